@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Fetch Debian's linux-source package, patch it, build the VM tier's kernel
+# (bzImage, modules, uAPI headers) and the kernel's own iommufd selftests.
+#
+# The result is cached under $LIBIOMMU_CACHE (default ~/.cache/libiommu) in a
+# directory named after everything that determines it: the source package
+# version, and a hash of the config fragment, the patches and RECIPE below.
+# A second run with the same inputs does nothing but print the directory.
+#
+# Usage: tests/vm/kernel.sh [--print-dir]
+#   prints, on its last line of stdout, the cache directory holding:
+#     bzImage  build/ (the configured, built tree: KDIR for lib/kmod)
+#     headers/include (make headers_install)  selftests/ (static binaries)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# Bump when the build steps below change in a way that changes the output.
+RECIPE=3
+SRC_PKG=${LIBIOMMU_KERNEL_PKG:-linux-source-7.3}
+SUITE=${LIBIOMMU_KERNEL_SUITE:-trixie-backports}
+MIRROR=${LIBIOMMU_MIRROR:-http://deb.debian.org/debian}
+CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
+FRAGMENT=${LIBIOMMU_KERNEL_FRAGMENT:-$here/kernel.config}
+JOBS=${JOBS:-$(nproc)}
+
+log() { echo "kernel: $*" >&2; }
+die() { echo "kernel: error: $*" >&2; exit 1; }
+
+# --- apt against another suite, without touching the system's apt config
+aptdir=$CACHE/apt/$SUITE
+aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+         -o "Dir::State=$aptdir" -o "Dir::State::Lists=$aptdir/lists"
+         -o "Dir::State::status=$aptdir/status" -o "Dir::Cache=$aptdir/cache"
+         -o "Debug::NoLocking=1")
+apt_setup() {
+	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+	echo "deb $MIRROR $SUITE main" > "$aptdir/sources.list"
+	touch "$aptdir/status"
+	# Refresh the list at most once a day; the version found decides the key.
+	if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+		log "apt-get update ($SUITE)"
+		apt-get -q "${aptopts[@]}" update >&2 || die "apt-get update for $SUITE failed"
+	fi
+}
+
+pkg_version() {
+	apt-cache "${aptopts[@]}" show "$SRC_PKG" 2>/dev/null |
+		sed -n 's/^Version: //p' | sort -V | tail -n1
+}
+
+apt_setup
+ver=$(pkg_version)
+[ -n "$ver" ] || die "$SRC_PKG not found in $SUITE"
+
+key=$( { echo "recipe=$RECIPE pkg=$SRC_PKG ver=$ver"; cat "$FRAGMENT";
+         cat "$here"/patches/*.patch 2>/dev/null; } | sha256sum | cut -c1-16)
+out=$CACHE/kernel/${SRC_PKG}_${ver//[~+:]/_}-$key
+
+if [ -f "$out/.complete" ]; then
+	log "cached: $out"
+	echo "$out"
+	exit 0
+fi
+
+log "building $SRC_PKG $ver into $out (about 10 min on 2 cores)"
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"
+# a failed build leaves nothing behind (set LIBIOMMU_KEEP_FAILED=1 to debug it)
+[ "${LIBIOMMU_KEEP_FAILED:-0}" = 1 ] || trap 'rm -rf "$out.tmp"' EXIT
+cd "$out.tmp"
+
+# --- fetch and unpack the source
+debs=$aptdir/debs
+mkdir -p "$debs"
+deb=$(ls "$debs"/"${SRC_PKG}"_"${ver//:/%3a}"_all.deb 2>/dev/null || true)
+if [ -z "$deb" ]; then
+	(cd "$debs" && apt-get -q "${aptopts[@]}" download "$SRC_PKG=$ver" >&2) ||
+		die "apt-get download $SRC_PKG=$ver failed"
+	deb=$(ls "$debs"/"${SRC_PKG}"_*_all.deb | head -n1)
+fi
+dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards './usr/src/linux-source-*.tar.xz' -O |
+	tar -xJ
+mv linux-source-* build
+cd build
+
+# --- our patches (see tests/vm/patches/README)
+for p in "$here"/patches/*.patch; do
+	[ -e "$p" ] || continue
+	log "applying $(basename "$p")"
+	patch -p1 --forward --quiet < "$p" || die "patch $(basename "$p") does not apply"
+done
+
+# --- configure: tinyconfig + fragment, then prove every option survived
+make -s tinyconfig >&2
+scripts/kconfig/merge_config.sh -m .config "$FRAGMENT" >/dev/null
+make -s olddefconfig >&2
+bash "$here/check-config.sh" "$FRAGMENT" .config ||
+	die "the kernel config lost options of $FRAGMENT (see above)"
+
+# --- build
+make -s -j"$JOBS" bzImage modules >&2
+make -s headers_install INSTALL_HDR_PATH="$out.tmp/headers" >&2
+make -s headers >&2   # usr/include in the tree, for the selftests
+cp arch/x86/boot/bzImage "$out.tmp/bzImage"
+
+# --- the kernel's own iommufd selftests, static so the initramfs needs no libc
+mkdir -p "$out.tmp/selftests"
+make -s -C tools/testing/selftests/iommu \
+	CFLAGS="-O2 -static -D_GNU_SOURCE -pthread -isystem $PWD/usr/include -I$PWD/tools/include -I$PWD/tools/testing/selftests" \
+	LDFLAGS="-static -pthread" OUTPUT="$out.tmp/selftests" >&2 ||
+	die "building the iommufd selftests failed"
+
+echo "pkg=$SRC_PKG version=$ver key=$key built=$(date -u +%FT%TZ)" > "$out.tmp/.complete"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+trap - EXIT
+log "done: $out"
+echo "$out"
