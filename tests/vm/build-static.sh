@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Build libiommu, its test programs and examples statically (the initramfs
+# has no libc), in BUILD/obj (a VPATH build of this source tree), and copy
+# the programs to BUILD/progs/{tests,examples}.  Incremental: a second run
+# rebuilds only what changed.
+# usage: build-static.sh BUILD KERNEL_DIR
+set -euo pipefail
+build=$1 kdir=$2
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+log() { echo "build-static: $*" >&2; }
+
+[ -x "$srcdir/configure" ] || (cd "$srcdir" && ./autogen.sh >&2)
+mkdir -p "$build/obj"
+cd "$build/obj"
+stamp=$kdir/headers/include
+if [ ! -f config.status ] || [ "$srcdir/configure" -nt config.status ] ||
+   ! grep -qF "$stamp" config.status; then
+	log "configuring a static build in $build/obj"
+	"$srcdir/configure" -q --enable-static --disable-shared \
+		--with-kernel-headers="$kdir/headers/include" CFLAGS="-O2 -g" >&2
+fi
+make -s -j"$(nproc)" LDFLAGS=-all-static >&2
+progs=$(make -s print-vm-programs)
+make -s -j"$(nproc)" LDFLAGS=-all-static $progs >&2
+
+rm -rf "$build/progs"
+mkdir -p "$build/progs/tests" "$build/progs/examples"
+for p in $progs; do
+	case "$p" in
+	tests/*) cp "$p" "$build/progs/tests/" ;;
+	examples/*) cp "$p" "$build/progs/examples/" ;;
+	esac
+done
+log "$(ls "$build/progs/tests" | wc -l) test programs, $(ls "$build/progs/examples" | wc -l) examples"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Assemble the guest's initramfs: busybox-static, tests/vm/init, the test
+# list, the static test programs and examples, the kernel's iommufd
+# selftests, and the companion module(s).
+# usage: initramfs.sh OUT.cpio.gz TESTLIST PROGS_DIR KERNEL_DIR [MODULE.ko...]
+set -euo pipefail
+out=$1 list=$2 progs=$3 kdir=$4; shift 4
+here=$(cd "$(dirname "$0")" && pwd)
+
+root=$(mktemp -d /tmp/libiommu-initramfs.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc/libiommu,tests,examples,selftests,kmod}
+bb=$(command -v busybox)
+readelf -l "$bb" 2>/dev/null | grep -q 'program interpreter' && {
+	echo "initramfs: $bb is dynamically linked: install busybox-static" >&2; exit 1; }
+cp "$bb" "$root/bin/busybox"
+for app in $("$bb" --list); do
+	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
+done
+install -m 0755 "$here/init" "$root/init"
+cp "$list" "$root/etc/libiommu/tests"
+cp -a "$progs"/tests/. "$root/tests/" 2>/dev/null || true
+cp -a "$progs"/examples/. "$root/tests/" 2>/dev/null || true
+cp "$kdir"/selftests/iommufd* "$root/selftests/"
+for ko in "$@"; do cp "$ko" "$root/kmod/"; done
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+echo "initramfs: $(du -h "$out" | cut -f1) with $(ls "$root/tests" | wc -l) programs, $# module(s)" >&2

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The VM tier: build the kernel (cached), a static build of libiommu's tests,
+# the companion module and an initramfs; boot QEMU with VT-d snoop control on
+# and off; run the tests in the guest; judge the results.  See README.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+
+usage() {
+	cat <<EOF
+usage: tests/vm/run.sh [options] [TEST...]
+
+Runs libiommu's test programs (default: all of them) in a QEMU guest on the
+project's own kernel, plus the platform smoke tests and the kernel's iommufd
+selftest (judged against tests/vm/selftest-baseline.txt).
+
+  --snoop on|off|both   VT-d snoop-control of the guest's IOMMU (default both)
+  --no-kselftest        do not run the kernel's iommufd selftest
+  --platform-only       run only the platform smoke tests (no test programs)
+  --show                print each test's output in the report (demo mode)
+  --timeout SECS        per-test timeout in the guest (default 120)
+  --boot-timeout SECS   whole-boot timeout (default 900)
+  --build-dir DIR       static build of the library and tests
+                        (default \$LIBIOMMU_CACHE/vm-build)
+  --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
+  --break MODE          runner self-test only: guest init misbehaves
+                        (panic, hang or silent)
+  --quiet               only the summary
+Exit status: 0 when every test passed or skipped, 1 otherwise.
+EOF
+}
+
+snoop=both platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
+CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
+build=$CACHE/vm-build
+tests=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--snoop) snoop=$2; shift ;;
+	--no-kselftest) kselftest=0 ;;
+	--platform-only) platform_only=1 ;;
+	--show) show=1 ;;
+	--timeout) timeout=$2; shift ;;
+	--boot-timeout) boot_timeout=$2; shift ;;
+	--build-dir) build=$2; shift ;;
+	--keep) keep=$2; shift ;;
+	--break) brk=$2; shift ;;
+	--quiet) quiet=1 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+	*) tests+=("$1") ;;
+	esac
+	shift
+done
+case "$snoop" in on|off|both) ;; *) echo "run.sh: --snoop takes on, off or both" >&2; exit 2 ;; esac
+
+say() { [ "$quiet" = 1 ] || echo "vm: $*"; }
+die() { echo "vm: error: $*" >&2; exit 1; }
+
+# --- 1. host packages and kernel (both cached / idempotent)
+bash "$here/setup-host.sh"
+kdir=$(bash "$here/kernel.sh" | tail -n1)
+[ -f "$kdir/bzImage" ] || die "kernel.sh gave no bzImage in '$kdir'"
+
+# --- 2. static build of the library, its tests and examples (not needed
+#        when only the platform is tested, e.g. by test-runner.sh)
+if [ "$platform_only" = 1 ]; then
+	build=$(mktemp -d /tmp/libiommu-vm-empty.XXXXXX)
+	mkdir -p "$build/progs/tests" "$build/progs/examples"
+else
+	bash "$here/build-static.sh" "$build" "$kdir" >&2
+fi
+
+# --- 3. the companion module, when lib/kmod has one
+kmods=()
+if [ -f "$srcdir/lib/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
+	kb=$build/kmod
+	rm -rf "$kb" && mkdir -p "$kb" && cp -a "$srcdir"/lib/kmod/. "$kb"/
+	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building lib/kmod against $kdir/build failed"
+	for ko in "$kb"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
+fi
+
+# --- 4. the test list
+work=${keep:-$(mktemp -d /tmp/libiommu-vm.XXXXXX)}
+mkdir -p "$work"
+[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+if [ ${#tests[@]} -eq 0 ] && [ "$platform_only" = 0 ]; then
+	mapfile -t tests < <(cd "$build/progs/tests" && ls)
+fi
+kind=test; [ "$show" = 1 ] && kind=show
+: > "$work/tests"
+for t in ${tests[@]+"${tests[@]}"}; do
+	if [ -x "$build/progs/tests/$t" ]; then echo "$kind $t" >> "$work/tests"
+	elif [ -x "$build/progs/examples/$t" ]; then echo "$kind $t" >> "$work/tests"
+	else die "no test or example program named '$t' (see $build/progs)"; fi
+done
+[ "$kselftest" = 1 ] && echo "kselftest iommufd" >> "$work/tests"
+
+# --- 5. initramfs
+bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work/tests" "$build/progs" "$kdir" "${kmods[@]}" >&2
+
+# --- 6. boot(s) and judge
+boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
+failed=0 npass=0 nfail=0 nskip=0
+for s in "${boots[@]}"; do
+	log=$work/console-snoop-$s.log res=$work/results-snoop-$s.log
+	say "booting guest (snoop-control=$s)"
+	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 libiommu.snoop=$s libiommu.timeout=$timeout"
+	[ -n "$brk" ] && append="$append libiommu.break=$brk"
+	start=$(date +%s)
+	set +e
+	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \
+		-M q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+		-display none -monitor none -no-reboot -nodefaults \
+		-serial "file:$log" -serial "file:$res" \
+		-device intel-iommu,intremap=on,caching-mode=on,snoop-control=$s \
+		-device edu \
+		-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz" \
+		-append "$append"
+	qrc=$?
+	set -e
+	secs=$(( $(date +%s) - start ))
+	touch "$log" "$res"
+	if bash "$here/judge.sh" "snoop-$s" "$log" "$res" "$qrc" "$secs" "$here/selftest-baseline.txt" "$show" "$quiet"; then :; else failed=1; fi
+	read -r p f k < "$res.counts" || true
+	npass=$((npass + ${p:-0})) nfail=$((nfail + ${f:-0})) nskip=$((nskip + ${k:-0}))
+done
+
+echo "vm: ${#boots[@]} boot(s): $npass passed, $nfail failed, $nskip skipped"
+echo "$npass passed, $nfail failed, $nskip skipped"
+exit "$failed"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Tests of the VM tier's runner itself: break each thing it must catch, on
+# purpose, and check that it fails loudly, with the right message.
+#   1. a guest panic                       (init exits: "Attempted to kill init")
+#   2. a test hanging past its timeout     (sleep 3600 under a 5 s timeout)
+#   3. a whole boot hanging                (init sleeps forever; 30 s boot timeout)
+#   4. a boot that reports no results      (init powers off at once)
+#   5. a failing test                      (false)
+#   6. a kernel config that lost an option (check-config.sh on the real .config)
+# Each case must make run.sh / check-config.sh exit non-zero AND print the
+# expected reason; a case that "passes" by accident fails this script.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+n=0 bad=0
+
+expect_fail() { # name, pattern, command...
+	local name=$1 pat=$2; shift 2
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	n=$((n + 1))
+	if [ "$rc" -eq 0 ]; then
+		echo "FAIL runner-$name: exited 0, expected a failure"; bad=$((bad + 1))
+	elif ! grep -qE "$pat" <<<"$out"; then
+		echo "FAIL runner-$name: exit $rc but no message matching /$pat/; output:"
+		sed 's/^/    /' <<<"$out" | tail -n 30; bad=$((bad + 1))
+	else
+		echo "PASS runner-$name: exit $rc, $(grep -m1 -oE "$pat" <<<"$out")"
+	fi
+}
+
+# no test programs: the platform smoke tests alone keep the boots short
+run=(bash "$here/run.sh" --snoop on --no-kselftest --platform-only --quiet)
+expect_fail guest-panic 'guest kernel panicked' "${run[@]}" --break panic
+expect_fail test-timeout 'FAIL: vm-break-hang \(rc=137' "${run[@]}" --break testhang --timeout 5
+expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 30
+expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
+expect_fail failing-test 'FAIL: vm-break-fail' "${run[@]}" --break testfail
+
+kdir=$(bash "$here/kernel.sh" 2>/dev/null | tail -n1)
+frag=$(mktemp)
+cat "$here/kernel.config" > "$frag"
+echo "CONFIG_LIBIOMMU_RUNNER_SELFTEST_BOGUS=y" >> "$frag"
+expect_fail config-dropped 'CONFIG_LIBIOMMU_RUNNER_SELFTEST_BOGUS=y was dropped' \
+	bash "$here/check-config.sh" "$frag" "$kdir/build/.config"
+rm -f "$frag"
+# and the real fragment passes against the real .config (the check can pass)
+n=$((n + 1))
+if bash "$here/check-config.sh" "$here/kernel.config" "$kdir/build/.config"; then
+	echo "PASS runner-config-intact"
+else
+	echo "FAIL runner-config-intact"; bad=$((bad + 1))
+fi
+
+echo "runner self-test: $((n - bad)) passed, $bad failed"
+[ "$bad" -eq 0 ]
