@@ -79,6 +79,8 @@ kmods=()
 if [ -f "$srcdir/lib/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 	kb=$build/kmod
 	rm -rf "$kb" && mkdir -p "$kb" && cp -a "$srcdir"/lib/kmod/. "$kb"/
+	# the module includes its control uAPI header as ../uapi/libiommu_kmod.h
+	rm -rf "$build/uapi" && cp -a "$srcdir"/lib/uapi "$build/uapi"
 	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building lib/kmod against $kdir/build failed"
 	for ko in "$kb"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
 fi

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Logging: the library never prints on its own.  Messages go to the
+ * context's callback, if the caller installed one, and only up to the
+ * context's maximum level.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+/* Long enough for a path plus an explanation; longer messages are cut. */
+#define LU_LOG_BUF 1024
+
+static void lu_vlog(const struct libiommu_ctx *ctx,
+		    enum libiommu_log_level level, const char *fmt, va_list ap)
+{
+	char buf[LU_LOG_BUF];
+	int saved_errno;
+	int n;
+
+	if (!ctx || !ctx->log_fn || level > ctx->log_level)
+		return;
+
+	/* The caller's callback must not change what we return in errno. */
+	saved_errno = errno;
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		snprintf(buf, sizeof(buf), "(unformattable message: %s)", fmt);
+	else if ((size_t)n >= sizeof(buf))
+		memcpy(buf + sizeof(buf) - 4, "...", 4);
+	ctx->log_fn(ctx->log_userdata, level, buf);
+	errno = saved_errno;
+}
+
+void lu_log(const struct libiommu_ctx *ctx, enum libiommu_log_level level,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lu_vlog(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+int lu_fail(const struct libiommu_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err > 0)
+		err = -err;
+	va_start(ap, fmt);
+	lu_vlog(ctx, LIBIOMMU_LOG_ERR, fmt, ap);
+	va_end(ap);
+	return lu_ret(err);
+}
+
+LIBIOMMU_API const char *libiommu_log_level_name(enum libiommu_log_level level)
+{
+	switch (level) {
+	case LIBIOMMU_LOG_ERR:
+		return "error";
+	case LIBIOMMU_LOG_WARN:
+		return "warning";
+	case LIBIOMMU_LOG_INFO:
+		return "info";
+	case LIBIOMMU_LOG_DEBUG:
+		return "debug";
+	}
+	return "unknown";
+}
+
+LIBIOMMU_API void libiommu_log_stderr(void *userdata,
+				      enum libiommu_log_level level,
+				      const char *msg)
+{
+	int saved_errno = errno;
+
+	(void)userdata;
+	/* One fprintf, so that lines from different threads do not interleave. */
+	fprintf(stderr, "libiommu: %s: %s\n", libiommu_log_level_name(level),
+		msg);
+	errno = saved_errno;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Every test libiommu has, from a fresh Debian machine (as root):
+#   host packages → kernel (cached) → host tier (make check, then again under
+#   ASan/UBSan, make distcheck) → VM tier (tests/vm/run.sh, both snoop modes,
+#   kernel selftest baseline) → the VM runner's own self-tests.
+# Exit 0 only when every tier passed.  The last line counts all tests.
+# Environment: JOBS (default nproc), LIBIOMMU_CACHE (default ~/.cache/libiommu),
+#   LIBIOMMU_SKIP_DISTCHECK=1 to leave out `make distcheck` (for quick local runs).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+cd "$src"
+JOBS=${JOBS:-$(nproc)}
+t0=$(date +%s)
+stage() { echo; echo "=== $* ($(( $(date +%s) - t0 ))s)"; }
+tp=0 tf=0 ts=0
+add_counts() { # from automake's "# PASS: n" lines in a make check log
+	local p f s x e
+	p=$(sed -n 's/^# PASS: *//p' "$1" | tail -n1); f=$(sed -n 's/^# FAIL: *//p' "$1" | tail -n1)
+	s=$(sed -n 's/^# SKIP: *//p' "$1" | tail -n1); x=$(sed -n 's/^# XPASS: *//p' "$1" | tail -n1)
+	e=$(sed -n 's/^# ERROR: *//p' "$1" | tail -n1)
+	tp=$((tp + ${p:-0})) tf=$((tf + ${f:-0} + ${x:-0} + ${e:-0})) ts=$((ts + ${s:-0}))
+}
+
+stage "host packages"
+bash tests/vm/setup-host.sh
+
+stage "kernel for the VM tier"
+kdir=$(bash tests/vm/kernel.sh | tail -n1)
+khdr=$kdir/headers/include
+
+[ -x configure ] || ./autogen.sh
+configure_in() { # dir, configure args...
+	local d=$1; shift
+	mkdir -p "$d"
+	if [ ! -f "$d/config.status" ] || [ configure -nt "$d/config.status" ] ||
+	   ! grep -qF -- "$khdr" "$d/config.status"; then
+		(cd "$d" && "$src/configure" -q --with-kernel-headers="$khdr" "$@")
+	fi
+}
+
+stage "host tier: make check"
+configure_in build/host
+make -s -C build/host -j"$JOBS"
+make -s -C build/host -j"$JOBS" check 2>&1 | tee build/host/check.out || {
+	cat build/host/test-suite.log; exit 1; }
+add_counts build/host/check.out
+
+stage "host tier under -fsanitize=address,undefined"
+configure_in build/asan --enable-sanitizers
+make -s -C build/asan -j"$JOBS"
+ASAN_OPTIONS=detect_leaks=1 make -s -C build/asan -j"$JOBS" check 2>&1 | tee build/asan/check.out || {
+	cat build/asan/test-suite.log; exit 1; }
+add_counts build/asan/check.out
+
+if [ "${LIBIOMMU_SKIP_DISTCHECK:-0}" != 1 ]; then
+	stage "make distcheck"
+	make -s -C build/host -j"$JOBS" distcheck DISTCHECK_CONFIGURE_FLAGS="--with-kernel-headers=$khdr" \
+		> build/host/distcheck.out 2>&1 || { tail -n 60 build/host/distcheck.out; exit 1; }
+	grep -A3 'archives ready for distribution' build/host/distcheck.out || true
+fi
+
+stage "VM tier"
+bash tests/vm/run.sh 2>&1 | tee build/vm.out || { echo "VM tier failed"; exit 1; }
+read -r p f s < <(tail -n1 build/vm.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+
+stage "VM runner self-tests"
+bash tests/vm/test-runner.sh 2>&1 | tee build/runner.out || { echo "VM runner self-test failed"; exit 1; }
+read -r p f < <(tail -n1 build/runner.out | sed -E 's/^runner self-test: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+tp=$((tp + p)) tf=$((tf + f))
+
+stage "done"
+echo "all tiers: $(( $(date +%s) - t0 ))s"
+echo "$tp passed, $tf failed, $ts skipped"
+[ "$tf" -eq 0 ]

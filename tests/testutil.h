@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Helpers shared by libiommu's Check test programs.
+ *
+ * A test program builds a Suite with tu_tcase() (which sets the per-test
+ * timeout) and returns tu_run(suite) from main().  Check runs every test in
+ * its own forked process, so a test may change its process (drop
+ * privileges, redirect stderr) without affecting the others.
+ */
+#ifndef LIBIOMMU_TESTUTIL_H
+#define LIBIOMMU_TESTUTIL_H
+
+#include <check.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "libiommu/libiommu.h"
+
+/* Per-test timeout in seconds (scaled by CK_TIMEOUT_MULTIPLIER). */
+#define TU_TIMEOUT 30
+
+/* Exit status meaning "skipped" to automake's test driver. */
+#define TU_EXIT_SKIP 77
+
+/*
+ * Exit 77 with a reason unless /dev/iommu exists: tests of the kernel
+ * tier call this first in main(); on the host they skip, in the VM they run.
+ */
+void tu_require_iommufd(void);
+
+/* What a tu_log_capture callback saw. */
+struct tu_log {
+	int count;			/* messages received */
+	enum libiommu_log_level level;	/* level of the last one */
+	enum libiommu_log_level max_seen; /* numerically highest level seen */
+	char msg[2048];			/* the last message */
+	char all[16384];		/* every message, one per line (cut when full) */
+};
+
+/* Log callback; @userdata must point to a struct tu_log. */
+void tu_log_capture(void *userdata, enum libiommu_log_level level,
+		    const char *msg);
+
+/* Options for a ctx that logs into @log at up to @level (path may be NULL). */
+struct libiommu_ctx_opts tu_ctx_opts(struct tu_log *log,
+				     enum libiommu_log_level level,
+				     const char *path);
+
+/* Number of open fds of this process (entries of /proc/self/fd). */
+int tu_count_fds(void);
+
+/*
+ * Capture what the process writes to fd 2 between tu_stderr_begin() and
+ * tu_stderr_end().  tu_stderr_end() restores fd 2, stores up to @len - 1
+ * bytes in @buf (NUL-terminated) and returns how many bytes were written.
+ */
+void tu_stderr_begin(void);
+size_t tu_stderr_end(char *buf, size_t len);
+
+/*
+ * Run @fn in a child process that, when we are root, first drops to the
+ * unprivileged uid/gid 65534 (no capabilities).  Returns @fn's return value
+ * (0..255, as the child's exit status), or -1 if the child could not drop
+ * privileges or died.  Use it to test permission errors as any user.
+ */
+int tu_run_unprivileged(int (*fn)(void *), void *arg);
+
+/* A new test case named @name with the standard timeout, added to @s. */
+TCase *tu_tcase(Suite *s, const char *name);
+
+/* Run every test of @s (Check's fork mode) and return the exit status. */
+int tu_run(Suite *s);
+
+/*
+ * Assert that @expr returned the negative errno @err and set errno to -@err
+ * (the library's error convention).
+ */
+#define tu_assert_err(expr, err)					\
+	do {								\
+		int tu_rc_;						\
+		errno = 0;						\
+		tu_rc_ = (expr);					\
+		ck_assert_msg(tu_rc_ == (err),				\
+			      "%s returned %d (%s), expected %d (%s)",	\
+			      #expr, tu_rc_, strerror(-tu_rc_),		\
+			      (int)(err), strerror(-(err)));		\
+		ck_assert_msg(errno == -(err),				\
+			      "%s left errno %d (%s), expected %d",	\
+			      #expr, errno, strerror(errno), -(err));	\
+	} while (0)
+
+/* Assert that the captured log contains @needle. */
+#define tu_assert_logged(log, needle)					\
+	ck_assert_msg(strstr((log)->all, (needle)) != NULL,		\
+		      "no log message contains \"%s\"; log was:\n%s",	\
+		      (needle), (log)->all)
+
+#endif /* LIBIOMMU_TESTUTIL_H */
