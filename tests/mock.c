@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The iommufd selftest's command, written from the facts in the kernel's
+ * drivers/iommu/iommufd/iommufd_test.h (7.3): ioctl IOMMUFD_CMD_BASE + 32,
+ * op 1 = ADD_RESERVED (start, length), op 2 = MOCK_DOMAIN (three u32 ids
+ * out), both with the IOAS id in `id`; the union's largest member is
+ * 48 bytes and the command ends with a u32 `last` that marks its minimum size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "mock.h"
+
+#define MOCK_CMD_NR 0xa0 /* IOMMUFD_CMD_BASE (0x80) + 32 */
+#define MOCK_TEST_CMD _IO(';', MOCK_CMD_NR)
+#define MOCK_DESTROY _IO(';', 0x80)
+#define MOCK_OP_ADD_RESERVED 1
+#define MOCK_OP_MOCK_DOMAIN 2
+
+struct mock_cmd {
+	uint32_t size;
+	uint32_t op;
+	uint32_t id;
+	uint32_t reserved;
+	union {
+		struct {
+			uint32_t out_stdev_id;
+			uint32_t out_hwpt_id;
+			uint32_t out_idev_id;
+		} mock_domain;
+		struct {
+			uint64_t start;
+			uint64_t length;
+		} add_reserved;
+		uint64_t pad[6]; /* the kernel's union is 48 bytes */
+	};
+	uint32_t last;
+};
+_Static_assert(offsetof(struct mock_cmd, last) == 64, "selftest cmd layout");
+_Static_assert(sizeof(struct mock_cmd) == 72, "selftest cmd size");
+
+struct mock_destroy {
+	uint32_t size;
+	uint32_t id;
+};
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int rc;
+
+	do {
+		rc = ioctl(fd, req, arg);
+	} while (rc < 0 && errno == EINTR);
+	return rc < 0 ? -errno : 0;
+}
+
+int mock_attach(int fd, uint32_t ioas_id, struct mock_dev *dev)
+{
+	struct mock_cmd cmd;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_MOCK_DOMAIN;
+	cmd.id = ioas_id;
+	rc = xioctl(fd, MOCK_TEST_CMD, &cmd);
+	if (rc)
+		return rc;
+	dev->stdev_id = cmd.mock_domain.out_stdev_id;
+	dev->hwpt_id = cmd.mock_domain.out_hwpt_id;
+	dev->idev_id = cmd.mock_domain.out_idev_id;
+	return 0;
+}
+
+int mock_add_reserved(int fd, uint32_t ioas_id, uint64_t start,
+		      uint64_t length)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_ADD_RESERVED;
+	cmd.id = ioas_id;
+	cmd.add_reserved.start = start;
+	cmd.add_reserved.length = length;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+int mock_detach(int fd, const struct mock_dev *dev)
+{
+	struct mock_destroy cmd = { .size = sizeof(cmd), .id = dev->stdev_id };
+
+	return xioctl(fd, MOCK_DESTROY, &cmd);
+}
+
+void mock_require(void)
+{
+	struct { uint32_t size, flags, out_ioas_id; } alloc = { .size = 12 };
+	struct mock_dev dev;
+	int fd, rc;
+
+	fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("SKIP: cannot open /dev/iommu: %s\n", strerror(errno));
+		exit(77);
+	}
+	rc = xioctl(fd, _IO(';', 0x81) /* IOMMU_IOAS_ALLOC */, &alloc);
+	if (rc == 0)
+		rc = mock_attach(fd, alloc.out_ioas_id, &dev);
+	close(fd); /* frees the device and the IOAS */
+	if (rc == -ENOTTY) {
+		printf("SKIP: the kernel has no iommufd selftest mock (CONFIG_IOMMUFD_TEST), needed to attach a device to an IOAS without hardware\n");
+		exit(77);
+	}
+	if (rc) {
+		printf("FAIL: probing the iommufd selftest mock: %s\n", strerror(-rc));
+		exit(1);
+	}
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * IOAS lifetime and options (kernel tier): allocation, destruction, the
+ * ctx's handle list, the huge-pages option, and no fd leaks.
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include "internal.h" /* ioas->users, bumped by the device/HWPT code */
+#include "test-ioas.h"
+
+/* Destroy a kernel object behind the library's back: 0 or -errno. */
+static int raw_destroy(int fd, uint32_t id)
+{
+	struct { uint32_t size, id; } cmd = { .size = sizeof(cmd), .id = id };
+
+	return ioctl(fd, _IO(';', 0x80), &cmd) ? -errno : 0;
+}
+
+START_TEST(alloc_gives_id_and_ctx)
+{
+	ck_assert_uint_ne(libiommu_ioas_id(ioas), 0);
+	ck_assert_ptr_eq(libiommu_ioas_ctx(ioas), ctx);
+}
+END_TEST
+
+START_TEST(alloc_twice_gives_distinct_ids)
+{
+	struct libiommu_ioas *b = new_ioas(ctx);
+
+	ck_assert_uint_ne(libiommu_ioas_id(ioas), libiommu_ioas_id(b));
+	expect_ok(libiommu_ioas_destroy(b));
+}
+END_TEST
+
+START_TEST(alloc_null_out_is_einval)
+{
+	expect_err(libiommu_ioas_alloc(ctx, NULL, NULL), -EINVAL, "out is NULL");
+}
+END_TEST
+
+START_TEST(alloc_unknown_flag_is_einval)
+{
+	struct libiommu_ioas_opts o = { .sz = sizeof(o), .flags = 1u << 31 };
+	struct libiommu_ioas *a = (void *)1;
+
+	expect_err(libiommu_ioas_alloc(ctx, &o, &a), -EINVAL, "unknown flag");
+	ck_assert_ptr_null(a);
+}
+END_TEST
+
+START_TEST(alloc_newer_opts_with_unknown_field_is_e2big)
+{
+	struct {
+		struct libiommu_ioas_opts o;
+		uint64_t future;
+	} big = { .o = { .sz = sizeof(big) }, .future = 1 };
+	struct libiommu_ioas *a = NULL;
+
+	expect_err(libiommu_ioas_alloc(ctx, &big.o, &a), -E2BIG,
+		   "libiommu_ioas_opts");
+	big.future = 0; /* a zero tail from a newer caller is fine */
+	expect_ok(libiommu_ioas_alloc(ctx, &big.o, &a));
+	expect_ok(libiommu_ioas_destroy(a));
+}
+END_TEST
+
+START_TEST(alloc_older_opts_without_flags_is_ok)
+{
+	struct libiommu_ioas_opts o = {
+		.sz = offsetof(struct libiommu_ioas_opts, flags),
+		.flags = LIBIOMMU_IOAS_NO_HUGE_PAGES, /* beyond sz: ignored */
+	};
+	struct libiommu_ioas *a = NULL;
+	bool on = false;
+
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &a));
+	expect_ok(libiommu_ioas_get_huge_pages(a, &on));
+	ck_assert(on);
+}
+END_TEST
+
+START_TEST(alloc_no_huge_pages_flag_turns_them_off)
+{
+	struct libiommu_ioas_opts o = {
+		.sz = sizeof(o), .flags = LIBIOMMU_IOAS_NO_HUGE_PAGES,
+	};
+	struct libiommu_ioas *a = NULL;
+	bool on = true;
+
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &a));
+	expect_ok(libiommu_ioas_get_huge_pages(a, &on));
+	ck_assert(!on);
+}
+END_TEST
+
+START_TEST(destroy_removes_kernel_object)
+{
+	uint32_t id = libiommu_ioas_id(ioas);
+
+	expect_ok(libiommu_ioas_destroy(ioas));
+	ioas = NULL;
+	ck_assert_int_eq(raw_destroy(libiommu_ctx_fd(ctx), id), -ENOENT);
+}
+END_TEST
+
+START_TEST(destroy_with_users_is_ebusy)
+{
+	bool on;
+
+	ioas->users = 2; /* as two attached devices/HWPTs would */
+	expect_err(libiommu_ioas_destroy(ioas), -EBUSY,
+		   "still attached to 2 device(s)/HWPT(s)");
+	/* the handle and the kernel object are still there */
+	expect_ok(libiommu_ioas_get_huge_pages(ioas, &on));
+	ioas->users = 0;
+	expect_ok(libiommu_ioas_destroy(ioas));
+}
+END_TEST
+
+START_TEST(destroy_after_raw_destroy_frees_handle)
+{
+	ck_assert_int_eq(raw_destroy(libiommu_ctx_fd(ctx), libiommu_ioas_id(ioas)), 0);
+	log_reset(&lg);
+	expect_ok(libiommu_ioas_destroy(ioas));
+	ck_assert_int_eq(lg.max_seen >= LIBIOMMU_LOG_WARN, 1);
+	tu_assert_logged(&lg, "was already destroyed outside the library");
+	ck_assert_ptr_null(ctx->ioas_list);
+}
+END_TEST
+
+START_TEST(ctx_free_frees_remaining_handles)
+{
+	new_ioas(ctx);
+	new_ioas(ctx);
+	ck_assert_ptr_nonnull(ctx->ioas_list);
+	libiommu_ctx_free(ctx); /* frees all three; ASan/valgrind see leaks */
+	ctx = NULL;
+}
+END_TEST
+
+START_TEST(ctx_free_on_borrowed_fd_destroys_kernel_objects)
+{
+	struct tu_log blog;
+	struct libiommu_ctx_opts opts = tu_ctx_opts(&blog, LIBIOMMU_LOG_DEBUG, NULL);
+	struct libiommu_ctx *b = NULL;
+	struct libiommu_ioas *a = NULL;
+	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	uint32_t id;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(libiommu_ctx_new_from_fd(fd, LIBIOMMU_FD_BORROW, &opts, &b), 0);
+	ck_assert_int_eq(libiommu_ioas_alloc(b, NULL, &a), 0);
+	id = libiommu_ioas_id(a);
+	libiommu_ctx_free(b);
+	/* the fd stays open, the IOAS made through the library is gone */
+	ck_assert_int_eq(raw_destroy(fd, id), -ENOENT);
+	close(fd);
+}
+END_TEST
+
+START_TEST(huge_pages_round_trip)
+{
+	bool on = false;
+
+	expect_ok(libiommu_ioas_get_huge_pages(ioas, &on));
+	ck_assert_msg(on, "huge pages are on by default");
+	expect_ok(libiommu_ioas_set_huge_pages(ioas, false));
+	expect_ok(libiommu_ioas_get_huge_pages(ioas, &on));
+	ck_assert(!on);
+	expect_ok(libiommu_ioas_set_huge_pages(ioas, true));
+	expect_ok(libiommu_ioas_get_huge_pages(ioas, &on));
+	ck_assert(on);
+}
+END_TEST
+
+START_TEST(get_huge_pages_null_out_is_einval)
+{
+	expect_err(libiommu_ioas_get_huge_pages(ioas, NULL), -EINVAL,
+		   "enabled is NULL");
+}
+END_TEST
+
+START_TEST(no_fd_leak)
+{
+	int before = tu_count_fds();
+	struct tu_log l2;
+	struct libiommu_ctx *c = new_ctx(&l2);
+	struct libiommu_ioas *a = NULL, *b = NULL;
+	void *buf = xbuf(2 * MiB);
+	uint64_t iova = 0, iova2 = 0, n = 0;
+	int fd = memfd_create("ioas-test", MFD_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 2 * MiB), 0);
+	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &a), 0);
+	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &b), 0);
+	ck_assert_int_eq(libiommu_ioas_map(a, buf, 2 * MiB, &iova,
+					   LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE), 0);
+	ck_assert_int_eq(libiommu_ioas_map_file(a, fd, 0, 2 * MiB, &iova2,
+						LIBIOMMU_MAP_READ), 0);
+	ck_assert_int_eq(libiommu_ioas_copy(b, a, iova, 2 * MiB, &iova2,
+					    LIBIOMMU_MAP_READ), 0);
+	ck_assert_int_eq(libiommu_ioas_unmap_all(a, &n), 0);
+	ck_assert_int_eq(libiommu_ioas_destroy(a), 0);
+	/* b is left for libiommu_ctx_free() */
+	close(fd); /* the kernel holds its own reference while mapped */
+	libiommu_ctx_free(c);
+	ck_assert_int_eq(tu_count_fds(), before);
+	munmap(buf, 2 * MiB);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	tu_require_iommufd();
+	s = suite_create("ioas-alloc");
+
+	tc = tu_tcase(s, "alloc");
+	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
+	tcase_add_test(tc, alloc_gives_id_and_ctx);
+	tcase_add_test(tc, alloc_twice_gives_distinct_ids);
+	tcase_add_test(tc, alloc_null_out_is_einval);
+	tcase_add_test(tc, alloc_unknown_flag_is_einval);
+	tcase_add_test(tc, alloc_newer_opts_with_unknown_field_is_e2big);
+	tcase_add_test(tc, alloc_older_opts_without_flags_is_ok);
+	tcase_add_test(tc, alloc_no_huge_pages_flag_turns_them_off);
+
+	tc = tu_tcase(s, "destroy");
+	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
+	tcase_add_test(tc, destroy_removes_kernel_object);
+	tcase_add_test(tc, destroy_with_users_is_ebusy);
+	tcase_add_test(tc, destroy_after_raw_destroy_frees_handle);
+	tcase_add_test(tc, ctx_free_frees_remaining_handles);
+	tcase_add_test(tc, ctx_free_on_borrowed_fd_destroys_kernel_objects);
+	tcase_add_test(tc, no_fd_leak);
+
+	tc = tu_tcase(s, "huge-pages");
+	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
+	tcase_add_test(tc, huge_pages_round_trip);
+	tcase_add_test(tc, get_huge_pages_null_out_is_einval);
+	return tu_run(s);
+}
