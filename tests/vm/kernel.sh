@@ -33,7 +33,7 @@ aptdir=$CACHE/apt/$SUITE
 aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
          -o "Dir::State=$aptdir" -o "Dir::State::Lists=$aptdir/lists"
          -o "Dir::State::status=$aptdir/status" -o "Dir::Cache=$aptdir/cache"
-         -o "Debug::NoLocking=1")
+         -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
 apt_setup() {
 	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 	echo "deb $MIRROR $SUITE main" > "$aptdir/sources.list"
