@@ -185,6 +185,8 @@ LIBIOMMU_API void libiommu_ctx_free(struct libiommu_ctx *ctx)
 	if (!ctx)
 		return;
 	/* Handles first: their destroy ioctls need the fd still open. */
+	lu_dev_free_all(ctx);	/* devices detach from HWPTs and IOASes */
+	lu_hwpt_free_all(ctx);	/* HWPTs hold their IOAS */
 	lu_ioas_free_all(ctx);
 	if (ctx->owns_fd)
 		close(ctx->fd);

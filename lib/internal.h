@@ -78,6 +78,13 @@ struct libiommu_ctx {
 
 	/* every IOAS handle still open on this ctx, freed with it */
 	struct libiommu_ioas *ioas_list;
+
+	/* every device and HWPT handle still open, freed with it (dev.c, hwpt.c) */
+	struct libiommu_dev *dev_list;
+	struct libiommu_hwpt *hwpt_list;
+
+	/* every KVM handle still open, freed with it (lib/kvm.c) */
+	struct libiommu_kvm *kvm_list;
 };
 
 /* ioctl() that retries EINTR; returns its result (>= 0, usually 0) or -errno. */
@@ -101,5 +108,57 @@ struct libiommu_ioas {
 
 /* Destroy every IOAS handle of a ctx (from libiommu_ctx_free). */
 void lu_ioas_free_all(struct libiommu_ctx *ctx);
+
+/* ---- Devices and HWPTs (lib/dev.c, lib/hwpt.c, lib/hwinfo.c) ------------- */
+
+struct libiommu_hwpt {
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	uint32_t flags;		/* LIBIOMMU_HWPT_* it was allocated with */
+	unsigned int users;	/* attached devices/PASIDs and nested children */
+	bool nested;
+	struct libiommu_ioas *ioas;	/* paging: the IOAS it maps */
+	struct libiommu_hwpt *parent;	/* nested: its parent */
+	struct libiommu_hwpt *next;	/* ctx->hwpt_list */
+};
+
+/* One attachment of a device: its RID (LIBIOMMU_NO_PASID) or a PASID. */
+struct lu_attach {
+	uint32_t pasid;
+	struct libiommu_ioas *ioas;	/* exactly one of ioas/hwpt is set */
+	struct libiommu_hwpt *hwpt;
+	uint32_t hwpt_id;		/* the kernel HWPT in use */
+};
+
+/* Region infos cached per device (VFIO_DEVICE_GET_REGION_INFO). */
+#define LU_REGION_CACHE 9
+
+struct lu_region {
+	bool valid;
+	uint32_t flags;
+	uint64_t size;
+	uint64_t offset;
+};
+
+struct libiommu_dev {
+	struct libiommu_ctx *ctx;
+	int fd;			/* -1: adopted by id */
+	bool owns_fd;
+	uint32_t id;
+	bool rid_attached;
+	struct lu_attach rid;
+	struct lu_attach *pasids;	/* attached PASIDs */
+	size_t nr_pasids, cap_pasids;
+	struct lu_region regions[LU_REGION_CACHE];
+	struct libiommu_dev *next;	/* ctx->dev_list */
+};
+
+/* Free every device / HWPT handle of a ctx (from libiommu_ctx_free). */
+void lu_dev_free_all(struct libiommu_ctx *ctx);
+void lu_hwpt_free_all(struct libiommu_ctx *ctx);
+
+/* IOMMU_GET_HW_INFO with no data: caps and PASID width (lib/hwinfo.c). */
+int lu_hw_info_caps(struct libiommu_dev *dev, uint64_t *caps,
+		    uint8_t *max_pasid_log2);
 
 #endif /* LIBIOMMU_INTERNAL_H */

@@ -22,6 +22,9 @@
 #define MOCK_DESTROY _IO(';', 0x80)
 #define MOCK_OP_ADD_RESERVED 1
 #define MOCK_OP_MOCK_DOMAIN 2
+#define MOCK_OP_MOCK_DOMAIN_FLAGS 12
+#define MOCK_OP_DIRTY 13
+#define MOCK_OP_MD_CHECK_IOTLB 14
 
 struct mock_cmd {
 	uint32_t size;
@@ -38,6 +41,25 @@ struct mock_cmd {
 			uint64_t start;
 			uint64_t length;
 		} add_reserved;
+		/* HWPT tests (dev/hwpt engineer): */
+		struct {
+			uint32_t out_stdev_id;
+			uint32_t out_hwpt_id;
+			uint32_t out_idev_id;
+			uint32_t dev_flags;
+		} mock_domain_flags;
+		struct {
+			uint32_t flags;
+			uint64_t iova __attribute__((aligned(8)));
+			uint64_t length;
+			uint64_t page_size;
+			uint64_t uptr;
+			uint64_t out_nr_dirty;
+		} dirty;
+		struct {
+			uint32_t id;
+			uint32_t iotlb;
+		} check_iotlb;
 		uint64_t pad[6]; /* the kernel's union is 48 bytes */
 	};
 	uint32_t last;
@@ -122,4 +144,67 @@ void mock_require(void)
 		printf("FAIL: probing the iommufd selftest mock: %s\n", strerror(-rc));
 		exit(1);
 	}
+}
+
+/* ---- HWPT tests: dirty bits, nested IOTLB, device flags --------------------
+ * Facts from iommufd_test.h (7.3): op 12 = MOCK_DOMAIN_FLAGS (as
+ * MOCK_DOMAIN, plus dev_flags in), op 13 = DIRTY (flags, iova, length,
+ * page_size, uptr in; out_nr_dirty out; the HWPT id in `id`), op 14 =
+ * MD_CHECK_IOTLB (a nested HWPT id in `id`; the entry and expected value).
+ */
+_Static_assert(offsetof(struct mock_cmd, dirty.out_nr_dirty) == 56,
+	       "selftest dirty layout");
+
+int mock_attach_flags(int fd, uint32_t pt_id, uint32_t dev_flags,
+		      struct mock_dev *dev)
+{
+	struct mock_cmd cmd;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_MOCK_DOMAIN_FLAGS;
+	cmd.id = pt_id;
+	cmd.mock_domain_flags.dev_flags = dev_flags;
+	rc = xioctl(fd, MOCK_TEST_CMD, &cmd);
+	if (rc)
+		return rc;
+	dev->stdev_id = cmd.mock_domain_flags.out_stdev_id;
+	dev->hwpt_id = cmd.mock_domain_flags.out_hwpt_id;
+	dev->idev_id = cmd.mock_domain_flags.out_idev_id;
+	return 0;
+}
+
+int mock_set_dirty(int fd, uint32_t hwpt_id, uint64_t iova, uint64_t length,
+		   uint64_t page_size, const uint64_t *bitmap,
+		   uint64_t *nr_dirty)
+{
+	struct mock_cmd cmd;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_DIRTY;
+	cmd.id = hwpt_id;
+	cmd.dirty.iova = iova;
+	cmd.dirty.length = length;
+	cmd.dirty.page_size = page_size;
+	cmd.dirty.uptr = (uintptr_t)bitmap;
+	rc = xioctl(fd, MOCK_TEST_CMD, &cmd);
+	if (rc == 0 && nr_dirty)
+		*nr_dirty = cmd.dirty.out_nr_dirty;
+	return rc;
+}
+
+int mock_check_iotlb(int fd, uint32_t hwpt_id, uint32_t entry, uint32_t value)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_MD_CHECK_IOTLB;
+	cmd.id = hwpt_id;
+	cmd.check_iotlb.id = entry;
+	cmd.check_iotlb.iotlb = value;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
 }

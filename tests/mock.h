@@ -43,4 +43,48 @@ int mock_detach(int fd, const struct mock_dev *dev);
  */
 void mock_require(void);
 
+/* ---- HWPT tests (dirty tracking, nesting) ------------------------------- */
+
+/* Mock device flags for mock_attach_flags(). */
+#define MOCK_DEV_NO_DIRTY (1u << 0) /* its IOMMU has no dirty tracking */
+#define MOCK_DEV_PASID (1u << 2)    /* it has 20 PASID bits */
+
+/* Data types and values of the mock driver (iommufd_test.h). */
+#define MOCK_HW_INFO_TYPE 0xfeedbeefu	  /* IOMMU_HW_INFO_TYPE_SELFTEST */
+#define MOCK_HW_INFO_REGVAL 0xdeadbeefu	  /* its test_reg */
+#define MOCK_HWPT_DATA_TYPE 0xdeadu	  /* IOMMU_HWPT_DATA_SELFTEST */
+#define MOCK_IOTLB_DEFAULT 0xbadbeefu	  /* initial nested IOTLB entries */
+#define MOCK_IOTLB_ENTRIES 4		  /* entries 0..3 */
+#define MOCK_INVALIDATE_DATA_TYPE 0xdeadbeefu /* IOMMU_HWPT_INVALIDATE_DATA_SELFTEST */
+#define MOCK_INVALIDATE_ALL (1u << 0)
+
+/* Nested HWPT data (struct iommu_hwpt_selftest). */
+struct mock_hwpt_data {
+	uint32_t iotlb;
+	uint32_t pagetable_type; /* 0: default */
+};
+
+/* One invalidation entry (struct iommu_hwpt_invalidate_selftest). */
+struct mock_invalidate {
+	uint32_t flags;
+	uint32_t iotlb_id;
+};
+
+/* As mock_attach(), to any IOAS or HWPT @pt_id, with MOCK_DEV_* flags. */
+int mock_attach_flags(int fd, uint32_t pt_id, uint32_t dev_flags,
+		      struct mock_dev *dev);
+
+/*
+ * Mark the pages of [iova, iova + length) whose bits are set in @bitmap
+ * (bit n = page iova + n * page_size) dirty in mock paging HWPT @hwpt_id,
+ * which must have dirty tracking on.  *nr_dirty (may be NULL) gets how many
+ * were marked.  0 or -errno.
+ */
+int mock_set_dirty(int fd, uint32_t hwpt_id, uint64_t iova, uint64_t length,
+		   uint64_t page_size, const uint64_t *bitmap,
+		   uint64_t *nr_dirty);
+
+/* 0 if IOTLB entry @entry of mock nested HWPT @hwpt_id holds @value, else -EINVAL. */
+int mock_check_iotlb(int fd, uint32_t hwpt_id, uint32_t entry, uint32_t value);
+
 #endif

@@ -54,7 +54,10 @@ run() { # name
 }
 
 # shellcheck disable=SC2086 # flags are word lists
-$CC -std=c99 -Wall -Wextra -Werror -pedantic $cflags \
+# A library built with sanitizers needs its consumers linked with the same
+# runtime (ASan must come first in the link order); empty otherwise.
+san=${SAN_CFLAGS:-}
+$CC -std=c99 -Wall -Wextra -Werror -pedantic $san $cflags \
 	-o "$tmp/consumer-c" "$top_srcdir/tests/consumer.c" $libs
 run consumer-c
 
@@ -64,7 +67,7 @@ if ! echo 'int main(){return 0;}' > "$tmp/t.cc" ||
 	exit 77
 fi
 # shellcheck disable=SC2086
-$CXX -std=c++11 -Wall -Wextra -Werror -pedantic $cflags \
+$CXX -std=c++11 -Wall -Wextra -Werror -pedantic $san $cflags \
 	-o "$tmp/consumer-cc" "$top_srcdir/tests/consumer.cc" $libs
 run consumer-cc
 echo "C and C++ consumers built against the installed libiommu and ran"

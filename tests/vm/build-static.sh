@@ -12,11 +12,17 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 log() { echo "build-static: $*" >&2; }
 
 [ -x "$srcdir/configure" ] || (cd "$srcdir" && ./autogen.sh >&2)
+if [ -f "$srcdir/config.status" ]; then
+	echo "build-static: error: $srcdir is configured in-tree; the VM tier needs a VPATH build: run 'make distclean' there" >&2
+	exit 1
+fi
 mkdir -p "$build/obj"
 cd "$build/obj"
 stamp=$kdir/headers/include
+# reconfigure when configure changed, or the build dir belongs to another
+# source tree or kernel
 if [ ! -f config.status ] || [ "$srcdir/configure" -nt config.status ] ||
-   ! grep -qF "$stamp" config.status; then
+   ! grep -qxF "srcdir='$srcdir'" config.status || ! grep -qF "$stamp" config.status; then
 	log "configuring a static build in $build/obj"
 	"$srcdir/configure" -q --enable-static --disable-shared \
 		--with-kernel-headers="$kdir/headers/include" CFLAGS="-O2 -g" >&2

@@ -24,7 +24,7 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --timeout SECS        per-test timeout in the guest (default 120)
   --boot-timeout SECS   whole-boot timeout (default 900)
   --build-dir DIR       static build of the library and tests
-                        (default \$LIBIOMMU_CACHE/vm-build)
+                        (default build/vm in the source tree)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
   --break MODE          runner self-test only: guest init misbehaves
                         (panic, hang or silent)
@@ -35,7 +35,7 @@ EOF
 
 snoop=both platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
-build=$CACHE/vm-build
+build=$srcdir/build/vm
 tests=()
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dev-info: what the IOMMU behind each VFIO device can do, and a DMA that
+ * proves a mapping works.
+ *
+ * Opens /dev/iommu, binds every VFIO device cdev in /dev/vfio/devices/ to
+ * it and prints the device's IOMMU capabilities decoded from
+ * IOMMU_GET_HW_INFO.  For QEMU's edu device (1234:11e8) it then maps two
+ * buffers below 256 MiB IOVA, enables bus mastering, and has the device
+ * copy RAM -> device -> RAM through the IOMMU.
+ *
+ *   # ./dev-info
+ *   vfio0: device 2, IOMMU intel-vtd
+ *     snoop control: yes   dirty tracking: no (kernel: no)   nesting: no
+ *     PASID: IOMMU no, device 0 bits   ATS: no   PRI: no
+ *     IOVA width 48 bits, page sizes 4K 2M 1G
+ *     VT-d cap 0x... ecap 0x...
+ *     edu: DMA round trip: 4095 bytes OK
+ *
+ * Build: cc dev-info.c ../tests/edu.c -I../tests $(pkg-config --cflags --libs libiommu)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <libiommu/libiommu.h>
+
+#include "edu.h"
+
+#define SRC_IOVA UINT64_C(0x100000) /* below edu's 256 MiB DMA limit */
+#define DST_IOVA UINT64_C(0x200000)
+
+static const char *yesno(int v)
+{
+	return v ? "yes" : "no";
+}
+
+/* "yes"/"no", or "?" when this IOMMU's registers cannot tell. */
+static const char *feat(const struct libiommu_hw_info *hi, uint32_t f)
+{
+	if (!(hi->features_known & f))
+		return "?";
+	return yesno(hi->features & f);
+}
+
+static void print_pgsizes(uint64_t bm)
+{
+	static const char unit[] = "KMGTPE";
+	int n;
+
+	if (!bm) {
+		printf(" unknown");
+		return;
+	}
+	for (n = 12; n < 64; n++) {
+		if (!(bm & (UINT64_C(1) << n)))
+			continue;
+		/* Name runs of sizes by their first and last. */
+		if (n > 12 && (bm & (UINT64_C(1) << (n - 1))) &&
+		    n < 63 && (bm & (UINT64_C(1) << (n + 1))))
+			continue;
+		if (n > 12 && (bm & (UINT64_C(1) << (n - 1))))
+			printf("-");
+		else
+			printf(" ");
+		printf("%" PRIu64 "%c", UINT64_C(1) << (n % 10), unit[n / 10 - 1]);
+	}
+}
+
+static int print_info(struct libiommu_dev *dev)
+{
+	struct libiommu_hw_info hi = { .sz = sizeof(hi) };
+	int rc = libiommu_dev_get_hw_info(dev, &hi);
+
+	if (rc) {
+		printf("  no IOMMU hardware info: %s\n", strerror(-rc));
+		return rc;
+	}
+	printf(", IOMMU %s\n", libiommu_hw_type_name(hi.type) ?
+				       libiommu_hw_type_name(hi.type) : "unknown");
+	printf("  snoop control: %s   dirty tracking: %s (kernel: %s)   nesting: %s\n",
+	       feat(&hi, LIBIOMMU_HW_FEAT_SNOOP_CONTROL),
+	       feat(&hi, LIBIOMMU_HW_FEAT_DIRTY_TRACKING),
+	       yesno(hi.caps & LIBIOMMU_HW_CAP_DIRTY_TRACKING),
+	       feat(&hi, LIBIOMMU_HW_FEAT_NESTING));
+	printf("  PASID: IOMMU %s (%" PRIu32 " bits), device %" PRIu32 " bits   ATS: %s   PRI: %s\n",
+	       feat(&hi, LIBIOMMU_HW_FEAT_PASID), hi.pasid_bits,
+	       hi.max_pasid_log2, feat(&hi, LIBIOMMU_HW_FEAT_ATS),
+	       feat(&hi, LIBIOMMU_HW_FEAT_PRI));
+	printf("  IOVA width %" PRIu32 " bits, page sizes", hi.addr_bits);
+	print_pgsizes(hi.pgsize_bitmap);
+	printf("\n");
+	if (hi.type == LIBIOMMU_HW_TYPE_INTEL_VTD)
+		printf("  VT-d cap 0x%016" PRIx64 " ecap 0x%016" PRIx64 "\n",
+		       hi.regs.vtd.cap_reg, hi.regs.vtd.ecap_reg);
+	else if (hi.type == LIBIOMMU_HW_TYPE_AMD)
+		printf("  AMD EFR 0x%016" PRIx64 " EFR2 0x%016" PRIx64 "\n",
+		       hi.regs.amd.efr, hi.regs.amd.efr2);
+	else if (hi.type == LIBIOMMU_HW_TYPE_ARM_SMMUV3)
+		printf("  SMMUv3 IDR0 0x%08" PRIx32 " IDR1 0x%08" PRIx32 " IDR5 0x%08" PRIx32 " IIDR 0x%08" PRIx32 "\n",
+		       hi.regs.smmuv3.idr[0], hi.regs.smmuv3.idr[1],
+		       hi.regs.smmuv3.idr[5], hi.regs.smmuv3.iidr);
+	return 0;
+}
+
+/* Map, attach, copy RAM -> edu -> RAM, compare.  0 when the bytes match. */
+static int edu_round_trip(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	struct libiommu_ioas *ioas = NULL;
+	struct edu edu = { 0 };
+	uint64_t src_iova = SRC_IOVA, dst_iova = DST_IOVA;
+	uint8_t *src, *dst;
+	int rc, i;
+
+	src = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED)
+		return -errno;
+	dst = src + ps;
+	for (i = 0; i < ps; i++) {
+		src[i] = (uint8_t)(i * 13 + 1);
+		dst[i] = 0;
+	}
+
+	rc = libiommu_ioas_alloc(ctx, NULL, &ioas);
+	if (!rc)
+		rc = libiommu_ioas_map(ioas, src, ps, &src_iova,
+				       LIBIOMMU_MAP_READ | LIBIOMMU_MAP_FIXED_IOVA);
+	if (!rc)
+		rc = libiommu_ioas_map(ioas, dst, ps, &dst_iova,
+				       LIBIOMMU_MAP_WRITE | LIBIOMMU_MAP_FIXED_IOVA);
+	if (!rc)
+		rc = libiommu_dev_attach_ioas(dev, ioas);
+	if (!rc)
+		rc = edu_init(&edu, dev);
+	if (!rc)
+		rc = edu_dma_from_ram(&edu, SRC_IOVA, EDU_MAX_DMA);
+	if (!rc)
+		rc = edu_dma_to_ram(&edu, DST_IOVA, EDU_MAX_DMA);
+	if (rc)
+		printf("  edu: DMA setup failed: %s\n", strerror(-rc));
+	else if (memcmp(src, dst, EDU_MAX_DMA) != 0) {
+		printf("  edu: DMA round trip: data differs\n");
+		rc = -EIO;
+	} else
+		printf("  edu: DMA round trip: %u bytes OK\n", EDU_MAX_DMA);
+
+	edu_fini(&edu);
+	if (libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, NULL, NULL, NULL) == 1)
+		libiommu_dev_detach(dev);
+	libiommu_ioas_destroy(ioas); /* unmaps everything */
+	munmap(src, 2 * ps);
+	return rc;
+}
+
+int main(void)
+{
+	struct libiommu_ctx_opts opts = {
+		.sz = sizeof(opts),
+		.log_fn = libiommu_log_stderr, /* the library explains failures */
+	};
+	struct libiommu_ctx *ctx = NULL;
+	struct dirent *e;
+	int rc, ndev = 0, status = EXIT_SUCCESS;
+	DIR *d;
+
+	rc = libiommu_ctx_new(&opts, &ctx);
+	if (rc) {
+		fprintf(stderr, "cannot open /dev/iommu: %s\n", strerror(-rc));
+		return EXIT_FAILURE;
+	}
+	d = opendir("/dev/vfio/devices");
+	if (!d) {
+		printf("no VFIO device cdevs (/dev/vfio/devices: %s): bind a device to vfio-pci\n",
+		       strerror(errno));
+		libiommu_ctx_free(ctx);
+		return EXIT_SUCCESS;
+	}
+	while ((e = readdir(d))) {
+		struct libiommu_dev *dev = NULL;
+		char path[300];
+
+		if (strncmp(e->d_name, "vfio", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
+		ndev++;
+		rc = libiommu_dev_open(ctx, path, NULL, &dev);
+		if (rc) {
+			printf("%s: cannot bind: %s\n", e->d_name, strerror(-rc));
+			status = EXIT_FAILURE;
+			continue;
+		}
+		printf("%s: device %" PRIu32, e->d_name, libiommu_dev_id(dev));
+		if (print_info(dev))
+			status = EXIT_FAILURE;
+		if (edu_is_edu(e->d_name) && edu_round_trip(ctx, dev))
+			status = EXIT_FAILURE;
+		libiommu_dev_free(dev);
+	}
+	closedir(d);
+	if (!ndev)
+		printf("no VFIO device cdevs in /dev/vfio/devices\n");
+	libiommu_ctx_free(ctx);
+	return status;
+}
