@@ -11,7 +11,7 @@ srcdir=$(cd "$here/../.." && pwd)
 
 usage() {
 	cat <<EOF
-usage: tests/vm/run.sh [options] [TEST...]
+usage: tests/vm/run.sh [options] [TEST[:VAR=VAL,...]...]
 
 Runs libiommu's test programs (default: all of them) in a QEMU guest on the
 project's own kernel, plus the platform smoke tests and the kernel's iommufd
@@ -95,9 +95,10 @@ fi
 kind=test; [ "$show" = 1 ] && kind=show
 : > "$work/tests"
 for t in ${tests[@]+"${tests[@]}"}; do
-	if [ -x "$build/progs/tests/$t" ]; then echo "$kind $t" >> "$work/tests"
-	elif [ -x "$build/progs/examples/$t" ]; then echo "$kind $t" >> "$work/tests"
-	else die "no test or example program named '$t' (see $build/progs)"; fi
+	p=${t%%:*} # NAME[:VAR=VAL,...] runs NAME with that environment
+	if [ -x "$build/progs/tests/$p" ] || [ -x "$build/progs/examples/$p" ]; then
+		echo "$kind $t" >> "$work/tests"
+	else die "no test or example program named '$p' (see $build/progs)"; fi
 done
 [ "$kselftest" = 1 ] && echo "kselftest iommufd" >> "$work/tests"
 
