@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libiommu companion module, simulated hardware: declarations shared by
+ * sim_iommu.c (IOMMU instances, domains, I/O page tables), sim_dev.c (DMA
+ * devices exposed through VFIO) and sim_ctl.c (the SIM_* control ioctls).
+ * The user-visible contract is the SIM section of libiommu_kmod.h.
+ */
+#ifndef LIBIOMMU_KMOD_SIM_H
+#define LIBIOMMU_KMOD_SIM_H
+
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+#include <linux/xarray.h>
+
+#include "libiommu_kmod.h"
+
+/*
+ * What the simulation needs from the kernel: iommu_device_register_bus()
+ * and iommu_mock_device_add() (exported only with CONFIG_IOMMUFD_TEST),
+ * iommufd, and VFIO device cdevs.  Without them sim_ctl.c answers every
+ * SIM_* command with -EOPNOTSUPP and the other files compile to nothing.
+ */
+#define SIM_SUPPORTED (IS_ENABLED(CONFIG_IOMMUFD_TEST) &&		\
+		       IS_ENABLED(CONFIG_IOMMUFD) &&			\
+		       IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV))
+
+/*
+ * Exported (GPL) with CONFIG_IOMMUFD_TEST but declared only in the
+ * kernel's private drivers/iommu/iommu-priv.h: an IOMMU registered for
+ * one bus only (ours), with its own software fwnode, and a device added
+ * with an fwspec naming that IOMMU.
+ */
+int iommu_device_register_bus(struct iommu_device *iommu,
+			      const struct iommu_ops *ops,
+			      const struct bus_type *bus,
+			      struct notifier_block *nb);
+void iommu_device_unregister_bus(struct iommu_device *iommu,
+				 const struct bus_type *bus,
+				 struct notifier_block *nb);
+int iommu_mock_device_add(struct device *dev, struct iommu_device *iommu);
+
+/* One simulated IOMMU instance. */
+struct sim_iommu {
+	struct iommu_device iommu;
+	struct notifier_block nb;	/* the IOMMU core's, on sim_bus */
+	struct kref kref;		/* the ctl table's + one per device */
+	u32 id;
+	u32 flags;			/* LIBIOMMU_KMOD_SIM_IOMMU_* */
+	unsigned int ndevs;		/* under sim_ctl_lock */
+	bool registered;
+	char name[LIBIOMMU_KMOD_SIM_NAME_LEN];
+};
+
+/* One I/O page table (an iommu_domain of a sim IOMMU). */
+struct sim_domain {
+	struct iommu_domain domain;
+	/*
+	 * IOVA page number -> entry (xa_mk_value of pfn and SIM_PTE_*).  The
+	 * xarray's lock also serialises DMA page accesses against unmap, so
+	 * the engine never touches a page iommufd has already unpinned.
+	 */
+	struct xarray pt;
+	spinlock_t lock;		/* devs, enforce_cc */
+	struct list_head devs;		/* sim_dev.domain_node */
+	bool can_enforce;		/* allocated for a device that can */
+	bool enforce_cc;		/* enforce_cache_coherency() granted */
+	bool dirty_tracking;		/* under pt's lock */
+};
+
+/* One simulated DMA device. */
+struct sim_dev {
+	struct device dev;		/* on sim_bus, behind iommu */
+	struct sim_iommu *iommu;	/* holds a kref */
+	struct vfio_device *vdev;	/* set while bound to sim_driver */
+	int probe_err;
+	u32 id;
+	u32 flags;			/* LIBIOMMU_KMOD_SIM_DEV_* */
+
+	struct mutex lock;		/* everything below */
+	struct sim_domain *domain;	/* NULL: blocked */
+	struct list_head domain_node;
+	struct sim_dev_mem *mem;	/* config space, buffers */
+	struct {
+		u64 src, dst, len, fault_iova, ns_pages;
+		u32 status, pattern, last_ns;
+	} regs;
+	u64 dma_bytes, dma_faults, ns_pages;	/* since creation */
+};
+
+#define SIM_CFG_SIZE 4096
+
+struct sim_dev_mem {
+	u8 cfg[SIM_CFG_SIZE];		/* config space, little-endian */
+	u8 cfg_wmask[SIM_CFG_SIZE];	/* its writable bits */
+	u8 buf[LIBIOMMU_KMOD_SIM_BUF_SIZE]; /* device memory */
+	u8 bounce[PAGE_SIZE];		/* memory-to-memory staging */
+};
+
+static inline struct sim_dev *to_sim_dev(struct device *dev)
+{
+	return container_of(dev, struct sim_dev, dev);
+}
+
+static inline struct sim_domain *to_sim_domain(struct iommu_domain *d)
+{
+	return container_of(d, struct sim_domain, domain);
+}
+
+/* sim_iommu.c */
+extern const struct bus_type sim_bus;
+int sim_iommu_setup(void);
+void sim_iommu_cleanup(void);
+struct sim_iommu *sim_iommu_create(u32 id, u32 flags);
+void sim_iommu_unregister(struct sim_iommu *si);
+void sim_iommu_put(struct sim_iommu *si);
+struct irq_domain *sim_msi_domain(void);
+bool sim_dev_can_enforce(struct sim_dev *sdev);
+
+/* Outcome of one page access of the DMA engine. */
+enum sim_xlate {
+	SIM_XLATE_OK,
+	SIM_XLATE_UNMAPPED,
+	SIM_XLATE_PERM,
+	SIM_XLATE_TARGET,
+};
+enum sim_xlate sim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
+				bool write, u64 *fault_iova);
+enum sim_xlate sim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
+				 size_t len, bool write, int fill);
+
+/* sim_dev.c */
+int sim_dev_setup(void);
+void sim_dev_cleanup(void);
+struct sim_dev *sim_dev_create(struct sim_iommu *si, u32 id, u32 flags);
+void sim_dev_destroy(struct sim_dev *sdev);
+bool sim_dev_is_open(struct sim_dev *sdev);
+bool sim_dev_matches_file(struct sim_dev *sdev, struct file *file);
+void sim_dev_fill_info(struct sim_dev *sdev,
+		       struct libiommu_kmod_sim_dev_info *info);
+
+#endif /* LIBIOMMU_KMOD_SIM_H */

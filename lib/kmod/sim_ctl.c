@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libiommu companion module: the SIM_* commands of the control node
+ * (libiommu_kmod.h, SIM section): create and destroy simulated IOMMU
+ * instances and DMA devices, set a device's policy, report its state.
+ *
+ * ctl.c hands every command numbered LIBIOMMU_KMOD_CMD_SIM_FIRST..
+ * LIBIOMMU_KMOD_CMD_SIM_LAST to libiommu_sim_ioctl(), which follows the
+ * same conventions as ctl.c's own dispatch: a struct that starts with its
+ * size, copied in with copy_struct_from_user(), copied back (at most the
+ * caller's size) only on success.  Nothing is logged because of bad input.
+ */
+#include <linux/file.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "kmod.h"
+#include "sim.h"
+
+#if SIM_SUPPORTED
+
+/* Bounds, so that a loop in user space cannot exhaust the kernel. */
+#define SIM_MAX_IOMMUS 64
+#define SIM_MAX_DEVS 256
+#define SIM_ID_LIMIT XA_LIMIT(1, 0xffff)
+
+/* Serialises every SIM_* command, and module unload against them. */
+static DEFINE_MUTEX(sim_ctl_lock);
+static DEFINE_XARRAY_ALLOC1(sim_iommus);
+static DEFINE_XARRAY_ALLOC1(sim_devs);
+static u32 sim_iommu_next, sim_dev_next;
+static unsigned int sim_niommus, sim_ndevs;
+static bool sim_ready;
+
+static int sim_iommu_create_op(void *arg)
+{
+	struct libiommu_kmod_sim_iommu_create *c = arg;
+	const u32 valid = LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL |
+			  LIBIOMMU_KMOD_SIM_IOMMU_DIRTY;
+	struct sim_iommu *si;
+	u32 id;
+	int ret;
+
+	if ((c->flags & ~valid) || c->__reserved)
+		return -EOPNOTSUPP;
+
+	guard(mutex)(&sim_ctl_lock);
+	if (sim_niommus >= SIM_MAX_IOMMUS)
+		return -ENOSPC;
+	/* ids are not reused soon: a stale id gets ENOENT, not a new object */
+	ret = xa_alloc_cyclic(&sim_iommus, &id, NULL, SIM_ID_LIMIT,
+			      &sim_iommu_next, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	si = sim_iommu_create(id, c->flags);
+	if (IS_ERR(si)) {
+		xa_erase(&sim_iommus, id);
+		return PTR_ERR(si);
+	}
+	xa_store(&sim_iommus, id, si, GFP_KERNEL);
+	sim_niommus++;
+
+	c->out_iommu_id = id;
+	strscpy(c->out_name, si->name, sizeof(c->out_name));
+	return 0;
+}
+
+static void sim_iommu_destroy_locked(struct sim_iommu *si)
+{
+	xa_erase(&sim_iommus, si->id);
+	sim_niommus--;
+	sim_iommu_unregister(si);
+	sim_iommu_put(si);
+}
+
+static int sim_iommu_destroy_op(void *arg)
+{
+	struct libiommu_kmod_sim_iommu_destroy *d = arg;
+	struct sim_iommu *si;
+
+	if (d->flags || d->__reserved)
+		return -EOPNOTSUPP;
+
+	guard(mutex)(&sim_ctl_lock);
+	si = xa_load(&sim_iommus, d->iommu_id);
+	if (!si)
+		return -ENOENT;
+	if (si->ndevs)
+		return -EBUSY;
+	sim_iommu_destroy_locked(si);
+	return 0;
+}
+
+static int sim_dev_create_op(void *arg)
+{
+	struct libiommu_kmod_sim_dev_create *c = arg;
+	const u32 valid = LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP |
+			  LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE;
+	struct libiommu_kmod_sim_dev_info info = {};
+	struct sim_iommu *si;
+	struct sim_dev *sdev;
+	u32 id;
+	int ret;
+
+	if (c->flags & ~valid)
+		return -EOPNOTSUPP;
+
+	guard(mutex)(&sim_ctl_lock);
+	si = xa_load(&sim_iommus, c->iommu_id);
+	if (!si)
+		return -ENOENT;
+	if (sim_ndevs >= SIM_MAX_DEVS)
+		return -ENOSPC;
+	ret = xa_alloc_cyclic(&sim_devs, &id, NULL, SIM_ID_LIMIT,
+			      &sim_dev_next, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	sdev = sim_dev_create(si, id, c->flags);
+	if (IS_ERR(sdev)) {
+		xa_erase(&sim_devs, id);
+		return PTR_ERR(sdev);
+	}
+	xa_store(&sim_devs, id, sdev, GFP_KERNEL);
+	si->ndevs++;
+	sim_ndevs++;
+
+	sim_dev_fill_info(sdev, &info);
+	c->out_dev_id = id;
+	c->out_iommu_group = info.out_iommu_group;
+	c->out_vfio_index = info.out_vfio_index;
+	strscpy(c->out_name, info.out_name, sizeof(c->out_name));
+	return 0;
+}
+
+static void sim_dev_destroy_locked(struct sim_dev *sdev)
+{
+	xa_erase(&sim_devs, sdev->id);
+	sdev->iommu->ndevs--;
+	sim_ndevs--;
+	sim_dev_destroy(sdev);
+}
+
+static int sim_dev_destroy_op(void *arg)
+{
+	struct libiommu_kmod_sim_dev_destroy *d = arg;
+	struct sim_iommu *si;
+	struct sim_dev *sdev;
+
+	if (d->flags || d->__reserved)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&sim_ctl_lock);
+	sdev = xa_load(&sim_devs, d->dev_id);
+	if (!sdev || sim_dev_is_open(sdev)) {
+		mutex_unlock(&sim_ctl_lock);
+		return sdev ? -EBUSY : -ENOENT;
+	}
+	xa_erase(&sim_devs, sdev->id);
+	sim_ndevs--;
+	si = sdev->iommu;
+	kref_get(&si->kref);
+	mutex_unlock(&sim_ctl_lock);
+
+	/*
+	 * Outside the lock: should somebody open the cdev right after the
+	 * check above, VFIO waits here for that fd to close, and its owner
+	 * must still be able to use the control node meanwhile.  The device
+	 * still counts against its instance, so the instance stays.
+	 */
+	sim_dev_destroy(sdev);
+
+	mutex_lock(&sim_ctl_lock);
+	si->ndevs--;
+	mutex_unlock(&sim_ctl_lock);
+	sim_iommu_put(si);
+	return 0;
+}
+
+static int sim_dev_set_op(void *arg)
+{
+	struct libiommu_kmod_sim_dev_set *s = arg;
+	const u32 changeable = LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE;
+	struct sim_dev *sdev;
+
+	if (s->flags)
+		return -EOPNOTSUPP;
+	if (s->dev_flags & ~changeable)
+		return -EINVAL;
+
+	guard(mutex)(&sim_ctl_lock);
+	sdev = xa_load(&sim_devs, s->dev_id);
+	if (!sdev)
+		return -ENOENT;
+	/*
+	 * iommufd reads the capability at bind, KVM at KVM_DEV_VFIO_FILE_ADD:
+	 * a change under an open fd would make them disagree with the IOMMU.
+	 */
+	if (sim_dev_is_open(sdev))
+		return -EBUSY;
+	mutex_lock(&sdev->lock);
+	WRITE_ONCE(sdev->flags, (sdev->flags & ~changeable) | s->dev_flags);
+	mutex_unlock(&sdev->lock);
+	return 0;
+}
+
+static int sim_dev_info_by_fd(struct libiommu_kmod_sim_dev_info *info)
+{
+	struct sim_dev *sdev;
+	unsigned long id;
+	CLASS(fd, f)(info->vfio_fd);
+
+	if (fd_empty(f))
+		return -EBADF;
+	if (!vfio_file_is_valid(fd_file(f)) || vfio_file_is_group(fd_file(f)))
+		return -EBADFD;
+	xa_for_each(&sim_devs, id, sdev) {
+		if (sim_dev_matches_file(sdev, fd_file(f))) {
+			sim_dev_fill_info(sdev, info);
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+static int sim_dev_info_op(void *arg)
+{
+	struct libiommu_kmod_sim_dev_info *info = arg;
+	struct sim_dev *sdev;
+
+	if ((info->flags & ~LIBIOMMU_KMOD_SIM_INFO_BY_FD) || info->__reserved ||
+	    info->__reserved2)
+		return -EOPNOTSUPP;
+
+	guard(mutex)(&sim_ctl_lock);
+	if (info->flags & LIBIOMMU_KMOD_SIM_INFO_BY_FD)
+		return sim_dev_info_by_fd(info);
+	sdev = xa_load(&sim_devs, info->dev_id);
+	if (!sdev)
+		return -ENOENT;
+	sim_dev_fill_info(sdev, info);
+	return 0;
+}
+
+union sim_ucmd_buffer {
+	struct libiommu_kmod_sim_iommu_create iommu_create;
+	struct libiommu_kmod_sim_iommu_destroy iommu_destroy;
+	struct libiommu_kmod_sim_dev_create dev_create;
+	struct libiommu_kmod_sim_dev_destroy dev_destroy;
+	struct libiommu_kmod_sim_dev_set dev_set;
+	struct libiommu_kmod_sim_dev_info dev_info;
+};
+
+struct sim_ioctl_op {
+	unsigned int ioctl_num;
+	unsigned int size;	/* the module's struct size */
+	unsigned int min_size;	/* the V1 size: smaller is -EINVAL */
+	int (*execute)(void *arg);
+};
+
+#define SIM_OP(_ioctl, _struct, _min, _fn)				\
+	[_IOC_NR(_ioctl) - LIBIOMMU_KMOD_CMD_SIM_FIRST] = {		\
+		.ioctl_num = _ioctl,					\
+		.size = sizeof(struct _struct) +			\
+			BUILD_BUG_ON_ZERO(sizeof(struct _struct) < (_min) || \
+					  sizeof(union sim_ucmd_buffer) < \
+					  sizeof(struct _struct)),	\
+		.min_size = _min,					\
+		.execute = _fn,						\
+	}
+
+static const struct sim_ioctl_op sim_ops[] = {
+	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_CREATE, libiommu_kmod_sim_iommu_create,
+	       LIBIOMMU_KMOD_SIM_IOMMU_CREATE_SIZE_V1, sim_iommu_create_op),
+	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, libiommu_kmod_sim_iommu_destroy,
+	       LIBIOMMU_KMOD_SIM_IOMMU_DESTROY_SIZE_V1, sim_iommu_destroy_op),
+	SIM_OP(LIBIOMMU_KMOD_SIM_DEV_CREATE, libiommu_kmod_sim_dev_create,
+	       LIBIOMMU_KMOD_SIM_DEV_CREATE_SIZE_V1, sim_dev_create_op),
+	SIM_OP(LIBIOMMU_KMOD_SIM_DEV_DESTROY, libiommu_kmod_sim_dev_destroy,
+	       LIBIOMMU_KMOD_SIM_DEV_DESTROY_SIZE_V1, sim_dev_destroy_op),
+	SIM_OP(LIBIOMMU_KMOD_SIM_DEV_SET, libiommu_kmod_sim_dev_set,
+	       LIBIOMMU_KMOD_SIM_DEV_SET_SIZE_V1, sim_dev_set_op),
+	SIM_OP(LIBIOMMU_KMOD_SIM_DEV_INFO, libiommu_kmod_sim_dev_info,
+	       LIBIOMMU_KMOD_SIM_DEV_INFO_SIZE_V1, sim_dev_info_op),
+};
+
+long libiommu_sim_ioctl(unsigned int cmd, void __user *uarg)
+{
+	unsigned int nr = _IOC_NR(cmd);
+	const struct sim_ioctl_op *op;
+	union sim_ucmd_buffer buf;
+	u32 user_size;
+	int ret;
+
+	if (nr < LIBIOMMU_KMOD_CMD_SIM_FIRST ||
+	    nr - LIBIOMMU_KMOD_CMD_SIM_FIRST >= ARRAY_SIZE(sim_ops))
+		return -ENOTTY;
+	op = &sim_ops[nr - LIBIOMMU_KMOD_CMD_SIM_FIRST];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+	if (!sim_ready)
+		return -EOPNOTSUPP;
+
+	if (get_user(user_size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (user_size < op->min_size)
+		return -EINVAL;
+	ret = copy_struct_from_user(&buf, op->size, uarg, user_size);
+	if (ret)
+		return ret;
+
+	ret = op->execute(&buf);
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &buf, min_t(size_t, op->size, user_size)))
+		return -EFAULT;
+	return 0;
+}
+
+u64 libiommu_sim_features(void)
+{
+	return sim_ready ? LIBIOMMU_KMOD_FEAT_SIM : 0;
+}
+
+void libiommu_sim_init(void)
+{
+	if (sim_iommu_setup())
+		return;
+	if (sim_dev_setup()) {
+		sim_iommu_cleanup();
+		return;
+	}
+	sim_ready = true;
+}
+
+void libiommu_sim_exit(void)
+{
+	struct sim_iommu *si;
+	struct sim_dev *sdev;
+	unsigned long id;
+
+	if (!sim_ready)
+		return;
+	/*
+	 * A probed device pins the module (the IOMMU core holds a reference
+	 * on its ops' owner), so normally only empty instances are left.
+	 */
+	mutex_lock(&sim_ctl_lock);
+	xa_for_each(&sim_devs, id, sdev)
+		sim_dev_destroy_locked(sdev);
+	xa_for_each(&sim_iommus, id, si)
+		sim_iommu_destroy_locked(si);
+	sim_ready = false;
+	mutex_unlock(&sim_ctl_lock);
+	xa_destroy(&sim_devs);
+	xa_destroy(&sim_iommus);
+	sim_dev_cleanup();
+	sim_iommu_cleanup();
+}
+
+#else /* !SIM_SUPPORTED */
+
+long libiommu_sim_ioctl(unsigned int cmd, void __user *uarg)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != LIBIOMMU_KMOD_TYPE ||
+	    nr < LIBIOMMU_KMOD_CMD_SIM_FIRST || nr > LIBIOMMU_KMOD_CMD_SIM_LAST)
+		return -ENOTTY;
+	return -EOPNOTSUPP;
+}
+
+u64 libiommu_sim_features(void)
+{
+	return 0;
+}
+
+void libiommu_sim_init(void)
+{
+}
+
+bool libiommu_sim_dev_pcie(struct device *dev, u16 *vendor, u16 *device,
+			   u16 *devctl)
+{
+	return false;
+}
+
+void libiommu_sim_exit(void)
+{
+}
+
+#endif /* SIM_SUPPORTED */
