@@ -5,7 +5,7 @@
 # purpose, and check that it fails loudly, with the right message.
 #   1. a guest panic                       (init exits: "Attempted to kill init")
 #   2. a test hanging past its timeout     (sleep 3600 under a 5 s timeout)
-#   3. a whole boot hanging                (init sleeps forever; 30 s boot timeout)
+#   3. a whole boot hanging                (init sleeps forever; 15 s boot timeout)
 #   4. a boot that reports no results      (init powers off at once)
 #   5. a failing test                      (false)
 #   6. a kernel config that lost an option (check-config.sh on the real .config)
@@ -34,7 +34,7 @@ expect_fail() { # name, pattern, command...
 run=(bash "$here/run.sh" --snoop on --no-kselftest --platform-only --quiet)
 expect_fail guest-panic 'guest kernel panicked' "${run[@]}" --break panic
 expect_fail test-timeout 'FAIL: vm-break-hang \(rc=137' "${run[@]}" --break testhang --timeout 5
-expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 30
+expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 15
 expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
 expect_fail failing-test 'FAIL: vm-break-fail' "${run[@]}" --break testfail
 
