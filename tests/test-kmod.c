@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmodutil.h"
 #include "testutil.h"
 #include "uapi/iommufd.h"
 #include "uapi/kvm.h"
@@ -51,25 +52,11 @@ static int ctl_open(void)
 	return fd;
 }
 
-/* ioctl as 0 / -errno. */
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-#define assert_rc(expr, want)						\
-	do {								\
-		int rc_ = (expr);					\
-		ck_assert_msg(rc_ == (want), "%s = %d (%s), want %d (%s)", \
-			      #expr, rc_, strerror(-rc_), (int)(want),	\
-			      strerror(-(want)));			\
-	} while (0)
-
 static int get_version(int ctl, struct libiommu_kmod_version *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->size = sizeof(*v);
-	return xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v);
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v);
 }
 
 static int dev_info(int ctl, int fd, struct libiommu_kmod_dev_info *di)
@@ -77,7 +64,7 @@ static int dev_info(int ctl, int fd, struct libiommu_kmod_dev_info *di)
 	memset(di, 0, sizeof(*di));
 	di->size = sizeof(*di);
 	di->vfio_fd = fd;
-	return xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, di);
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, di);
 }
 
 static int group_dev_info(int ctl, int group_fd, const char *name,
@@ -88,7 +75,7 @@ static int group_dev_info(int ctl, int group_fd, const char *name,
 	di->flags = LIBIOMMU_KMOD_DEV_INFO_GROUP;
 	di->vfio_fd = group_fd;
 	di->name_ptr = (uintptr_t)name;
-	return xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, di);
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, di);
 }
 
 static int kvm_query(int ctl, int vm, struct libiommu_kmod_kvm_noncoherent *kn)
@@ -96,7 +83,7 @@ static int kvm_query(int ctl, int vm, struct libiommu_kmod_kvm_noncoherent *kn)
 	memset(kn, 0, sizeof(*kn));
 	kn->size = sizeof(*kn);
 	kn->kvm_fd = vm;
-	return xioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, kn);
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, kn);
 }
 
 /* KVM's non-coherent DMA count for @vm, checked against the flag. */
@@ -104,7 +91,7 @@ static unsigned int kvm_count(int ctl, int vm)
 {
 	struct libiommu_kmod_kvm_noncoherent kn;
 
-	assert_rc(kvm_query(ctl, vm, &kn), 0);
+	ku_assert_rc(kvm_query(ctl, vm, &kn), 0);
 	ck_assert_uint_eq(!!(kn.out_flags & LIBIOMMU_KMOD_KVM_NONCOHERENT_DMA),
 			  kn.out_noncoherent_dma_count != 0);
 	ck_assert_uint_eq(kn.__reserved, 0);
@@ -181,12 +168,12 @@ static void edu_open(struct edu *e, bool attach)
 	e->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	ck_assert_msg(e->iommufd >= 0, "open /dev/iommu: %s", strerror(errno));
 	bind.iommufd = e->iommufd;
-	assert_rc(xioctl(e->dev, LX_VFIO_DEVICE_BIND_IOMMUFD, &bind), 0);
+	ku_assert_rc(ku_ioctl(e->dev, LX_VFIO_DEVICE_BIND_IOMMUFD, &bind), 0);
 	e->devid = bind.out_devid;
-	assert_rc(xioctl(e->iommufd, LX_IOMMU_IOAS_ALLOC, &alloc), 0);
+	ku_assert_rc(ku_ioctl(e->iommufd, LX_IOMMU_IOAS_ALLOC, &alloc), 0);
 	e->ioas = alloc.out_ioas_id;
 	at.pt_id = e->ioas;
-	assert_rc(xioctl(e->dev, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), 0);
+	ku_assert_rc(ku_ioctl(e->dev, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), 0);
 }
 
 static void edu_close(struct edu *e)
@@ -194,38 +181,6 @@ static void edu_close(struct edu *e)
 	close(e->dev);
 	if (e->iommufd >= 0)
 		close(e->iommufd);
-}
-
-static int kvm_new_vm(void)
-{
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	int vm;
-
-	ck_assert_msg(kvm >= 0, "open /dev/kvm: %s", strerror(errno));
-	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
-	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
-	close(kvm);
-	return vm;
-}
-
-static int kvm_new_vfio_dev(int vm)
-{
-	struct lx_kvm_create_device cd = { .type = LX_KVM_DEV_TYPE_VFIO };
-
-	assert_rc(xioctl(vm, LX_KVM_CREATE_DEVICE, &cd), 0);
-	return (int)cd.fd;
-}
-
-static int kvm_vfio_file(int kdev, uint64_t attr, int fd)
-{
-	int32_t v = fd;
-	struct lx_kvm_device_attr a = {
-		.group = LX_KVM_DEV_VFIO_FILE,
-		.attr = attr,
-		.addr = (uintptr_t)&v,
-	};
-
-	return xioctl(kdev, LX_KVM_SET_DEVICE_ATTR, &a);
 }
 
 /* An fd number that is open in no process of ours but @fd's child. */
@@ -257,7 +212,7 @@ static int query_foreign_fd(const char *path,
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		int fd = path ? open(path, O_RDWR) : kvm_new_vm();
+		int fd = path ? open(path, O_RDWR) : ku_kvm_new_vm();
 
 		if (fd < 0 || dup2(fd, FOREIGN_FD) != FOREIGN_FD)
 			_exit(2);
@@ -292,31 +247,6 @@ static int kvm_query_rc(int ctl, int fd)
 	return kvm_query(ctl, fd, &kn);
 }
 
-/* Lines of the kernel log containing @needle (klogctl READ_ALL). */
-static int kmsg_count(const char *needle)
-{
-	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-	char *buf, *p, *line;
-	int n, count = 0;
-
-	ck_assert_msg(size > 0, "klogctl(SIZE_BUFFER): %s", strerror(errno));
-	buf = calloc(1, (size_t)size + 1);
-	ck_assert_ptr_nonnull(buf);
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
-	ck_assert_msg(n >= 0, "klogctl(READ_ALL): %s", strerror(errno));
-	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &p); line; line = strtok_r(NULL, "\n", &p))
-		if (strstr(line, needle))
-			count++;
-	free(buf);
-	return count;
-}
-
-static int kmsg_bad(void)
-{
-	return kmsg_count("WARNING:") + kmsg_count("BUG:") + kmsg_count("Oops");
-}
-
 /* ------------------------------------------------------------ version */
 
 START_TEST(version_reports_v1_and_features)
@@ -324,7 +254,7 @@ START_TEST(version_reports_v1_and_features)
 	struct libiommu_kmod_version v;
 	int ctl = ctl_open();
 
-	assert_rc(get_version(ctl, &v), 0);
+	ku_assert_rc(get_version(ctl, &v), 0);
 	ck_assert_uint_eq(v.size, sizeof(v));
 	ck_assert_uint_eq(v.out_version, LIBIOMMU_KMOD_VERSION);
 	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO);
@@ -348,7 +278,7 @@ START_TEST(version_accepts_a_larger_zeroed_struct)
 
 	memset(&big, 0, sizeof(big));
 	big.v.size = sizeof(big);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &big), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &big), 0);
 	ck_assert_uint_eq(big.v.out_version, LIBIOMMU_KMOD_VERSION);
 	/* The module writes back only what it knows. */
 	ck_assert_uint_eq(big.v.size, sizeof(big));
@@ -368,7 +298,7 @@ START_TEST(version_rejects_nonzero_unknown_tail_with_e2big)
 	memset(&big, 0, sizeof(big));
 	big.v.size = sizeof(big);
 	big.future = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &big), -E2BIG);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &big), -E2BIG);
 	ck_assert_uint_eq(big.v.out_version, 0);	/* nothing written */
 	close(ctl);
 }
@@ -381,9 +311,9 @@ START_TEST(version_rejects_a_short_struct_with_einval)
 
 	memset(&v, 0, sizeof(v));
 	v.size = LIBIOMMU_KMOD_VERSION_SIZE_V1 - 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EINVAL);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EINVAL);
 	v.size = 0;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EINVAL);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EINVAL);
 	ck_assert_uint_eq(v.out_version, 0);
 	close(ctl);
 }
@@ -397,10 +327,10 @@ START_TEST(version_rejects_unknown_flags_and_reserved)
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
 	v.flags = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EOPNOTSUPP);
 	v.flags = 0;
 	v.__reserved = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), -EOPNOTSUPP);
 	close(ctl);
 }
 END_TEST
@@ -411,12 +341,12 @@ START_TEST(unknown_ioctls_are_enotty)
 	int ctl = ctl_open();
 
 	/* (numbers at the top of the range: new commands are added from 0) */
-	assert_rc(xioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xfe), &v), -ENOTTY);
-	assert_rc(xioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xff), &v), -ENOTTY);
+	ku_assert_rc(ku_ioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xfe), &v), -ENOTTY);
+	ku_assert_rc(ku_ioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xff), &v), -ENOTTY);
 	/* Right number, wrong type byte or direction/size bits. */
-	assert_rc(xioctl(ctl, _IO(';', LIBIOMMU_KMOD_CMD_GET_VERSION), &v),
+	ku_assert_rc(ku_ioctl(ctl, _IO(';', LIBIOMMU_KMOD_CMD_GET_VERSION), &v),
 		  -ENOTTY);
-	assert_rc(xioctl(ctl, _IOWR(LIBIOMMU_KMOD_TYPE,
+	ku_assert_rc(ku_ioctl(ctl, _IOWR(LIBIOMMU_KMOD_TYPE,
 				    LIBIOMMU_KMOD_CMD_GET_VERSION,
 				    struct libiommu_kmod_version), &v),
 		  -ENOTTY);
@@ -429,14 +359,14 @@ START_TEST(bad_pointers_are_efault)
 	struct libiommu_kmod_version *ro;
 	int ctl = ctl_open();
 
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, NULL), -EFAULT);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, NULL), -EFAULT);
 	/* Readable but not writable: the reply cannot be written back. */
 	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert(ro != MAP_FAILED);
 	ro->size = sizeof(*ro);
 	ck_assert_int_eq(mprotect(ro, 4096, PROT_READ), 0);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, ro), -EFAULT);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, ro), -EFAULT);
 	munmap(ro, 4096);
 	close(ctl);
 }
@@ -479,13 +409,13 @@ START_TEST(dev_info_rejects_unknown_flags_and_reserved)
 	di.size = sizeof(di);
 	di.vfio_fd = null;
 	di.flags = 1u << 7;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EOPNOTSUPP);
 	di.flags = 0;
 	di.__reserved = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EOPNOTSUPP);
 	di.__reserved = 0;
 	di.__reserved2 = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EOPNOTSUPP);
 	close(null);
 	close(ctl);
 }
@@ -500,10 +430,10 @@ START_TEST(dev_info_name_needs_group_flag_and_vice_versa)
 	di.size = sizeof(di);
 	di.vfio_fd = null;
 	di.name_ptr = (uintptr_t)"0000:00:03.0";
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
 	di.name_ptr = 0;
 	di.flags = LIBIOMMU_KMOD_DEV_INFO_GROUP;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
 	close(null);
 	close(ctl);
 }
@@ -517,7 +447,7 @@ START_TEST(dev_info_short_struct_is_einval)
 	memset(&di, 0, sizeof(di));
 	di.size = LIBIOMMU_KMOD_DEV_INFO_SIZE_V1 - 1;
 	di.vfio_fd = -1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
 	close(ctl);
 }
 END_TEST
@@ -526,7 +456,7 @@ START_TEST(dev_info_on_dev_null_is_ebadfd)
 {
 	int ctl = ctl_open(), null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	assert_rc(dev_info_rc(ctl, null), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, null), -EBADFD);
 	close(null);
 	close(ctl);
 }
@@ -536,9 +466,9 @@ START_TEST(dev_info_on_closed_or_negative_fd_is_ebadf)
 {
 	int ctl = ctl_open();
 
-	assert_rc(dev_info_rc(ctl, closed_fd()), -EBADF);
-	assert_rc(dev_info_rc(ctl, -1), -EBADF);
-	assert_rc(dev_info_rc(ctl, INT32_MAX), -EBADF);
+	ku_assert_rc(dev_info_rc(ctl, closed_fd()), -EBADF);
+	ku_assert_rc(dev_info_rc(ctl, -1), -EBADF);
+	ku_assert_rc(dev_info_rc(ctl, INT32_MAX), -EBADF);
 	close(ctl);
 }
 END_TEST
@@ -547,7 +477,7 @@ START_TEST(dev_info_on_the_control_node_is_ebadfd)
 {
 	int ctl = ctl_open();
 
-	assert_rc(dev_info_rc(ctl, ctl), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, ctl), -EBADFD);
 	close(ctl);
 }
 END_TEST
@@ -557,7 +487,7 @@ START_TEST(dev_info_on_an_iommufd_is_ebadfd)
 	int ctl = ctl_open(), iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 
 	ck_assert_msg(iommufd >= 0, "open /dev/iommu: %s", strerror(errno));
-	assert_rc(dev_info_rc(ctl, iommufd), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, iommufd), -EBADFD);
 	close(iommufd);
 	close(ctl);
 }
@@ -565,18 +495,18 @@ END_TEST
 
 START_TEST(bad_input_is_not_logged)
 {
-	int before = kmsg_count("libiommu"), ctl = ctl_open(), i;
+	int before = ku_kmsg_count((const char *const[]){ "libiommu" }, 1), ctl = ctl_open(), i;
 	struct libiommu_kmod_version v = { .size = 1 };
 
 	for (i = 0; i < 20; i++) {
 		dev_info_rc(ctl, -1);
 		dev_info_rc(ctl, ctl);
 		kvm_query_rc(ctl, ctl);
-		xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v);
-		xioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xfd), &v);
+		ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v);
+		ku_ioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xfd), &v);
 	}
 	close(ctl);
-	ck_assert_int_eq(kmsg_count("libiommu"), before);
+	ck_assert_int_eq(ku_kmsg_count((const char *const[]){ "libiommu" }, 1), before);
 }
 END_TEST
 
@@ -621,7 +551,7 @@ START_TEST(edu_cdev_unbound_reports_kernel_view)
 	struct edu e;
 
 	edu_open(&e, false);
-	assert_rc(dev_info(ctl, e.dev, &di), 0);
+	ku_assert_rc(dev_info(ctl, e.dev, &di), 0);
 	print_info("edu cdev, unbound", &di);
 	check_edu_info(&di);
 	ck_assert(!(di.out_flags & (LIBIOMMU_KMOD_DEV_OPENED |
@@ -639,7 +569,7 @@ START_TEST(edu_cdev_attached_reports_bound_devid)
 	struct edu e;
 
 	edu_open(&e, true);
-	assert_rc(dev_info(ctl, e.dev, &di), 0);
+	ku_assert_rc(dev_info(ctl, e.dev, &di), 0);
 	print_info("edu cdev, attached to an IOAS", &di);
 	check_edu_info(&di);
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_OPENED);
@@ -663,11 +593,11 @@ START_TEST(edu_dev_info_sizes)
 	memset(&big, 0, sizeof(big));
 	big.di.size = sizeof(big);
 	big.di.vfio_fd = e.dev;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &big), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &big), 0);
 	check_edu_info(&big.di);
 	ck_assert_uint_eq(big.future[0] | big.future[1], 0);
 	big.future[1] = 5;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &big), -E2BIG);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &big), -E2BIG);
 	edu_close(&e);
 	close(ctl);
 }
@@ -679,20 +609,20 @@ START_TEST(edu_through_group_fd_and_name)
 	int ctl = ctl_open(), group = open_edu_group();
 	struct edu e;
 
-	assert_rc(group_dev_info(ctl, group, edu_bdf(), &di), 0);
+	ku_assert_rc(group_dev_info(ctl, group, edu_bdf(), &di), 0);
 	print_info("edu via its group fd", &di);
 	check_edu_info(&di);
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_GROUP_FD);
 	ck_assert(!(di.out_flags & LIBIOMMU_KMOD_DEV_OPENED));
 
-	assert_rc(group_dev_info(ctl, group, "0000:ff:1f.7", &di), -ENODEV);
-	assert_rc(group_dev_info(ctl, group, "", &di), -ENODEV);
-	assert_rc(group_dev_info(ctl, group, (const char *)8, &di), -EFAULT);
+	ku_assert_rc(group_dev_info(ctl, group, "0000:ff:1f.7", &di), -ENODEV);
+	ku_assert_rc(group_dev_info(ctl, group, "", &di), -ENODEV);
+	ku_assert_rc(group_dev_info(ctl, group, (const char *)8, &di), -EFAULT);
 	/* A group fd without the flag, a device fd with it. */
-	assert_rc(dev_info_rc(ctl, group), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, group), -EBADFD);
 	close(group);
 	edu_open(&e, false);
-	assert_rc(group_dev_info(ctl, e.dev, edu_bdf(), &di), -EBADFD);
+	ku_assert_rc(group_dev_info(ctl, e.dev, edu_bdf(), &di), -EBADFD);
 	edu_close(&e);
 	close(ctl);
 }
@@ -711,13 +641,13 @@ START_TEST(edu_group_opened_device_fd)
 	dev = ioctl(group, LX_VFIO_GROUP_GET_DEVICE_FD, edu_bdf());
 	ck_assert_msg(dev >= 0, "VFIO_GROUP_GET_DEVICE_FD: %s", strerror(errno));
 
-	assert_rc(dev_info(ctl, dev, &di), 0);
+	ku_assert_rc(dev_info(ctl, dev, &di), 0);
 	print_info("edu via VFIO_GROUP_GET_DEVICE_FD", &di);
 	check_edu_info(&di);
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_OPENED);
 	ck_assert(!(di.out_flags & LIBIOMMU_KMOD_DEV_GROUP_FD));
 	/* The container is not a device: */
-	assert_rc(dev_info_rc(ctl, container), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, container), -EBADFD);
 	close(dev);
 	close(group);
 	close(container);
@@ -727,7 +657,7 @@ END_TEST
 
 START_TEST(dev_info_on_another_process_fd_is_ebadf)
 {
-	assert_rc(query_foreign_fd(EDU_CDEV, dev_info_rc), -EBADF);
+	ku_assert_rc(query_foreign_fd(EDU_CDEV, dev_info_rc), -EBADF);
 }
 END_TEST
 
@@ -735,18 +665,18 @@ END_TEST
 
 START_TEST(kvm_count_follows_kvm_vfio_file_add_del)
 {
-	int ctl = ctl_open(), vm = kvm_new_vm(), kdev;
+	int ctl = ctl_open(), vm = ku_kvm_new_vm(), kdev;
 	unsigned int want = snoop_on() ? 0 : 1;
 	struct edu e;
 
 	edu_open(&e, true);
-	kdev = kvm_new_vfio_dev(vm);
+	kdev = ku_kvm_new_vfio_dev(vm);
 	ck_assert_uint_eq(kvm_count(ctl, vm), 0);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
 	ck_assert_uint_eq(kvm_count(ctl, vm), want);
 	printf("snoop-control=%s: KVM noncoherent_dma_count after FILE_ADD = %u\n",
 	       snoop_on() ? "on" : "off", want);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, e.dev), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, e.dev), 0);
 	ck_assert_uint_eq(kvm_count(ctl, vm), 0);
 	close(kdev);
 	close(vm);
@@ -762,13 +692,13 @@ START_TEST(kvm_count_outlives_the_vfio_fd_not_the_kvm_vfio_fd)
 	 * VMM's fd changes nothing; closing the kvm-vfio device's fd releases
 	 * the device (kvm_vfio_release) and with it the count.
 	 */
-	int ctl = ctl_open(), vm = kvm_new_vm(), kdev;
+	int ctl = ctl_open(), vm = ku_kvm_new_vm(), kdev;
 	unsigned int want = snoop_on() ? 0 : 1;
 	struct edu e;
 
 	edu_open(&e, false);
-	kdev = kvm_new_vfio_dev(vm);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
+	kdev = ku_kvm_new_vfio_dev(vm);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
 	edu_close(&e);
 	ck_assert_uint_eq(kvm_count(ctl, vm), want);
 	close(kdev);
@@ -780,14 +710,14 @@ END_TEST
 
 START_TEST(kvm_count_is_per_vm)
 {
-	int ctl = ctl_open(), a = kvm_new_vm(), b = kvm_new_vm(), kdev_a;
+	int ctl = ctl_open(), a = ku_kvm_new_vm(), b = ku_kvm_new_vm(), kdev_a;
 	unsigned int want = snoop_on() ? 0 : 1;
 	struct edu e;
 
 	edu_open(&e, true);
-	kdev_a = kvm_new_vfio_dev(a);
-	close(kvm_new_vfio_dev(b));
-	assert_rc(kvm_vfio_file(kdev_a, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
+	kdev_a = ku_kvm_new_vfio_dev(a);
+	close(ku_kvm_new_vfio_dev(b));
+	ku_assert_rc(ku_kvm_vfio_file(kdev_a, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
 	ck_assert_uint_eq(kvm_count(ctl, a), want);
 	ck_assert_uint_eq(kvm_count(ctl, b), 0);
 	close(kdev_a);
@@ -802,15 +732,15 @@ START_TEST(kvm_count_with_the_group_fd)
 {
 	/* What a legacy VMM does: the group fd goes to kvm-vfio. */
 	struct libiommu_kmod_dev_info di;
-	int ctl = ctl_open(), vm = kvm_new_vm(), kdev, group = open_edu_group();
+	int ctl = ctl_open(), vm = ku_kvm_new_vm(), kdev, group = open_edu_group();
 	unsigned int want = snoop_on() ? 0 : 1;
 
-	assert_rc(group_dev_info(ctl, group, edu_bdf(), &di), 0);
+	ku_assert_rc(group_dev_info(ctl, group, edu_bdf(), &di), 0);
 	ck_assert_uint_eq(!(di.out_flags & LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC), want);
-	kdev = kvm_new_vfio_dev(vm);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, group), 0);
+	kdev = ku_kvm_new_vfio_dev(vm);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, group), 0);
 	ck_assert_uint_eq(kvm_count(ctl, vm), want);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, group), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, group), 0);
 	ck_assert_uint_eq(kvm_count(ctl, vm), 0);
 	close(kdev);
 	close(vm);
@@ -822,19 +752,19 @@ END_TEST
 START_TEST(kvm_rejects_unknown_flags_and_reserved)
 {
 	struct libiommu_kmod_kvm_noncoherent kn;
-	int ctl = ctl_open(), vm = kvm_new_vm();
+	int ctl = ctl_open(), vm = ku_kvm_new_vm();
 
 	memset(&kn, 0, sizeof(kn));
 	kn.size = sizeof(kn);
 	kn.kvm_fd = vm;
 	kn.flags = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), -EOPNOTSUPP);
 	kn.flags = 0;
 	kn.__reserved = 1;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), -EOPNOTSUPP);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), -EOPNOTSUPP);
 	kn.__reserved = 0;
 	kn.size = LIBIOMMU_KMOD_KVM_NONCOHERENT_SIZE_V1 - 4;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), -EINVAL);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), -EINVAL);
 	close(vm);
 	close(ctl);
 }
@@ -842,20 +772,20 @@ END_TEST
 
 START_TEST(kvm_query_on_non_vm_fds_is_ebadfd)
 {
-	int ctl = ctl_open(), vm = kvm_new_vm(), kdev = kvm_new_vfio_dev(vm);
+	int ctl = ctl_open(), vm = ku_kvm_new_vm(), kdev = ku_kvm_new_vfio_dev(vm);
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	struct edu e;
 
 	edu_open(&e, false);
-	assert_rc(kvm_query_rc(ctl, null), -EBADFD);
-	assert_rc(kvm_query_rc(ctl, kvm), -EBADFD);	/* the system fd */
-	assert_rc(kvm_query_rc(ctl, kdev), -EBADFD);	/* a device fd */
-	assert_rc(kvm_query_rc(ctl, e.dev), -EBADFD);	/* VFIO as KVM */
-	assert_rc(kvm_query_rc(ctl, ctl), -EBADFD);
+	ku_assert_rc(kvm_query_rc(ctl, null), -EBADFD);
+	ku_assert_rc(kvm_query_rc(ctl, kvm), -EBADFD);	/* the system fd */
+	ku_assert_rc(kvm_query_rc(ctl, kdev), -EBADFD);	/* a device fd */
+	ku_assert_rc(kvm_query_rc(ctl, e.dev), -EBADFD);	/* VFIO as KVM */
+	ku_assert_rc(kvm_query_rc(ctl, ctl), -EBADFD);
 	/* ... and a VM fd as VFIO. */
-	assert_rc(dev_info_rc(ctl, vm), -EBADFD);
-	assert_rc(dev_info_rc(ctl, kdev), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, vm), -EBADFD);
+	ku_assert_rc(dev_info_rc(ctl, kdev), -EBADFD);
 	edu_close(&e);
 	close(kvm);
 	close(null);
@@ -867,18 +797,18 @@ END_TEST
 
 START_TEST(kvm_query_on_closed_or_negative_fd_is_ebadf)
 {
-	int ctl = ctl_open(), vm = kvm_new_vm();
+	int ctl = ctl_open(), vm = ku_kvm_new_vm();
 
 	close(vm);
-	assert_rc(kvm_query_rc(ctl, vm), -EBADF);
-	assert_rc(kvm_query_rc(ctl, -1), -EBADF);
+	ku_assert_rc(kvm_query_rc(ctl, vm), -EBADF);
+	ku_assert_rc(kvm_query_rc(ctl, -1), -EBADF);
 	close(ctl);
 }
 END_TEST
 
 START_TEST(kvm_query_on_another_process_fd_is_ebadf)
 {
-	assert_rc(query_foreign_fd(NULL, kvm_query_rc), -EBADF);
+	ku_assert_rc(query_foreign_fd(NULL, kvm_query_rc), -EBADF);
 }
 END_TEST
 
@@ -923,28 +853,6 @@ static int run(const char *prog, const char *arg, bool quiet)
 	return WEXITSTATUS(status);
 }
 
-static int delete_module(const char *name, unsigned int flags)
-{
-	return syscall(SYS_delete_module, name, flags) ? -errno : 0;
-}
-
-/* /proc/meminfo field in kB. */
-static long meminfo(const char *field)
-{
-	char line[256];
-	size_t len = strlen(field);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':')
-			v = atol(line + len + 1);
-	fclose(f);
-	ck_assert_msg(v >= 0, "no %s in /proc/meminfo", field);
-	return v;
-}
-
 /*
  * VMs alive now, from KVM's debugfs (a "<pid>-<fd>" directory per VM), or
  * -1 without it.  Each load of the module creates and drops one VM.
@@ -971,10 +879,10 @@ START_TEST(rmmod_is_refused_while_the_node_is_open)
 	int ctl = ctl_open(), rc;
 
 	/* delete_module() refuses a module in use with EWOULDBLOCK (EAGAIN). */
-	assert_rc(delete_module(LIBIOMMU_KMOD_MODNAME, O_NONBLOCK), -EWOULDBLOCK);
+	ku_assert_rc(ku_delete_module(O_NONBLOCK), -EWOULDBLOCK);
 	ck_assert_int_ne(run("rmmod", LIBIOMMU_KMOD_MODNAME, true), 0);
 	ck_assert_int_eq(access(LIBIOMMU_KMOD_DEVNODE, F_OK), 0);
-	assert_rc(get_version(ctl, &v), 0);
+	ku_assert_rc(get_version(ctl, &v), 0);
 
 	close(ctl);
 	rc = run("rmmod", LIBIOMMU_KMOD_MODNAME, false);
@@ -982,7 +890,7 @@ START_TEST(rmmod_is_refused_while_the_node_is_open)
 	ck_assert_int_eq(run("insmod", ko, false), 0);
 	ck_assert_int_eq(rc, 0);
 	ctl = ctl_open();
-	assert_rc(get_version(ctl, &v), 0);
+	ku_assert_rc(get_version(ctl, &v), 0);
 	close(ctl);
 }
 END_TEST
@@ -1026,7 +934,7 @@ static bool query_all(int edu_dev, int vm, unsigned int want, char *why,
 START_TEST(reload_100_times_without_leaks_or_warnings)
 {
 	long slab0 = 0, sunr0 = 0, slab1, sunr1;
-	int i, bad0 = kmsg_bad(), vm, kdev, failed_at = -1, vms0;
+	int i, bad0 = ku_kmsg_bad(), vm, kdev, failed_at = -1, vms0;
 	unsigned int want = snoop_on() ? 0 : 1;
 	const char *ko = module_ko();
 	struct timespec t0, t1;
@@ -1038,16 +946,16 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 	 * load must still recognise the VM and the device.
 	 */
 	edu_open(&e, true);
-	vm = kvm_new_vm();
-	kdev = kvm_new_vfio_dev(vm);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
+	vm = ku_kvm_new_vm();
+	kdev = ku_kvm_new_vfio_dev(vm);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
 
 	vms0 = kvm_vms_alive();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < WARMUP + RELOADS && failed_at < 0; i++) {
 		if (i == WARMUP) {
-			slab0 = meminfo("Slab");
-			sunr0 = meminfo("SUnreclaim");
+			slab0 = ku_meminfo("Slab");
+			sunr0 = ku_meminfo("SUnreclaim");
 		}
 		if (run("rmmod", LIBIOMMU_KMOD_MODNAME, false) != 0) {
 			snprintf(why, sizeof(why), "rmmod failed");
@@ -1066,8 +974,8 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 	ck_assert_msg(failed_at < 0, "load %d: %s", failed_at, why);
 
 	usleep(500000);		/* let RCU-deferred frees of the last unload land */
-	slab1 = meminfo("Slab");
-	sunr1 = meminfo("SUnreclaim");
+	slab1 = ku_meminfo("Slab");
+	sunr1 = ku_meminfo("SUnreclaim");
 	printf("%d reloads (rmmod + insmod + 3 queries) in %.1f s; over the last %d: Slab %ld -> %ld kB (%+ld), SUnreclaim %ld -> %ld kB (%+ld)\n",
 	       WARMUP + RELOADS, (double)(t1.tv_sec - t0.tv_sec) +
 	       (t1.tv_nsec - t0.tv_nsec) / 1e9, RELOADS, slab0, slab1,
@@ -1075,7 +983,7 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 	ck_assert_msg(sunr1 - sunr0 <= SUNRECLAIM_SLACK_KB,
 		      "SUnreclaim grew by %ld kB over %d reloads",
 		      sunr1 - sunr0, RELOADS);
-	ck_assert_int_eq(kmsg_bad(), bad0);
+	ck_assert_int_eq(ku_kmsg_bad(), bad0);
 	printf("KVM VMs alive (debugfs) before/after: %d/%d\n", vms0,
 	       kvm_vms_alive());
 	ck_assert_int_eq(kvm_vms_alive(), vms0);	/* no probe VM left over */

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmodutil.h"
 #include "testutil.h"
 #include "uapi/iommufd.h"
 #include "uapi/kvm.h"
@@ -40,18 +41,6 @@
 #define D_NOENF LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE
 
 /* ------------------------------------------------------------ plumbing */
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-#define assert_rc(expr, want)						\
-	do {								\
-		int rc_ = (expr);					\
-		ck_assert_msg(rc_ == (want), "%s = %d (%s), expected %d", \
-			      #expr, rc_, strerror(-rc_), (int)(want));	\
-	} while (0)
 
 /* Everything a test creates, undone by teardown even after a failure. */
 #define MAXOBJ 16
@@ -123,7 +112,7 @@ static uint32_t sim_iommu(uint32_t flags)
 	struct libiommu_kmod_sim_iommu_create c = { .size = sizeof(c),
 						    .flags = flags };
 
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &c), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &c), 0);
 	ck_assert_uint_gt(c.out_iommu_id, 0);
 	ck_assert_int_lt(niommus, MAXOBJ);
 	iommus[niommus++] = c.out_iommu_id;
@@ -136,7 +125,7 @@ static uint32_t sim_dev(uint32_t iommu_id, uint32_t flags, uint32_t *vfio_index)
 						  .flags = flags,
 						  .iommu_id = iommu_id };
 
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), 0);
 	ck_assert_uint_gt(c.out_dev_id, 0);
 	ck_assert_int_ge(c.out_iommu_group, 0);
 	ck_assert_int_lt(ndevs, MAXOBJ);
@@ -152,7 +141,7 @@ static int sim_dev_set(uint32_t dev_id, uint32_t dev_flags)
 					       .dev_id = dev_id,
 					       .dev_flags = dev_flags };
 
-	return xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_SET, &s);
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_SET, &s);
 }
 
 static struct libiommu_kmod_sim_dev_info sim_info(uint32_t dev_id)
@@ -160,7 +149,7 @@ static struct libiommu_kmod_sim_dev_info sim_info(uint32_t dev_id)
 	struct libiommu_kmod_sim_dev_info i = { .size = sizeof(i),
 						.dev_id = dev_id };
 
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_INFO, &i), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_INFO, &i), 0);
 	return i;
 }
 
@@ -180,7 +169,7 @@ static uint32_t dev_bind(int dev_fd, int iommufd)
 	struct lx_vfio_device_bind_iommufd b = { .argsz = 16,
 						 .iommufd = iommufd };
 
-	assert_rc(xioctl(dev_fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &b), 0);
+	ku_assert_rc(ku_ioctl(dev_fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &b), 0);
 	return b.out_devid;
 }
 
@@ -188,7 +177,7 @@ static int attach(int dev_fd, uint32_t *pt_id)
 {
 	struct lx_vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a),
 						      .pt_id = *pt_id };
-	int rc = xioctl(dev_fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
+	int rc = ku_ioctl(dev_fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
 
 	if (!rc)
 		*pt_id = a.pt_id;
@@ -199,7 +188,7 @@ static uint32_t ioas_new(int iommufd)
 {
 	struct lx_iommu_ioas_alloc a = { .size = sizeof(a) };
 
-	assert_rc(xioctl(iommufd, LX_IOMMU_IOAS_ALLOC, &a), 0);
+	ku_assert_rc(ku_ioctl(iommufd, LX_IOMMU_IOAS_ALLOC, &a), 0);
 	return a.out_ioas_id;
 }
 
@@ -216,7 +205,7 @@ static void *map(int iommufd, uint32_t ioas, uint64_t iova, size_t len,
 	ck_assert_ptr_ne(p, MAP_FAILED);
 	memset(p, 0x11, len);
 	m.user_va = (uintptr_t)p;
-	assert_rc(xioctl(iommufd, LX_IOMMU_IOAS_MAP, &m), 0);
+	ku_assert_rc(ku_ioctl(iommufd, LX_IOMMU_IOAS_MAP, &m), 0);
 	return p;
 }
 
@@ -227,7 +216,7 @@ static void unmap(int iommufd, uint32_t ioas, uint64_t iova, size_t len)
 	struct lx_iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas,
 					 .iova = iova, .length = len };
 
-	assert_rc(xioctl(iommufd, LX_IOMMU_IOAS_UNMAP, &u), 0);
+	ku_assert_rc(ku_ioctl(iommufd, LX_IOMMU_IOAS_UNMAP, &u), 0);
 }
 
 /* ------------------------------------------------------------ the device */
@@ -236,7 +225,7 @@ static uint64_t region_offset(int dev_fd, uint32_t index, uint64_t want_size)
 {
 	struct lx_vfio_region_info r = { .argsz = sizeof(r), .index = index };
 
-	assert_rc(xioctl(dev_fd, LX_VFIO_DEVICE_GET_REGION_INFO, &r), 0);
+	ku_assert_rc(ku_ioctl(dev_fd, LX_VFIO_DEVICE_GET_REGION_INFO, &r), 0);
 	ck_assert_uint_eq(r.size, want_size);
 	return r.offset;
 }
@@ -336,7 +325,7 @@ static struct box box_new(int box, uint32_t extra, bool do_attach)
 	b.ioas = ioas_new(ifd);
 	if (do_attach) {
 		b.hwpt = b.ioas;
-		assert_rc(attach(b.fd, &b.hwpt), 0);
+		ku_assert_rc(attach(b.fd, &b.hwpt), 0);
 		ck_assert_uint_ne(b.hwpt, b.ioas); /* a HWPT was made for it */
 	}
 	bus_master(b.fd, 1);
@@ -347,30 +336,12 @@ static struct box box_new(int box, uint32_t extra, bool do_attach)
 
 static int kvm_vm(void)
 {
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
-
-	ck_assert_msg(kvm >= 0, "open /dev/kvm: %s", strerror(errno));
-	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
-	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
-	close(kvm);
-	return track_fd(vm);
+	return track_fd(ku_kvm_new_vm());
 }
 
 static int kvm_vfio_dev(int vm)
 {
-	struct lx_kvm_create_device cd = { .type = LX_KVM_DEV_TYPE_VFIO };
-
-	assert_rc(xioctl(vm, LX_KVM_CREATE_DEVICE, &cd), 0);
-	return track_fd((int)cd.fd);
-}
-
-static int kvm_vfio_file(int kdev, uint64_t op, int fd)
-{
-	int32_t f = fd;
-	struct lx_kvm_device_attr a = { .group = LX_KVM_DEV_VFIO_FILE,
-					.attr = op, .addr = (uintptr_t)&f };
-
-	return xioctl(kdev, LX_KVM_SET_DEVICE_ATTR, &a);
+	return track_fd(ku_kvm_new_vfio_dev(vm));
 }
 
 /* kvm->arch.noncoherent_dma_count of @vm, through the module. */
@@ -379,7 +350,7 @@ static uint32_t kvm_noncoherent(int vm)
 	struct libiommu_kmod_kvm_noncoherent kn = { .size = sizeof(kn),
 						    .kvm_fd = vm };
 
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_KVM_NONCOHERENT, &kn), 0);
 	ck_assert_uint_eq(!!(kn.out_flags & LIBIOMMU_KMOD_KVM_NONCOHERENT_DMA),
 			  !!kn.out_noncoherent_dma_count);
 	return kn.out_noncoherent_dma_count;
@@ -389,7 +360,7 @@ static uint64_t features(void)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
 
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v), 0);
 	return v.out_features;
 }
 
@@ -405,9 +376,9 @@ static void check_kvm(int dev_fd, uint32_t want)
 	vm = kvm_vm();
 	kdev = kvm_vfio_dev(vm);
 	ck_assert_uint_eq(kvm_noncoherent(vm), 0);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, dev_fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, dev_fd), 0);
 	ck_assert_uint_eq(kvm_noncoherent(vm), want);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, dev_fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, dev_fd), 0);
 	ck_assert_uint_eq(kvm_noncoherent(vm), 0);
 	close_fd(kdev);
 	close_fd(vm);
@@ -439,7 +410,7 @@ START_TEST(box_matrix)
 
 	/* the kernel's view: IOMMU row, device column, default policy */
 	di.vfio_fd = b.fd;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), 0);
 	ck_assert_uint_eq(!!(di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC),
 			  iommu_blocks);
 	ck_assert_uint_eq(!!(di.out_flags & LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC),
@@ -518,14 +489,14 @@ START_TEST(four_boxes_one_vm)
 	vm = kvm_vm();
 	kdev = kvm_vfio_dev(vm);
 	for (int i = 0; i < 2; i++)
-		assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, b[i].fd), 0);
+		ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, b[i].fd), 0);
 	ck_assert_uint_eq(kvm_noncoherent(vm), 0);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, b[2].fd), 0);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, b[3].fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, b[2].fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, b[3].fd), 0);
 	ck_assert_uint_eq(kvm_noncoherent(vm), 1);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, b[2].fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, b[2].fd), 0);
 	ck_assert_uint_eq(kvm_noncoherent(vm), 1);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, b[3].fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, b[3].fd), 0);
 	ck_assert_uint_eq(kvm_noncoherent(vm), 0);
 }
 END_TEST
@@ -639,7 +610,7 @@ START_TEST(dma_needs_a_domain_and_bus_master)
 	ck_assert_uint_eq(sim_info(b.dev).out_state &
 			  LIBIOMMU_KMOD_SIM_STATE_ATTACHED, 0);
 	b.hwpt = b.ioas;
-	assert_rc(attach(b.fd, &b.hwpt), 0);
+	ku_assert_rc(attach(b.fd, &b.hwpt), 0);
 	map(ifd, b.ioas, IOVA_A, PG, RW);
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A, 8, 1), LIBIOMMU_KMOD_SIM_ST_DONE);
 	bus_master(b.fd, 0);
@@ -663,7 +634,7 @@ static uint64_t dirty_bitmap(uint32_t hwpt, uint64_t iova, unsigned int pages,
 		.data = (uintptr_t)&bits,
 	};
 
-	assert_rc(xioctl(ifd, LX_IOMMU_HWPT_GET_DIRTY_BITMAP, &g), 0);
+	ku_assert_rc(ku_ioctl(ifd, LX_IOMMU_HWPT_GET_DIRTY_BITMAP, &g), 0);
 	return bits;
 }
 
@@ -674,7 +645,7 @@ static int set_dirty_tracking(uint32_t hwpt, bool on)
 		.flags = on ? LX_IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
 	};
 
-	return xioctl(ifd, LX_IOMMU_HWPT_SET_DIRTY_TRACKING, &s);
+	return ku_ioctl(ifd, LX_IOMMU_HWPT_SET_DIRTY_TRACKING, &s);
 }
 
 static int hwpt_alloc(uint32_t devid, uint32_t pt, uint32_t flags,
@@ -682,7 +653,7 @@ static int hwpt_alloc(uint32_t devid, uint32_t pt, uint32_t flags,
 {
 	struct lx_iommu_hwpt_alloc h = { .size = sizeof(h), .flags = flags,
 					 .dev_id = devid, .pt_id = pt };
-	int rc = xioctl(ifd, LX_IOMMU_HWPT_ALLOC, &h);
+	int rc = ku_ioctl(ifd, LX_IOMMU_HWPT_ALLOC, &h);
 
 	*out = h.out_hwpt_id;
 	return rc;
@@ -694,16 +665,16 @@ START_TEST(dirty_bitmap_matches_pages_written)
 	uint64_t want = 0;
 	uint32_t hwpt;
 
-	assert_rc(hwpt_alloc(b.devid, b.ioas,
+	ku_assert_rc(hwpt_alloc(b.devid, b.ioas,
 			     LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt), 0);
 	b.hwpt = hwpt;
-	assert_rc(attach(b.fd, &b.hwpt), 0);
+	ku_assert_rc(attach(b.fd, &b.hwpt), 0);
 	ck_assert_uint_eq(b.hwpt, hwpt);
 	map(ifd, b.ioas, IOVA_A, 16 * PG, RW);
 
 	/* tracking off: writes leave no trace */
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A, PG, 1), LIBIOMMU_KMOD_SIM_ST_DONE);
-	assert_rc(set_dirty_tracking(hwpt, true), 0);
+	ku_assert_rc(set_dirty_tracking(hwpt, true), 0);
 	ck_assert_uint_eq(dirty_bitmap(hwpt, IOVA_A, 16, 0), 0);
 	ck_assert(sim_info(b.dev).out_state &
 		  LIBIOMMU_KMOD_SIM_STATE_DIRTY_TRACKING);
@@ -728,10 +699,10 @@ START_TEST(dirty_bitmap_matches_pages_written)
 	ck_assert_uint_eq(dirty_bitmap(hwpt, IOVA_A, 16, 0), 0);	/* cleared */
 
 	/* off again: nothing recorded */
-	assert_rc(set_dirty_tracking(hwpt, false), 0);
+	ku_assert_rc(set_dirty_tracking(hwpt, false), 0);
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A + 5 * PG, 8, 5),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
-	assert_rc(set_dirty_tracking(hwpt, true), 0);
+	ku_assert_rc(set_dirty_tracking(hwpt, true), 0);
 	ck_assert_uint_eq(dirty_bitmap(hwpt, IOVA_A, 16, 0), 0);
 }
 END_TEST
@@ -744,9 +715,9 @@ START_TEST(dirty_tracking_needs_the_capability)
 	uint32_t devid = dev_bind(fd, ifd), ioas = ioas_new(ifd);
 
 	(void)dev;
-	assert_rc(hwpt_alloc(devid, ioas, LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	ku_assert_rc(hwpt_alloc(devid, ioas, LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 			     &hwpt), -EOPNOTSUPP);
-	assert_rc(hwpt_alloc(devid, ioas, 0, &hwpt), 0);
+	ku_assert_rc(hwpt_alloc(devid, ioas, 0, &hwpt), 0);
 }
 END_TEST
 
@@ -760,20 +731,20 @@ START_TEST(force_enable_moves_box1_to_box3)
 	uint32_t dev = sim_dev(si, D_NSCAP, &vi);
 	int fd;
 
-	assert_rc(sim_dev_set(dev, D_NOENF), 0);
+	ku_assert_rc(sim_dev_set(dev, D_NOENF), 0);
 	ck_assert_uint_eq(sim_info(dev).out_dev_flags, D_NSCAP | D_NOENF);
 	fd = cdev_open(vi);
 	/* frozen while open: iommufd and KVM sample it */
-	assert_rc(sim_dev_set(dev, 0), -EBUSY);
+	ku_assert_rc(sim_dev_set(dev, 0), -EBUSY);
 	dev_bind(fd, ifd);
 	ioas = ioas_new(ifd);
 	hwpt = ioas;
-	assert_rc(attach(fd, &hwpt), 0);
+	ku_assert_rc(attach(fd, &hwpt), 0);
 	map(ifd, ioas, IOVA_A, PG, RW);
 	bus_master(fd, 1);
 
 	di.vfio_fd = fd;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), 0);
 	ck_assert_uint_eq(di.out_flags & (LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC |
 					  LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC), 0);
 	ck_assert_uint_eq(di.out_wbinvd_policy, LIBIOMMU_KMOD_WBINVD_ENABLE);
@@ -788,12 +759,12 @@ START_TEST(force_enable_moves_box1_to_box3)
 
 	/* closed (unbound, detached): the policy may change back to box 1 */
 	close_fd(fd);
-	assert_rc(sim_dev_set(dev, 0), 0);
+	ku_assert_rc(sim_dev_set(dev, 0), 0);
 	fd = cdev_open(vi);
 	dev_bind(fd, ifd);
 	ioas = ioas_new(ifd);
 	hwpt = ioas;
-	assert_rc(attach(fd, &hwpt), 0);
+	ku_assert_rc(attach(fd, &hwpt), 0);
 	map(ifd, ioas, IOVA_A, PG, RW);
 	bus_master(fd, 1);
 	ck_assert(sim_info(dev).out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC);
@@ -804,7 +775,7 @@ START_TEST(force_enable_moves_box1_to_box3)
 	check_kvm(fd, 0);
 	/* only the policy can change; NOSNOOP_CAP is hardware */
 	close_fd(fd);
-	assert_rc(sim_dev_set(dev, D_NSCAP), -EINVAL);
+	ku_assert_rc(sim_dev_set(dev, D_NSCAP), -EINVAL);
 }
 END_TEST
 
@@ -829,27 +800,27 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 	dev_bind(f3, ifd);
 	dev_bind(ff, ifd);
 	dev_bind(f1b, ifd);
-	assert_rc(hwpt_alloc(dev_bind(f1, ifd), ioas, 0, &cc_hwpt), 0);
+	ku_assert_rc(hwpt_alloc(dev_bind(f1, ifd), ioas, 0, &cc_hwpt), 0);
 	pt = cc_hwpt;
-	assert_rc(attach(f1, &pt), 0);
+	ku_assert_rc(attach(f1, &pt), 0);
 	ck_assert(sim_info(d1).out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC);
 
 	/* the coherent HWPT refuses both kinds of non-snooping device */
 	pt = cc_hwpt;
-	assert_rc(attach(f3, &pt), -EINVAL);
+	ku_assert_rc(attach(f3, &pt), -EINVAL);
 	pt = cc_hwpt;
-	assert_rc(attach(ff, &pt), -EINVAL);
+	ku_assert_rc(attach(ff, &pt), -EINVAL);
 	ck_assert_uint_eq(sim_info(d3).out_state &
 			  LIBIOMMU_KMOD_SIM_STATE_ATTACHED, 0);
 
 	/* the same IOAS, automatic: a second, non-coherent HWPT */
 	nc_hwpt = ioas;
-	assert_rc(attach(f3, &nc_hwpt), 0);
+	ku_assert_rc(attach(f3, &nc_hwpt), 0);
 	ck_assert_uint_ne(nc_hwpt, cc_hwpt);
 	ck_assert_uint_eq(sim_info(d3).out_state &
 			  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC, 0);
 	pt = ioas;
-	assert_rc(attach(ff, &pt), 0);
+	ku_assert_rc(attach(ff, &pt), 0);
 	ck_assert_uint_ne(pt, cc_hwpt);
 	ck_assert_uint_eq(sim_info(df).out_state &
 			  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC, 0);
@@ -861,7 +832,7 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 	 * answer is the device's capability).  SIM_DEV_INFO shows the truth.
 	 */
 	pt = nc_hwpt;
-	assert_rc(attach(f1b, &pt), 0);
+	ku_assert_rc(attach(f1b, &pt), 0);
 	ck_assert_uint_eq(sim_info(d1b).out_state &
 			  (LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC |
 			   LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC),
@@ -881,12 +852,6 @@ END_TEST
 
 /* ------------------------------------------------------------ teardown */
 
-static int delete_module(unsigned int flags)
-{
-	return syscall(SYS_delete_module, LIBIOMMU_KMOD_MODNAME, flags) ?
-		-errno : 0;
-}
-
 START_TEST(busy_objects_refuse_destruction)
 {
 	struct libiommu_kmod_sim_dev_destroy dd = { .size = sizeof(dd) };
@@ -897,22 +862,22 @@ START_TEST(busy_objects_refuse_destruction)
 	map(ifd, b.ioas, IOVA_A, PG, RW);
 	dd.dev_id = b.dev;
 	id.iommu_id = b.iommu;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -EBUSY);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), -EBUSY);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -EBUSY);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), -EBUSY);
 	/* in use (devices, domains, this fd): the kernel refuses to unload */
-	rc = delete_module(O_NONBLOCK);
+	rc = ku_delete_module(O_NONBLOCK);
 	ck_assert_msg(rc == -EWOULDBLOCK || rc == -EBUSY,
 		      "delete_module: %d (%s)", rc, strerror(-rc));
 	ck_assert_int_eq(access(LIBIOMMU_KMOD_DEVNODE, F_OK), 0);
 
 	/* a closed device goes; then its instance */
 	close_fd(b.fd);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), 0);
 	ndevs = 0;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -ENOENT);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -ENOENT);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), 0);
 	niommus = 0;
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), -ENOENT);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), -ENOENT);
 }
 END_TEST
 
@@ -931,49 +896,15 @@ START_TEST(kvm_held_device_is_busy)
 	fd = cdev_open(vi);
 	vm = kvm_vm();
 	kdev = kvm_vfio_dev(vm);
-	assert_rc(kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, fd), 0);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, fd), 0);
 	close_fd(fd);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -EBUSY);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -EBUSY);
 	close_fd(kdev);
 	close_fd(vm);
-	assert_rc(xioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), 0);
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), 0);
 	ndevs = 0;
 }
 END_TEST
-
-/* kB of a /proc/meminfo field. */
-static long meminfo(const char *field)
-{
-	char line[256];
-	size_t len = strlen(field);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':')
-			v = atol(line + len + 1);
-	fclose(f);
-	ck_assert_msg(v >= 0, "no %s in /proc/meminfo", field);
-	return v;
-}
-
-/* Kernel log lines that the VM tier counts as failures. */
-static int kmsg_bad(void)
-{
-	static char buf[1 << 20];
-	const char *pats[] = { "WARNING:", "BUG:", "Oops", "general protection" };
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-	int bad = 0;
-
-	ck_assert_int_ge(n, 0);
-	buf[n] = '\0';
-	for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
-		for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
-			if (strstr(l, pats[i]) && !strstr(l, "allow_unsafe_interrupts"))
-				bad++;
-	return bad;
-}
 
 /* One load's worth: a device through its whole life, with DMA. */
 static const char *one_cycle(void)
@@ -1095,21 +1026,21 @@ START_TEST(without_isolated_msi_bind_is_eperm)
 		fclose(f);
 	}
 	teardown();
-	assert_rc(delete_module(O_NONBLOCK), 0);
+	ku_assert_rc(ku_delete_module(O_NONBLOCK), 0);
 	rc = syscall(SYS_finit_module, ko, "sim_isolated_msi=0", 0) ? -errno : 0;
 	if (rc == 0) {
 		setup();
 		sim_dev(sim_iommu(S_SNOOP), 0, &vi);
 		fd = cdev_open(vi);
 		b.iommufd = ifd;
-		rc = xioctl(fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &b);
+		rc = ku_ioctl(fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &b);
 		teardown();
-		delete_module(O_NONBLOCK);
+		ku_delete_module(O_NONBLOCK);
 		printf("sim_isolated_msi=0, iommufd.allow_unsafe_interrupts=%c: bind -> %s\n",
 		       unsafe, rc ? strerror(-rc) : "ok");
 		ck_assert_int_eq(rc, unsafe == 'Y' ? 0 : -EPERM);
 	}
-	assert_rc(syscall(SYS_finit_module, ko, "", 0) ? -errno : 0, 0);
+	ku_assert_rc(syscall(SYS_finit_module, ko, "", 0) ? -errno : 0, 0);
 	close(ko);
 	ck_assert_int_eq(rc == 0 || rc == -EPERM, 1);
 }
@@ -1128,7 +1059,7 @@ END_TEST
 START_TEST(load_create_destroy_unload_x100)
 {
 	long sunr0 = 0, sunr1, slab0 = 0, slab1;
-	int bad0 = kmsg_bad(), failed_at = -1, ko = module_file(), rc;
+	int bad0 = ku_kmsg_bad(), failed_at = -1, ko = module_file(), rc;
 	const char *why = "";
 	struct timespec t0, t1;
 
@@ -1139,10 +1070,10 @@ START_TEST(load_create_destroy_unload_x100)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < WARMUP + RELOADS && failed_at < 0; i++) {
 		if (i == WARMUP) {
-			sunr0 = meminfo("SUnreclaim");
-			slab0 = meminfo("Slab");
+			sunr0 = ku_meminfo("SUnreclaim");
+			slab0 = ku_meminfo("Slab");
 		}
-		rc = delete_module(O_NONBLOCK);
+		rc = ku_delete_module(O_NONBLOCK);
 		if (rc) {
 			errno = -rc;
 			why = "delete_module";
@@ -1167,9 +1098,9 @@ START_TEST(load_create_destroy_unload_x100)
 		      strerror(errno));
 
 	usleep(500000);		/* RCU-deferred frees of the last unload */
-	sunr1 = meminfo("SUnreclaim");
-	slab1 = meminfo("Slab");
-	printf("SReclaimable %ld kB\n", meminfo("SReclaimable"));
+	sunr1 = ku_meminfo("SUnreclaim");
+	slab1 = ku_meminfo("Slab");
+	printf("SReclaimable %ld kB\n", ku_meminfo("SReclaimable"));
 	printf("%d x (load, create IOMMU + device, bind, attach, map, DMA, destroy, unload) in %.1f s; "
 	       "over the last %d: SUnreclaim %ld -> %ld kB (%+ld), Slab %ld -> %ld kB (%+ld)\n",
 	       WARMUP + RELOADS, (double)(t1.tv_sec - t0.tv_sec) +
@@ -1178,7 +1109,7 @@ START_TEST(load_create_destroy_unload_x100)
 	ck_assert_msg(sunr1 - sunr0 <= SUNRECLAIM_SLACK_KB,
 		      "SUnreclaim grew by %ld kB over %d cycles",
 		      sunr1 - sunr0, RELOADS);
-	ck_assert_int_eq(kmsg_bad(), bad0);
+	ck_assert_int_eq(ku_kmsg_bad(), bad0);
 }
 END_TEST
 

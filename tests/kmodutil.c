@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kmodutil.h"
+#include "uapi/kvm.h"
+#include "uapi/libiommu_kmod.h"
+
+int ku_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+int ku_kvm_new_vm(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int vm;
+
+	ck_assert_msg(kvm >= 0, "open /dev/kvm: %s", strerror(errno));
+	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
+	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
+	close(kvm);
+	return vm;
+}
+
+int ku_kvm_new_vfio_dev(int vm)
+{
+	struct lx_kvm_create_device cd = { .type = LX_KVM_DEV_TYPE_VFIO };
+
+	ku_assert_rc(ku_ioctl(vm, LX_KVM_CREATE_DEVICE, &cd), 0);
+	return (int)cd.fd;
+}
+
+int ku_kvm_vfio_file(int kdev, uint64_t op, int fd)
+{
+	int32_t f = fd;
+	struct lx_kvm_device_attr a = {
+		.group = LX_KVM_DEV_VFIO_FILE,
+		.attr = op,
+		.addr = (uintptr_t)&f,
+	};
+
+	return ku_ioctl(kdev, LX_KVM_SET_DEVICE_ATTR, &a);
+}
+
+long ku_meminfo(const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			v = atol(line + len + 1);
+	fclose(f);
+	ck_assert_msg(v >= 0, "no %s in /proc/meminfo", field);
+	return v;
+}
+
+int ku_kmsg_count(const char *const *needles, size_t n)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *save, *l;
+	int len, count = 0;
+
+	ck_assert_msg(size > 0, "klogctl(SIZE_BUFFER): %s", strerror(errno));
+	buf = calloc(1, (size_t)size + 1);
+	ck_assert_ptr_nonnull(buf);
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	ck_assert_msg(len >= 0, "klogctl(READ_ALL): %s", strerror(errno));
+	buf[len] = '\0';
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strstr(l, "allow_unsafe_interrupts"))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (strstr(l, needles[i])) {
+				count++;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return count;
+}
+
+int ku_kmsg_bad(void)
+{
+	static const char *const pats[] = { "WARNING:", "BUG:", "Oops",
+					    "general protection" };
+
+	return ku_kmsg_count(pats, sizeof(pats) / sizeof(pats[0]));
+}
+
+int ku_delete_module(unsigned int flags)
+{
+	return syscall(SYS_delete_module, LIBIOMMU_KMOD_MODNAME, flags) ? -errno : 0;
+}
