@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The context: one iommufd file description (the seed's "ioasidfd"), its
- * log callback and its feature cache.  Every other handle hangs off one.
+ * The context: one iommufd file description (the seed's "ioasidfd") or, on
+ * the legacy backends, one VFIO container; its log callback, its feature
+ * cache and its backend.  Every other handle hangs off one.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "uapi/iommufd.h"
+#include "uapi/vfio.h"
 
-#define LU_DEFAULT_PATH "/dev/iommu"
+#define LU_IOMMUFD_PATH "/dev/iommu"
+#define LU_CONTAINER_PATH "/dev/vfio/vfio"
+#define LU_CDEV_DIR "/dev/vfio/devices"
 
 LIBIOMMU_API const char *libiommu_version(void)
 {
@@ -54,23 +59,52 @@ static int lu_check_iommufd(int fd)
 	return rc == -ENOENT ? 0 : -ENOTTY;
 }
 
-static int lu_open_fail(const struct libiommu_ctx *ctx, const char *path,
-			int err)
+/* Does @fd answer the VFIO container API with the type1v2 IOMMU? */
+static bool lu_is_type1_container(int fd)
 {
+	return lu_ioctl(fd, LX_VFIO_GET_API_VERSION, NULL) == LX_VFIO_API_VERSION &&
+	       lu_ioctl(fd, LX_VFIO_CHECK_EXTENSION,
+			(void *)(uintptr_t)LX_VFIO_TYPE1v2_IOMMU) > 0;
+}
+
+static const struct lu_backend_ops *lu_backend_ops(enum libiommu_backend b)
+{
+	switch (b) {
+	case LIBIOMMU_BACKEND_IOMMUFD:
+		return &lu_backend_iommufd;
+	case LIBIOMMU_BACKEND_TYPE1:
+		return &lu_backend_type1;
+	case LIBIOMMU_BACKEND_IOMMUFD_COMPAT:
+		return &lu_backend_compat;
+	default:
+		return NULL;
+	}
+}
+
+static int lu_open_fail(const struct libiommu_ctx *ctx, const char *path,
+			enum libiommu_backend b, int err)
+{
+	bool legacy = b == LIBIOMMU_BACKEND_TYPE1;
+
 	switch (err) {
 	case ENOENT:
+		if (legacy)
+			return lu_fail(ctx, err,
+				       "%s does not exist: the kernel lacks the legacy VFIO container (CONFIG_VFIO_CONTAINER, CONFIG_VFIO_IOMMU_TYPE1) or vfio is not loaded (modprobe vfio); the iommufd backends use /dev/iommu",
+				       path);
 		return lu_fail(ctx, err,
 			       "%s does not exist: the kernel lacks CONFIG_IOMMUFD (or iommufd is not loaded: modprobe iommufd)",
 			       path);
 	case ENXIO:
 	case ENODEV:
 		return lu_fail(ctx, err,
-			       "%s exists but no driver answers it (%s): iommufd is not loaded (modprobe iommufd) or the node is stale",
-			       path, strerror(err));
+			       "%s exists but no driver answers it (%s): %s is not loaded or the node is stale",
+			       path, strerror(err), legacy ? "vfio" : "iommufd");
 	case EISDIR:
 		return lu_fail(ctx, err,
-			       "%s is a directory: pass the iommufd device node, normally /dev/iommu",
-			       path);
+			       "%s is a directory: pass the %s device node, normally %s",
+			       path, legacy ? "VFIO container" : "iommufd",
+			       legacy ? LU_CONTAINER_PATH : LU_IOMMUFD_PATH);
 	case EACCES:
 	case EPERM:
 		return lu_fail(ctx, err,
@@ -82,11 +116,76 @@ static int lu_open_fail(const struct libiommu_ctx *ctx, const char *path,
 	}
 }
 
+/*
+ * Is @fd right for backend @b?  0, or -ENOTTY logged with what it is
+ * instead.  @what names the fd in the message.
+ */
+static int lu_check_fd(const struct libiommu_ctx *ctx, int fd,
+		       enum libiommu_backend b, const char *what)
+{
+	bool ifd = lu_check_iommufd(fd) == 0;
+
+	switch (b) {
+	case LIBIOMMU_BACKEND_IOMMUFD:
+		if (ifd)
+			return 0;
+		return lu_fail(ctx, -ENOTTY,
+			       "%s is not an iommufd (it does not answer iommufd ioctls): pass the iommufd device node, normally /dev/iommu%s",
+			       what, lu_is_type1_container(fd) ?
+			       "; it is a VFIO container: use LIBIOMMU_BACKEND_TYPE1" : "");
+	case LIBIOMMU_BACKEND_TYPE1:
+		if (!ifd && lu_is_type1_container(fd))
+			return 0;
+		return lu_fail(ctx, -ENOTTY,
+			       "%s is not a VFIO container with the type1v2 IOMMU%s",
+			       what, ifd ?
+			       ": it is an iommufd; for the type1 ioctls on it use LIBIOMMU_BACKEND_IOMMUFD_COMPAT" :
+			       " (VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) failed): pass /dev/vfio/vfio");
+	case LIBIOMMU_BACKEND_IOMMUFD_COMPAT:
+		if (!ifd)
+			return lu_fail(ctx, -ENOTTY,
+				       "%s is not an iommufd: the iommufd-compat backend runs the type1 ioctls on /dev/iommu",
+				       what);
+		if (!lu_is_type1_container(fd))
+			return lu_fail(ctx, -EOPNOTSUPP,
+				       "%s: this iommufd has no VFIO type1 compatibility (VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) fails; the kernel needs CONFIG_IOMMUFD_VFIO_CONTAINER)",
+				       what);
+		return 0;
+	default:
+		return lu_fail(ctx, -EINVAL, "backend %d", (int)b);
+	}
+}
+
+/* What an fd of unknown kind is, for LIBIOMMU_BACKEND_AUTO; 0 if neither. */
+static enum libiommu_backend lu_guess_fd(int fd)
+{
+	if (lu_check_iommufd(fd) == 0)
+		return LIBIOMMU_BACKEND_IOMMUFD;
+	if (lu_is_type1_container(fd))
+		return LIBIOMMU_BACKEND_TYPE1;
+	return LIBIOMMU_BACKEND_AUTO;
+}
+
+/* The backend from the opts: -EINVAL (logged) when out of range. */
+static int lu_opts_backend(const struct libiommu_ctx *ctx, const char *fn,
+			   const struct libiommu_ctx_opts *opts)
+{
+	int b = (int)LU_OPTS_GET(opts, backend, LIBIOMMU_BACKEND_AUTO);
+
+	if (b != LIBIOMMU_BACKEND_AUTO && !lu_backend_ops(b))
+		return lu_fail(ctx, -EINVAL,
+			       "%s: opts->backend %d is not a LIBIOMMU_BACKEND_* value",
+			       fn, b);
+	return b;
+}
+
 /* Allocate a context on @fd (already checked); *out set on success. */
 static int lu_ctx_create(const struct libiommu_ctx *logctx, int fd,
-			 bool owns_fd, struct libiommu_ctx **out)
+			 bool owns_fd, enum libiommu_backend b,
+			 struct libiommu_ctx **out)
 {
 	struct libiommu_ctx *ctx = calloc(1, sizeof(*ctx));
+	int rc;
 
 	if (!ctx)
 		return lu_fail(logctx, -ENOMEM, "out of memory for a context");
@@ -96,19 +195,65 @@ static int lu_ctx_create(const struct libiommu_ctx *logctx, int fd,
 	ctx->probed = false;
 	ctx->features = 0;
 	ctx->ioas_list = NULL;
+	ctx->ops = lu_backend_ops(b);
 	/*
-	 * Probe now, before the handle is shared: afterwards the feature
-	 * cache is only read, so threads may query it without locking.
+	 * The backend probes now (iommufd: the feature probe), before the
+	 * handle is shared: afterwards the cache is only read, so threads
+	 * may query it without locking.
 	 */
-	lu_probe(ctx);
+	rc = ctx->ops->ctx_init ? ctx->ops->ctx_init(ctx) : 0;
+	if (rc) {
+		free(ctx);
+		return rc;
+	}
 	*out = ctx;
 	return 0;
+}
+
+/* Open @path for backend @b; the fd, or -errno logged. */
+static int lu_open_node(const struct libiommu_ctx *ctx, const char *path,
+			enum libiommu_backend b)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return lu_open_fail(ctx, path, b, errno);
+	return fd;
+}
+
+/*
+ * LIBIOMMU_BACKEND_AUTO without a path: iommufd when /dev/iommu is one and
+ * VFIO has device cdevs (or there is no legacy container to fall back to),
+ * else the type1 container.  Returns the open fd and sets *b and *path.
+ */
+static int lu_open_auto(const struct libiommu_ctx *ctx,
+			enum libiommu_backend *b, const char **path)
+{
+	bool cdevs = access(LU_CDEV_DIR, F_OK) == 0;
+	bool container = access(LU_CONTAINER_PATH, F_OK) == 0;
+	int fd = open(LU_IOMMUFD_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 && lu_check_iommufd(fd) == 0 && (cdevs || !container)) {
+		*b = LIBIOMMU_BACKEND_IOMMUFD;
+		*path = LU_IOMMUFD_PATH;
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!container)
+		return lu_open_node(ctx, LU_IOMMUFD_PATH, LIBIOMMU_BACKEND_IOMMUFD);
+	lu_dbg(ctx, "backend auto: %s", cdevs ? "/dev/iommu is not usable" :
+	       "no VFIO device cdevs (" LU_CDEV_DIR "): using the type1 container");
+	*b = LIBIOMMU_BACKEND_TYPE1;
+	*path = LU_CONTAINER_PATH;
+	return lu_open_node(ctx, LU_CONTAINER_PATH, LIBIOMMU_BACKEND_TYPE1);
 }
 
 LIBIOMMU_API int libiommu_ctx_new(const struct libiommu_ctx_opts *opts,
 				  struct libiommu_ctx **out)
 {
 	struct libiommu_ctx logctx = { .fd = -1 };
+	enum libiommu_backend b;
 	const char *path;
 	int fd, rc;
 
@@ -119,27 +264,40 @@ LIBIOMMU_API int libiommu_ctx_new(const struct libiommu_ctx_opts *opts,
 	rc = LU_OPTS_CHECK(&logctx, opts, libiommu_ctx_opts);
 	if (rc)
 		return lu_ret(rc);
+	rc = lu_opts_backend(&logctx, "libiommu_ctx_new", opts);
+	if (rc < 0)
+		return lu_ret(rc);
+	b = (enum libiommu_backend)rc;
 
 	path = LU_OPTS_GET(opts, path, NULL);
-	if (!path)
-		path = LU_DEFAULT_PATH;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return lu_open_fail(&logctx, path, errno);
-
-	rc = lu_check_iommufd(fd);
-	if (rc) {
-		close(fd);
-		return lu_fail(&logctx, -ENOTTY,
-			       "%s is not an iommufd (it does not answer iommufd ioctls): pass the iommufd device node, normally /dev/iommu",
-			       path);
+	if (b == LIBIOMMU_BACKEND_AUTO && !path) {
+		fd = lu_open_auto(&logctx, &b, &path);
+	} else {
+		if (!path)
+			path = b == LIBIOMMU_BACKEND_TYPE1 ? LU_CONTAINER_PATH :
+							     LU_IOMMUFD_PATH;
+		fd = lu_open_node(&logctx, path, b);
+		if (fd >= 0 && b == LIBIOMMU_BACKEND_AUTO) {
+			b = lu_guess_fd(fd);
+			if (b == LIBIOMMU_BACKEND_AUTO)
+				b = LIBIOMMU_BACKEND_IOMMUFD; /* for the message */
+		}
 	}
-	rc = lu_ctx_create(&logctx, fd, true, out);
+	if (fd < 0)
+		return lu_ret(fd);
+
+	rc = lu_check_fd(&logctx, fd, b, path);
 	if (rc) {
 		close(fd);
 		return lu_ret(rc);
 	}
-	lu_dbg(*out, "opened %s as fd %d", path, fd);
+	rc = lu_ctx_create(&logctx, fd, true, b, out);
+	if (rc) {
+		close(fd);
+		return lu_ret(rc);
+	}
+	lu_dbg(*out, "opened %s as fd %d (%s backend)", path, fd,
+	       (*out)->ops->name);
 	return 0;
 }
 
@@ -148,6 +306,8 @@ LIBIOMMU_API int libiommu_ctx_new_from_fd(int fd, enum libiommu_fd_mode mode,
 					  struct libiommu_ctx **out)
 {
 	struct libiommu_ctx logctx = { .fd = -1 };
+	enum libiommu_backend b;
+	char what[48];
 	int rc;
 
 	lu_ctx_init_log(&logctx, opts);
@@ -158,6 +318,10 @@ LIBIOMMU_API int libiommu_ctx_new_from_fd(int fd, enum libiommu_fd_mode mode,
 	rc = LU_OPTS_CHECK(&logctx, opts, libiommu_ctx_opts);
 	if (rc)
 		return lu_ret(rc);
+	rc = lu_opts_backend(&logctx, "libiommu_ctx_new_from_fd", opts);
+	if (rc < 0)
+		return lu_ret(rc);
+	b = (enum libiommu_backend)rc;
 	if (mode != LIBIOMMU_FD_BORROW && mode != LIBIOMMU_FD_OWN)
 		return lu_fail(&logctx, -EINVAL,
 			       "libiommu_ctx_new_from_fd: mode %d is neither LIBIOMMU_FD_BORROW nor LIBIOMMU_FD_OWN",
@@ -166,15 +330,21 @@ LIBIOMMU_API int libiommu_ctx_new_from_fd(int fd, enum libiommu_fd_mode mode,
 		return lu_fail(&logctx, -EBADF,
 			       "libiommu_ctx_new_from_fd: fd %d is not an open file descriptor",
 			       fd);
-	if (lu_check_iommufd(fd))
-		return lu_fail(&logctx, -ENOTTY,
-			       "libiommu_ctx_new_from_fd: fd %d is not an iommufd (it does not answer iommufd ioctls): pass an fd opened on /dev/iommu",
-			       fd);
-	rc = lu_ctx_create(&logctx, fd, mode == LIBIOMMU_FD_OWN, out);
+	if (b == LIBIOMMU_BACKEND_AUTO) {
+		b = lu_guess_fd(fd);
+		if (b == LIBIOMMU_BACKEND_AUTO)
+			b = LIBIOMMU_BACKEND_IOMMUFD; /* for the message */
+	}
+	snprintf(what, sizeof(what), "libiommu_ctx_new_from_fd: fd %d", fd);
+	rc = lu_check_fd(&logctx, fd, b, what);
 	if (rc)
 		return lu_ret(rc);
-	lu_dbg(*out, "context on fd %d (%s)", fd,
-	       mode == LIBIOMMU_FD_OWN ? "owned" : "borrowed");
+	rc = lu_ctx_create(&logctx, fd, mode == LIBIOMMU_FD_OWN, b, out);
+	if (rc)
+		return lu_ret(rc);
+	lu_dbg(*out, "context on fd %d (%s, %s backend)", fd,
+	       mode == LIBIOMMU_FD_OWN ? "owned" : "borrowed",
+	       (*out)->ops->name);
 	return 0;
 }
 
@@ -185,9 +355,12 @@ LIBIOMMU_API void libiommu_ctx_free(struct libiommu_ctx *ctx)
 	if (!ctx)
 		return;
 	/* Handles first: their destroy ioctls need the fd still open. */
+	lu_kvm_free_all(ctx);	/* KVM lets go of the devices' files */
 	lu_dev_free_all(ctx);	/* devices detach from HWPTs and IOASes */
 	lu_hwpt_free_all(ctx);	/* HWPTs hold their IOAS */
 	lu_ioas_free_all(ctx);
+	if (ctx->ops->ctx_fini)
+		ctx->ops->ctx_fini(ctx);
 	if (ctx->owns_fd)
 		close(ctx->fd);
 	free(ctx);
@@ -199,6 +372,13 @@ LIBIOMMU_API int libiommu_ctx_fd(const struct libiommu_ctx *ctx)
 	if (!ctx)
 		return lu_ret(-EINVAL);
 	return ctx->fd;
+}
+
+LIBIOMMU_API int libiommu_ctx_backend(const struct libiommu_ctx *ctx)
+{
+	if (!ctx)
+		return lu_ret(-EINVAL);
+	return (int)ctx->ops->kind;
 }
 
 LIBIOMMU_API void libiommu_ctx_set_log(struct libiommu_ctx *ctx,

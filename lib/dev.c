@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Devices: VFIO device cdevs bound to an iommufd (the seed's device_handle).
+ * Devices (the seed's device_handle): a VFIO device cdev bound to an
+ * iommufd, or (type1 backends) a device fd from a VFIO group whose group is
+ * in the context's container.  The backend does the kernel part
+ * (lib/backend-*.c); the checks, bookkeeping and region access are here.
  *
  * A handle remembers what it attached its RID and PASIDs to, so that it can
  * answer "attached to what?", keep the IOAS/HWPT use counts that make their
@@ -24,13 +27,6 @@
 
 /* The first ordinary PASID; 0 is the RID's (the kernel's IOMMU_NO_PASID). */
 #define LU_FIRST_PASID 1u
-
-static uint64_t page_size(void)
-{
-	long ps = sysconf(_SC_PAGESIZE);
-
-	return ps > 0 ? (uint64_t)ps : 4096;
-}
 
 /* ---- handle list ---------------------------------------------------------- */
 
@@ -110,160 +106,33 @@ static void drop_pasid(struct libiommu_dev *dev, struct lu_attach *a)
 	*a = dev->pasids[--dev->nr_pasids];
 }
 
-/* ---- kernel calls ------------------------------------------------------------ */
-
-static int kernel_detach(struct libiommu_dev *dev, uint32_t pasid)
-{
-	struct lx_vfio_device_detach_iommufd_pt cmd = {
-		.argsz = sizeof(cmd),
-	};
-
-	if (pasid != LIBIOMMU_NO_PASID) {
-		cmd.flags = LX_VFIO_DEVICE_DETACH_PASID;
-		cmd.pasid = pasid;
-	}
-	return lu_ioctl(dev->fd, LX_VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd);
-}
+/* ---- creation and destruction ------------------------------------------------ */
 
 /* Undo every attachment the handle made (best effort: used when freeing). */
 static void detach_all(struct libiommu_dev *dev)
 {
+	int (*detach)(struct libiommu_dev *, uint32_t) = dev->ctx->ops->dev_detach;
+
 	while (dev->nr_pasids) {
 		struct lu_attach *a = &dev->pasids[dev->nr_pasids - 1];
 
-		if (dev->fd >= 0)
-			kernel_detach(dev, a->pasid);
+		if (dev->fd >= 0 && detach)
+			detach(dev, a->pasid);
 		drop_pasid(dev, a);
 	}
 	if (dev->rid_attached) {
-		if (dev->fd >= 0)
-			kernel_detach(dev, LIBIOMMU_NO_PASID);
+		if (dev->fd >= 0 && detach)
+			detach(dev, LIBIOMMU_NO_PASID);
 		put_target(&dev->rid);
 		dev->rid_attached = false;
 	}
-}
-
-/* Did an earlier bind or a VFIO group already grant access to this fd? */
-static bool fd_has_access(int fd)
-{
-	struct lx_vfio_device_info info = { .argsz = sizeof(info) };
-
-	return lu_ioctl(fd, LX_VFIO_DEVICE_GET_INFO, &info) == 0;
-}
-
-static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
-		     bool token)
-{
-	switch (-rc) {
-	case ENOTTY:
-		return FAIL(ctx, ENOTTY,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
-			    what);
-	case EINVAL:
-		if (fd_has_access(fd))
-			return FAIL(ctx, EINVAL,
-				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
-				    what);
-		if (token)
-			return FAIL(ctx, EINVAL,
-				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (it can be bound once), the VF token does not match the PF's, or this device takes no VF token",
-				    what);
-		return FAIL(ctx, EINVAL,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (a VFIO device can be bound once at a time), or it is a VF whose PF is bound to vfio-pci and needs the PF's VF token (LIBIOMMU_DEV_VF_TOKEN)",
-			    what);
-	case EACCES:
-		return FAIL(ctx, EACCES,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device needs a VF token (it is a VF whose PF is bound to vfio-pci, or a PF with VFs in use) and none or a wrong one was given: set LIBIOMMU_DEV_VF_TOKEN and the PF's token",
-			    what);
-	case EPERM:
-		return FAIL(ctx, EPERM,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
-			    what);
-	case EBUSY:
-		return FAIL(ctx, EBUSY,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is in use through its VFIO group (/dev/vfio/<group>); close that first",
-			    what);
-	case EBADF:
-		return FAIL(ctx, EBADF,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the context's iommufd (fd %d) is not open any more",
-			    what, ctx->fd);
-	case ENODEV:
-		return FAIL(ctx, ENODEV,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is going away (unbound from its driver)",
-			    what);
-	case ENOMEM:
-		return FAIL(ctx, ENOMEM,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel is out of memory",
-			    what);
-	default:
-		return FAIL(ctx, -rc, "VFIO_DEVICE_BIND_IOMMUFD on %s failed: %s",
-			    what, strerror(-rc));
-	}
-}
-
-static int bind_fd(struct libiommu_ctx *ctx, int fd,
-		   const struct libiommu_dev_opts *opts, const char *what,
-		   uint32_t *id)
-{
-	struct lx_vfio_device_bind_iommufd cmd = {
-		.argsz = sizeof(cmd),
-		.iommufd = ctx->fd,
-	};
-	uint32_t flags = LU_OPTS_GET(opts, flags, 0);
-	bool token = false;
-	int rc;
-
-	if (flags & ~LIBIOMMU_DEV_VF_TOKEN)
-		return FAIL(ctx, EINVAL, "libiommu_dev_open: unknown flag bits 0x%" PRIx32,
-			    flags & ~LIBIOMMU_DEV_VF_TOKEN);
-	if (flags & LIBIOMMU_DEV_VF_TOKEN) {
-		if (!LU_OPTS_HAS(opts, vf_token))
-			return FAIL(ctx, EINVAL,
-				    "libiommu_dev_open: LIBIOMMU_DEV_VF_TOKEN set but opts->sz (%zu) does not cover vf_token",
-				    opts->sz);
-		cmd.flags |= LX_VFIO_DEVICE_BIND_FLAG_TOKEN;
-		cmd.token_uuid_ptr = (uintptr_t)opts->vf_token;
-		token = true;
-	}
-	rc = lu_ioctl(fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &cmd);
-	if (rc)
-		return fail_bind(ctx, rc, fd, what, token);
-	*id = cmd.out_devid;
-	return 0;
-}
-
-/* ---- creation and destruction ------------------------------------------------ */
-
-static int dev_create(struct libiommu_ctx *ctx, int fd, bool owns_fd,
-		      const struct libiommu_dev_opts *opts, const char *what,
-		      struct libiommu_dev **out)
-{
-	struct libiommu_dev *dev;
-	uint32_t id = 0;
-	int rc;
-
-	dev = calloc(1, sizeof(*dev));
-	if (!dev)
-		return FAIL(ctx, ENOMEM, "out of memory for a device handle");
-	rc = bind_fd(ctx, fd, opts, what, &id);
-	if (rc) {
-		free(dev);
-		return rc;
-	}
-	dev->ctx = ctx;
-	dev->fd = fd;
-	dev->owns_fd = owns_fd;
-	dev->id = id;
-	list_add(dev);
-	lu_dbg(ctx, "bound %s as device %" PRIu32, what, id);
-	*out = dev;
-	return 0;
 }
 
 static int check_new(struct libiommu_ctx *ctx, const char *fn,
 		     const struct libiommu_dev_opts *opts,
 		     struct libiommu_dev **out)
 {
+	uint32_t flags;
 	int rc;
 
 	if (!ctx)
@@ -272,44 +141,79 @@ static int check_new(struct libiommu_ctx *ctx, const char *fn,
 		return FAIL(ctx, EINVAL, "%s: out is NULL", fn);
 	*out = NULL;
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_dev_opts);
-	return rc ? lu_ret(rc) : 0;
+	if (rc)
+		return lu_ret(rc);
+	flags = LU_OPTS_GET(opts, flags, 0);
+	if (flags & ~LIBIOMMU_DEV_VF_TOKEN)
+		return FAIL(ctx, EINVAL, "%s: unknown flag bits 0x%" PRIx32, fn,
+			    flags & ~LIBIOMMU_DEV_VF_TOKEN);
+	if ((flags & LIBIOMMU_DEV_VF_TOKEN) && !LU_OPTS_HAS(opts, vf_token))
+		return FAIL(ctx, EINVAL,
+			    "%s: LIBIOMMU_DEV_VF_TOKEN set but opts->sz (%zu) does not cover vf_token",
+			    fn, opts->sz);
+	return 0;
+}
+
+static int check_mode(struct libiommu_ctx *ctx, const char *fn,
+		      enum libiommu_fd_mode mode, int fd)
+{
+	if (mode != LIBIOMMU_FD_BORROW && mode != LIBIOMMU_FD_OWN)
+		return FAIL(ctx, EINVAL,
+			    "%s: mode %d is neither LIBIOMMU_FD_BORROW nor LIBIOMMU_FD_OWN",
+			    fn, (int)mode);
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		return FAIL(ctx, EBADF, "%s: fd %d is not an open file descriptor",
+			    fn, fd);
+	return 0;
+}
+
+/* A new handle, not listed yet: the backend fills fd, owns_fd, id, group. */
+static struct libiommu_dev *dev_new(struct libiommu_ctx *ctx)
+{
+	struct libiommu_dev *dev = calloc(1, sizeof(*dev));
+
+	if (!dev) {
+		FAIL(ctx, ENOMEM, "out of memory for a device handle");
+		return NULL;
+	}
+	dev->ctx = ctx;
+	dev->fd = -1;
+	return dev;
+}
+
+/* List the handle the backend filled in (@rc 0), or free it. */
+static int dev_finish(struct libiommu_dev *dev, int rc, const char *what,
+		      struct libiommu_dev **out)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+
+	if (rc) {
+		free(dev);
+		return lu_ret(rc);
+	}
+	list_add(dev);
+	lu_dbg(ctx, "opened %s as device %" PRIu32 " (%s backend)", what,
+	       dev->id, ctx->ops->name);
+	*out = dev;
+	return 0;
 }
 
 LIBIOMMU_API int libiommu_dev_open(struct libiommu_ctx *ctx, const char *path,
 				   const struct libiommu_dev_opts *opts,
 				   struct libiommu_dev **out)
 {
-	int fd, rc;
+	struct libiommu_dev *dev;
+	int rc;
 
 	rc = check_new(ctx, "libiommu_dev_open", opts, out);
 	if (rc)
 		return rc;
 	if (!path)
 		return FAIL(ctx, EINVAL, "libiommu_dev_open: path is NULL");
-
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		switch (err) {
-		case ENOENT:
-			return FAIL(ctx, err,
-				    "%s does not exist (VFIO device cdevs are /dev/vfio/devices/vfioN: bind the device to vfio-pci; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
-				    path);
-		case EACCES:
-		case EPERM:
-			return FAIL(ctx, err,
-				    "cannot open %s: %s: read+write permission on the device node is needed",
-				    path, strerror(err));
-		default:
-			return FAIL(ctx, err, "cannot open %s: %s", path,
-				    strerror(err));
-		}
-	}
-	rc = dev_create(ctx, fd, true, opts, path, out);
-	if (rc)
-		close(fd);
-	return rc;
+	dev = dev_new(ctx);
+	if (!dev)
+		return lu_ret(-ENOMEM);
+	return dev_finish(dev, ctx->ops->dev_open(dev, path, opts), path, out);
 }
 
 LIBIOMMU_API int libiommu_dev_open_fd(struct libiommu_ctx *ctx, int fd,
@@ -317,22 +221,95 @@ LIBIOMMU_API int libiommu_dev_open_fd(struct libiommu_ctx *ctx, int fd,
 				      const struct libiommu_dev_opts *opts,
 				      struct libiommu_dev **out)
 {
+	static const char fn[] = "libiommu_dev_open_fd";
+	struct libiommu_dev *dev;
 	char what[32];
 	int rc;
 
-	rc = check_new(ctx, "libiommu_dev_open_fd", opts, out);
+	rc = check_new(ctx, fn, opts, out);
 	if (rc)
 		return rc;
-	if (mode != LIBIOMMU_FD_BORROW && mode != LIBIOMMU_FD_OWN)
-		return FAIL(ctx, EINVAL,
-			    "libiommu_dev_open_fd: mode %d is neither LIBIOMMU_FD_BORROW nor LIBIOMMU_FD_OWN",
-			    (int)mode);
-	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
-		return FAIL(ctx, EBADF,
-			    "libiommu_dev_open_fd: fd %d is not an open file descriptor",
-			    fd);
+	rc = lu_backend_need(ctx, dev_open_fd, fn,
+			     "a legacy VFIO device fd comes from its group: use libiommu_dev_open_group_fd() with the group fd, or libiommu_dev_open() with the cdev path");
+	if (rc)
+		return lu_ret(rc);
+	rc = check_mode(ctx, fn, mode, fd);
+	if (rc)
+		return rc;
+	dev = dev_new(ctx);
+	if (!dev)
+		return lu_ret(-ENOMEM);
 	snprintf(what, sizeof(what), "fd %d", fd);
-	return dev_create(ctx, fd, mode == LIBIOMMU_FD_OWN, opts, what, out);
+	return dev_finish(dev, ctx->ops->dev_open_fd(dev, fd,
+						     mode == LIBIOMMU_FD_OWN,
+						     opts, what),
+			  what, out);
+}
+
+#define NO_GROUP_WHY \
+	"VFIO groups belong to the legacy container interface: create the context with LIBIOMMU_BACKEND_TYPE1 or LIBIOMMU_BACKEND_IOMMUFD_COMPAT, or open the device's cdev with libiommu_dev_open()"
+
+static int open_group(struct libiommu_ctx *ctx, const char *fn,
+		      const char *group_path, int group_fd, bool owns,
+		      const char *name, const struct libiommu_dev_opts *opts,
+		      struct libiommu_dev **out)
+{
+	struct libiommu_dev *dev;
+	int rc;
+
+	if (!name || !*name)
+		return FAIL(ctx, EINVAL,
+			    "%s: name is %s; give the device's name in its group, e.g. \"0000:00:03.0\" (see /sys/kernel/iommu_groups/N/devices)",
+			    fn, name ? "empty" : "NULL");
+	dev = dev_new(ctx);
+	if (!dev)
+		return lu_ret(-ENOMEM);
+	rc = ctx->ops->dev_open_group(dev, group_path, group_fd, owns, name,
+				      opts);
+	return dev_finish(dev, rc, name, out);
+}
+
+LIBIOMMU_API int libiommu_dev_open_group(struct libiommu_ctx *ctx,
+					 const char *group_path,
+					 const char *name,
+					 const struct libiommu_dev_opts *opts,
+					 struct libiommu_dev **out)
+{
+	static const char fn[] = "libiommu_dev_open_group";
+	int rc;
+
+	rc = check_new(ctx, fn, opts, out);
+	if (rc)
+		return rc;
+	rc = lu_backend_need(ctx, dev_open_group, fn, NO_GROUP_WHY);
+	if (rc)
+		return lu_ret(rc);
+	if (!group_path)
+		return FAIL(ctx, EINVAL, "%s: group_path is NULL", fn);
+	return open_group(ctx, fn, group_path, -1, true, name, opts, out);
+}
+
+LIBIOMMU_API int libiommu_dev_open_group_fd(struct libiommu_ctx *ctx,
+					    int group_fd,
+					    enum libiommu_fd_mode mode,
+					    const char *name,
+					    const struct libiommu_dev_opts *opts,
+					    struct libiommu_dev **out)
+{
+	static const char fn[] = "libiommu_dev_open_group_fd";
+	int rc;
+
+	rc = check_new(ctx, fn, opts, out);
+	if (rc)
+		return rc;
+	rc = lu_backend_need(ctx, dev_open_group, fn, NO_GROUP_WHY);
+	if (rc)
+		return lu_ret(rc);
+	rc = check_mode(ctx, fn, mode, group_fd);
+	if (rc)
+		return rc;
+	return open_group(ctx, fn, NULL, group_fd, mode == LIBIOMMU_FD_OWN,
+			  name, opts, out);
 }
 
 LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
@@ -345,6 +322,9 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 	rc = check_new(ctx, "libiommu_dev_adopt_id", NULL, out);
 	if (rc)
 		return rc;
+	if (!lu_is_iommufd(ctx))
+		return lu_ret(lu_backend_unsupported(ctx, "libiommu_dev_adopt_id",
+						     "devices have no iommufd id there"));
 	if (dev_id == 0)
 		return FAIL(ctx, EINVAL,
 			    "libiommu_dev_adopt_id: 0 is not an iommufd object id");
@@ -380,9 +360,13 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 
 static void dev_release(struct libiommu_dev *dev)
 {
+	lu_kvm_forget_dev(dev);	/* KVM holds the file: delete it first (lib/kvm.c) */
 	detach_all(dev);
 	if (dev->owns_fd && dev->fd >= 0)
 		close(dev->fd);
+	/* after the device fd: a VFIO group leaves its container only then */
+	if (dev->ctx->ops->dev_release)
+		dev->ctx->ops->dev_release(dev);
 	free(dev->pasids);
 	free(dev);
 }
@@ -476,50 +460,6 @@ static int check_pasid(struct libiommu_dev *dev, const char *fn,
 	return 0;
 }
 
-static int fail_attach(struct libiommu_dev *dev, int rc, uint32_t pasid,
-		       const char *target, uint32_t pt_id)
-{
-	struct libiommu_ctx *ctx = dev->ctx;
-	char where[40] = "";
-
-	if (pasid != LIBIOMMU_NO_PASID)
-		snprintf(where, sizeof(where), " (PASID %" PRIu32 ")", pasid);
-	switch (-rc) {
-	case ENOTTY:
-		return FAIL(ctx, EOPNOTSUPP,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the kernel's VFIO has no cdev attach ioctl (needs CONFIG_VFIO_DEVICE_CDEV)");
-	case EOPNOTSUPP:
-		return FAIL(ctx, EOPNOTSUPP,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: device %" PRIu32 " (or its driver, or its IOMMU) cannot be attached to %s %" PRIu32 "%s",
-			    where, dev->id, target, pt_id,
-			    pasid != LIBIOMMU_NO_PASID ? ": no PASID attach support" : "");
-	case ENOENT:
-		return FAIL(ctx, ENOENT,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: %s %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
-			    where, target, pt_id);
-	case EADDRINUSE:
-		return FAIL(ctx, EADDRINUSE,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: a mapping of %s %" PRIu32 " overlaps a reserved IOVA region of device %" PRIu32 " (e.g. its MSI window); unmap it first",
-			    where, target, pt_id, dev->id);
-	case EINVAL:
-		if (pasid != LIBIOMMU_NO_PASID)
-			return FAIL(ctx, EINVAL,
-				    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: the kernel rejected the attach to %s %" PRIu32 ": the HWPT is not PASID-capable (allocate it with LIBIOMMU_HWPT_PASID), the PASID is out of range, or the kernel predates PASID attach",
-				    where, target, pt_id);
-		return FAIL(ctx, EINVAL,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the IOMMU rejected attaching device %" PRIu32 " to %s %" PRIu32 " (a HWPT made for another IOMMU instance or with incompatible flags, or PASIDs attached to a HWPT that is not PASID-capable)",
-			    dev->id, target, pt_id);
-	case ENOMEM:
-		return FAIL(ctx, ENOMEM,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: out of memory (pinning pages for a new HWPT counts against RLIMIT_MEMLOCK)",
-			    where);
-	default:
-		return FAIL(ctx, -rc,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s of device %" PRIu32 " to %s %" PRIu32 " failed: %s",
-			    where, dev->id, target, pt_id, strerror(-rc));
-	}
-}
-
 /*
  * Attach (or replace) @pasid of @dev to exactly one of @ioas / @hwpt.  The
  * kernel treats an attach while attached as an atomic replace; so do we.
@@ -527,11 +467,10 @@ static int fail_attach(struct libiommu_dev *dev, int rc, uint32_t pasid,
 static int dev_attach(struct libiommu_dev *dev, const char *fn, uint32_t pasid,
 		      struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt)
 {
-	struct lx_vfio_device_attach_iommufd_pt cmd = { .argsz = sizeof(cmd) };
 	struct libiommu_ctx *ctx, *tctx;
 	const char *target = ioas ? "IOAS" : "HWPT";
 	struct lu_attach *cur, next = { .pasid = pasid };
-	uint32_t pt_id;
+	uint32_t pt_id, hwpt_id = 0;
 	int rc;
 
 	if (!dev)
@@ -556,6 +495,9 @@ static int dev_attach(struct libiommu_dev *dev, const char *fn, uint32_t pasid,
 		       fn, dev->id, target, pt_id);
 		return 0;
 	}
+	if (pasid != LIBIOMMU_NO_PASID && !lu_is_iommufd(ctx))
+		return lu_ret(lu_backend_unsupported(ctx, fn,
+			"PASIDs are attached through iommufd only"));
 	if (pasid != LIBIOMMU_NO_PASID) {
 		rc = check_pasid(dev, fn, pasid);
 		if (rc)
@@ -569,18 +511,20 @@ static int dev_attach(struct libiommu_dev *dev, const char *fn, uint32_t pasid,
 			if (rc)
 				return rc;
 		}
-		cmd.flags = LX_VFIO_DEVICE_ATTACH_PASID;
-		cmd.pasid = pasid;
 	}
 
-	cmd.pt_id = pt_id;
-	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd);
+	/* The target IOAS's coherency policy (lib/coherency.c). */
+	rc = lu_coh_check_attach(dev, fn, ioas, hwpt);
 	if (rc)
-		return fail_attach(dev, rc, pasid, target, pt_id);
+		return rc;
+
+	rc = ctx->ops->dev_attach(dev, pasid, ioas, hwpt, &hwpt_id);
+	if (rc)
+		return lu_ret(rc);
 
 	next.ioas = ioas;
 	next.hwpt = hwpt;
-	next.hwpt_id = cmd.pt_id;
+	next.hwpt_id = hwpt_id;
 	take_target(&next);
 	if (cur) {
 		put_target(cur);
@@ -593,7 +537,7 @@ static int dev_attach(struct libiommu_dev *dev, const char *fn, uint32_t pasid,
 	}
 	lu_dbg(ctx, "device %" PRIu32 " %s %s %" PRIu32 " (HWPT %" PRIu32 ")",
 	       dev->id, cur ? "replaced onto" : "attached to", target, pt_id,
-	       cmd.pt_id);
+	       hwpt_id);
 	return 0;
 }
 
@@ -642,6 +586,10 @@ static int dev_detach(struct libiommu_dev *dev, const char *fn, uint32_t pasid)
 	if (!dev)
 		return FAIL(NULL, EINVAL, "%s: dev is NULL", fn);
 	ctx = dev->ctx;
+	rc = lu_backend_need(ctx, dev_detach, fn,
+			     "a device stays in its container's address space until libiommu_dev_free() closes it");
+	if (rc)
+		return lu_ret(rc);
 	rc = need_fd(dev, fn);
 	if (rc)
 		return rc;
@@ -655,14 +603,9 @@ static int dev_detach(struct libiommu_dev *dev, const char *fn, uint32_t pasid)
 			    "%s: PASID %" PRIu32 " of device %" PRIu32 " is not attached (through this handle)",
 			    fn, pasid, dev->id);
 	}
-	rc = kernel_detach(dev, pasid);
-	if (rc == -ENOTTY)
-		return FAIL(ctx, EOPNOTSUPP,
-			    "VFIO_DEVICE_DETACH_IOMMUFD_PT: the kernel's VFIO has no cdev detach ioctl");
+	rc = ctx->ops->dev_detach(dev, pasid);
 	if (rc)
-		return FAIL(ctx, -rc,
-			    "VFIO_DEVICE_DETACH_IOMMUFD_PT of device %" PRIu32 " failed: %s",
-			    dev->id, strerror(-rc));
+		return lu_ret(rc);
 	if (pasid == LIBIOMMU_NO_PASID) {
 		put_target(cur);
 		dev->rid_attached = false;
@@ -894,7 +837,7 @@ LIBIOMMU_API int libiommu_dev_region_mmap(struct libiommu_dev *dev,
 		return FAIL(ctx, EINVAL,
 			    "%s: prot 0x%" PRIx32 " must be LIBIOMMU_REGION_READ and/or LIBIOMMU_REGION_WRITE",
 			    fn, prot);
-	if (len == 0 || offset % page_size())
+	if (len == 0 || offset % lu_page_size())
 		return FAIL(ctx, EINVAL,
 			    "%s: length is 0 or offset 0x%" PRIx64 " is not page aligned",
 			    fn, offset);

@@ -389,23 +389,10 @@ LIBIOMMU_API int libiommu_hwpt_get_dirty_bitmap(struct libiommu_hwpt *hwpt,
 
 	CHECK_HWPT(hwpt, "libiommu_hwpt_get_dirty_bitmap");
 	ctx = hwpt->ctx;
-	if (flags & ~LIBIOMMU_DIRTY_NO_CLEAR)
-		return FAIL(ctx, EINVAL, "%s: unknown flag bits 0x%" PRIx32, fn,
-			    flags & ~LIBIOMMU_DIRTY_NO_CLEAR);
-	if (!bitmap)
-		return FAIL(ctx, EINVAL, "%s: bitmap is NULL", fn);
-	if (!page_size || (page_size & (page_size - 1)))
-		return FAIL(ctx, EINVAL,
-			    "%s: page_size 0x%" PRIx64 " is not a power of two", fn,
-			    page_size);
-	if (!length || (iova | length) & (page_size - 1))
-		return FAIL(ctx, EINVAL,
-			    "%s: IOVA 0x%" PRIx64 " and length 0x%" PRIx64 " must be non-zero multiples of page_size 0x%" PRIx64,
-			    fn, iova, length, page_size);
-	if (iova + length - 1 < iova)
-		return FAIL(ctx, EINVAL,
-			    "%s: IOVA 0x%" PRIx64 " + length 0x%" PRIx64 " overflows 64 bits",
-			    fn, iova, length);
+	rc = lu_check_dirty_args(ctx, fn, iova, length, page_size, bitmap,
+				 flags);
+	if (rc)
+		return rc;
 	rc = check_dirty_hwpt(hwpt, fn);
 	if (rc)
 		return rc;
@@ -413,9 +400,6 @@ LIBIOMMU_API int libiommu_hwpt_get_dirty_bitmap(struct libiommu_hwpt *hwpt,
 	/* The kernel only sets bits: start from a clean bitmap. */
 	nbits = length / page_size;
 	words = (nbits + 63) / 64;
-	if (words > SIZE_MAX / sizeof(uint64_t))
-		return FAIL(ctx, EINVAL, "%s: bitmap of %" PRIu64 " bits is too large",
-			    fn, nbits);
 	memset(bitmap, 0, (size_t)words * sizeof(uint64_t));
 
 	cmd.hwpt_id = hwpt->id;

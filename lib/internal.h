@@ -17,6 +17,10 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+struct lu_backend_ops;
+struct lu_type1;
+struct lu_group;
+
 /* ---- logging (lib/log.c) ---------------------------------------------- */
 
 void lu_log(const struct libiommu_ctx *ctx, enum libiommu_log_level level,
@@ -85,6 +89,10 @@ struct libiommu_ctx {
 
 	/* every KVM handle still open, freed with it (lib/kvm.c) */
 	struct libiommu_kvm *kvm_list;
+
+	/* the backend behind the handles (lib/backend-*.c) */
+	const struct lu_backend_ops *ops;
+	struct lu_type1 *type1;	/* type1 / iommufd-compat state, else NULL */
 };
 
 /* ioctl() that retries EINTR; returns its result (>= 0, usually 0) or -errno. */
@@ -103,6 +111,7 @@ struct libiommu_ioas {
 	struct libiommu_ctx *ctx;
 	uint32_t id;
 	unsigned int users; /* attached devices and HWPTs made from it */
+	uint32_t coh_flags; /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
 	struct libiommu_ioas *next; /* ctx->ioas_list */
 };
 
@@ -150,6 +159,7 @@ struct libiommu_dev {
 	struct lu_attach *pasids;	/* attached PASIDs */
 	size_t nr_pasids, cap_pasids;
 	struct lu_region regions[LU_REGION_CACHE];
+	struct lu_group *group;		/* type1 backends: the VFIO group it came from */
 	struct libiommu_dev *next;	/* ctx->dev_list */
 };
 
@@ -160,5 +170,136 @@ void lu_hwpt_free_all(struct libiommu_ctx *ctx);
 /* IOMMU_GET_HW_INFO with no data: caps and PASID width (lib/hwinfo.c). */
 int lu_hw_info_caps(struct libiommu_dev *dev, uint64_t *caps,
 		    uint8_t *max_pasid_log2);
+
+/* ---- Coherency and KVM (lib/coherency.c, lib/kvm.c, lib/kmodc.c) ------- */
+
+/* The IOAS flags that are coherency policy (checked by lu_coh_check_attach). */
+#define LU_IOAS_COH_FLAGS \
+	(LIBIOMMU_IOAS_NONCOHERENT | LIBIOMMU_IOAS_REQUIRE_COHERENT)
+
+/*
+ * Hook of dev.c's attach, before the kernel call: 0, or the negative errno
+ * (logged) when the target IOAS's coherency policy refuses the device.
+ * @ioas or @hwpt is the target (the HWPT's IOAS is looked up).
+ */
+int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
+			struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt);
+
+/* Hook of dev.c's free, while the fd is open: FILE_DEL it from every KVM. */
+void lu_kvm_forget_dev(struct libiommu_dev *dev);
+
+/* Free every KVM handle of a ctx (from libiommu_ctx_free, before devices). */
+void lu_kvm_free_all(struct libiommu_ctx *ctx);
+
+/* ---- Backends (lib/backend.c, lib/backend-iommufd.c, lib/backend-type1.c) */
+
+/*
+ * What differs between iommufd and the legacy VFIO container (type1, or
+ * type1 ioctls on a /dev/iommu fd): the kernel calls behind a handle.  The
+ * public functions (ctx.c, ioas.c, dev.c) check their arguments once, for
+ * every backend, then call these.  An op is NULL when the backend cannot do
+ * it; lu_backend_need() then fails with -EOPNOTSUPP naming the backend.
+ * Each op logs its own failures (it knows the ioctl) and returns -errno.
+ */
+struct lu_backend_ops {
+	enum libiommu_backend kind;
+	const char *name;		/* "iommufd", "type1", "iommufd-compat" */
+
+	/* context: after the fd is open and checked / before it is closed */
+	int (*ctx_init)(struct libiommu_ctx *ctx);
+	void (*ctx_fini)(struct libiommu_ctx *ctx);
+
+	/* IOAS (flags: LIBIOMMU_IOAS_*, already checked) */
+	int (*ioas_alloc)(struct libiommu_ioas *ioas, uint32_t flags);
+	int (*ioas_destroy)(struct libiommu_ioas *ioas);
+	void (*ioas_release)(struct libiommu_ioas *ioas); /* ctx free, quiet */
+	int (*map)(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
+		   uint64_t *iova, uint32_t flags);
+	int (*map_file)(struct libiommu_ioas *ioas, int fd, uint64_t offset,
+			uint64_t length, uint64_t *iova, uint32_t flags);
+	int (*copy)(struct libiommu_ioas *dst, struct libiommu_ioas *src,
+		    uint64_t src_iova, uint64_t length, uint64_t *dst_iova,
+		    uint32_t flags);
+	int (*unmap)(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
+		     uint64_t *unmapped);
+	int (*unmap_all)(struct libiommu_ioas *ioas, uint64_t *unmapped);
+	/* 0, or -EMSGSIZE with *nr the count needed (not logged), or -errno */
+	int (*get_ranges)(struct libiommu_ioas *ioas,
+			  struct libiommu_iova_range *ranges, uint32_t *nr,
+			  uint64_t *alignment);
+	int (*allow_iovas)(struct libiommu_ioas *ioas,
+			   const struct libiommu_iova_range *ranges, uint32_t nr);
+	int (*set_huge_pages)(struct libiommu_ioas *ioas, bool enable);
+	int (*get_huge_pages)(struct libiommu_ioas *ioas, bool *enabled);
+	int (*dirty_tracking)(struct libiommu_ioas *ioas, bool enable);
+	int (*dirty_bitmap)(struct libiommu_ioas *ioas, uint64_t iova,
+			    uint64_t length, uint64_t page_size,
+			    uint64_t *bitmap, uint32_t flags);
+
+	/* devices: fill dev->fd, owns_fd, id (and group); dev->ctx is set */
+	int (*dev_open)(struct libiommu_dev *dev, const char *path,
+			const struct libiommu_dev_opts *opts);
+	int (*dev_open_fd)(struct libiommu_dev *dev, int fd, bool owns_fd,
+			   const struct libiommu_dev_opts *opts, const char *what);
+	int (*dev_open_group)(struct libiommu_dev *dev, const char *group_path,
+			      int group_fd, bool owns_group_fd,
+			      const char *name,
+			      const struct libiommu_dev_opts *opts);
+	/* attach/replace @pasid to @ioas or @hwpt; *hwpt_id: HWPT in use */
+	int (*dev_attach)(struct libiommu_dev *dev, uint32_t pasid,
+			  struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt,
+			  uint32_t *hwpt_id);
+	int (*dev_detach)(struct libiommu_dev *dev, uint32_t pasid);
+	void (*dev_release)(struct libiommu_dev *dev); /* before its fd closes */
+
+	/* see lu_backend_cc_enforced() */
+	int (*cc_enforced)(struct libiommu_ctx *ctx);
+};
+
+extern const struct lu_backend_ops lu_backend_iommufd;
+extern const struct lu_backend_ops lu_backend_type1;
+extern const struct lu_backend_ops lu_backend_compat;
+
+/*
+ * 0 when @op (a member of ctx->ops) is there, else -EOPNOTSUPP logged as
+ * "<what> is not available on the <backend> backend: <why>".
+ */
+#define lu_backend_need(ctx, op, what, why) \
+	((ctx)->ops->op ? 0 : lu_backend_unsupported(ctx, what, why))
+int lu_backend_unsupported(struct libiommu_ctx *ctx, const char *what,
+			   const char *why);
+
+/* Is @ctx on the iommufd backend (native IOMMU_* objects)? */
+static inline bool lu_is_iommufd(const struct libiommu_ctx *ctx)
+{
+	return ctx->ops->kind == LIBIOMMU_BACKEND_IOMMUFD;
+}
+
+/*
+ * For the coherency report (lib/coherency.c): is DMA of the context's
+ * devices enforced-coherent, as VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) on
+ * the container says?  Asked only when the answer is real: on a type1
+ * container once the IOMMU is set (first device opened), on the
+ * iommufd-compat fd only after a device fd was obtained (before that it
+ * says 1 even when the IOMMU cannot enforce: no HWPT exists yet).
+ * 1 or 0; -EAGAIN when not known yet (no device open); -EOPNOTSUPP on the
+ * iommufd backend (ask per IOAS there); other -errno from the kernel.
+ * Never logs.
+ */
+int lu_backend_cc_enforced(struct libiommu_ctx *ctx);
+
+/* type1 backends: the VFIO group fd a device came from, or -1. */
+int lu_dev_group_fd(const struct libiommu_dev *dev);
+
+/* Shared error text for ENOMEM while pinning (RLIMIT_MEMLOCK). */
+int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length);
+
+/* The system page size (ioas.c). */
+uint64_t lu_page_size(void);
+
+/* Checks of a dirty-bitmap request, shared by ioas.c and hwpt.c. */
+int lu_check_dirty_args(struct libiommu_ctx *ctx, const char *fn,
+			uint64_t iova, uint64_t length, uint64_t page_size,
+			const uint64_t *bitmap, uint32_t flags);
 
 #endif /* LIBIOMMU_INTERNAL_H */

@@ -188,6 +188,11 @@ int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
 {
 	if (!ctx || (unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
 		return lu_ret(-EINVAL);
+	if (!lu_is_iommufd(ctx))
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "%s is not available on the %s backend: it needs iommufd's \"%s\" (%s); create the context with LIBIOMMU_BACKEND_IOMMUFD",
+			       what, ctx->ops->name, features[feat].name,
+			       features[feat].ioctl);
 	if (libiommu_ctx_has_feature(ctx, feat) == 1)
 		return 0;
 	return lu_fail(ctx, -EOPNOTSUPP,

@@ -185,7 +185,8 @@ START_TEST(vfio_container_is_not_an_iommufd)
 	 * real container, not iommufd's compat one.
 	 */
 	struct libiommu_ctx_opts opts = { .sz = sizeof(opts),
-					  .path = "/dev/vfio/vfio" };
+					  .path = "/dev/vfio/vfio",
+					  .backend = LIBIOMMU_BACKEND_IOMMUFD };
 	struct libiommu_ctx *ctx;
 
 	if (access("/dev/vfio/vfio", F_OK)) {
@@ -193,6 +194,44 @@ START_TEST(vfio_container_is_not_an_iommufd)
 		return;
 	}
 	tu_assert_err(libiommu_ctx_new(&opts, &ctx), -ENOTTY);
+}
+END_TEST
+
+/*
+ * LIBIOMMU_BACKEND_AUTO takes a node for what it is: a VFIO container is
+ * the type1 backend, /dev/iommu iommufd; without a path iommufd is chosen
+ * here (the VM has device cdevs).
+ */
+START_TEST(auto_backend_follows_the_node)
+{
+	struct libiommu_ctx_opts opts = { .sz = sizeof(opts),
+					  .path = "/dev/vfio/vfio" };
+	struct libiommu_ctx *ctx = NULL;
+
+	if (access("/dev/vfio/vfio", F_OK) == 0) {
+		ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), 0);
+		ck_assert_int_eq(libiommu_ctx_backend(ctx), LIBIOMMU_BACKEND_TYPE1);
+		ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_IOAS), 0);
+		libiommu_ctx_free(ctx);
+	}
+	opts.path = "/dev/iommu";
+	ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), 0);
+	ck_assert_int_eq(libiommu_ctx_backend(ctx), LIBIOMMU_BACKEND_IOMMUFD);
+	libiommu_ctx_free(ctx);
+	opts.path = NULL;
+	ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), 0);
+	ck_assert_int_eq(libiommu_ctx_backend(ctx),
+			 access("/dev/vfio/devices", F_OK) == 0 ?
+				 LIBIOMMU_BACKEND_IOMMUFD : LIBIOMMU_BACKEND_TYPE1);
+	libiommu_ctx_free(ctx);
+	/* compat: /dev/iommu answering the type1 ioctls */
+	opts.backend = LIBIOMMU_BACKEND_IOMMUFD_COMPAT;
+	ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), 0);
+	ck_assert_int_eq(libiommu_ctx_backend(ctx), LIBIOMMU_BACKEND_IOMMUFD_COMPAT);
+	ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_VFIO_COMPAT), 1);
+	ck_assert_str_eq(libiommu_backend_name(libiommu_ctx_backend(ctx)),
+			 "iommufd-compat");
+	libiommu_ctx_free(ctx);
 }
 END_TEST
 
@@ -363,6 +402,7 @@ int main(void)
 	tcase_add_test(tc, from_fd_own_closes_fd_at_free);
 	tcase_add_test(tc, from_fd_probes_features);
 	tcase_add_test(tc, vfio_container_is_not_an_iommufd);
+	tcase_add_test(tc, auto_backend_follows_the_node);
 
 	tc = tu_tcase(s, "features");
 	tcase_add_test(tc, ioas_and_options_are_present);

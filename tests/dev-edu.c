@@ -6,6 +6,11 @@
  * fault for that IOVA), follows an atomic replace to another IOAS, and
  * works through an explicitly allocated HWPT.  Skips (77) without
  * /dev/iommu or without the edu device.
+ *
+ * Runs on every backend (LIBIOMMU_TEST_BACKEND=iommufd|type1|compat): the
+ * round trip, the blocked DMA and mappings made before the device run on
+ * all three; replace and HWPTs need iommufd (one address space per type1
+ * container, no HWPTs) and say so when skipped.
  */
 #include <sys/klog.h>
 #include <time.h>
@@ -87,7 +92,10 @@ START_TEST(dma_round_trip_through_ioas)
 						   &h, &hwpt_id), 1);
 	ck_assert_ptr_eq(a, ioas);
 	ck_assert_ptr_null(h);
-	ck_assert_uint_ne(hwpt_id, 0);
+	if (tu_backend_is_iommufd())
+		ck_assert_uint_ne(hwpt_id, 0);
+	else
+		ck_assert_uint_eq(hwpt_id, 0); /* type1 has no HWPT */
 
 	round_trip(SRC_IOVA, DST_IOVA);
 	ck_assert_msg(memcmp(src, dst, LEN) == 0, "DMA round trip corrupted data");
@@ -234,6 +242,71 @@ START_TEST(replace_between_ioas_and_hwpt)
 }
 END_TEST
 
+/*
+ * An IOAS mapped before the device exists: on iommufd the mappings reach
+ * the device's HWPT at attach; on type1 the library hands them to the
+ * container when the device's group sets its IOMMU.
+ */
+START_TEST(dma_through_mappings_made_before_the_device)
+{
+	struct tu_log l2;
+	struct libiommu_ctx *c = new_ctx(&l2);
+	struct libiommu_ioas *a = NULL;
+	struct libiommu_dev *d = NULL;
+	struct edu e;
+	uint64_t s = SRC_IOVA, t = DST_IOVA;
+	int rc;
+
+	/* the fixture's device must go first: one opener per device/group */
+	edu_fini(&edu);
+	libiommu_dev_free(dev);
+	dev = NULL;
+	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &a), 0);
+	ck_assert_int_eq(libiommu_ioas_map(a, src, pgsz(), &s,
+					   LIBIOMMU_MAP_READ | FIXED), 0);
+	ck_assert_int_eq(libiommu_ioas_map(a, dst, pgsz(), &t,
+					   LIBIOMMU_MAP_WRITE | FIXED), 0);
+	rc = libiommu_dev_open(c, edu_path, NULL, &d);
+	ck_assert_msg(rc == 0, "libiommu_dev_open: %s; log:\n%s", strerror(-rc),
+		      l2.all);
+	ck_assert_int_eq(libiommu_dev_attach_ioas(d, a), 0);
+	ck_assert_int_eq(edu_init(&e, d), 0);
+	ck_assert_int_eq(edu_dma_from_ram(&e, SRC_IOVA, LEN), 0);
+	ck_assert_int_eq(edu_dma_to_ram(&e, DST_IOVA, LEN), 0);
+	ck_assert_msg(memcmp(src, dst, LEN) == 0,
+		      "DMA through mappings made before the device corrupted data");
+	edu_fini(&e);
+	libiommu_ctx_free(c);
+}
+END_TEST
+
+/* What the legacy backends cannot do fails, naming the backend. */
+START_TEST(legacy_limits_name_the_backend)
+{
+	struct libiommu_ioas *b = NULL, *a = NULL;
+	struct libiommu_hwpt *h = NULL;
+	char want[96];
+	uint32_t hwpt_id = 1;
+
+	snprintf(want, sizeof(want), "not available on the %s backend",
+		 libiommu_backend_name(libiommu_ctx_backend(ctx)));
+	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
+						   NULL, NULL), 0);
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
+						   NULL, &hwpt_id), 1);
+	ck_assert_ptr_eq(a, ioas);
+	ck_assert_uint_eq(hwpt_id, 0);
+	expect_err(libiommu_ioas_alloc(ctx, NULL, &b), -EOPNOTSUPP, want);
+	tu_assert_logged(&lg, "exactly one I/O address space");
+	expect_err(libiommu_dev_detach(dev), -EOPNOTSUPP, want);
+	expect_err(libiommu_hwpt_alloc(dev, ioas, NULL, &h), -EOPNOTSUPP, want);
+	expect_err(libiommu_dev_pasid_attach_ioas(dev, 1, ioas), -EOPNOTSUPP,
+		   want);
+	expect_err(libiommu_ioas_destroy(ioas), -EBUSY, "still attached");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dev-edu");
@@ -245,8 +318,13 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, dma_round_trip_through_ioas);
 	tcase_add_test(tc, dma_to_unmapped_iova_is_blocked);
-	tcase_add_test(tc, replace_moves_dma_to_new_ioas);
-	tcase_add_test(tc, dma_through_explicit_hwpt);
-	tcase_add_test(tc, replace_between_ioas_and_hwpt);
+	tcase_add_test(tc, dma_through_mappings_made_before_the_device);
+	tu_add_iommufd_test(tc, replace_moves_dma_to_new_ioas,
+			    "a VFIO container has one address space: nothing to replace onto");
+	tu_add_iommufd_test(tc, dma_through_explicit_hwpt,
+			    "HWPTs are iommufd objects");
+	tu_add_iommufd_test(tc, replace_between_ioas_and_hwpt,
+			    "HWPTs are iommufd objects");
+	tu_add_legacy_test(tc, legacy_limits_name_the_backend);
 	return tu_run(s);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * IOAS lifetime and options (kernel tier): allocation, destruction, the
- * ctx's handle list, the huge-pages option, and no fd leaks.
+ * ctx's handle list, the huge-pages option, and no fd leaks.  On the
+ * legacy backends a context has one IOAS and no huge-page switch: those
+ * tests are iommufd's, and legacy ones check the refusals.
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -15,6 +17,15 @@ static int raw_destroy(int fd, uint32_t id)
 	struct { uint32_t size, id; } cmd = { .size = sizeof(cmd), .id = id };
 
 	return ioctl(fd, _IO(';', 0x80), &cmd) ? -errno : 0;
+}
+
+/* Legacy backends: a context has one IOAS; give back the fixture's. */
+static void one_ioas_only(void)
+{
+	if (tu_backend_is_iommufd())
+		return;
+	expect_ok(libiommu_ioas_destroy(ioas));
+	ioas = NULL;
 }
 
 START_TEST(alloc_gives_id_and_ctx)
@@ -59,6 +70,7 @@ START_TEST(alloc_newer_opts_with_unknown_field_is_e2big)
 
 	expect_err(libiommu_ioas_alloc(ctx, &big.o, &a), -E2BIG,
 		   "libiommu_ioas_opts");
+	one_ioas_only();
 	big.future = 0; /* a zero tail from a newer caller is fine */
 	expect_ok(libiommu_ioas_alloc(ctx, &big.o, &a));
 	expect_ok(libiommu_ioas_destroy(a));
@@ -74,6 +86,7 @@ START_TEST(alloc_older_opts_without_flags_is_ok)
 	struct libiommu_ioas *a = NULL;
 	bool on = false;
 
+	one_ioas_only();
 	expect_ok(libiommu_ioas_alloc(ctx, &o, &a));
 	expect_ok(libiommu_ioas_get_huge_pages(a, &on));
 	ck_assert(on);
@@ -211,36 +224,106 @@ START_TEST(no_fd_leak)
 }
 END_TEST
 
+START_TEST(legacy_one_ioas_and_no_huge_page_switch)
+{
+	struct libiommu_ioas_opts o = {
+		.sz = sizeof(o), .flags = LIBIOMMU_IOAS_NO_HUGE_PAGES,
+	};
+	struct libiommu_ioas *a = NULL;
+	bool on = false;
+
+	expect_err(libiommu_ioas_alloc(ctx, NULL, &a), -EOPNOTSUPP,
+		   "a second IOAS is not available on the");
+	tu_assert_logged(&lg, "one IOAS per context");
+	ck_assert_ptr_null(a);
+	/* type1 always uses the largest pages it can: on, and no switch */
+	expect_ok(libiommu_ioas_get_huge_pages(ioas, &on));
+	ck_assert(on);
+	expect_ok(libiommu_ioas_set_huge_pages(ioas, true));
+	expect_err(libiommu_ioas_set_huge_pages(ioas, false), -EOPNOTSUPP,
+		   "has no switch for it");
+	/* once the one IOAS is gone another can be made, but not without */
+	expect_ok(libiommu_ioas_destroy(ioas));
+	ioas = NULL;
+	expect_err(libiommu_ioas_alloc(ctx, &o, &a), -EOPNOTSUPP,
+		   "LIBIOMMU_IOAS_NO_HUGE_PAGES is not available");
+	expect_ok(libiommu_ioas_alloc(ctx, NULL, &a));
+	ck_assert_uint_ne(libiommu_ioas_id(a), 0);
+}
+END_TEST
+
+START_TEST(legacy_no_fd_leak)
+{
+	int before;
+	struct tu_log l2;
+	struct libiommu_ctx *c;
+	struct libiommu_ioas *a = NULL;
+	void *buf = xbuf(2 * MiB);
+	uint64_t iova = 0, n = 0;
+
+	/* the group has one opener: let the fixture's context go first */
+	libiommu_ctx_free(ctx);
+	ctx = NULL;
+	before = tu_count_fds();
+	c = new_ctx(&l2);
+	tu_backend_anchor(c, &l2);
+	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &a), 0);
+	ck_assert_int_eq(libiommu_ioas_map(a, buf, 2 * MiB, &iova,
+					   LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE), 0);
+	ck_assert_int_eq(libiommu_ioas_unmap_all(a, &n), 0);
+	ck_assert_uint_eq(n, 2 * MiB);
+	libiommu_ctx_free(c);
+	ck_assert_int_eq(tu_count_fds(), before);
+	munmap(buf, 2 * MiB);
+}
+END_TEST
+
+#define ONE_IOAS_WHY "a VFIO container has one address space (one IOAS per context)"
+
 int main(void)
 {
 	Suite *s;
 	TCase *tc;
 
 	tu_require_iommufd();
+	tu_require_backend_device();
 	s = suite_create("ioas-alloc");
 
 	tc = tu_tcase(s, "alloc");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
 	tcase_add_test(tc, alloc_gives_id_and_ctx);
-	tcase_add_test(tc, alloc_twice_gives_distinct_ids);
+	tu_add_iommufd_test(tc, alloc_twice_gives_distinct_ids,
+			    ONE_IOAS_WHY);
 	tcase_add_test(tc, alloc_null_out_is_einval);
 	tcase_add_test(tc, alloc_unknown_flag_is_einval);
 	tcase_add_test(tc, alloc_newer_opts_with_unknown_field_is_e2big);
 	tcase_add_test(tc, alloc_older_opts_without_flags_is_ok);
-	tcase_add_test(tc, alloc_no_huge_pages_flag_turns_them_off);
+	tu_add_iommufd_test(tc, alloc_no_huge_pages_flag_turns_them_off,
+			    "type1 has no huge-page switch");
 
 	tc = tu_tcase(s, "destroy");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
-	tcase_add_test(tc, destroy_removes_kernel_object);
+	tu_add_iommufd_test(tc, destroy_removes_kernel_object,
+			    "it checks the iommufd object with a raw IOMMU_DESTROY");
 	tcase_add_test(tc, destroy_with_users_is_ebusy);
-	tcase_add_test(tc, destroy_after_raw_destroy_frees_handle);
-	tcase_add_test(tc, ctx_free_frees_remaining_handles);
-	tcase_add_test(tc, ctx_free_on_borrowed_fd_destroys_kernel_objects);
-	tcase_add_test(tc, no_fd_leak);
+	tu_add_iommufd_test(tc, destroy_after_raw_destroy_frees_handle,
+			    "it destroys the iommufd object with a raw IOMMU_DESTROY");
+	tu_add_iommufd_test(tc, ctx_free_frees_remaining_handles,
+			    ONE_IOAS_WHY);
+	tu_add_iommufd_test(tc, ctx_free_on_borrowed_fd_destroys_kernel_objects,
+			    "it borrows a /dev/iommu fd");
+	tu_add_iommufd_test(tc, no_fd_leak,
+			    "it uses map_file and copy (legacy_no_fd_leak is its legacy twin)");
 
 	tc = tu_tcase(s, "huge-pages");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
-	tcase_add_test(tc, huge_pages_round_trip);
+	tu_add_iommufd_test(tc, huge_pages_round_trip,
+			    "type1 has no huge-page switch");
 	tcase_add_test(tc, get_huge_pages_null_out_is_einval);
+
+	tc = tu_tcase(s, "legacy");
+	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
+	tu_add_legacy_test(tc, legacy_one_ioas_and_no_huge_page_switch);
+	tu_add_legacy_test(tc, legacy_no_fd_leak);
 	return tu_run(s);
 }

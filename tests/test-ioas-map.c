@@ -2,6 +2,9 @@
 /*
  * Mapping, unmapping and copying (kernel tier): one success test per
  * function, one test per documented errno, each checking the message.
+ * Runs on every backend (LIBIOMMU_TEST_BACKEND): map_file and copy are
+ * iommufd's, and on the legacy backends a test checks that they fail
+ * naming the backend.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -318,6 +321,42 @@ START_TEST(unmap_all_counts_every_mapped_byte)
 }
 END_TEST
 
+/* The same count with plain mappings only, on every backend. */
+START_TEST(unmap_all_counts_plain_mappings)
+{
+	void *buf = xbuf(2 * MiB);
+	uint64_t a = 0, b = GiB, n = 0;
+
+	expect_ok(libiommu_ioas_map(ioas, buf, 2 * MiB, &a, RW));
+	expect_ok(libiommu_ioas_map(ioas, buf, 3 * pgsz(), &b, RW | FIXED));
+	expect_ok(libiommu_ioas_unmap_all(ioas, &n));
+	ck_assert_uint_eq(n, 2 * MiB + 3 * pgsz());
+	expect_ok(libiommu_ioas_unmap_all(ioas, &n));
+	ck_assert_uint_eq(n, 0);
+	/* the IOVAs are free again */
+	expect_ok(libiommu_ioas_map(ioas, buf, 3 * pgsz(), &b, RW | FIXED));
+}
+END_TEST
+
+/* map_file and copy are iommufd commands: the legacy backends say so. */
+START_TEST(map_file_and_copy_name_the_backend)
+{
+	int fd = new_memfd(MiB);
+	void *buf = xbuf(pgsz());
+	uint64_t iova = 0, out = 0;
+	char want[96];
+
+	snprintf(want, sizeof(want), "not available on the %s backend",
+		 libiommu_backend_name(libiommu_ctx_backend(ctx)));
+	expect_err(libiommu_ioas_map_file(ioas, fd, 0, MiB, &iova, RW),
+		   -EOPNOTSUPP, want);
+	expect_ok(libiommu_ioas_map(ioas, buf, pgsz(), &iova, RW));
+	expect_err(libiommu_ioas_copy(ioas, ioas, iova, pgsz(), &out, RW),
+		   -EOPNOTSUPP, want);
+	close(fd);
+}
+END_TEST
+
 /* ---- copy ---- */
 
 START_TEST(copy_between_ioas_succeeds)
@@ -423,12 +462,16 @@ START_TEST(copy_bad_arguments_are_einval)
 }
 END_TEST
 
+#define MAP_FILE_WHY "IOMMU_IOAS_MAP_FILE is iommufd's (VFIO_IOMMU_MAP_DMA takes process memory)"
+#define COPY_WHY "a VFIO container has one address space: nothing to copy between"
+
 int main(void)
 {
 	Suite *s;
 	TCase *tc;
 
 	tu_require_iommufd();
+	tu_require_backend_device();
 	s = suite_create("ioas-map");
 
 	tc = tu_tcase(s, "map");
@@ -448,11 +491,11 @@ int main(void)
 
 	tc = tu_tcase(s, "map-file");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
-	tcase_add_test(tc, map_file_memfd_succeeds);
-	tcase_add_test(tc, map_file_short_memfd_is_einval);
-	tcase_add_test(tc, map_file_bad_fd_is_ebadf);
-	tcase_add_test(tc, map_file_unaligned_offset_is_einval);
-	tcase_add_test(tc, map_file_overlap_is_eexist);
+	tu_add_iommufd_test(tc, map_file_memfd_succeeds, MAP_FILE_WHY);
+	tu_add_iommufd_test(tc, map_file_short_memfd_is_einval, MAP_FILE_WHY);
+	tu_add_iommufd_test(tc, map_file_bad_fd_is_ebadf, MAP_FILE_WHY);
+	tu_add_iommufd_test(tc, map_file_unaligned_offset_is_einval, MAP_FILE_WHY);
+	tu_add_iommufd_test(tc, map_file_overlap_is_eexist, MAP_FILE_WHY);
 
 	tc = tu_tcase(s, "unmap");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
@@ -461,16 +504,22 @@ int main(void)
 	tcase_add_test(tc, unmap_nothing_mapped_is_enoent);
 	tcase_add_test(tc, unmap_splitting_a_mapping_is_enoent);
 	tcase_add_test(tc, unmap_unaligned_or_empty_is_einval);
-	tcase_add_test(tc, unmap_all_counts_every_mapped_byte);
+	tu_add_iommufd_test(tc, unmap_all_counts_every_mapped_byte,
+			    "it maps through map_file and copy");
+	tcase_add_test(tc, unmap_all_counts_plain_mappings);
+
+	tc = tu_tcase(s, "legacy");
+	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
+	tu_add_legacy_test(tc, map_file_and_copy_name_the_backend);
 
 	tc = tu_tcase(s, "copy");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);
-	tcase_add_test(tc, copy_between_ioas_succeeds);
-	tcase_add_test(tc, copy_within_one_ioas_succeeds);
-	tcase_add_test(tc, copy_from_unmapped_range_is_enoent);
-	tcase_add_test(tc, copy_between_contexts_is_exdev);
-	tcase_add_test(tc, copy_fixed_overlap_is_eexist);
-	tcase_add_test(tc, copy_writable_from_read_only_is_eperm);
-	tcase_add_test(tc, copy_bad_arguments_are_einval);
+	tu_add_iommufd_test(tc, copy_between_ioas_succeeds, COPY_WHY);
+	tu_add_iommufd_test(tc, copy_within_one_ioas_succeeds, COPY_WHY);
+	tu_add_iommufd_test(tc, copy_from_unmapped_range_is_enoent, COPY_WHY);
+	tu_add_iommufd_test(tc, copy_between_contexts_is_exdev, COPY_WHY);
+	tu_add_iommufd_test(tc, copy_fixed_overlap_is_eexist, COPY_WHY);
+	tu_add_iommufd_test(tc, copy_writable_from_read_only_is_eperm, COPY_WHY);
+	tu_add_iommufd_test(tc, copy_bad_arguments_are_einval, COPY_WHY);
 	return tu_run(s);
 }

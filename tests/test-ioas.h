@@ -20,6 +20,8 @@
 static struct tu_log lg;
 static struct libiommu_ctx *ctx;
 static struct libiommu_ioas *ioas;
+/* Legacy backends: the device whose group gives the container its IOMMU. */
+static struct libiommu_dev *anchor;
 
 static inline uint64_t pgsz(void)
 {
@@ -48,6 +50,29 @@ static inline struct libiommu_ctx *new_ctx(struct tu_log *log)
 	return c;
 }
 
+/*
+ * Legacy backends: open the first VFIO device in @c so that its group
+ * gives the container its IOMMU (see tu_require_backend_device()); NULL on
+ * iommufd.
+ */
+static inline struct libiommu_dev *tu_backend_anchor(struct libiommu_ctx *c,
+						     struct tu_log *log)
+{
+	struct libiommu_dev *d = NULL;
+	char p[64];
+	int rc;
+
+	if (tu_backend_is_iommufd())
+		return NULL;
+	ck_assert_msg(tu_vfio_dev_path(p, sizeof(p)) == 0,
+		      "no VFIO device for the %s backend's container",
+		      tu_backend_label());
+	rc = libiommu_dev_open(c, p, NULL, &d);
+	ck_assert_msg(rc == 0, "libiommu_dev_open(%s) on the %s backend: %s; log:\n%s",
+		      p, tu_backend_label(), strerror(-rc), log->all);
+	return d;
+}
+
 static inline struct libiommu_ioas *new_ioas(struct libiommu_ctx *c)
 {
 	struct libiommu_ioas *a = NULL;
@@ -59,9 +84,20 @@ static inline struct libiommu_ioas *new_ioas(struct libiommu_ctx *c)
 	return a;
 }
 
+/*
+ * The fixture's context on the test backend (tu_backend()).  On the legacy
+ * backends a device is opened first so that every mapping reaches the
+ * kernel's type1 IOMMU (main() calls tu_require_backend_device()).
+ */
+#ifndef TEST_IOAS_ANCHOR
+#define TEST_IOAS_ANCHOR 1 /* test-dev.h: 0, its tests open their device */
+#endif
+
 static inline void ioas_setup(void)
 {
 	ctx = new_ctx(&lg);
+	if (TEST_IOAS_ANCHOR)
+		anchor = tu_backend_anchor(ctx, &lg);
 	ioas = new_ioas(ctx);
 }
 
@@ -70,6 +106,7 @@ static inline void ioas_teardown(void)
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
 	ioas = NULL;
+	anchor = NULL;
 }
 
 static inline void log_reset(struct tu_log *log)

@@ -12,11 +12,77 @@
 
 #define TU_NOBODY 65534
 
+enum libiommu_backend tu_backend(void)
+{
+	const char *b = getenv("LIBIOMMU_TEST_BACKEND");
+
+	if (!b || !*b || !strcmp(b, "iommufd"))
+		return LIBIOMMU_BACKEND_IOMMUFD;
+	if (!strcmp(b, "type1"))
+		return LIBIOMMU_BACKEND_TYPE1;
+	if (!strcmp(b, "compat"))
+		return LIBIOMMU_BACKEND_IOMMUFD_COMPAT;
+	fprintf(stderr, "LIBIOMMU_TEST_BACKEND=%s: not iommufd, type1 or compat\n", b);
+	exit(2);
+}
+
+const char *tu_backend_label(void)
+{
+	switch (tu_backend()) {
+	case LIBIOMMU_BACKEND_TYPE1:
+		return "type1";
+	case LIBIOMMU_BACKEND_IOMMUFD_COMPAT:
+		return "compat";
+	default:
+		return "iommufd";
+	}
+}
+
+void tu_skip_test(const char *test, const char *why)
+{
+	printf("SKIP: %s on the %s backend: %s\n", test, tu_backend_label(), why);
+	fflush(stdout);
+}
+
 void tu_require_iommufd(void)
 {
-	if (access("/dev/iommu", F_OK) == 0)
+	if (tu_backend() == LIBIOMMU_BACKEND_TYPE1) {
+		if (access("/dev/vfio/vfio", F_OK) == 0)
+			return;
+		printf("SKIP: /dev/vfio/vfio not present (no legacy VFIO container): the type1 backend runs in the VM tier\n");
+	} else {
+		if (access("/dev/iommu", F_OK) == 0)
+			return;
+		printf("SKIP: /dev/iommu not present (kernel without CONFIG_IOMMUFD): runs in the VM tier\n");
+	}
+	fflush(stdout);
+	exit(TU_EXIT_SKIP);
+}
+
+int tu_vfio_dev_path(char *path, size_t len)
+{
+	char p[64];
+	int i;
+
+	/* vfioN numbers are small and dense; no need to read the directory. */
+	for (i = 0; i < 256; i++) {
+		snprintf(p, sizeof(p), "/dev/vfio/devices/vfio%d", i);
+		if (access(p, F_OK) == 0) {
+			snprintf(path, len, "%s", p);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void tu_require_backend_device(void)
+{
+	char p[64];
+
+	if (tu_backend_is_iommufd() || tu_vfio_dev_path(p, sizeof(p)) == 0)
 		return;
-	printf("SKIP: /dev/iommu not present (kernel without CONFIG_IOMMUFD): runs in the VM tier\n");
+	printf("SKIP: the %s backend maps in the kernel only once a VFIO group is in the container, and no device is bound to vfio-pci: runs in the VM tier\n",
+	       tu_backend_label());
 	fflush(stdout);
 	exit(TU_EXIT_SKIP);
 }
@@ -46,6 +112,7 @@ struct libiommu_ctx_opts tu_ctx_opts(struct tu_log *log,
 		.log_fn = tu_log_capture,
 		.log_userdata = log,
 		.log_level = level,
+		.backend = tu_backend(),
 	};
 
 	memset(log, 0, sizeof(*log));

@@ -24,10 +24,65 @@
 #define TU_EXIT_SKIP 77
 
 /*
- * Exit 77 with a reason unless /dev/iommu exists: tests of the kernel
- * tier call this first in main(); on the host they skip, in the VM they run.
+ * Exit 77 with a reason unless the node the test backend needs exists
+ * (/dev/iommu; /dev/vfio/vfio for type1): tests of the kernel tier call
+ * this first in main(); on the host they skip, in the VM they run.
  */
+struct tu_log;
 void tu_require_iommufd(void);
+
+/*
+ * The backend the kernel-tier tests run against, from the environment:
+ * LIBIOMMU_TEST_BACKEND=iommufd (the default when unset), type1 or compat
+ * (LIBIOMMU_BACKEND_IOMMUFD_COMPAT).  Another value makes the program fail
+ * (exit 2) rather than silently test the default.  tu_ctx_opts() puts it
+ * into the context options, so every test program runs on any backend.
+ */
+enum libiommu_backend tu_backend(void);
+/* Its short name as given in the environment ("iommufd", "type1", "compat"). */
+const char *tu_backend_label(void);
+static inline bool tu_backend_is_iommufd(void)
+{
+	return tu_backend() == LIBIOMMU_BACKEND_IOMMUFD;
+}
+
+/*
+ * Say why @test does not run on this backend: one "SKIP: <test> on the
+ * <backend> backend: <why>" line on stdout.
+ */
+void tu_skip_test(const char *test, const char *why);
+
+/* Add @tf to @tc on the iommufd backend only; on the others say why not. */
+#define tu_add_iommufd_test(tc, tf, why)				\
+	do {								\
+		if (tu_backend_is_iommufd())				\
+			tcase_add_test(tc, tf);				\
+		else							\
+			tu_skip_test(#tf, why);				\
+	} while (0)
+
+/* Add @tf to @tc on the legacy (type1, compat) backends only. */
+#define tu_add_legacy_test(tc, tf)					\
+	do {								\
+		if (!tu_backend_is_iommufd())				\
+			tcase_add_test(tc, tf);				\
+		else							\
+			tu_skip_test(#tf, "tests the legacy VFIO backends only"); \
+	} while (0)
+
+/*
+ * The first VFIO device cdev (/dev/vfio/devices/vfioN, lowest N) into
+ * @path: 0 or -ENOENT.
+ */
+int tu_vfio_dev_path(char *path, size_t len);
+
+/*
+ * On the legacy backends a container has no IOMMU (and maps nothing in the
+ * kernel) until a group joins: tests that map call this in main() to exit
+ * 77 unless a vfio-pci device exists, and tu_backend_anchor() (test-ioas.h)
+ * in their fixture to open it in the context.  Both do nothing on iommufd.
+ */
+void tu_require_backend_device(void);
 
 /* What a tu_log_capture callback saw. */
 struct tu_log {

@@ -82,15 +82,36 @@ enum libiommu_fd_mode {
 	LIBIOMMU_FD_OWN = 1,
 };
 
+/**
+ * The kernel interface behind a context's handles (see libiommu_ctx_new(3)).
+ * Every backend serves the same ctx / IOAS / device handles; what one cannot
+ * do fails with -EOPNOTSUPP and a message naming the backend.
+ */
+enum libiommu_backend {
+	/** Pick: iommufd when /dev/iommu works and VFIO has device cdevs, else type1. */
+	LIBIOMMU_BACKEND_AUTO = 0,
+	/** /dev/iommu with IOAS objects and VFIO device cdevs (the default). */
+	LIBIOMMU_BACKEND_IOMMUFD = 1,
+	/** Legacy VFIO: container /dev/vfio/vfio, groups /dev/vfio/N, type1v2 IOMMU. */
+	LIBIOMMU_BACKEND_TYPE1 = 2,
+	/** The type1 container ioctls on a /dev/iommu fd (iommufd's VFIO compatibility). */
+	LIBIOMMU_BACKEND_IOMMUFD_COMPAT = 3,
+};
+
 struct libiommu_ctx_opts {
 	size_t sz;
-	/** Device node to open; NULL means "/dev/iommu". */
+	/**
+	 * Device node to open; NULL means the backend's: "/dev/iommu"
+	 * (iommufd, iommufd-compat) or "/dev/vfio/vfio" (type1).
+	 */
 	const char *path;
 	/** Log callback; NULL means silent. */
 	libiommu_log_fn log_fn;
 	void *log_userdata;
 	/** Highest level passed to log_fn; 0 means LIBIOMMU_LOG_WARN. */
 	enum libiommu_log_level log_level;
+	/** Which backend; LIBIOMMU_BACKEND_AUTO (0) lets the library choose. */
+	enum libiommu_backend backend;
 };
 
 /**
@@ -120,6 +141,15 @@ LIBIOMMU_API void libiommu_ctx_free(struct libiommu_ctx *ctx);
 
 /** The context's iommufd (owned or borrowed), or -EINVAL for NULL. */
 LIBIOMMU_API int libiommu_ctx_fd(const struct libiommu_ctx *ctx);
+
+/**
+ * The context's backend (LIBIOMMU_BACKEND_IOMMUFD, _TYPE1 or
+ * _IOMMUFD_COMPAT; never AUTO), or -EINVAL for NULL.
+ */
+LIBIOMMU_API int libiommu_ctx_backend(const struct libiommu_ctx *ctx);
+
+/** The backend's name ("auto", "iommufd", "type1", "iommufd-compat"), or NULL. */
+LIBIOMMU_API const char *libiommu_backend_name(enum libiommu_backend backend);
 
 /** Replace the log callback; @fn NULL silences the context. */
 LIBIOMMU_API void libiommu_ctx_set_log(struct libiommu_ctx *ctx,
@@ -290,6 +320,33 @@ LIBIOMMU_API int libiommu_ioas_set_huge_pages(struct libiommu_ioas *ioas,
 LIBIOMMU_API int libiommu_ioas_get_huge_pages(struct libiommu_ioas *ioas,
 					      bool *enabled);
 
+/**
+ * Start (@enable) or stop tracking which pages of the IOAS devices write.
+ * type1: VFIO_IOMMU_DIRTY_PAGES on the container (needs a device open, and
+ * marks every page pinned for an IOMMU-backed device dirty).  iommufd: on
+ * every HWPT of this IOAS allocated with LIBIOMMU_HWPT_DIRTY_TRACKING
+ * (-EOPNOTSUPP when a device is attached to the IOAS directly or no such
+ * HWPT exists).  Errors: -EOPNOTSUPP (backend, kernel or IOMMU cannot),
+ * -ENODEV (type1: no device yet), -EINVAL, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_ioas_set_dirty_tracking(struct libiommu_ioas *ioas,
+						  bool enable);
+
+/**
+ * Read and clear which pages of [iova, iova + length) were written since
+ * the last read (or since tracking started); bitmap layout, @page_size and
+ * LIBIOMMU_DIRTY_NO_CLEAR as for libiommu_hwpt_get_dirty_bitmap().  type1
+ * takes only its smallest IOMMU page size, ranges that do not split a
+ * mapping, and no LIBIOMMU_DIRTY_NO_CLEAR (-EOPNOTSUPP).
+ * Errors: -EINVAL (tracking not started, bad range or page size),
+ * -EOPNOTSUPP.
+ */
+LIBIOMMU_API int libiommu_ioas_get_dirty_bitmap(struct libiommu_ioas *ioas,
+						uint64_t iova, uint64_t length,
+						uint64_t page_size,
+						uint64_t *bitmap,
+						uint32_t flags);
+
 /* ------------------------------------------------------------------------ */
 /* Devices (the seed's device_handle): VFIO device cdevs bound to a context  */
 /* ------------------------------------------------------------------------ */
@@ -330,6 +387,39 @@ LIBIOMMU_API int libiommu_dev_open_fd(struct libiommu_ctx *ctx, int fd,
 				      enum libiommu_fd_mode mode,
 				      const struct libiommu_dev_opts *opts,
 				      struct libiommu_dev **out);
+
+/**
+ * Legacy VFIO (the type1 and iommufd-compat backends): open device @name
+ * (e.g. "0000:00:03.0", its name in /sys/bus/pci/devices) through the VFIO
+ * group @group_path (e.g. "/dev/vfio/12"): the group joins the context's
+ * container (VFIO_GROUP_SET_CONTAINER; the first one sets the type1v2
+ * IOMMU) and VFIO_GROUP_GET_DEVICE_FD gives the device fd, owned by the
+ * handle.  Devices of one group share the group fd, which the context
+ * keeps while one of them is open.  libiommu_dev_open() finds the group of
+ * a cdev path itself.  Errors: -EOPNOTSUPP (iommufd backend), -ENOENT (no
+ * such group or device), -EBUSY (the group is open elsewhere, or not
+ * viable: a device of it is bound to another driver), -EPERM, -EINVAL,
+ * -EADDRINUSE (a mapping made before overlaps the IOMMU's reserved
+ * regions), -E2BIG, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_dev_open_group(struct libiommu_ctx *ctx,
+					 const char *group_path,
+					 const char *name,
+					 const struct libiommu_dev_opts *opts,
+					 struct libiommu_dev **out);
+
+/**
+ * As libiommu_dev_open_group() with a VFIO group fd the caller opened;
+ * @mode says whether the context owns or borrows it (an owned one is
+ * closed when the group's last device handle is freed; on failure it is
+ * NOT closed).  Errors as libiommu_dev_open_group(), plus -EBADF.
+ */
+LIBIOMMU_API int libiommu_dev_open_group_fd(struct libiommu_ctx *ctx,
+					    int group_fd,
+					    enum libiommu_fd_mode mode,
+					    const char *name,
+					    const struct libiommu_dev_opts *opts,
+					    struct libiommu_dev **out);
 
 /**
  * Wrap a device already bound to @ctx's iommufd by other means (another
@@ -663,6 +753,338 @@ LIBIOMMU_API int libiommu_hwpt_invalidate(struct libiommu_hwpt *hwpt,
 					  const void *entries,
 					  uint32_t entry_len,
 					  uint32_t *entry_num);
+
+/* ------------------------------------------------------------------------ */
+/* Coherency: the IOMMU-vs-device no-snoop matrix of the /dev/ioasid RFC     */
+/* ------------------------------------------------------------------------ */
+/*
+ *                        device may issue no-snoop   device never does
+ *   IOMMU blocks no-snoop            1                        2
+ *   IOMMU lets it through            3                        4
+ *
+ * DMA is coherent in boxes 1, 2 and 4.  Linux's KVM emulates WBINVD in
+ * boxes 3 and 4 (it decides from the IOMMU side alone); only box 3 needs
+ * it.  See libiommu_coherency_get_dev(3) for where each answer comes from.
+ */
+
+struct libiommu_coherency;
+struct libiommu_kvm;
+
+/* libiommu_ioas_opts.flags: the IOAS's coherency policy (checked at attach) */
+/**
+ * The seed's "non-coherent IOASID": every device attached must run without
+ * enforced snooping.  Attaching a device whose IOMMU would force it to snoop
+ * fails with -EOPNOTSUPP (upstream iommufd has no way to opt out).
+ */
+#define LIBIOMMU_IOAS_NONCOHERENT (1u << 1)
+/**
+ * Every device attached must be forced to snoop by its IOMMU: attaching one
+ * whose IOMMU cannot block no-snoop (or cannot be shown to) fails with
+ * -EPERM and leaves nothing attached.
+ */
+#define LIBIOMMU_IOAS_REQUIRE_COHERENT (1u << 2)
+
+/** The answer to one question of a coherency report. */
+enum libiommu_coh_answer {
+	LIBIOMMU_COH_UNKNOWN = 0,	/* cannot be known here (see the source) */
+	LIBIOMMU_COH_NO = 1,
+	LIBIOMMU_COH_YES = 2,
+	LIBIOMMU_COH_MIXED = 3,		/* IOAS / KVM report: the devices differ */
+};
+
+/** The kernel's default WBINVD policy (the seed's 'disable' / 'enable'). */
+enum libiommu_coh_policy {
+	LIBIOMMU_COH_POLICY_UNKNOWN = 0,
+	LIBIOMMU_COH_POLICY_DISABLE = 1, /* boxes 1, 2: KVM does not emulate WBINVD */
+	LIBIOMMU_COH_POLICY_ENABLE = 2,	 /* boxes 3, 4: KVM emulates WBINVD */
+};
+
+/** The questions a report answers; each has a source. */
+enum libiommu_coh_field {
+	LIBIOMMU_COH_IOMMU_CAN_BLOCK = 0, /* capability: can the IOMMU block no-snoop? */
+	LIBIOMMU_COH_IOMMU_BLOCKS,	  /* enforcement now (once attached) */
+	LIBIOMMU_COH_DEV_NOSNOOP,	  /* may the device issue no-snoop? */
+	LIBIOMMU_COH_BOX,		  /* box 1-4 of the matrix */
+	LIBIOMMU_COH_DMA_COHERENT,	  /* is DMA coherent? */
+	LIBIOMMU_COH_KVM_WBINVD,	  /* does KVM emulate WBINVD for it? */
+	LIBIOMMU_COH_POLICY,		  /* the kernel's default policy */
+	LIBIOMMU_COH_KVM_NONCOHERENT,	  /* KVM report: KVM's own state, read back */
+	LIBIOMMU_COH_FIELD__COUNT	  /* not a field; may grow */
+};
+
+/** Where an answer came from. */
+enum libiommu_coh_source {
+	LIBIOMMU_COH_SRC_NONE = 0,	/* nowhere: the answer is unknown */
+	LIBIOMMU_COH_SRC_HW_INFO,	/* IOMMU_GET_HW_INFO, decoded (e.g. VT-d ECAP.SC) */
+	LIBIOMMU_COH_SRC_VFIO,		/* VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) */
+	LIBIOMMU_COH_SRC_MODULE,	/* the companion module (/dev/libiommu) */
+	LIBIOMMU_COH_SRC_CONFIG_SPACE,	/* PCI config space through VFIO */
+	LIBIOMMU_COH_SRC_DERIVED,	/* derived from the other answers */
+	LIBIOMMU_COH_SRC_DEVICES,	/* IOAS / KVM report: from its devices' reports */
+};
+
+/** The policy changes of the seed, and the device's no-snoop control. */
+enum libiommu_coh_change {
+	LIBIOMMU_COH_FORCE_ENABLE = 0,	 /* box 1 -> 3: let no-snoop through */
+	LIBIOMMU_COH_NONCOHERENT_IOAS,	 /* join a LIBIOMMU_IOAS_NONCOHERENT IOAS */
+	LIBIOMMU_COH_REQUIRE_COHERENT,	 /* join a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS */
+	LIBIOMMU_COH_CLEAR_NOSNOOP,	 /* clear PCIe Enable No Snoop (1 -> 2, 3 -> 4) */
+	LIBIOMMU_COH_SET_NOSNOOP,	 /* set it (back) */
+	LIBIOMMU_COH_CHANGE__COUNT	 /* not a change; may grow */
+};
+
+/** Whether a change is possible here. */
+enum libiommu_coh_verdict {
+	LIBIOMMU_COH_V_UNKNOWN = 0,	/* cannot be told in advance */
+	LIBIOMMU_COH_V_IMPOSSIBLE = 1,
+	LIBIOMMU_COH_V_POSSIBLE = 2,
+	LIBIOMMU_COH_V_ALREADY = 3,	/* already so: nothing to change */
+};
+
+/** Why: the reason code behind a verdict or a failed policy operation. */
+enum libiommu_coh_reason {
+	LIBIOMMU_COH_R_NONE = 0,		/* nothing stands in the way */
+	LIBIOMMU_COH_R_IOMMUFD_ENFORCES,	/* iommufd enforces snoop whenever the IOMMU can; no uAPI opts out */
+	LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,	/* the IOMMU cannot block no-snoop for the device */
+	LIBIOMMU_COH_R_SIM_KNOB,		/* possible through the module's simulated IOMMU */
+	LIBIOMMU_COH_R_DEVICE_OPEN,		/* the simulated IOMMU takes it only while the device is closed */
+	LIBIOMMU_COH_R_NO_PCIE,			/* no PCIe capability: no Enable No Snoop, never no-snoop */
+	LIBIOMMU_COH_R_NOSNOOP_HARDWIRED,	/* Enable No Snoop does not stick (read-only) */
+	LIBIOMMU_COH_R_NOT_PCI,			/* not a PCI device: no config space through VFIO */
+	LIBIOMMU_COH_R_NO_DEVICE_FD,		/* adopted device: no VFIO device fd */
+	LIBIOMMU_COH_R_UNKNOWN_CAPABILITY,	/* whether the IOMMU can block no-snoop is unknown */
+	LIBIOMMU_COH_R_ALREADY,			/* already the state asked for */
+	LIBIOMMU_COH_R_MODULE_NOT_LOADED,	/* needs the companion module (lib/kmod) */
+	LIBIOMMU_COH_R_DEVICES_DIFFER,		/* IOAS / KVM report: its devices differ */
+	LIBIOMMU_COH_R_NO_DEVICES,		/* IOAS / KVM report: no device */
+	LIBIOMMU_COH_R__COUNT			/* not a reason; may grow */
+};
+
+/**
+ * A coherency report (a snapshot) for one device.  Reads the companion
+ * module (when /dev/libiommu exists), IOMMU_GET_HW_INFO, the device's PCI
+ * config space and, when the device is attached, VFIO's enforcement answer.
+ * Free it with libiommu_coherency_free().  Errors: -EINVAL, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_coherency_get_dev(struct libiommu_dev *dev,
+					    struct libiommu_coherency **out);
+
+/**
+ * The aggregate report for an IOAS: one member report per device attached
+ * to it (directly or through a HWPT of it) through this library, and VFIO's
+ * answer for all of its HWPTs.  Errors: -EINVAL, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_coherency_get_ioas(struct libiommu_ioas *ioas,
+					     struct libiommu_coherency **out);
+
+/**
+ * The aggregate report for a KVM VM: one member report per device added to
+ * its kvm-vfio device through @kvm, and KVM's own non-coherent DMA state
+ * read back through the companion module (unknown without it).
+ */
+LIBIOMMU_API int libiommu_coherency_get_kvm(struct libiommu_kvm *kvm,
+					    struct libiommu_coherency **out);
+
+/** Free a report (NULL is a no-op). */
+LIBIOMMU_API void libiommu_coherency_free(struct libiommu_coherency *coh);
+
+/** What the report is about, e.g. "0000:00:03.0 (vfio0)"; "" for NULL. */
+LIBIOMMU_API const char *libiommu_coherency_name(const struct libiommu_coherency *coh);
+
+/** IOAS / KVM report: number of member (device) reports; 0 for a device. */
+LIBIOMMU_API size_t libiommu_coherency_nr_members(const struct libiommu_coherency *coh);
+
+/** The @i-th member report (owned by @coh), or NULL. */
+LIBIOMMU_API const struct libiommu_coherency *
+libiommu_coherency_member(const struct libiommu_coherency *coh, size_t i);
+
+/** Can the IOMMU block no-snoop for the device (capability)? */
+LIBIOMMU_API enum libiommu_coh_answer
+libiommu_coherency_iommu_can_block(const struct libiommu_coherency *coh);
+
+/** Does it block no-snoop now (enforcement; unknown until attached)? */
+LIBIOMMU_API enum libiommu_coh_answer
+libiommu_coherency_iommu_blocks(const struct libiommu_coherency *coh);
+
+/** May the device issue no-snoop (PCIe Device Control, Enable No Snoop)? */
+LIBIOMMU_API enum libiommu_coh_answer
+libiommu_coherency_dev_nosnoop(const struct libiommu_coherency *coh);
+
+/**
+ * The box, 1-4, or 0 when unknown.  For an IOAS or KVM report: the box of
+ * the device that needs the most (3 before 4 before 1 before 2).
+ */
+LIBIOMMU_API int libiommu_coherency_box(const struct libiommu_coherency *coh);
+
+/** Is DMA coherent (boxes 1, 2, 4)?  For aggregates: of every device. */
+LIBIOMMU_API enum libiommu_coh_answer
+libiommu_coherency_dma_coherent(const struct libiommu_coherency *coh);
+
+/**
+ * Does KVM emulate WBINVD because of it (the kernel's rule: boxes 3, 4)?
+ * *needed (may be NULL) says whether DMA really needs it (box 3 only).
+ */
+LIBIOMMU_API enum libiommu_coh_answer
+libiommu_coherency_kvm_wbinvd(const struct libiommu_coherency *coh,
+			      enum libiommu_coh_answer *needed);
+
+/** The kernel's default policy (module's GET_DEV_INFO, else derived). */
+LIBIOMMU_API enum libiommu_coh_policy
+libiommu_coherency_default_policy(const struct libiommu_coherency *coh);
+
+/**
+ * KVM report: does KVM treat the VM as having non-coherent DMA, read back
+ * from KVM (*count, may be NULL: KVM's count)?  Unknown without the module,
+ * and for device and IOAS reports.
+ */
+LIBIOMMU_API enum libiommu_coh_answer
+libiommu_coherency_kvm_noncoherent(const struct libiommu_coherency *coh,
+				   uint32_t *count);
+
+/**
+ * Where the answer to @field came from; *detail (may be NULL) gets one line
+ * saying how (e.g. "VT-d ECAP.SC=1 (IOMMU_GET_HW_INFO)", "derived, module
+ * not loaded"), valid as long as @coh.
+ */
+LIBIOMMU_API enum libiommu_coh_source
+libiommu_coherency_source(const struct libiommu_coherency *coh,
+			  enum libiommu_coh_field field, const char **detail);
+
+/**
+ * Is @change possible here?  *reason and *text (either may be NULL) get the
+ * reason code and a sentence about this device, valid as long as @coh.
+ */
+LIBIOMMU_API enum libiommu_coh_verdict
+libiommu_coherency_change(const struct libiommu_coherency *coh,
+			  enum libiommu_coh_change change,
+			  enum libiommu_coh_reason *reason, const char **text);
+
+/**
+ * Print the report (the 2x2 matrix with the box marked, every answer with
+ * its source, the policy changes) into @buf with snprintf() semantics:
+ * returns the length of the whole text; at most @len - 1 bytes and a NUL
+ * are written.  -EINVAL for a NULL report.
+ */
+LIBIOMMU_API int libiommu_coherency_format(const struct libiommu_coherency *coh,
+					   char *buf, size_t len);
+
+/** The same text written to @f.  0 or a negative errno. */
+LIBIOMMU_API int libiommu_coherency_print(const struct libiommu_coherency *coh,
+					  FILE *f);
+
+/* Short names ("yes", "hw-info", "force-enable", ...), NULL if unknown. */
+LIBIOMMU_API const char *libiommu_coh_answer_name(enum libiommu_coh_answer a);
+LIBIOMMU_API const char *libiommu_coh_source_name(enum libiommu_coh_source s);
+LIBIOMMU_API const char *libiommu_coh_change_name(enum libiommu_coh_change c);
+LIBIOMMU_API const char *libiommu_coh_verdict_name(enum libiommu_coh_verdict v);
+/** The general text of a reason code (a report's text is more specific). */
+LIBIOMMU_API const char *libiommu_coh_reason_str(enum libiommu_coh_reason r);
+
+/**
+ * Force-enable (the seed's box 1 -> 3) for the VFIO device cdev @path, or
+ * undo it (@enable false): its IOMMU stops blocking no-snoop for it, so
+ * VFIO reports it not enforced-coherent and KVM emulates WBINVD.  The kernel
+ * decides this when the device is bound, so call it before
+ * libiommu_dev_open() (or after libiommu_dev_free()).
+ * Returns 0 when done or already so; -EOPNOTSUPP on upstream iommufd when
+ * the IOMMU can block no-snoop ("iommufd enforces snoop whenever the IOMMU
+ * can; no uAPI lets user space opt out"); -EBUSY (simulated IOMMU, device
+ * open); -ENOENT/-EACCES (open).  *reason (may be NULL) gets the reason code.
+ */
+LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
+						 const char *path, bool enable,
+						 enum libiommu_coh_reason *reason);
+
+/** What libiommu_coherency_set_nosnoop() changed; a result struct (set sz). */
+struct libiommu_nosnoop_result {
+	size_t sz;
+	/** Box before and after (0: unknown). */
+	int box_before;
+	int box_after;
+	/** PCIe Device Control before, and read back after the write. */
+	uint16_t devctl_before;
+	uint16_t devctl_after;
+	/** The bit now differs from before. */
+	bool changed;
+	/** The bit reads back as asked (false: the write did not stick). */
+	bool stuck;
+	/** LIBIOMMU_COH_R_*: why it did not change (R_NONE when it did). */
+	enum libiommu_coh_reason reason;
+};
+
+/**
+ * Set (@enable) or clear the device's PCIe Device Control "Enable No Snoop"
+ * bit through the VFIO config region, read it back and report the box
+ * before and after in *res (may be NULL).  0 when the bit now reads as
+ * asked (clearing a device with no PCIe capability is 0: it never issues
+ * no-snoop).  -EOPNOTSUPP when it cannot be: no PCIe capability (set), or
+ * the write did not stick (QEMU's emulated devices); -EBADF (adopted
+ * device), -EINVAL.
+ */
+LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
+						bool enable,
+						struct libiommu_nosnoop_result *res);
+
+/* ------------------------------------------------------------------------ */
+/* KVM: the kvm-vfio device of a caller's VM                                 */
+/* ------------------------------------------------------------------------ */
+
+/* libiommu_kvm_opts.flags */
+/** opts->kvm_vfio_fd is the VM's kvm-vfio device (borrowed). */
+#define LIBIOMMU_KVM_DEVICE_FD (1u << 0)
+
+struct libiommu_kvm_opts {
+	size_t sz;
+	/** LIBIOMMU_KVM_* flags. */
+	uint32_t flags;
+	/** With LIBIOMMU_KVM_DEVICE_FD: the VM's existing kvm-vfio device fd. */
+	int kvm_vfio_fd;
+};
+
+/**
+ * A handle on the kvm-vfio device of the KVM VM @vm_fd (borrowed: keep it
+ * open while the handle lives): created with KVM_CREATE_DEVICE, or, since
+ * KVM allows one per VM, found when it exists (opts->kvm_vfio_fd, borrowed;
+ * else another handle's on the same VM, else the only "kvm-vfio" fd of
+ * this process; those two are dup()ed).  Freed with @ctx at the latest.
+ * Errors: -EBADF, -ENOTTY (not a VM fd), -ENODEV (KVM without kvm-vfio),
+ * -EBUSY (it exists and cannot be found), -EINVAL, -E2BIG, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
+				  const struct libiommu_kvm_opts *opts,
+				  struct libiommu_kvm **out);
+
+/**
+ * Delete every device the handle added (KVM_DEV_VFIO_FILE_DEL), then close
+ * the handle's kvm-vfio fd unless it was borrowed (KVM destroys the device
+ * with its last fd).  NULL is a no-op.
+ */
+LIBIOMMU_API void libiommu_kvm_free(struct libiommu_kvm *kvm);
+
+/** The kvm-vfio device fd (owned by the handle, or borrowed). */
+LIBIOMMU_API int libiommu_kvm_fd(const struct libiommu_kvm *kvm);
+
+/**
+ * Give the device's VFIO file to KVM (KVM_DEV_VFIO_FILE_ADD): KVM asks VFIO
+ * whether its DMA is enforced-coherent.  Adding it again is a no-op.  A
+ * device freed while added is deleted first.  Errors: -EXDEV (other ctx),
+ * -EBADF (adopted device), -EEXIST (added by other means), -EINVAL.
+ */
+LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
+				      struct libiommu_dev *dev);
+
+/** KVM_DEV_VFIO_FILE_DEL.  -ENOENT when not added through @kvm. */
+LIBIOMMU_API int libiommu_kvm_del_dev(struct libiommu_kvm *kvm,
+				      struct libiommu_dev *dev);
+
+/**
+ * Read back whether KVM treats the VM as having non-coherent DMA (and so
+ * emulates WBINVD): 1 yes, 0 no; *count (may be NULL) gets KVM's count.
+ * -EOPNOTSUPP when it cannot be known: KVM keeps it internal and the
+ * companion module (lib/kmod) is not loaded or cannot read KVM.
+ */
+LIBIOMMU_API int libiommu_kvm_noncoherent(struct libiommu_kvm *kvm,
+					  uint32_t *count);
 
 #ifdef __cplusplus
 }

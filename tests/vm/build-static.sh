@@ -36,7 +36,7 @@ mkdir -p "$build/progs/tests" "$build/progs/examples"
 for p in $progs; do
 	case "$p" in
 	tests/*) cp "$p" "$build/progs/tests/" ;;
-	examples/*) cp "$p" "$build/progs/examples/" ;;
+	examples/*|bench/*) cp "$p" "$build/progs/examples/" ;;
 	esac
 done
 log "$(ls "$build/progs/tests" | wc -l) test programs, $(ls "$build/progs/examples" | wc -l) examples"

@@ -91,6 +91,11 @@ mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 if [ ${#tests[@]} -eq 0 ] && [ "$platform_only" = 0 ]; then
 	mapfile -t tests < <(cd "$build/progs/tests" && ls)
+	# and the variants: the same programs under other environments
+	# (NAME:VAR=VAL lines of tests/vm/variants, e.g. the other backends)
+	if [ -f "$here/variants" ]; then
+		mapfile -t -O "${#tests[@]}" tests < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/variants" | grep -v '^$')
+	fi
 fi
 kind=test; [ "$show" = 1 ] && kind=show
 : > "$work/tests"
@@ -106,6 +111,10 @@ done
 bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work/tests" "$build/progs" "$kdir" "${kmods[@]}" >&2
 
 # --- 6. boot(s) and judge
+# Besides the edu on the root bus (the tests' device, vfio0), two edus share
+# an IOMMU group behind one PCIe-to-PCI bridge and an edu shares one with a
+# virtio device (bound to virtio-pci: not viable) behind another: the legacy
+# VFIO group cases of tests/dev-legacy.c.
 boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
 failed=0 npass=0 nfail=0 nskip=0
 for s in "${boots[@]}"; do
@@ -121,6 +130,10 @@ for s in "${boots[@]}"; do
 		-serial "file:$log" -serial "file:$res" \
 		-device intel-iommu,intremap=on,caching-mode=on,snoop-control=$s \
 		-device edu \
+		-device pcie-pci-bridge,id=lbr1,bus=pcie.0 \
+		-device edu,bus=lbr1,addr=1.0 -device edu,bus=lbr1,addr=2.0 \
+		-device pcie-pci-bridge,id=lbr2,bus=pcie.0 \
+		-device edu,bus=lbr2,addr=1.0 -device virtio-rng-pci,bus=lbr2,addr=2.0 \
 		-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz" \
 		-append "$append"
 	qrc=$?

@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The iommufd backend: IOMMU_IOAS_* objects on /dev/iommu and VFIO device
+ * cdevs bound to it.  The public functions (ioas.c, dev.c) have checked
+ * every argument the library can check; what is left is the kernel call and
+ * turning its errno into a message that says what happened and what to do.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "uapi/iommufd.h"
+#include "uapi/vfio.h"
+
+/* Our public range struct is handed to the kernel as is: same layout. */
+_Static_assert(sizeof(struct libiommu_iova_range) == sizeof(struct lx_iommu_iova_range),
+	       "libiommu_iova_range must match the kernel's iova range");
+_Static_assert(offsetof(struct libiommu_iova_range, start) ==
+		       offsetof(struct lx_iommu_iova_range, start) &&
+	       offsetof(struct libiommu_iova_range, last) ==
+		       offsetof(struct lx_iommu_iova_range, last),
+	       "libiommu_iova_range must match the kernel's iova range");
+
+/* Log, set errno and return the negative errno, in one expression. */
+#define FAIL(ctx, err, ...) lu_ret(lu_fail(ctx, err, __VA_ARGS__))
+
+static bool aligned(uint64_t v, uint64_t align)
+{
+	return (v & (align - 1)) == 0;
+}
+
+static int destroy_object(struct libiommu_ctx *ctx, uint32_t id)
+{
+	struct lx_iommu_destroy cmd = {
+		.size = sizeof(cmd),
+		.id = id,
+	};
+
+	return lu_ioctl(ctx->fd, LX_IOMMU_DESTROY, &cmd);
+}
+
+/* ---- error translation ------------------------------------------------- */
+
+/* A kernel errno the per-call code did not explain. */
+static int fail_generic(struct libiommu_ctx *ctx, int err, const char *cmd,
+			uint32_t ioas_id)
+{
+	switch (-err) {
+	case ENOTTY:
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: the kernel does not know this command (needs a newer iommufd)",
+			    cmd);
+	case ENOENT:
+		return FAIL(ctx, ENOENT,
+			    "%s: IOAS %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
+			    cmd, ioas_id);
+	case EOVERFLOW:
+		return FAIL(ctx, EOVERFLOW,
+			    "%s: an address or length is too large for this kernel",
+			    cmd);
+	default:
+		return FAIL(ctx, -err, "%s on IOAS %" PRIu32 " failed: %s", cmd,
+			    ioas_id, strerror(-err));
+	}
+}
+
+static int query_ranges(struct libiommu_ctx *ctx, uint32_t id,
+			struct libiommu_iova_range *ranges, uint32_t *nr,
+			uint64_t *alignment)
+{
+	struct lx_iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = id,
+		.num_iovas = *nr,
+		.allowed_iovas = (uintptr_t)ranges,
+	};
+	int rc;
+
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_IOVA_RANGES, &cmd);
+	if (rc == 0 || rc == -EMSGSIZE) {
+		*nr = cmd.num_iovas;
+		if (alignment)
+			*alignment = cmd.out_iova_alignment;
+	}
+	return rc;
+}
+
+/*
+ * The kernel answers EINVAL to a fixed IOVA for two reasons it does not
+ * tell apart: the IOVA breaks the IOAS's alignment, or the range touches a
+ * reserved region.  Ask it for the ranges and say which.
+ */
+static int fail_fixed_einval(struct libiommu_ctx *ctx, const char *cmd,
+			     uint32_t id, uint64_t iova, uint64_t length)
+{
+	struct libiommu_iova_range r[16];
+	uint32_t nr = ARRAY_SIZE(r), i;
+	uint64_t align = 0, last = iova + length - 1;
+
+	if (query_ranges(ctx, id, r, &nr, &align) == 0) {
+		if (align > 1 && (!aligned(iova, align) || !aligned(length, align)))
+			return FAIL(ctx, EINVAL,
+				    "%s: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOAS's minimum alignment",
+				    cmd, iova, length, align);
+		for (i = 0; i < nr; i++)
+			if (iova >= r[i].start && last <= r[i].last)
+				break;
+		if (i == nr)
+			return FAIL(ctx, EINVAL,
+				    "%s: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
+				    cmd, iova, last);
+	}
+	return FAIL(ctx, EINVAL,
+		    "%s: the kernel rejected IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] (alignment or reserved region)",
+		    cmd, iova, last);
+}
+
+/* Errors common to MAP, MAP_FILE and COPY once the pages are found. */
+static int fail_map(struct libiommu_ctx *ctx, int err, const char *cmd,
+		    uint32_t id, uint64_t iova, uint64_t length, uint32_t flags)
+{
+	bool fixed = flags & LIBIOMMU_MAP_FIXED_IOVA;
+
+	switch (-err) {
+	case EEXIST:
+		return FAIL(ctx, EEXIST,
+			    "%s: an existing mapping overlaps [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 "; unmap it first or let the kernel choose the IOVA",
+			    cmd, iova, iova + length - 1, id);
+	case EINVAL:
+		if (fixed)
+			return fail_fixed_einval(ctx, cmd, id, iova, length);
+		return FAIL(ctx, EINVAL,
+			    "%s: the kernel rejected the request (length 0x%" PRIx64 " not a multiple of the IOAS's IOVA alignment?)",
+			    cmd, length);
+	case ENOSPC:
+		return FAIL(ctx, ENOSPC,
+			    "%s: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
+			    cmd, length, id);
+	case ENOMEM:
+		return lu_fail_nomem(ctx, cmd, length);
+	case EFAULT:
+		return FAIL(ctx, EFAULT,
+			    "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
+			    cmd);
+	case EPERM:
+		return FAIL(ctx, EPERM,
+			    "%s: LIBIOMMU_MAP_WRITE asked for but the source range was mapped without it; copy it read-only or map it writable",
+			    cmd);
+	default:
+		return fail_generic(ctx, err, cmd, id);
+	}
+}
+
+static uint32_t to_kernel_flags(uint32_t flags)
+{
+	uint32_t k = 0;
+
+	if (flags & LIBIOMMU_MAP_READ)
+		k |= LX_IOMMU_IOAS_MAP_READABLE;
+	if (flags & LIBIOMMU_MAP_WRITE)
+		k |= LX_IOMMU_IOAS_MAP_WRITEABLE;
+	if (flags & LIBIOMMU_MAP_FIXED_IOVA)
+		k |= LX_IOMMU_IOAS_MAP_FIXED_IOVA;
+	return k;
+}
+
+/* ---- context ------------------------------------------------------------- */
+
+static int ifd_ctx_init(struct libiommu_ctx *ctx)
+{
+	lu_probe(ctx);
+	return 0;
+}
+
+/* ---- IOAS ------------------------------------------------------------------ */
+
+static int huge_pages_option(struct libiommu_ioas *ioas, uint16_t op,
+			     uint64_t *val)
+{
+	struct lx_iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = LX_IOMMU_OPTION_HUGE_PAGES,
+		.op = op,
+		.object_id = ioas->id,
+		.val64 = *val,
+	};
+	int rc;
+
+	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_OPTION, &cmd);
+	if (rc == 0)
+		*val = cmd.val64;
+	return rc;
+}
+
+static int ifd_set_huge_pages(struct libiommu_ioas *ioas, bool enable)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint64_t val = enable;
+	int rc;
+
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
+			     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)");
+	if (rc)
+		return lu_ret(rc);
+	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_SET, &val);
+	if (rc == -EINVAL && !enable)
+		return FAIL(ctx, EINVAL,
+			    "IOMMU_OPTION(HUGE_PAGES): cannot disable huge pages on IOAS %" PRIu32 " while a device is attached and memory is mapped; unmap everything first",
+			    ioas->id);
+	if (rc == -EOPNOTSUPP)
+		return FAIL(ctx, EOPNOTSUPP,
+			    "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
+	if (rc)
+		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
+	return 0;
+}
+
+static int ifd_get_huge_pages(struct libiommu_ioas *ioas, bool *enabled)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint64_t val = 0;
+	int rc;
+
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
+			     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)");
+	if (rc)
+		return lu_ret(rc);
+	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_GET, &val);
+	if (rc == -EOPNOTSUPP)
+		return FAIL(ctx, EOPNOTSUPP,
+			    "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
+	if (rc)
+		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
+	*enabled = val != 0;
+	return 0;
+}
+
+static int ifd_ioas_alloc(struct libiommu_ioas *ioas, uint32_t flags)
+{
+	struct lx_iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = ioas->ctx;
+	int rc;
+
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_IOAS, "IOMMU_IOAS_ALLOC");
+	if (rc)
+		return lu_ret(rc);
+	if (flags & LIBIOMMU_IOAS_NO_HUGE_PAGES) {
+		rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
+				     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES) for LIBIOMMU_IOAS_NO_HUGE_PAGES");
+		if (rc)
+			return lu_ret(rc);
+	}
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOC, &cmd);
+	if (rc == -ENOMEM)
+		return FAIL(ctx, ENOMEM,
+			    "IOMMU_IOAS_ALLOC: the kernel is out of memory (or the memory cgroup limit is reached)");
+	if (rc)
+		return fail_generic(ctx, rc, "IOMMU_IOAS_ALLOC", 0);
+	ioas->id = cmd.out_ioas_id;
+
+	if (flags & LIBIOMMU_IOAS_NO_HUGE_PAGES) {
+		rc = ifd_set_huge_pages(ioas, false);
+		if (rc) {
+			destroy_object(ctx, ioas->id);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int ifd_ioas_destroy(struct libiommu_ioas *ioas)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	int rc;
+
+	rc = destroy_object(ctx, ioas->id);
+	if (rc == -EBUSY)
+		return FAIL(ctx, EBUSY,
+			    "IOMMU_DESTROY: the kernel says IOAS %" PRIu32 " is still in use (a device, HWPT or access made outside this library is attached to it); detach it first",
+			    ioas->id);
+	if (rc && rc != -ENOENT)
+		return fail_generic(ctx, rc, "IOMMU_DESTROY", ioas->id);
+	/* ENOENT: already gone behind our back; the handle is all that is left. */
+	if (rc == -ENOENT)
+		lu_warn(ctx, "IOMMU_DESTROY: IOAS %" PRIu32 " was already destroyed outside the library",
+			ioas->id);
+	return 0;
+}
+
+static void ifd_ioas_release(struct libiommu_ioas *ioas)
+{
+	/*
+	 * Closing an owned fd destroys every kernel object; a borrowed fd
+	 * stays open, so give back what we made on it.
+	 */
+	if (!ioas->ctx->owns_fd)
+		destroy_object(ioas->ctx, ioas->id);
+}
+
+static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
+		   uint64_t *iova, uint32_t flags)
+{
+	struct lx_iommu_ioas_map cmd = { .size = sizeof(cmd) };
+	int rc;
+
+	cmd.flags = to_kernel_flags(flags);
+	cmd.ioas_id = ioas->id;
+	cmd.user_va = (uintptr_t)vaddr;
+	cmd.length = length;
+	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
+	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_MAP, &cmd);
+	if (rc)
+		return fail_map(ioas->ctx, rc, "IOMMU_IOAS_MAP", ioas->id,
+				cmd.iova, length, flags);
+	*iova = cmd.iova;
+	return 0;
+}
+
+static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
+			uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	struct lx_iommu_ioas_map_file cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = ioas->ctx;
+	int rc;
+
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_IOAS_MAP_FILE,
+			     "IOMMU_IOAS_MAP_FILE");
+	if (rc)
+		return lu_ret(rc);
+	cmd.flags = to_kernel_flags(flags);
+	cmd.ioas_id = ioas->id;
+	cmd.fd = fd;
+	cmd.start = offset;
+	cmd.length = length;
+	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_MAP_FILE, &cmd);
+	if (rc == -EBADF)
+		return FAIL(ctx, EBADF,
+			    "IOMMU_IOAS_MAP_FILE: the kernel refused fd %d (it takes a memfd or a supported dma-buf)",
+			    fd);
+	if (rc)
+		return fail_map(ctx, rc, "IOMMU_IOAS_MAP_FILE", ioas->id,
+				cmd.iova, length, flags);
+	*iova = cmd.iova;
+	return 0;
+}
+
+static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
+		    uint64_t src_iova, uint64_t length, uint64_t *dst_iova,
+		    uint32_t flags)
+{
+	struct lx_iommu_ioas_copy cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = dst->ctx;
+	int rc;
+
+	cmd.flags = to_kernel_flags(flags);
+	cmd.dst_ioas_id = dst->id;
+	cmd.src_ioas_id = src->id;
+	cmd.length = length;
+	cmd.src_iova = src_iova;
+	cmd.dst_iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *dst_iova : 0;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_COPY, &cmd);
+	if (rc == -ENOENT)
+		return FAIL(ctx, ENOENT,
+			    "IOMMU_IOAS_COPY: [0x%" PRIx64 ", 0x%" PRIx64 "] is not fully mapped in source IOAS %" PRIu32 " (or an IOAS no longer exists)",
+			    src_iova, src_iova + length - 1, src->id);
+	if (rc)
+		return fail_map(ctx, rc, "IOMMU_IOAS_COPY", dst->id,
+				cmd.dst_iova, length, flags);
+	*dst_iova = cmd.dst_iova;
+	return 0;
+}
+
+static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
+		     uint64_t length, uint64_t *unmapped)
+{
+	struct lx_iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint64_t last = iova + length - 1;
+	int rc;
+
+	cmd.ioas_id = ioas->id;
+	cmd.iova = iova;
+	cmd.length = length;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
+	switch (-rc) {
+	case 0:
+		break;
+	case ENOENT:
+		/*
+		 * The kernel says ENOENT both for an empty range and for one
+		 * that cuts a mapping; areas before the cut may be gone.
+		 */
+		return FAIL(ctx, ENOENT,
+			    "IOMMU_IOAS_UNMAP: nothing is mapped at [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 ", or the range splits a mapping (unmap whole mappings as they were mapped)",
+			    iova, last, ioas->id);
+	case EBUSY:
+		return FAIL(ctx, EBUSY,
+			    "IOMMU_IOAS_UNMAP: a mapping in [0x%" PRIx64 ", 0x%" PRIx64 "] is in use (being mapped by another thread, or held by an in-kernel access); retry later",
+			    iova, last);
+	default:
+		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP", ioas->id);
+	}
+	*unmapped = cmd.length;
+	return 0;
+}
+
+static int ifd_unmap_all(struct libiommu_ioas *ioas, uint64_t *unmapped)
+{
+	struct lx_iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = ioas->ctx;
+	int rc;
+
+	/* iova 0, length U64_MAX is the kernel's "everything". */
+	cmd.ioas_id = ioas->id;
+	cmd.iova = 0;
+	cmd.length = UINT64_MAX;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
+	if (rc == -EBUSY)
+		return FAIL(ctx, EBUSY,
+			    "IOMMU_IOAS_UNMAP (all): a mapping of IOAS %" PRIu32 " is in use (being mapped by another thread, or held by an in-kernel access); retry later",
+			    ioas->id);
+	if (rc)
+		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP (all)", ioas->id);
+	*unmapped = cmd.length;
+	return 0;
+}
+
+static int ifd_get_ranges(struct libiommu_ioas *ioas,
+			  struct libiommu_iova_range *ranges, uint32_t *nr,
+			  uint64_t *alignment)
+{
+	int rc = query_ranges(ioas->ctx, ioas->id, ranges, nr, alignment);
+
+	if (rc && rc != -EMSGSIZE)
+		return fail_generic(ioas->ctx, rc, "IOMMU_IOAS_IOVA_RANGES",
+				    ioas->id);
+	return rc;
+}
+
+static int ifd_allow_iovas(struct libiommu_ioas *ioas,
+			   const struct libiommu_iova_range *ranges,
+			   uint32_t nr)
+{
+	struct lx_iommu_ioas_allow_iovas cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = ioas->ctx;
+	int rc;
+
+	cmd.ioas_id = ioas->id;
+	cmd.num_iovas = nr;
+	cmd.allowed_iovas = (uintptr_t)ranges;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOW_IOVAS, &cmd);
+	if (rc == -EADDRINUSE)
+		return FAIL(ctx, EADDRINUSE,
+			    "IOMMU_IOAS_ALLOW_IOVAS: a range intersects a reserved IOVA region of IOAS %" PRIu32 " (one an attached device cannot use); keep the ranges inside libiommu_ioas_get_ranges()",
+			    ioas->id);
+	if (rc == -EINVAL)
+		return FAIL(ctx, EINVAL,
+			    "IOMMU_IOAS_ALLOW_IOVAS: the kernel rejected the ranges as inverted or overlapping");
+	if (rc)
+		return fail_generic(ctx, rc, "IOMMU_IOAS_ALLOW_IOVAS", ioas->id);
+	return 0;
+}
+
+/*
+ * Dirty tracking of an IOAS: iommufd tracks per HWPT, so the IOAS's answer
+ * is that of every HWPT of it that can track.  A device attached to the
+ * IOAS directly uses a HWPT the kernel made without tracking: its writes
+ * would be missed, so refuse rather than under-report.
+ */
+static int dirty_hwpts(struct libiommu_ioas *ioas, const char *fn,
+		       struct libiommu_hwpt **out, size_t cap, size_t *nr)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	struct libiommu_hwpt *h;
+	struct libiommu_dev *d;
+	size_t i;
+
+	for (d = ctx->dev_list; d; d = d->next) {
+		bool direct = d->rid_attached && d->rid.ioas == ioas;
+
+		for (i = 0; i < d->nr_pasids && !direct; i++)
+			direct = d->pasids[i].ioas == ioas;
+		if (direct)
+			return FAIL(ctx, EOPNOTSUPP,
+				    "%s: device %" PRIu32 " is attached to IOAS %" PRIu32 " directly, through a HWPT the kernel made without dirty tracking; iommufd tracks dirty pages per HWPT: allocate one with LIBIOMMU_HWPT_DIRTY_TRACKING on this IOAS and attach the devices to it",
+				    fn, d->id, ioas->id);
+	}
+	*nr = 0;
+	for (h = ctx->hwpt_list; h; h = h->next) {
+		if (h->nested || h->ioas != ioas ||
+		    !(h->flags & LIBIOMMU_HWPT_DIRTY_TRACKING))
+			continue;
+		if (*nr < cap)
+			out[*nr] = h;
+		(*nr)++;
+	}
+	if (*nr == 0)
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: IOAS %" PRIu32 " has no HWPT allocated with LIBIOMMU_HWPT_DIRTY_TRACKING; iommufd tracks dirty pages per HWPT: allocate one on this IOAS (libiommu_hwpt_alloc) and attach the devices to it",
+			    fn, ioas->id);
+	return 0;
+}
+
+#define LU_MAX_DIRTY_HWPTS 16
+
+static int ifd_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
+{
+	static const char fn[] = "libiommu_ioas_set_dirty_tracking";
+	struct libiommu_hwpt *h[LU_MAX_DIRTY_HWPTS];
+	size_t nr, i;
+	int rc;
+
+	rc = dirty_hwpts(ioas, fn, h, ARRAY_SIZE(h), &nr);
+	if (rc)
+		return rc;
+	if (nr > ARRAY_SIZE(h))
+		return FAIL(ioas->ctx, EOPNOTSUPP,
+			    "%s: IOAS %" PRIu32 " has %zu dirty-tracking HWPTs, more than the %d this library handles per IOAS",
+			    fn, ioas->id, nr, LU_MAX_DIRTY_HWPTS);
+	for (i = 0; i < nr; i++) {
+		rc = libiommu_hwpt_set_dirty_tracking(h[i], enable);
+		if (rc) {
+			while (i--)
+				libiommu_hwpt_set_dirty_tracking(h[i], !enable);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int ifd_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
+			    uint64_t length, uint64_t page_size,
+			    uint64_t *bitmap, uint32_t flags)
+{
+	static const char fn[] = "libiommu_ioas_get_dirty_bitmap";
+	struct libiommu_hwpt *h[LU_MAX_DIRTY_HWPTS];
+	size_t nr, i, w, words = (size_t)((length / page_size + 63) / 64);
+	uint64_t *tmp;
+	int rc;
+
+	rc = dirty_hwpts(ioas, fn, h, ARRAY_SIZE(h), &nr);
+	if (rc)
+		return rc;
+	if (nr > ARRAY_SIZE(h))
+		nr = ARRAY_SIZE(h);
+	if (nr == 1)
+		return libiommu_hwpt_get_dirty_bitmap(h[0], iova, length,
+						      page_size, bitmap, flags);
+	tmp = calloc(words, sizeof(*tmp));
+	if (!tmp)
+		return FAIL(ioas->ctx, ENOMEM, "%s: out of memory", fn);
+	memset(bitmap, 0, words * sizeof(*bitmap));
+	for (i = 0; i < nr; i++) {
+		rc = libiommu_hwpt_get_dirty_bitmap(h[i], iova, length,
+						    page_size, tmp, flags);
+		if (rc)
+			break;
+		for (w = 0; w < words; w++)
+			bitmap[w] |= tmp[w];
+	}
+	free(tmp);
+	return rc;
+}
+
+/* ---- devices ----------------------------------------------------------------- */
+
+/* Did an earlier bind or a VFIO group already grant access to this fd? */
+static bool fd_has_access(int fd)
+{
+	struct lx_vfio_device_info info = { .argsz = sizeof(info) };
+
+	return lu_ioctl(fd, LX_VFIO_DEVICE_GET_INFO, &info) == 0;
+}
+
+static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
+		     bool token)
+{
+	switch (-rc) {
+	case ENOTTY:
+		return FAIL(ctx, ENOTTY,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
+			    what);
+	case EINVAL:
+		if (fd_has_access(fd))
+			return FAIL(ctx, EINVAL,
+				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
+				    what);
+		if (token)
+			return FAIL(ctx, EINVAL,
+				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (it can be bound once), the VF token does not match the PF's, or this device takes no VF token",
+				    what);
+		return FAIL(ctx, EINVAL,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (a VFIO device can be bound once at a time), or it is a VF whose PF is bound to vfio-pci and needs the PF's VF token (LIBIOMMU_DEV_VF_TOKEN)",
+			    what);
+	case EACCES:
+		return FAIL(ctx, EACCES,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device needs a VF token (it is a VF whose PF is bound to vfio-pci, or a PF with VFs in use) and none or a wrong one was given: set LIBIOMMU_DEV_VF_TOKEN and the PF's token",
+			    what);
+	case EPERM:
+		return FAIL(ctx, EPERM,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
+			    what);
+	case EBUSY:
+		return FAIL(ctx, EBUSY,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is in use through its VFIO group (/dev/vfio/<group>); close that first",
+			    what);
+	case EBADF:
+		return FAIL(ctx, EBADF,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the context's iommufd (fd %d) is not open any more",
+			    what, ctx->fd);
+	case ENODEV:
+		return FAIL(ctx, ENODEV,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is going away (unbound from its driver)",
+			    what);
+	case ENOMEM:
+		return FAIL(ctx, ENOMEM,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel is out of memory",
+			    what);
+	default:
+		return FAIL(ctx, -rc, "VFIO_DEVICE_BIND_IOMMUFD on %s failed: %s",
+			    what, strerror(-rc));
+	}
+}
+
+/* Bind dev->fd (already set) to the context's iommufd. */
+static int ifd_dev_open_fd(struct libiommu_dev *dev, int fd, bool owns_fd,
+			   const struct libiommu_dev_opts *opts, const char *what)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	struct lx_vfio_device_bind_iommufd cmd = {
+		.argsz = sizeof(cmd),
+		.iommufd = ctx->fd,
+	};
+	bool token = LU_OPTS_GET(opts, flags, 0) & LIBIOMMU_DEV_VF_TOKEN;
+	int rc;
+
+	if (token) {
+		cmd.flags |= LX_VFIO_DEVICE_BIND_FLAG_TOKEN;
+		cmd.token_uuid_ptr = (uintptr_t)opts->vf_token;
+	}
+	rc = lu_ioctl(fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &cmd);
+	if (rc)
+		return fail_bind(ctx, rc, fd, what, token);
+	dev->fd = fd;
+	dev->owns_fd = owns_fd;
+	dev->id = cmd.out_devid;
+	return 0;
+}
+
+static int ifd_dev_open(struct libiommu_dev *dev, const char *path,
+			const struct libiommu_dev_opts *opts)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	int fd, rc;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		switch (err) {
+		case ENOENT:
+			return FAIL(ctx, err,
+				    "%s does not exist (VFIO device cdevs are /dev/vfio/devices/vfioN: bind the device to vfio-pci; the kernel needs CONFIG_VFIO_DEVICE_CDEV, without it use the type1 backend)",
+				    path);
+		case EACCES:
+		case EPERM:
+			return FAIL(ctx, err,
+				    "cannot open %s: %s: read+write permission on the device node is needed",
+				    path, strerror(err));
+		default:
+			return FAIL(ctx, err, "cannot open %s: %s", path,
+				    strerror(err));
+		}
+	}
+	rc = ifd_dev_open_fd(dev, fd, true, opts, path);
+	if (rc)
+		close(fd);
+	return rc;
+}
+
+static int fail_attach(struct libiommu_dev *dev, int rc, uint32_t pasid,
+		       const char *target, uint32_t pt_id)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	char where[40] = "";
+
+	if (pasid != LIBIOMMU_NO_PASID)
+		snprintf(where, sizeof(where), " (PASID %" PRIu32 ")", pasid);
+	switch (-rc) {
+	case ENOTTY:
+		return FAIL(ctx, EOPNOTSUPP,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the kernel's VFIO has no cdev attach ioctl (needs CONFIG_VFIO_DEVICE_CDEV)");
+	case EOPNOTSUPP:
+		return FAIL(ctx, EOPNOTSUPP,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: device %" PRIu32 " (or its driver, or its IOMMU) cannot be attached to %s %" PRIu32 "%s",
+			    where, dev->id, target, pt_id,
+			    pasid != LIBIOMMU_NO_PASID ? ": no PASID attach support" : "");
+	case ENOENT:
+		return FAIL(ctx, ENOENT,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: %s %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
+			    where, target, pt_id);
+	case EADDRINUSE:
+		return FAIL(ctx, EADDRINUSE,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: a mapping of %s %" PRIu32 " overlaps a reserved IOVA region of device %" PRIu32 " (e.g. its MSI window); unmap it first",
+			    where, target, pt_id, dev->id);
+	case EINVAL:
+		if (pasid != LIBIOMMU_NO_PASID)
+			return FAIL(ctx, EINVAL,
+				    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: the kernel rejected the attach to %s %" PRIu32 ": the HWPT is not PASID-capable (allocate it with LIBIOMMU_HWPT_PASID), the PASID is out of range, or the kernel predates PASID attach",
+				    where, target, pt_id);
+		return FAIL(ctx, EINVAL,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the IOMMU rejected attaching device %" PRIu32 " to %s %" PRIu32 " (a HWPT made for another IOMMU instance or with incompatible flags, or PASIDs attached to a HWPT that is not PASID-capable)",
+			    dev->id, target, pt_id);
+	case ENOMEM:
+		return FAIL(ctx, ENOMEM,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: out of memory (pinning pages for a new HWPT counts against RLIMIT_MEMLOCK)",
+			    where);
+	default:
+		return FAIL(ctx, -rc,
+			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s of device %" PRIu32 " to %s %" PRIu32 " failed: %s",
+			    where, dev->id, target, pt_id, strerror(-rc));
+	}
+}
+
+static int ifd_dev_attach(struct libiommu_dev *dev, uint32_t pasid,
+			  struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt,
+			  uint32_t *hwpt_id)
+{
+	struct lx_vfio_device_attach_iommufd_pt cmd = { .argsz = sizeof(cmd) };
+	const char *target = ioas ? "IOAS" : "HWPT";
+	uint32_t pt_id = ioas ? ioas->id : hwpt->id;
+	int rc;
+
+	if (pasid != LIBIOMMU_NO_PASID) {
+		cmd.flags = LX_VFIO_DEVICE_ATTACH_PASID;
+		cmd.pasid = pasid;
+	}
+	cmd.pt_id = pt_id;
+	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd);
+	if (rc)
+		return fail_attach(dev, rc, pasid, target, pt_id);
+	*hwpt_id = cmd.pt_id;
+	return 0;
+}
+
+static int ifd_dev_detach(struct libiommu_dev *dev, uint32_t pasid)
+{
+	struct lx_vfio_device_detach_iommufd_pt cmd = {
+		.argsz = sizeof(cmd),
+	};
+	struct libiommu_ctx *ctx = dev->ctx;
+	int rc;
+
+	if (pasid != LIBIOMMU_NO_PASID) {
+		cmd.flags = LX_VFIO_DEVICE_DETACH_PASID;
+		cmd.pasid = pasid;
+	}
+	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd);
+	if (rc == -ENOTTY)
+		return FAIL(ctx, EOPNOTSUPP,
+			    "VFIO_DEVICE_DETACH_IOMMUFD_PT: the kernel's VFIO has no cdev detach ioctl");
+	if (rc)
+		return FAIL(ctx, -rc,
+			    "VFIO_DEVICE_DETACH_IOMMUFD_PT of device %" PRIu32 " failed: %s",
+			    dev->id, strerror(-rc));
+	return 0;
+}
+
+static int ifd_cc_enforced(struct libiommu_ctx *ctx)
+{
+	(void)ctx;
+	return -EOPNOTSUPP; /* per IOAS on iommufd: see lib/coherency.c */
+}
+
+const struct lu_backend_ops lu_backend_iommufd = {
+	.kind = LIBIOMMU_BACKEND_IOMMUFD,
+	.name = "iommufd",
+	.ctx_init = ifd_ctx_init,
+	.ioas_alloc = ifd_ioas_alloc,
+	.ioas_destroy = ifd_ioas_destroy,
+	.ioas_release = ifd_ioas_release,
+	.map = ifd_map,
+	.map_file = ifd_map_file,
+	.copy = ifd_copy,
+	.unmap = ifd_unmap,
+	.unmap_all = ifd_unmap_all,
+	.get_ranges = ifd_get_ranges,
+	.allow_iovas = ifd_allow_iovas,
+	.set_huge_pages = ifd_set_huge_pages,
+	.get_huge_pages = ifd_get_huge_pages,
+	.dirty_tracking = ifd_dirty_tracking,
+	.dirty_bitmap = ifd_dirty_bitmap,
+	.dev_open = ifd_dev_open,
+	.dev_open_fd = ifd_dev_open_fd,
+	.dev_attach = ifd_dev_attach,
+	.dev_detach = ifd_dev_detach,
+	.cc_enforced = ifd_cc_enforced,
+};

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Coherency policy: the IOAS flags' attach rule (a hook of dev.c's attach),
+ * force-enable (the /dev/ioasid RFC's box 1 -> 3), and the device's PCIe
+ * "Enable No Snoop" bit.  Upstream Linux has none of the RFC's policy
+ * uAPI: where a change is impossible the caller gets -EOPNOTSUPP and the
+ * kernel rule that prevents it; the companion module's simulated IOMMU
+ * has the knob and gets it done.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "coherency.h"
+#include "kmodc.h"
+
+#define FAIL(ctx, err, ...) lu_ret(lu_fail(ctx, err, __VA_ARGS__))
+
+/* ---- the attach rule (hook of dev.c) ------------------------------------------- */
+
+int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
+			struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt)
+{
+	struct libiommu_ioas *target = ioas ? ioas : hwpt_ioas(hwpt);
+	struct libiommu_ctx *ctx = dev->ctx;
+	struct lu_coh_item cap;
+	struct lu_facts fx;
+
+	if (!target || !(target->coh_flags & LU_IOAS_COH_FLAGS))
+		return 0;
+	lu_coh_gather(dev, &fx, false);
+	lu_coh_can_block(&fx, &cap);
+	if (target->coh_flags & LIBIOMMU_IOAS_REQUIRE_COHERENT) {
+		if (cap.value == YES) {
+			lu_dbg(ctx, "%s: IOAS %" PRIu32 " requires coherency; device %" PRIu32 " is forced to snoop (%s)",
+			       fn, target->id, dev->id, cap.detail);
+			return 0;
+		}
+		if (cap.value == NO)
+			return FAIL(ctx, EPERM,
+				    "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) but the IOMMU cannot force device %" PRIu32 " to snoop (%s): its no-snoop DMA would bypass the CPU caches; nothing was attached",
+				    fn, target->id, dev->id, cap.detail);
+		return FAIL(ctx, EPERM,
+			    "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) and it cannot be shown that the IOMMU forces device %" PRIu32 " to snoop (%s); nothing was attached",
+			    fn, target->id, dev->id, cap.detail);
+	}
+	/* LIBIOMMU_IOAS_NONCOHERENT */
+	if (cap.value == NO) {
+		lu_dbg(ctx, "%s: device %" PRIu32 " joins non-coherent IOAS %" PRIu32 " (%s)",
+		       fn, dev->id, target->id, cap.detail);
+		return 0;
+	}
+	if (cap.value == YES && fx.sim)
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but the simulated IOMMU forces device %" PRIu32 " to snoop: force-enable it with libiommu_coherency_force_enable() before opening it",
+			    fn, target->id, dev->id);
+	if (cap.value == YES)
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 "'s IOMMU can block no-snoop (%s) and " TXT_IOMMUFD_ENFORCES,
+			    fn, target->id, dev->id, cap.detail);
+	return FAIL(ctx, EOPNOTSUPP,
+		    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) and it cannot be shown that device %" PRIu32 "'s IOMMU lets no-snoop through (%s); if it can block it, " TXT_IOMMUFD_ENFORCES,
+		    fn, target->id, dev->id, cap.detail);
+}
+
+/* ---- policy operations --------------------------------------------------------- */
+
+static int set_reason(enum libiommu_coh_reason *out, enum libiommu_coh_reason r,
+		      int rc)
+{
+	if (out)
+		*out = r;
+	return rc;
+}
+
+LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
+						 const char *path, bool enable,
+						 enum libiommu_coh_reason *reason)
+{
+	static const char fn[] = "libiommu_coherency_force_enable";
+	struct libiommu_kmod_sim_dev_info si;
+	struct libiommu_kmod_dev_info di;
+	struct libiommu_dev *open_dev = NULL, *d;
+	struct lu_kmod km;
+	int fd, km_err, rc, di_rc = -ENOENT;
+	bool sim = false, cap;
+	struct stat st;
+
+	if (reason)
+		*reason = LIBIOMMU_COH_R_NONE;
+	if (!ctx)
+		return FAIL(NULL, EINVAL, "%s: ctx is NULL", fn);
+	if (!path)
+		return FAIL(ctx, EINVAL, "%s: path is NULL", fn);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return FAIL(ctx, errno, "%s: cannot open %s: %s", fn, path,
+			    strerror(errno));
+	km_err = lu_kmod_open(&km);
+	if (!km_err) {
+		di_rc = lu_kmod_dev_info(&km, fd, &di);
+		sim = lu_kmod_sim_info_fd(&km, fd, &si) == 0;
+	}
+	/* A handle of @ctx on the same device can tell its IOMMU's registers. */
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
+		for (d = ctx->dev_list; d && !open_dev; d = d->next) {
+			struct stat ds;
+
+			if (d->fd >= 0 && fstat(d->fd, &ds) == 0 &&
+			    S_ISCHR(ds.st_mode) && ds.st_rdev == st.st_rdev)
+				open_dev = d;
+		}
+	}
+	/* The simulated IOMMU samples the knob at bind: no fd may be open. */
+	close(fd);
+
+	if (sim) {
+		uint32_t want = enable ? LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE : 0;
+		bool can = si.out_iommu_flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL;
+
+		if ((si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE) == want) {
+			lu_kmod_close(&km);
+			lu_info(ctx, "%s: %s is already %sforce-enabled", fn, path,
+				enable ? "" : "not ");
+			return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
+		}
+		rc = lu_kmod_sim_set(&km, si.dev_id, want);
+		lu_kmod_close(&km);
+		if (rc == -EBUSY)
+			return set_reason(reason, LIBIOMMU_COH_R_DEVICE_OPEN,
+					  FAIL(ctx, EBUSY,
+					       "%s: %s is open (bound to an iommufd, or held by KVM's kvm-vfio device): the simulated IOMMU takes this policy when the device is bound; call it before libiommu_dev_open() or after libiommu_dev_free() and libiommu_kvm_del_dev()",
+					       fn, path));
+		if (rc)
+			return FAIL(ctx, -rc, "%s: SIM_DEV_SET on %s failed: %s",
+				    fn, path, strerror(-rc));
+		lu_info(ctx, "%s: %s %s on simulated IOMMU %" PRIu32 "%s", fn, path,
+			enable ? "force-enabled: its no-snoop DMA goes through (box 1 -> 3) and KVM will emulate WBINVD" :
+				 "force-enable undone: the IOMMU enforces snoop again",
+			si.out_iommu_id,
+			can ? "" : " (which cannot block no-snoop anyway)");
+		return set_reason(reason, can ? LIBIOMMU_COH_R_SIM_KNOB :
+					       LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK, 0);
+	}
+	if (!km_err)
+		lu_kmod_close(&km);
+
+	/* Upstream iommufd: nothing to turn, only to explain. */
+	if (di_rc && open_dev) {
+		struct lu_facts fx;
+		struct lu_coh_item it;
+
+		lu_coh_gather(open_dev, &fx, false);
+		lu_coh_can_block(&fx, &it);
+		if (it.value == YES || it.value == NO) {
+			di_rc = 0;
+			memset(&di, 0, sizeof(di));
+			if (it.value == YES)
+				di.out_flags = LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
+		}
+	}
+	if (di_rc) {
+		if (!enable) {
+			lu_info(ctx, "%s: %s: nothing to undo: upstream iommufd has no force-enable", fn, path);
+			return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
+		}
+		return set_reason(reason, LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
+				  FAIL(ctx, EOPNOTSUPP,
+				       "%s: %s: " TXT_IOMMUFD_ENFORCES " (if its IOMMU cannot block no-snoop, force-enable is already in effect; which one is not known: %s)",
+				       fn, path, km_err ? lu_kmod_why(km_err) : strerror(-di_rc)));
+	}
+	cap = di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
+	if (enable && cap)
+		return set_reason(reason, LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
+				  FAIL(ctx, EOPNOTSUPP, "%s: %s: " TXT_IOMMUFD_ENFORCES,
+				       fn, path));
+	if (enable) {
+		lu_info(ctx, "%s: %s: already in effect: its IOMMU cannot block no-snoop, so DMA is not enforced-coherent and KVM emulates WBINVD",
+			fn, path);
+		return set_reason(reason, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK, 0);
+	}
+	if (cap) {
+		lu_info(ctx, "%s: %s: not force-enabled: the IOMMU enforces snoop", fn, path);
+		return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
+	}
+	return set_reason(reason, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,
+			  FAIL(ctx, EOPNOTSUPP,
+			       "%s: %s: its IOMMU cannot block no-snoop: nothing can make it enforce snoop",
+			       fn, path));
+}
+
+static void res_out(struct libiommu_nosnoop_result *res,
+		    const struct libiommu_nosnoop_result *r)
+{
+	size_t n, sz;
+
+	if (!res)
+		return;
+	sz = res->sz;
+	n = sz < sizeof(*r) ? sz : sizeof(*r);
+	memcpy(res, r, n);
+	res->sz = sz;
+}
+
+LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
+						bool enable,
+						struct libiommu_nosnoop_result *res)
+{
+	static const char fn[] = "libiommu_coherency_set_nosnoop";
+	struct libiommu_nosnoop_result r;
+	struct libiommu_coherency c;
+	struct libiommu_ctx *ctx;
+	struct lu_facts fx;
+	uint16_t want, after;
+	uint8_t b[2];
+	int rc;
+
+	if (!dev)
+		return FAIL(NULL, EINVAL, "%s: dev is NULL", fn);
+	ctx = dev->ctx;
+	if (res && res->sz < sizeof(size_t))
+		return FAIL(ctx, EINVAL,
+			    "%s: res->sz is %zu; set it to sizeof(struct libiommu_nosnoop_result)",
+			    fn, res->sz);
+	memset(&r, 0, sizeof(r));
+	if (dev->fd < 0) {
+		r.reason = LIBIOMMU_COH_R_NO_DEVICE_FD;
+		res_out(res, &r);
+		return FAIL(ctx, EBADF,
+			    "%s: device %" PRIu32 " was adopted by id: no VFIO fd to reach its config space",
+			    fn, dev->id);
+	}
+	memset(&c, 0, sizeof(c));
+	lu_coh_gather(dev, &fx, true);
+	lu_coh_dev_report(&fx, &c);
+	r.box_before = r.box_after = c.f[LIBIOMMU_COH_BOX].value;
+	r.devctl_before = r.devctl_after = fx.devctl;
+	r.stuck = true;
+
+	if (fx.cfg_err == -ENODEV) {
+		r.reason = LIBIOMMU_COH_R_NOT_PCI;
+		r.stuck = false;
+		res_out(res, &r);
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: %s is not a PCI device: it has no Device Control register",
+			    fn, c.name);
+	}
+	if (fx.cfg_err) {
+		r.stuck = false;
+		res_out(res, &r);
+		return FAIL(ctx, -fx.cfg_err, "%s: reading the config space of %s failed: %s",
+			    fn, c.name, strerror(-fx.cfg_err));
+	}
+	if (!fx.pcie) {
+		r.reason = LIBIOMMU_COH_R_NO_PCIE;
+		r.stuck = !enable;
+		res_out(res, &r);
+		if (!enable) {
+			lu_info(ctx, "%s: %s has no PCIe capability: no Enable No Snoop bit, it never issues no-snoop (box %d)",
+				fn, c.name, r.box_before);
+			return 0;
+		}
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: %s has no PCIe capability (conventional PCI): there is no Enable No Snoop bit to set; it stays in box %d",
+			    fn, c.name, r.box_before);
+	}
+	want = enable ? fx.devctl | CFG_DEVCTL_NOSNOOP_EN :
+			fx.devctl & ~CFG_DEVCTL_NOSNOOP_EN;
+	if (want == fx.devctl) {
+		r.reason = LIBIOMMU_COH_R_ALREADY;
+		res_out(res, &r);
+		lu_info(ctx, "%s: Enable No Snoop of %s is already %s (box %d)",
+			fn, c.name, enable ? "set" : "clear", r.box_before);
+		return 0;
+	}
+	b[0] = (uint8_t)want;
+	b[1] = (uint8_t)(want >> 8);
+	rc = libiommu_dev_region_write(dev, LIBIOMMU_PCI_CONFIG_REGION,
+				       fx.pcie_cap + CFG_EXP_DEVCTL, b, 2);
+	if (rc) {
+		r.stuck = false;
+		res_out(res, &r);
+		return rc;
+	}
+	rc = lu_coh_cfg16(dev, fx.pcie_cap + CFG_EXP_DEVCTL, &after);
+	if (rc) {
+		r.stuck = false;
+		res_out(res, &r);
+		return rc;
+	}
+	r.devctl_after = after;
+	r.changed = (after ^ fx.devctl) & CFG_DEVCTL_NOSNOOP_EN;
+	r.stuck = (after & CFG_DEVCTL_NOSNOOP_EN) == (want & CFG_DEVCTL_NOSNOOP_EN);
+	r.box_after = box_of(c.row, yes_no(after & CFG_DEVCTL_NOSNOOP_EN));
+	if (!r.stuck) {
+		r.reason = LIBIOMMU_COH_R_NOSNOOP_HARDWIRED;
+		res_out(res, &r);
+		return FAIL(ctx, EOPNOTSUPP,
+			    "%s: wrote PCIe Device Control 0x%04x -> 0x%04x on %s but it reads back 0x%04x: the write did not stick, Enable No Snoop is not writable on this device (QEMU's emulated devices hardwire it to 0); it stays in box %d",
+			    fn, fx.devctl, want, c.name, after, r.box_after);
+	}
+	res_out(res, &r);
+	lu_info(ctx, "%s: Enable No Snoop of %s %s: box %d -> %d", fn, c.name,
+		enable ? "set" : "cleared", r.box_before, r.box_after);
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The library's side of the companion module's control node (lib/kmod,
+ * /dev/libiommu; its uAPI is lib/uapi/libiommu_kmod.h).  Private to
+ * lib/coherency.c and lib/kvm.c.
+ *
+ * The node is opened for one query and closed again: holding it open
+ * would keep the module from being unloaded (delete_module() refuses a
+ * module in use), and nothing is cached, so a module loaded or unloaded
+ * while the process runs is seen at the next query.
+ */
+#ifndef LIBIOMMU_KMODC_H
+#define LIBIOMMU_KMODC_H
+
+#include "internal.h"
+#include "uapi/libiommu_kmod.h"
+
+struct lu_kmod {
+	int fd;
+	uint64_t features;	/* LIBIOMMU_KMOD_FEAT_* */
+};
+
+/*
+ * Open the node and read the module's features.  0, or -ENOENT (module
+ * not loaded), -EACCES (the node is root-only, 0600), another -errno.
+ */
+int lu_kmod_open(struct lu_kmod *km);
+void lu_kmod_close(struct lu_kmod *km);
+
+/* "not loaded", "not accessible (root only)", ...: why @err from lu_kmod_open. */
+const char *lu_kmod_why(int err);
+
+/* The commands; 0 or -errno (-EOPNOTSUPP when the feature bit is clear). */
+int lu_kmod_dev_info(struct lu_kmod *km, int vfio_fd,
+		     struct libiommu_kmod_dev_info *di);
+int lu_kmod_sim_info_fd(struct lu_kmod *km, int vfio_fd,
+			struct libiommu_kmod_sim_dev_info *si);
+int lu_kmod_sim_set(struct lu_kmod *km, uint32_t dev_id, uint32_t dev_flags);
+int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,
+		struct libiommu_kmod_kvm_noncoherent *kn);
+
+#endif

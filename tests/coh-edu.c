@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Coherency reports, policy and KVM-VFIO on QEMU's edu device (kernel tier:
+ * /dev/iommu, edu bound to vfio-pci; the VM tier boots with VT-d
+ * snoop-control on and off, LIBIOMMU_VM_SNOOP).  edu is conventional PCI:
+ * it never issues no-snoop, so it sits in box 2 (IOMMU blocks no-snoop) or
+ * box 4 (it does not, and KVM emulates WBINVD although nothing needs it).
+ *
+ * The suite runs twice when it can: with the companion module loaded
+ * (answers from the module), then, in the VM tier, with the module
+ * unloaded (answers from hardware info, "derived, module not loaded", KVM's
+ * state "cannot be known"); it reloads the module at the end.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-dev.h"
+#include "uapi/iommufd.h"
+#include "uapi/kvm.h"
+
+#define ENFORCE_TEXT \
+	"iommufd enforces snoop whenever the IOMMU can; no uAPI lets user space opt out"
+
+static struct libiommu_dev *dev;
+static int fds_before;
+
+static bool module_loaded(void)
+{
+	return access("/dev/libiommu", F_OK) == 0;
+}
+
+/* VT-d snoop control of the guest, from the VM tier or the hardware. */
+static bool snoop_on(void)
+{
+	const char *s = getenv("LIBIOMMU_VM_SNOOP");
+	struct libiommu_hw_info hi = { .sz = sizeof(hi) };
+
+	if (s && (!strcmp(s, "on") || !strcmp(s, "off")))
+		return !strcmp(s, "on");
+	ck_assert_int_eq(libiommu_dev_get_hw_info(dev, &hi), 0);
+	ck_assert(hi.features_known & LIBIOMMU_HW_FEAT_SNOOP_CONTROL);
+	return hi.features & LIBIOMMU_HW_FEAT_SNOOP_CONTROL;
+}
+
+static void setup(void)
+{
+	fds_before = tu_count_fds();
+	ioas_setup();
+	dev = open_edu(ctx);
+}
+
+static void teardown(void)
+{
+	ioas_teardown(); /* frees the device (and KVM handles) too */
+	ck_assert_int_eq(tu_count_fds(), fds_before);
+}
+
+static struct libiommu_coherency *report(void)
+{
+	struct libiommu_coherency *c = NULL;
+
+	expect_ok(libiommu_coherency_get_dev(dev, &c));
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static const char *detail(const struct libiommu_coherency *c,
+			  enum libiommu_coh_field f, enum libiommu_coh_source *src)
+{
+	const char *d = NULL;
+
+	*src = libiommu_coherency_source(c, f, &d);
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+#define assert_contains(hay, needle)					\
+	ck_assert_msg(strstr((hay), (needle)) != NULL,			\
+		      "\"%s\" lacks \"%s\"", (hay), (needle))
+
+static void show(const struct libiommu_coherency *c)
+{
+	libiommu_coherency_print(c, stdout);
+	fflush(stdout);
+}
+
+/* ---------------------------------------------------------------- reports */
+
+/*
+ * Can the IOMMU's capability be known here?  From the module, or from
+ * IOMMU_GET_HW_INFO, which only the iommufd backend has.
+ */
+static bool capability_known(void)
+{
+	return module_loaded() || tu_backend_is_iommufd();
+}
+
+/*
+ * The legacy backends hold one IOAS (their container): make room for a
+ * test's own by destroying the fixture's.
+ */
+static void make_room_for_an_ioas(void)
+{
+	if (tu_backend_is_iommufd())
+		return;
+	expect_ok(libiommu_ioas_destroy(ioas));
+	ioas = NULL;
+}
+
+/* The answers every report of edu gives, attached or not. */
+static void check_edu_answers(const struct libiommu_coherency *c, bool on)
+{
+	enum libiommu_coh_answer needed = LIBIOMMU_COH_UNKNOWN;
+	enum libiommu_coh_source src;
+	const char *d;
+
+	d = detail(c, LIBIOMMU_COH_IOMMU_CAN_BLOCK, &src);
+	if (!capability_known()) {
+		/* Legacy backend, no module: only the container can say. */
+		ck_assert_int_eq(libiommu_coherency_iommu_can_block(c),
+				 LIBIOMMU_COH_UNKNOWN);
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_NONE);
+		assert_contains(d, "module not loaded");
+		/* Attached, the container's answer is what KVM will get. */
+		ck_assert_int_eq(libiommu_coherency_default_policy(c),
+				 libiommu_coherency_iommu_blocks(c) == LIBIOMMU_COH_UNKNOWN ?
+				 LIBIOMMU_COH_POLICY_UNKNOWN :
+				 on ? LIBIOMMU_COH_POLICY_DISABLE : LIBIOMMU_COH_POLICY_ENABLE);
+		return;
+	}
+	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
+	ck_assert_int_eq(libiommu_coherency_iommu_can_block(c),
+			 on ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+	if (module_loaded()) {
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_MODULE);
+		assert_contains(d, "IOMMU_CAP_ENFORCE_CACHE_COHERENCY");
+	} else {
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_HW_INFO);
+	}
+	/* The registers are read either way on iommufd (named in the detail). */
+	if (tu_backend_is_iommufd())
+		assert_contains(d, on ? "VT-d ECAP.SC=1" : "VT-d ECAP.SC=0");
+
+	ck_assert_int_eq(libiommu_coherency_dev_nosnoop(c), LIBIOMMU_COH_NO);
+	d = detail(c, LIBIOMMU_COH_DEV_NOSNOOP, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_CONFIG_SPACE);
+	assert_contains(d, "no PCIe capability");
+
+	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COH_YES);
+	ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, &needed),
+			 on ? LIBIOMMU_COH_NO : LIBIOMMU_COH_YES);
+	ck_assert_int_eq(needed, LIBIOMMU_COH_NO);	/* edu never no-snoops */
+	ck_assert_int_eq(libiommu_coherency_default_policy(c),
+			 on ? LIBIOMMU_COH_POLICY_DISABLE : LIBIOMMU_COH_POLICY_ENABLE);
+	d = detail(c, LIBIOMMU_COH_POLICY, &src);
+	if (module_loaded()) {
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_MODULE);
+		assert_contains(d, "GET_DEV_INFO");
+	} else {
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_DERIVED);
+		assert_contains(d, "derived, module not loaded");
+	}
+	ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, NULL),
+			 LIBIOMMU_COH_UNKNOWN);
+	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 0);
+	assert_contains(libiommu_coherency_name(c), "1234:11e8");
+}
+
+START_TEST(attached_edu_is_in_box_2_or_4_per_snoop_control)
+{
+	struct libiommu_coherency *c;
+	enum libiommu_coh_source src;
+	bool on = snoop_on();
+	const char *d;
+
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	c = report();
+	show(c);
+	check_edu_answers(c, on);
+	/* Enforcement once attached: VFIO's answer on the IOAS (container). */
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c),
+			 on ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+	d = detail(c, LIBIOMMU_COH_IOMMU_BLOCKS, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_VFIO);
+	assert_contains(d, on ? "VFIO_DMA_CC_IOMMU) = 1" : "VFIO_DMA_CC_IOMMU) = 0");
+	/* ... which places edu even when its IOMMU's capability is unknown. */
+	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
+	libiommu_coherency_free(c);
+}
+END_TEST
+
+START_TEST(unattached_edu_is_placed_by_its_capability)
+{
+	struct libiommu_coherency *c = report();
+	enum libiommu_coh_source src;
+	const char *d;
+
+	check_edu_answers(c, snoop_on());
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_UNKNOWN);
+	d = detail(c, LIBIOMMU_COH_IOMMU_BLOCKS, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_NONE);
+	assert_contains(d, "not attached");
+	libiommu_coherency_free(c);
+}
+END_TEST
+
+START_TEST(vfio_compat_ioas_is_restored_after_a_report)
+{
+	struct libiommu_coherency *c;
+	struct libiommu_ioas *b = new_ioas(ctx);
+	struct lx_iommu_vfio_ioas v = { .size = sizeof(v),
+					.op = LX_IOMMU_VFIO_IOAS_GET };
+	unsigned long req = LX_IOMMU_VFIO_IOAS;
+
+	/* None set: a report leaves none set. */
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	c = report();
+	libiommu_coherency_free(c);
+	ck_assert_int_eq(ioctl(libiommu_ctx_fd(ctx), req, &v), -1);
+	ck_assert_int_eq(errno, ENODEV);
+	/* One set: a report about another IOAS leaves it set. */
+	v.op = LX_IOMMU_VFIO_IOAS_SET;
+	v.ioas_id = libiommu_ioas_id(b);
+	ck_assert_int_eq(ioctl(libiommu_ctx_fd(ctx), req, &v), 0);
+	c = report();
+	libiommu_coherency_free(c);
+	v.op = LX_IOMMU_VFIO_IOAS_GET;
+	v.ioas_id = 0;
+	ck_assert_int_eq(ioctl(libiommu_ctx_fd(ctx), req, &v), 0);
+	ck_assert_uint_eq(v.ioas_id, libiommu_ioas_id(b));
+}
+END_TEST
+
+START_TEST(format_has_snprintf_semantics)
+{
+	struct libiommu_coherency *c;
+	char small[40], *full, *printed = NULL;
+	size_t plen = 0;
+	bool on = snoop_on();
+	FILE *f;
+	int n;
+
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	c = report();
+	n = libiommu_coherency_format(c, NULL, 0);
+	ck_assert_int_gt(n, 200);
+	full = malloc((size_t)n + 1);
+	ck_assert_int_eq(libiommu_coherency_format(c, full, (size_t)n + 1), n);
+	ck_assert_uint_eq(strlen(full), (size_t)n);
+	memset(small, 'x', sizeof(small));
+	ck_assert_int_eq(libiommu_coherency_format(c, small, sizeof(small)), n);
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+	ck_assert(strncmp(small, full, sizeof(small) - 1) == 0);
+	/* The device's box is marked, the others are not. */
+	assert_contains(full, on ? "[2]" : "[4]");
+	ck_assert_ptr_null(strstr(full, on ? "[4]" : "[2]"));
+	ck_assert_ptr_null(strstr(full, "[1]"));
+	ck_assert_ptr_null(strstr(full, "[3]"));
+	assert_contains(full, "force-enable (1->3)");
+	f = open_memstream(&printed, &plen);
+	ck_assert_int_eq(libiommu_coherency_print(c, f), 0);
+	fclose(f);
+	ck_assert_str_eq(printed, full);
+	free(printed);
+	free(full);
+	libiommu_coherency_free(c);
+}
+END_TEST
+
+START_TEST(ioas_report_aggregates_its_devices)
+{
+	struct libiommu_coherency *c;
+	const struct libiommu_coherency *m;
+	enum libiommu_coh_source src;
+	bool on = snoop_on();
+
+	expect_ok(libiommu_coherency_get_ioas(ioas, &c));
+	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 0);
+	ck_assert_int_eq(libiommu_coherency_box(c), 0);
+	libiommu_coherency_free(c);
+
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	expect_ok(libiommu_coherency_get_ioas(ioas, &c));
+	show(c);
+	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 1);
+	m = libiommu_coherency_member(c, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_null(libiommu_coherency_member(c, 1));
+	check_edu_answers(m, on);
+	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c),
+			 on ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+	detail(c, LIBIOMMU_COH_IOMMU_BLOCKS, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_VFIO);
+	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COH_YES);
+	assert_contains(libiommu_coherency_name(c), "IOAS");
+	libiommu_coherency_free(c);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- policy */
+
+START_TEST(force_enable_is_eopnotsupp_on_upstream_when_the_iommu_blocks)
+{
+	enum libiommu_coh_reason why = LIBIOMMU_COH_R__COUNT;
+	struct libiommu_coherency *c = report();
+	const char *text;
+	int rc;
+
+	if (!capability_known()) {
+		/* Without a way to know the IOMMU, it cannot be ruled out. */
+		expect_err(libiommu_coherency_force_enable(ctx, edu_path, true, &why),
+			   -EOPNOTSUPP, ENFORCE_TEXT);
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_FORCE_ENABLE,
+							   &why, NULL),
+				 LIBIOMMU_COH_V_UNKNOWN);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_UNKNOWN_CAPABILITY);
+	} else if (snoop_on()) {
+		expect_err(libiommu_coherency_force_enable(ctx, edu_path, true, &why),
+			   -EOPNOTSUPP, ENFORCE_TEXT);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMUFD_ENFORCES);
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_FORCE_ENABLE,
+							   &why, &text),
+				 LIBIOMMU_COH_V_IMPOSSIBLE);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMUFD_ENFORCES);
+		ck_assert_str_eq(text, ENFORCE_TEXT);
+	} else {
+		/* The IOMMU cannot block no-snoop: force-enable is in effect. */
+		log_reset(&lg);
+		rc = libiommu_coherency_force_enable(ctx, edu_path, true, &why);
+		ck_assert_msg(rc == 0, "rc %d; log:\n%s", rc, lg.all);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+		tu_assert_logged(&lg, "already in effect");
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_FORCE_ENABLE,
+							   &why, NULL),
+				 LIBIOMMU_COH_V_ALREADY);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+	}
+	libiommu_coherency_free(c);
+}
+END_TEST
+
+START_TEST(force_enable_of_a_closed_device_is_eopnotsupp_on_upstream)
+{
+	enum libiommu_coh_reason why = LIBIOMMU_COH_R__COUNT;
+	bool on = snoop_on();
+
+	/* No handle on the device: the module alone can tell its IOMMU. */
+	libiommu_dev_free(dev);
+	dev = NULL;
+	if (on || !module_loaded()) {
+		expect_err(libiommu_coherency_force_enable(ctx, edu_path, true, &why),
+			   -EOPNOTSUPP, ENFORCE_TEXT);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMUFD_ENFORCES);
+		if (!on)
+			ck_assert_ptr_nonnull(strstr(lg.msg, "module not loaded"));
+	} else {
+		expect_ok(libiommu_coherency_force_enable(ctx, edu_path, true, &why));
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+	}
+	expect_err(libiommu_coherency_force_enable(ctx, "/dev/vfio/devices/nope",
+						   true, NULL),
+		   -ENOENT, "cannot open");
+}
+END_TEST
+
+START_TEST(noncoherent_ioas_takes_edu_only_where_the_iommu_cannot_block)
+{
+	struct libiommu_ioas_opts o = { .sz = sizeof(o),
+					.flags = LIBIOMMU_IOAS_NONCOHERENT };
+	struct libiommu_coherency *c;
+	struct libiommu_ioas *nc = NULL;
+
+	/* Accepted at allocation: the devices that join decide (see man). */
+	make_room_for_an_ioas();
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &nc));
+	if (!capability_known()) {
+		expect_err(libiommu_dev_attach_ioas(dev, nc), -EOPNOTSUPP,
+			   "cannot be shown");
+		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
+							   NULL, NULL, NULL), 0);
+	} else if (snoop_on()) {
+		expect_err(libiommu_dev_attach_ioas(dev, nc), -EOPNOTSUPP,
+			   ENFORCE_TEXT);
+		tu_assert_logged(&lg, "LIBIOMMU_IOAS_NONCOHERENT");
+		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
+							   NULL, NULL, NULL), 0);
+		expect_ok(libiommu_ioas_destroy(nc)); /* nothing holds it */
+	} else {
+		expect_ok(libiommu_dev_attach_ioas(dev, nc));
+		expect_ok(libiommu_coherency_get_ioas(nc, &c));
+		assert_contains(libiommu_coherency_name(c), "(non-coherent)");
+		ck_assert_int_eq(libiommu_coherency_box(c), 4);
+		ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_NO);
+		libiommu_coherency_free(c);
+	}
+}
+END_TEST
+
+START_TEST(require_coherent_ioas_refuses_edu_without_snoop_control)
+{
+	struct libiommu_ioas_opts o = { .sz = sizeof(o),
+					.flags = LIBIOMMU_IOAS_REQUIRE_COHERENT };
+	struct libiommu_ioas *rc_ioas = NULL;
+	struct libiommu_coherency *c = report();
+	enum libiommu_coh_reason why;
+
+	make_room_for_an_ioas();
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &rc_ioas));
+	if (!capability_known()) {
+		/* Fail closed: what cannot be shown coherent is refused. */
+		expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
+			   "cannot be shown");
+		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
+							   NULL, NULL, NULL), 0);
+	} else if (snoop_on()) {
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_REQUIRE_COHERENT,
+							   &why, NULL),
+				 LIBIOMMU_COH_V_POSSIBLE);
+		expect_ok(libiommu_dev_attach_ioas(dev, rc_ioas));
+		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
+							   NULL, NULL, NULL), 1);
+	} else {
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_REQUIRE_COHERENT,
+							   &why, NULL),
+				 LIBIOMMU_COH_V_IMPOSSIBLE);
+		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+		expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
+			   "requires coherent DMA");
+		tu_assert_logged(&lg, "nothing was attached");
+		/* Nothing attached: neither in the handle nor in the kernel. */
+		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
+							   NULL, NULL, NULL), 0);
+		expect_ok(libiommu_ioas_destroy(rc_ioas));
+		/* And the device still attaches where coherency is not required. */
+		if (!ioas)
+			ioas = new_ioas(ctx);
+		expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	}
+	libiommu_coherency_free(c);
+}
+END_TEST
+
+START_TEST(require_coherent_also_guards_its_hwpts_and_replace)
+{
+	struct libiommu_ioas_opts o = { .sz = sizeof(o),
+					.flags = LIBIOMMU_IOAS_REQUIRE_COHERENT };
+	struct libiommu_ioas *rc_ioas = NULL, *was = NULL;
+	struct libiommu_hwpt *h = NULL;
+
+	if (snoop_on())
+		return; /* edu is accepted: covered above */
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &rc_ioas));
+	expect_ok(libiommu_hwpt_alloc(dev, rc_ioas, NULL, &h));
+	expect_err(libiommu_dev_attach_hwpt(dev, h), -EPERM, "requires coherent DMA");
+	/* A replace onto it is refused the same way; the old attach stays. */
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
+		   "requires coherent DMA");
+	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &was,
+						   NULL, NULL), 1);
+	ck_assert_ptr_eq(was, ioas);
+	expect_ok(libiommu_hwpt_destroy(h));
+}
+END_TEST
+
+START_TEST(ioas_flags_exclude_each_other)
+{
+	struct libiommu_ioas_opts o = {
+		.sz = sizeof(o),
+		.flags = LIBIOMMU_IOAS_NONCOHERENT | LIBIOMMU_IOAS_REQUIRE_COHERENT,
+	};
+	struct libiommu_ioas *a = NULL;
+
+	expect_err(libiommu_ioas_alloc(ctx, &o, &a), -EINVAL, "exclude each other");
+	ck_assert_ptr_null(a);
+}
+END_TEST
+
+START_TEST(nosnoop_bit_of_edu_cannot_be_set)
+{
+	struct libiommu_nosnoop_result r = { .sz = sizeof(r) };
+	int box = snoop_on() ? 2 : 4;
+
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));	/* the row is known */
+	expect_ok(libiommu_coherency_set_nosnoop(dev, false, &r));
+	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_NO_PCIE);
+	ck_assert(!r.changed);
+	ck_assert_int_eq(r.box_before, box);
+	ck_assert_int_eq(r.box_after, box);
+	tu_assert_logged(&lg, "no PCIe capability");
+
+	memset(&r, 0, sizeof(r));
+	r.sz = sizeof(r);
+	expect_err(libiommu_coherency_set_nosnoop(dev, true, &r), -EOPNOTSUPP,
+		   "no PCIe capability");
+	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_NO_PCIE);
+	ck_assert(!r.changed);
+	ck_assert(!r.stuck);
+	ck_assert_int_eq(r.box_after, box);
+	/* The result struct may be smaller (older caller) or absent. */
+	r.sz = offsetof(struct libiommu_nosnoop_result, box_after);
+	r.box_after = 99;
+	expect_ok(libiommu_coherency_set_nosnoop(dev, false, &r));
+	ck_assert_int_eq(r.box_before, box);
+	ck_assert_int_eq(r.box_after, 99);
+	expect_ok(libiommu_coherency_set_nosnoop(dev, false, NULL));
+	r.sz = 1;
+	expect_err(libiommu_coherency_set_nosnoop(dev, false, &r), -EINVAL, "res->sz");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- KVM */
+
+static int new_vm(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+
+	ck_assert_msg(kvm >= 0, "open /dev/kvm: %s", strerror(errno));
+	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
+	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
+	close(kvm);
+	return vm;
+}
+
+static struct libiommu_kvm *new_kvm(int vm)
+{
+	struct libiommu_kvm *k = NULL;
+
+	expect_ok(libiommu_kvm_new(ctx, vm, NULL, &k));
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/* KVM's state read back: -1 when it cannot be known (no module). */
+static int kvm_state(struct libiommu_kvm *k, uint32_t *count)
+{
+	int rc;
+
+	log_reset(&lg);
+	rc = libiommu_kvm_noncoherent(k, count);
+	if (module_loaded()) {
+		ck_assert_msg(rc == 0 || rc == 1, "rc %d; log:\n%s", rc, lg.all);
+		return rc;
+	}
+	ck_assert_int_eq(rc, -EOPNOTSUPP);
+	tu_assert_logged(&lg, "cannot be known");
+	tu_assert_logged(&lg, "not loaded");
+	return -1;
+}
+
+START_TEST(kvm_noncoherent_follows_file_add_and_del)
+{
+	int vm = new_vm(), want = snoop_on() ? 0 : 1, st;
+	struct libiommu_kvm *k = new_kvm(vm);
+	struct libiommu_coherency *c;
+	enum libiommu_coh_source src;
+	uint32_t count = 99;
+	const char *d;
+
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	st = kvm_state(k, &count);
+	if (st >= 0) {
+		ck_assert_int_eq(st, 0);
+		ck_assert_uint_eq(count, 0);
+	}
+	expect_ok(libiommu_kvm_add_dev(k, dev));
+	st = kvm_state(k, &count);
+	if (st >= 0) {
+		ck_assert_int_eq(st, want);	/* exactly where Linux emulates WBINVD */
+		ck_assert_uint_eq(count, (unsigned int)want);
+	}
+	expect_ok(libiommu_coherency_get_kvm(k, &c));
+	show(c);
+	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 1);
+	ck_assert_int_eq(libiommu_coherency_box(c), want ? 4 : 2);
+	ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, NULL),
+			 want ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+	d = detail(c, LIBIOMMU_COH_KVM_NONCOHERENT, &src);
+	if (st >= 0) {
+		ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, &count),
+				 want ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+		ck_assert_uint_eq(count, (unsigned int)want);
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_MODULE);
+	} else {
+		ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, NULL),
+				 LIBIOMMU_COH_UNKNOWN);
+		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_NONE);
+		assert_contains(d, "cannot be known");
+	}
+	libiommu_coherency_free(c);
+	expect_ok(libiommu_kvm_del_dev(k, dev));
+	st = kvm_state(k, &count);
+	if (st >= 0)
+		ck_assert_int_eq(st, 0);
+	libiommu_kvm_free(k);
+	close(vm);
+}
+END_TEST
+
+START_TEST(kvm_add_is_idempotent_and_del_of_unknown_is_enoent)
+{
+	int vm = new_vm(), fd;
+	struct libiommu_kvm *k = new_kvm(vm);
+
+	fd = libiommu_kvm_fd(k);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	expect_ok(libiommu_kvm_add_dev(k, dev));
+	expect_ok(libiommu_kvm_add_dev(k, dev));
+	expect_ok(libiommu_kvm_del_dev(k, dev));
+	expect_err(libiommu_kvm_del_dev(k, dev), -ENOENT, "not added");
+	libiommu_kvm_free(k);
+	close(vm);
+}
+END_TEST
+
+START_TEST(freeing_an_added_device_deletes_its_file_first)
+{
+	int vm = new_vm(), st;
+	struct libiommu_kvm *k = new_kvm(vm);
+	struct libiommu_dev *again;
+
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	expect_ok(libiommu_kvm_add_dev(k, dev));
+	libiommu_dev_free(dev);
+	dev = NULL;
+	st = kvm_state(k, NULL);
+	if (st >= 0)
+		ck_assert_int_eq(st, 0);
+	/*
+	 * Had KVM kept the file, the device would still be bound and a new
+	 * bind would fail (a cdev binds once at a time).
+	 */
+	again = open_edu(ctx);
+	expect_ok(libiommu_kvm_add_dev(k, again));
+	libiommu_kvm_free(k);	/* deletes it again */
+	libiommu_dev_free(again);
+	close(vm);
+}
+END_TEST
+
+START_TEST(ctx_free_releases_kvm_handles_and_files)
+{
+	int vm = new_vm();
+	struct libiommu_kvm *k = new_kvm(vm);
+
+	expect_ok(libiommu_kvm_add_dev(k, dev));
+	ioas_teardown();	/* frees k, then the device */
+	ctx = new_ctx(&lg);
+	dev = open_edu(ctx);	/* the file was released: binds again */
+	close(vm);
+}
+END_TEST
+
+START_TEST(kvm_new_finds_the_vms_existing_kvm_vfio_device)
+{
+	int vm = new_vm(), vm2 = new_vm();
+	struct libiommu_kvm *k = new_kvm(vm), *k2 = NULL, *k3 = NULL, *k4 = NULL;
+	struct libiommu_kvm_opts o = { .sz = sizeof(o),
+				       .flags = LIBIOMMU_KVM_DEVICE_FD };
+
+	/* KVM allows one kvm-vfio device per VM: the second finds the first. */
+	expect_ok(libiommu_kvm_new(ctx, vm, NULL, &k2));
+	tu_assert_logged(&lg, "already has a kvm-vfio device");
+	o.kvm_vfio_fd = libiommu_kvm_fd(k);
+	expect_ok(libiommu_kvm_new(ctx, vm, &o, &k3));
+	ck_assert_int_eq(libiommu_kvm_fd(k3), libiommu_kvm_fd(k)); /* borrowed */
+	/* The same kvm-vfio device: a file added through one is in the other. */
+	expect_ok(libiommu_kvm_add_dev(k2, dev));
+	expect_err(libiommu_kvm_add_dev(k, dev), -EEXIST, "already in this VM");
+	/* The found one holds its own reference: freeing the creator keeps it. */
+	libiommu_kvm_free(k3);
+	libiommu_kvm_free(k);
+	expect_ok(libiommu_kvm_del_dev(k2, dev));
+	/* Another VM gets its own. */
+	k4 = new_kvm(vm2);
+	expect_ok(libiommu_kvm_add_dev(k4, dev));
+	libiommu_kvm_free(k4);
+	libiommu_kvm_free(k2);
+	close(vm2);
+	close(vm);
+}
+END_TEST
+
+START_TEST(kvm_new_rejects_what_is_not_a_vm)
+{
+	struct libiommu_kvm_opts o = { .sz = sizeof(o), .flags = 1u << 7 };
+	struct libiommu_kvm *k = (struct libiommu_kvm *)1;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), vm = new_vm();
+
+	expect_err(libiommu_kvm_new(ctx, null, NULL, &k), -ENOTTY, "not a KVM VM fd");
+	ck_assert_ptr_null(k);
+	expect_err(libiommu_kvm_new(ctx, -1, NULL, &k), -EBADF, "not an open");
+	expect_err(libiommu_kvm_new(ctx, vm, &o, &k), -EINVAL, "unknown flag");
+	o.flags = LIBIOMMU_KVM_DEVICE_FD;
+	o.kvm_vfio_fd = null;
+	expect_err(libiommu_kvm_new(ctx, vm, &o, &k), -EBADF, "not a kvm-vfio");
+	close(null);
+	close(vm);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- main */
+
+static void add_tests(Suite *s, const char *name, bool kvm)
+{
+	TCase *tc = tu_tcase(s, name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, attached_edu_is_in_box_2_or_4_per_snoop_control);
+	tcase_add_test(tc, unattached_edu_is_placed_by_its_capability);
+	tu_add_iommufd_test(tc, vfio_compat_ioas_is_restored_after_a_report,
+			    "the legacy backends ask their container, no IOAS is switched");
+	tcase_add_test(tc, format_has_snprintf_semantics);
+	tcase_add_test(tc, ioas_report_aggregates_its_devices);
+	tcase_add_test(tc, force_enable_is_eopnotsupp_on_upstream_when_the_iommu_blocks);
+	tcase_add_test(tc, force_enable_of_a_closed_device_is_eopnotsupp_on_upstream);
+	tcase_add_test(tc, noncoherent_ioas_takes_edu_only_where_the_iommu_cannot_block);
+	tcase_add_test(tc, require_coherent_ioas_refuses_edu_without_snoop_control);
+	tu_add_iommufd_test(tc, require_coherent_also_guards_its_hwpts_and_replace,
+			    "HWPTs are iommufd objects");
+	tcase_add_test(tc, ioas_flags_exclude_each_other);
+	tcase_add_test(tc, nosnoop_bit_of_edu_cannot_be_set);
+	if (!kvm)
+		return;
+	tcase_add_test(tc, kvm_noncoherent_follows_file_add_and_del);
+	tcase_add_test(tc, kvm_add_is_idempotent_and_del_of_unknown_is_enoent);
+	tcase_add_test(tc, freeing_an_added_device_deletes_its_file_first);
+	tcase_add_test(tc, ctx_free_releases_kvm_handles_and_files);
+	tcase_add_test(tc, kvm_new_finds_the_vms_existing_kvm_vfio_device);
+	tcase_add_test(tc, kvm_new_rejects_what_is_not_a_vm);
+}
+
+/* busybox insmod/rmmod; the exit status, -1 if it did not run. */
+static int run(const char *prog, const char *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp(prog, prog, arg, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int main(void)
+{
+	bool vm = getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1");
+	const char *kdir = getenv("LIBIOMMU_KMOD_DIR");
+	bool kvm = access("/dev/kvm", R_OK | W_OK) == 0;
+	char ko[PATH_MAX] = "";
+	int failed = 0;
+	Suite *s;
+
+	tu_require_iommufd();
+	require_edu();
+	if (!kvm)
+		printf("note: no /dev/kvm: KVM tests left out\n");
+
+	s = suite_create(module_loaded() ? "coh-edu (module loaded)" :
+					   "coh-edu (no module)");
+	add_tests(s, module_loaded() ? "module" : "no-module", kvm);
+	failed |= tu_run(s);
+
+	/* Again without the module: only in the VM, never on a developer's host. */
+	if (kdir)
+		snprintf(ko, sizeof(ko), "%s/libiommu.ko", kdir);
+	if (vm && module_loaded() && *ko && access(ko, R_OK) == 0) {
+		if (run("rmmod", "libiommu") != 0) {
+			printf("FAIL: rmmod libiommu failed: cannot run the no-module tests\n");
+			failed = 1;
+		} else {
+			s = suite_create("coh-edu (module unloaded)");
+			add_tests(s, "no-module", kvm);
+			failed |= tu_run(s);
+			if (run("insmod", ko) != 0) {
+				printf("FAIL: insmod %s failed\n", ko);
+				failed = 1;
+			}
+		}
+	} else {
+		printf("note: not in the VM tier with the module loaded: no-module pass left out\n");
+	}
+	return failed ? 1 : 0;
+}

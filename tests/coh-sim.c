@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * All four boxes of the coherency matrix through the library, on the
+ * companion module's simulated IOMMUs and no-snoop capable devices (QEMU's
+ * devices reach boxes 2 and 4 only): the reports, the device's Enable No
+ * Snoop bit (writable on the sim devices: box 1 <-> 2, 3 <-> 4; hardwired
+ * where the device has no no-snoop), force-enable 1 -> 3 with KVM's
+ * read-back following, and the IOAS policy flags on devices that can and
+ * cannot be forced to snoop.
+ *
+ * Skips (77) without /dev/iommu, without the module, or when the module
+ * has no simulation (LIBIOMMU_KMOD_FEAT_SIM).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "test-ioas.h"
+#include "uapi/kvm.h"
+#include "uapi/libiommu_kmod.h"
+
+#define S_SNOOP LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL
+#define D_NSCAP LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP
+
+/* ------------------------------------------------------------ sim objects */
+
+#define MAXOBJ 16
+static int ctl = -1, fds_before;
+static uint32_t iommus[MAXOBJ], sdevs[MAXOBJ];
+static int niommus, nsdevs;
+
+static void sim_cleanup(void)
+{
+	struct libiommu_kmod_sim_dev_destroy dd = { .size = sizeof(dd) };
+	struct libiommu_kmod_sim_iommu_destroy id = { .size = sizeof(id) };
+	int i;
+
+	/* Handles first: the devices' fds must be closed to destroy them. */
+	libiommu_ctx_free(ctx);
+	ctx = NULL;
+	for (i = 0; i < nsdevs; i++) {
+		dd.dev_id = sdevs[i];
+		ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd);
+	}
+	for (i = 0; i < niommus; i++) {
+		id.iommu_id = iommus[i];
+		ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id);
+	}
+	nsdevs = niommus = 0;
+	if (ctl >= 0)
+		close(ctl);
+	ctl = -1;
+}
+
+static void setup(void)
+{
+	fds_before = tu_count_fds();
+	/* A failed assertion exit()s without the checked teardown. */
+	atexit(sim_cleanup);
+	ctl = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
+	ck_assert_msg(ctl >= 0, "open %s: %s", LIBIOMMU_KMOD_DEVNODE, strerror(errno));
+	ctx = new_ctx(&lg);
+}
+
+static void teardown(void)
+{
+	sim_cleanup();
+	ck_assert_int_eq(tu_count_fds(), fds_before);
+}
+
+/*
+ * A new sim device of box @box (1..4) behind a new sim IOMMU: boxes 1 and
+ * 2 have snoop control, 1 and 3 a no-snoop capable device.  Its cdev path
+ * goes to @path.
+ */
+static uint32_t sim_box(int box, char *path, size_t len)
+{
+	struct libiommu_kmod_sim_iommu_create ic = {
+		.size = sizeof(ic), .flags = box <= 2 ? S_SNOOP : 0,
+	};
+	struct libiommu_kmod_sim_dev_create dc = {
+		.size = sizeof(dc), .flags = box % 2 ? D_NSCAP : 0,
+	};
+
+	ck_assert_int_eq(ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &ic), 0);
+	iommus[niommus++] = ic.out_iommu_id;
+	dc.iommu_id = ic.out_iommu_id;
+	ck_assert_msg(ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &dc) == 0,
+		      "SIM_DEV_CREATE: %s", strerror(errno));
+	sdevs[nsdevs++] = dc.out_dev_id;
+	snprintf(path, len, "/dev/vfio/devices/vfio%u", dc.out_vfio_index);
+	return dc.out_dev_id;
+}
+
+static struct libiommu_dev *open_path(const char *path)
+{
+	struct libiommu_dev *d = NULL;
+	int rc = libiommu_dev_open(ctx, path, NULL, &d);
+
+	ck_assert_msg(rc == 0, "libiommu_dev_open(%s): %s; log:\n%s", path,
+		      strerror(-rc), lg.all);
+	return d;
+}
+
+/* A new sim device of box @box, opened and attached to a new IOAS. */
+static struct libiommu_dev *box_dev(int box, char *path, size_t len)
+{
+	struct libiommu_dev *d;
+
+	sim_box(box, path, len);
+	d = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(d, new_ioas(ctx)));
+	return d;
+}
+
+static struct libiommu_coherency *report(struct libiommu_dev *d)
+{
+	struct libiommu_coherency *c = NULL;
+
+	expect_ok(libiommu_coherency_get_dev(d, &c));
+	return c;
+}
+
+static int box_of(struct libiommu_dev *d)
+{
+	struct libiommu_coherency *c = report(d);
+	int box = libiommu_coherency_box(c);
+
+	libiommu_coherency_free(c);
+	return box;
+}
+
+static enum libiommu_coh_verdict verdict(const struct libiommu_coherency *c,
+					 enum libiommu_coh_change ch,
+					 enum libiommu_coh_reason *why)
+{
+	return libiommu_coherency_change(c, ch, why, NULL);
+}
+
+static bool have_kvm(void)
+{
+	struct libiommu_kmod_version v = { .size = sizeof(v) };
+
+	return access("/dev/kvm", R_OK | W_OK) == 0 &&
+	       ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&
+	       (v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
+}
+
+static int new_vm(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+
+	ck_assert_int_ge(kvm, 0);
+	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
+	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
+	close(kvm);
+	return vm;
+}
+
+/* KVM's read-back for a fresh VM holding @d: 0 or 1 (-1 without KVM). */
+static int kvm_count_with(struct libiommu_dev *d)
+{
+	struct libiommu_kvm *k = NULL;
+	uint32_t count = 99;
+	int vm, rc;
+
+	if (!have_kvm())
+		return -1;
+	vm = new_vm();
+	expect_ok(libiommu_kvm_new(ctx, vm, NULL, &k));
+	ck_assert_int_eq(libiommu_kvm_noncoherent(k, &count), 0);
+	expect_ok(libiommu_kvm_add_dev(k, d));
+	rc = libiommu_kvm_noncoherent(k, &count);
+	ck_assert_int_ge(rc, 0);
+	ck_assert_uint_eq(count, (unsigned int)rc);
+	expect_ok(libiommu_kvm_del_dev(k, d));
+	ck_assert_int_eq(libiommu_kvm_noncoherent(k, &count), 0);
+	libiommu_kvm_free(k);
+	close(vm);
+	return rc;
+}
+
+/* ------------------------------------------------------------ the boxes */
+
+START_TEST(sim_devices_fill_all_four_boxes)
+{
+	static const struct {
+		enum libiommu_coh_answer can_block, nosnoop, coherent, wbinvd, needed;
+		enum libiommu_coh_policy policy;
+		enum libiommu_coh_verdict force, clear, set;
+	} want[5] = {
+		[1] = { LIBIOMMU_COH_YES, LIBIOMMU_COH_YES, LIBIOMMU_COH_YES,
+			LIBIOMMU_COH_NO, LIBIOMMU_COH_NO, LIBIOMMU_COH_POLICY_DISABLE,
+			LIBIOMMU_COH_V_POSSIBLE, LIBIOMMU_COH_V_POSSIBLE,
+			LIBIOMMU_COH_V_ALREADY },
+		[2] = { LIBIOMMU_COH_YES, LIBIOMMU_COH_NO, LIBIOMMU_COH_YES,
+			LIBIOMMU_COH_NO, LIBIOMMU_COH_NO, LIBIOMMU_COH_POLICY_DISABLE,
+			LIBIOMMU_COH_V_POSSIBLE, LIBIOMMU_COH_V_ALREADY,
+			LIBIOMMU_COH_V_IMPOSSIBLE },
+		[3] = { LIBIOMMU_COH_NO, LIBIOMMU_COH_YES, LIBIOMMU_COH_NO,
+			LIBIOMMU_COH_YES, LIBIOMMU_COH_YES, LIBIOMMU_COH_POLICY_ENABLE,
+			LIBIOMMU_COH_V_ALREADY, LIBIOMMU_COH_V_POSSIBLE,
+			LIBIOMMU_COH_V_ALREADY },
+		[4] = { LIBIOMMU_COH_NO, LIBIOMMU_COH_NO, LIBIOMMU_COH_YES,
+			LIBIOMMU_COH_YES, LIBIOMMU_COH_NO, LIBIOMMU_COH_POLICY_ENABLE,
+			LIBIOMMU_COH_V_ALREADY, LIBIOMMU_COH_V_ALREADY,
+			LIBIOMMU_COH_V_IMPOSSIBLE },
+	};
+	struct libiommu_dev *d[5];
+	struct libiommu_coherency *c;
+	enum libiommu_coh_answer needed;
+	enum libiommu_coh_reason why;
+	unsigned int mask;
+	char path[64];
+	const char *det;
+	int box;
+
+	for (box = 1; box <= 4; box++) {
+		d[box] = box_dev(box, path, sizeof(path));
+		c = report(d[box]);
+		libiommu_coherency_print(c, stdout);
+		ck_assert_int_eq(libiommu_coherency_box(c), box);
+		ck_assert_int_eq(libiommu_coherency_iommu_can_block(c), want[box].can_block);
+		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COH_IOMMU_CAN_BLOCK, &det),
+				 LIBIOMMU_COH_SRC_MODULE);
+		ck_assert_ptr_nonnull(strstr(det, "simulated IOMMU"));
+		ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), want[box].can_block);
+		ck_assert_int_eq(libiommu_coherency_dev_nosnoop(c), want[box].nosnoop);
+		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COH_DEV_NOSNOOP, &det),
+				 LIBIOMMU_COH_SRC_CONFIG_SPACE);
+		ck_assert_ptr_nonnull(strstr(det, "PCIe Device Control"));
+		ck_assert_int_eq(libiommu_coherency_dma_coherent(c), want[box].coherent);
+		ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, &needed), want[box].wbinvd);
+		ck_assert_int_eq(needed, want[box].needed);
+		ck_assert_int_eq(libiommu_coherency_default_policy(c), want[box].policy);
+		ck_assert_int_eq(verdict(c, LIBIOMMU_COH_FORCE_ENABLE, &why), want[box].force);
+		if (box <= 2)
+			ck_assert_int_eq(why, LIBIOMMU_COH_R_SIM_KNOB);
+		ck_assert_int_eq(verdict(c, LIBIOMMU_COH_CLEAR_NOSNOOP, NULL), want[box].clear);
+		ck_assert_int_eq(verdict(c, LIBIOMMU_COH_SET_NOSNOOP, &why), want[box].set);
+		if (want[box].set == LIBIOMMU_COH_V_IMPOSSIBLE)
+			ck_assert_int_eq(why, LIBIOMMU_COH_R_NOSNOOP_HARDWIRED);
+		libiommu_coherency_free(c);
+		/* Linux emulates WBINVD exactly in boxes 3 and 4. */
+		if (box <= 2)
+			ck_assert_int_le(kvm_count_with(d[box]), 0);
+		else
+			ck_assert_int_ne(kvm_count_with(d[box]), 0);
+	}
+
+	/* One IOAS holding all four: it is as demanding as its worst device. */
+	for (box = 1; box <= 4; box++)
+		expect_ok(libiommu_dev_attach_ioas(d[box], ioas ? ioas : (ioas = new_ioas(ctx))));
+	expect_ok(libiommu_coherency_get_ioas(ioas, &c));
+	libiommu_coherency_print(c, stdout);
+	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 4);
+	ck_assert_int_eq(libiommu_coherency_box(c), 3);
+	ck_assert_int_eq(libiommu_coherency_iommu_can_block(c), LIBIOMMU_COH_MIXED);
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_NO);
+	ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COH_IOMMU_BLOCKS, NULL),
+			 LIBIOMMU_COH_SRC_VFIO);
+	ck_assert_int_eq(libiommu_coherency_dev_nosnoop(c), LIBIOMMU_COH_MIXED);
+	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COH_NO);
+	ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, &needed), LIBIOMMU_COH_YES);
+	ck_assert_int_eq(needed, LIBIOMMU_COH_YES);
+	ck_assert_int_eq(libiommu_coherency_default_policy(c), LIBIOMMU_COH_POLICY_ENABLE);
+	ck_assert_int_eq(verdict(c, LIBIOMMU_COH_FORCE_ENABLE, &why),
+			 LIBIOMMU_COH_V_IMPOSSIBLE);
+	ck_assert_int_eq(why, LIBIOMMU_COH_R_DEVICES_DIFFER);
+	/* Each device keeps its own box inside the shared IOAS. */
+	for (box = 0, mask = 0; box < 4; box++)
+		mask |= 1u << libiommu_coherency_box(libiommu_coherency_member(c, (size_t)box));
+	ck_assert_uint_eq(mask, 0x1e);
+	libiommu_coherency_free(c);
+	for (box = 1; box <= 4; box++)
+		ck_assert_int_eq(box_of(d[box]), box);
+}
+END_TEST
+
+START_TEST(nosnoop_bit_moves_between_columns)
+{
+	struct libiommu_nosnoop_result r = { .sz = sizeof(r) };
+	struct libiommu_dev *b1, *b2, *b3;
+	char path[64];
+
+	b1 = box_dev(1, path, sizeof(path));
+	expect_ok(libiommu_coherency_set_nosnoop(b1, false, &r));
+	ck_assert_int_eq(r.box_before, 1);
+	ck_assert_int_eq(r.box_after, 2);
+	ck_assert(r.changed && r.stuck);
+	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_NONE);
+	ck_assert_uint_ne(r.devctl_before & 0x0800, 0);
+	ck_assert_uint_eq(r.devctl_after & 0x0800, 0);
+	tu_assert_logged(&lg, "box 1 -> 2");
+	ck_assert_int_eq(box_of(b1), 2);
+	expect_ok(libiommu_coherency_set_nosnoop(b1, true, &r));
+	ck_assert_int_eq(r.box_before, 2);
+	ck_assert_int_eq(r.box_after, 1);
+	ck_assert_int_eq(box_of(b1), 1);
+	expect_ok(libiommu_coherency_set_nosnoop(b1, true, &r));	/* already */
+	ck_assert(!r.changed);
+	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_ALREADY);
+
+	b3 = box_dev(3, path, sizeof(path));
+	expect_ok(libiommu_coherency_set_nosnoop(b3, false, &r));
+	ck_assert_int_eq(r.box_before, 3);
+	ck_assert_int_eq(r.box_after, 4);
+	ck_assert_int_eq(box_of(b3), 4);
+
+	/* No no-snoop in the device: the bit is hardwired, the write does not stick. */
+	b2 = box_dev(2, path, sizeof(path));
+	memset(&r, 0, sizeof(r));
+	r.sz = sizeof(r);
+	expect_err(libiommu_coherency_set_nosnoop(b2, true, &r), -EOPNOTSUPP,
+		   "did not stick");
+	ck_assert(!r.changed && !r.stuck);
+	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_NOSNOOP_HARDWIRED);
+	ck_assert_int_eq(r.box_before, 2);
+	ck_assert_int_eq(r.box_after, 2);
+}
+END_TEST
+
+START_TEST(force_enable_moves_box_1_to_3_and_kvm_follows)
+{
+	enum libiommu_coh_reason why = LIBIOMMU_COH_R__COUNT;
+	struct libiommu_coherency *c;
+	struct libiommu_dev *d;
+	const char *det;
+	char path[64];
+
+	sim_box(1, path, sizeof(path));
+	d = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(d, new_ioas(ctx)));
+	ck_assert_int_eq(box_of(d), 1);
+	ck_assert_int_le(kvm_count_with(d), 0);
+	/* While it is open the simulated IOMMU does not take the change. */
+	expect_err(libiommu_coherency_force_enable(ctx, path, true, &why), -EBUSY,
+		   "before libiommu_dev_open()");
+	ck_assert_int_eq(why, LIBIOMMU_COH_R_DEVICE_OPEN);
+	libiommu_dev_free(d);
+
+	expect_ok(libiommu_coherency_force_enable(ctx, path, true, &why));
+	ck_assert_int_eq(why, LIBIOMMU_COH_R_SIM_KNOB);
+	tu_assert_logged(&lg, "box 1 -> 3");
+	d = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(d, new_ioas(ctx)));
+	c = report(d);
+	libiommu_coherency_print(c, stdout);
+	ck_assert_int_eq(libiommu_coherency_box(c), 3);
+	ck_assert_int_eq(libiommu_coherency_iommu_can_block(c), LIBIOMMU_COH_NO);
+	libiommu_coherency_source(c, LIBIOMMU_COH_IOMMU_CAN_BLOCK, &det);
+	ck_assert_ptr_nonnull(strstr(det, "force-enabled"));
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_NO);
+	ck_assert_int_eq(libiommu_coherency_default_policy(c), LIBIOMMU_COH_POLICY_ENABLE);
+	ck_assert_int_eq(verdict(c, LIBIOMMU_COH_FORCE_ENABLE, &why), LIBIOMMU_COH_V_ALREADY);
+	libiommu_coherency_free(c);
+	/* KVM follows: the VM now has non-coherent DMA. */
+	ck_assert_int_ne(kvm_count_with(d), 0);
+	libiommu_dev_free(d);
+
+	/* Undone: back in box 1, KVM coherent again. */
+	expect_ok(libiommu_coherency_force_enable(ctx, path, false, &why));
+	expect_ok(libiommu_coherency_force_enable(ctx, path, false, &why));
+	ck_assert_int_eq(why, LIBIOMMU_COH_R_ALREADY);
+	d = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(d, new_ioas(ctx)));
+	ck_assert_int_eq(box_of(d), 1);
+	ck_assert_int_le(kvm_count_with(d), 0);
+}
+END_TEST
+
+START_TEST(require_coherent_ioas_admits_only_devices_forced_to_snoop)
+{
+	struct libiommu_ioas_opts o = { .sz = sizeof(o),
+					.flags = LIBIOMMU_IOAS_REQUIRE_COHERENT };
+	struct libiommu_dev *b1, *b3, *forced;
+	struct libiommu_ioas *rq = NULL;
+	char path[64];
+
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &rq));
+	sim_box(1, path, sizeof(path));
+	b1 = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(b1, rq));
+
+	sim_box(3, path, sizeof(path));
+	b3 = open_path(path);
+	expect_err(libiommu_dev_attach_ioas(b3, rq), -EPERM, "requires coherent DMA");
+	ck_assert_int_eq(libiommu_dev_get_attached(b3, LIBIOMMU_NO_PASID, NULL, NULL,
+						   NULL), 0);
+
+	sim_box(1, path, sizeof(path));
+	expect_ok(libiommu_coherency_force_enable(ctx, path, true, NULL));
+	forced = open_path(path);
+	expect_err(libiommu_dev_attach_ioas(forced, rq), -EPERM, "nothing was attached");
+	ck_assert_int_eq(libiommu_dev_get_attached(forced, LIBIOMMU_NO_PASID, NULL,
+						   NULL, NULL), 0);
+	expect_ok(libiommu_dev_detach(b1));
+	expect_ok(libiommu_ioas_destroy(rq));	/* nobody else attached */
+}
+END_TEST
+
+START_TEST(noncoherent_ioas_admits_only_devices_let_through)
+{
+	struct libiommu_ioas_opts o = { .sz = sizeof(o),
+					.flags = LIBIOMMU_IOAS_NONCOHERENT };
+	struct libiommu_dev *b1, *forced, *b4;
+	struct libiommu_coherency *c;
+	struct libiommu_ioas *nc = NULL;
+	char path[64];
+
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &nc));
+	sim_box(1, path, sizeof(path));
+	b1 = open_path(path);
+	expect_err(libiommu_dev_attach_ioas(b1, nc), -EOPNOTSUPP,
+		   "libiommu_coherency_force_enable() before opening it");
+
+	sim_box(1, path, sizeof(path));
+	expect_ok(libiommu_coherency_force_enable(ctx, path, true, NULL));
+	forced = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(forced, nc));
+	sim_box(4, path, sizeof(path));
+	b4 = open_path(path);
+	expect_ok(libiommu_dev_attach_ioas(b4, nc));
+
+	expect_ok(libiommu_coherency_get_ioas(nc, &c));
+	libiommu_coherency_print(c, stdout);
+	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 2);
+	ck_assert_int_eq(libiommu_coherency_box(c), 3);
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_NO);
+	ck_assert_ptr_nonnull(strstr(libiommu_coherency_name(c), "(non-coherent)"));
+	libiommu_coherency_free(c);
+	(void)b1;
+}
+END_TEST
+
+int main(void)
+{
+	struct libiommu_kmod_version v = { .size = sizeof(v) };
+	Suite *s = suite_create("coh-sim");
+	TCase *tc;
+	int fd;
+
+	tu_require_iommufd();
+	fd = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("SKIP: %s: %s (companion module not loaded): runs in the VM tier\n",
+		       LIBIOMMU_KMOD_DEVNODE, strerror(errno));
+		return TU_EXIT_SKIP;
+	}
+	if (ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v) || !(v.out_features & LIBIOMMU_KMOD_FEAT_SIM)) {
+		printf("SKIP: the companion module has no simulated hardware (LIBIOMMU_KMOD_FEAT_SIM)\n");
+		close(fd);
+		return TU_EXIT_SKIP;
+	}
+	close(fd);
+
+	tc = tu_tcase(s, "sim");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sim_devices_fill_all_four_boxes);
+	tcase_add_test(tc, nosnoop_bit_moves_between_columns);
+	tcase_add_test(tc, force_enable_moves_box_1_to_3_and_kvm_follows);
+	tcase_add_test(tc, require_coherent_ioas_admits_only_devices_forced_to_snoop);
+	tcase_add_test(tc, noncoherent_ioas_admits_only_devices_let_through);
+	return tu_run(s);
+}
