@@ -30,6 +30,12 @@ stage "kernel for the VM tier"
 kdir=$(bash tests/vm/kernel.sh | tail -n1)
 khdr=$kdir/headers/include
 
+# The VM runner's self-tests spend most of their time waiting (on timeouts
+# and short boots), so they run in the background while the host tier builds.
+mkdir -p build
+bash tests/vm/test-runner.sh > build/runner.out 2>&1 &
+runner_pid=$!
+
 [ -x configure ] || ./autogen.sh
 configure_in() { # dir, configure args...
 	local d=$1; shift
@@ -66,8 +72,10 @@ bash tests/vm/run.sh 2>&1 | tee build/vm.out || { echo "VM tier failed"; exit 1;
 read -r p f s < <(tail -n1 build/vm.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
 tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 
-stage "VM runner self-tests"
-bash tests/vm/test-runner.sh 2>&1 | tee build/runner.out || { echo "VM runner self-test failed"; exit 1; }
+stage "VM runner self-tests (ran in the background)"
+wait "$runner_pid" && rrc=0 || rrc=$?
+cat build/runner.out
+[ "$rrc" -eq 0 ] || { echo "VM runner self-test failed"; exit 1; }
 read -r p f < <(tail -n1 build/runner.out | sed -E 's/^runner self-test: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
 tp=$((tp + p)) tf=$((tf + f))
 

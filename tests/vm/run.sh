@@ -21,6 +21,7 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --no-kselftest        do not run the kernel's iommufd selftest
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
+  --serial-boots        boot the guests one after another (default: side by side)
   --timeout SECS        per-test timeout in the guest (default 120)
   --boot-timeout SECS   whole-boot timeout (default 900)
   --build-dir DIR       static build of the library and tests
@@ -33,7 +34,7 @@ Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-snoop=both platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
+snoop=both serial_boots=0 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 build=$srcdir/build/vm
 tests=()
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--no-kselftest) kselftest=0 ;;
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
+	--serial-boots) serial_boots=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--boot-timeout) boot_timeout=$2; shift ;;
 	--build-dir) build=$2; shift ;;
@@ -116,14 +118,14 @@ bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work/tests" "$build/progs"
 # virtio device (bound to virtio-pci: not viable) behind another: the legacy
 # VFIO group cases of tests/dev-legacy.c.
 boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
-failed=0 npass=0 nfail=0 nskip=0
-for s in "${boots[@]}"; do
-	log=$work/console-snoop-$s.log res=$work/results-snoop-$s.log
-	say "booting guest (snoop-control=$s)"
+
+# One guest; writes "QEMU_RC SECONDS" to $work/boot-$1.rc.
+boot_one() {
+	local s=$1 log=$work/console-snoop-$1.log res=$work/results-snoop-$1.log
+	local append start qrc
 	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 libiommu.snoop=$s libiommu.timeout=$timeout"
 	[ -n "$brk" ] && append="$append libiommu.break=$brk"
 	start=$(date +%s)
-	set +e
 	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \
 		-M q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
 		-display none -monitor none -no-reboot -nodefaults \
@@ -137,10 +139,28 @@ for s in "${boots[@]}"; do
 		-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz" \
 		-append "$append"
 	qrc=$?
-	set -e
-	secs=$(( $(date +%s) - start ))
 	touch "$log" "$res"
-	if bash "$here/judge.sh" "snoop-$s" "$log" "$res" "$qrc" "$secs" "$here/selftest-baseline.txt" "$show" "$quiet"; then :; else failed=1; fi
+	echo "$qrc $(( $(date +%s) - start ))" > "$work/boot-$s.rc"
+}
+
+# The guests run side by side: each runs its tests one after another, so a
+# guest keeps about one host core busy, and two guests on two cores take
+# about the time of one (--serial-boots to run them one after another).
+set +e
+pids=()
+for s in "${boots[@]}"; do
+	say "booting guest (snoop-control=$s)"
+	if [ "$serial_boots" = 1 ]; then boot_one "$s"; else boot_one "$s" & pids+=($!); fi
+done
+[ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+set -e
+
+failed=0 npass=0 nfail=0 nskip=0
+for s in "${boots[@]}"; do
+	res=$work/results-snoop-$s.log
+	read -r qrc secs < "$work/boot-$s.rc" || { qrc=1 secs=0; }
+	if bash "$here/judge.sh" "snoop-$s" "$work/console-snoop-$s.log" "$res" "$qrc" "$secs" \
+		"$here/selftest-baseline.txt" "$show" "$quiet"; then :; else failed=1; fi
 	read -r p f k < "$res.counts" || true
 	npass=$((npass + ${p:-0})) nfail=$((nfail + ${f:-0})) nskip=$((nskip + ${k:-0}))
 done

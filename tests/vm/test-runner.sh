@@ -15,19 +15,32 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 n=0 bad=0
 
+# Each case runs in the background (they mostly wait on timeouts and
+# boots); expect_fail starts one, check_all judges them all afterwards.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cases=()
 expect_fail() { # name, pattern, command...
 	local name=$1 pat=$2; shift 2
-	local out rc
-	out=$("$@" 2>&1); rc=$?
-	n=$((n + 1))
-	if [ "$rc" -eq 0 ]; then
-		echo "FAIL runner-$name: exited 0, expected a failure"; bad=$((bad + 1))
-	elif ! grep -qE "$pat" <<<"$out"; then
-		echo "FAIL runner-$name: exit $rc but no message matching /$pat/; output:"
-		sed 's/^/    /' <<<"$out" | tail -n 30; bad=$((bad + 1))
-	else
-		echo "PASS runner-$name: exit $rc, $(grep -m1 -oE "$pat" <<<"$out")"
-	fi
+	cases+=("$name")
+	printf '%s\n' "$pat" > "$tmp/$name.pat"
+	( "$@" > "$tmp/$name.out" 2>&1; echo $? > "$tmp/$name.rc" ) &
+}
+check_all() {
+	local name out rc pat
+	wait
+	for name in "${cases[@]}"; do
+		out=$(cat "$tmp/$name.out"); rc=$(cat "$tmp/$name.rc"); pat=$(cat "$tmp/$name.pat")
+		n=$((n + 1))
+		if [ "$rc" -eq 0 ]; then
+			echo "FAIL runner-$name: exited 0, expected a failure"; bad=$((bad + 1))
+		elif ! grep -qE "$pat" <<<"$out"; then
+			echo "FAIL runner-$name: exit $rc but no message matching /$pat/; output:"
+			sed 's/^/    /' <<<"$out" | tail -n 30; bad=$((bad + 1))
+		else
+			echo "PASS runner-$name: exit $rc, $(grep -m1 -oE "$pat" <<<"$out")"
+		fi
+	done
 }
 
 # no test programs: the platform smoke tests alone keep the boots short
@@ -44,6 +57,7 @@ cat "$here/kernel.config" > "$frag"
 echo "CONFIG_LIBIOMMU_RUNNER_SELFTEST_BOGUS=y" >> "$frag"
 expect_fail config-dropped 'CONFIG_LIBIOMMU_RUNNER_SELFTEST_BOGUS=y was dropped' \
 	bash "$here/check-config.sh" "$frag" "$kdir/build/.config"
+check_all
 rm -f "$frag"
 # and the real fragment passes against the real .config (the check can pass)
 n=$((n + 1))
