@@ -3,11 +3,12 @@
 #
 # Every test libiommu has, from a fresh Debian machine (as root):
 #   host packages → kernel (cached) → host tier (make check, then again under
-#   ASan/UBSan, make distcheck) → VM tier (tests/vm/run.sh, both snoop modes,
-#   kernel selftest baseline) → the VM runner's own self-tests.
+#   ASan/UBSan) → VM tier (tests/vm/run.sh, both snoop modes, kernel
+#   selftest baseline) → the VM runner's own self-tests.
+# CI (.ci/run) runs this, then `make distcheck` (a packaging check that
+# builds and runs the host tier once more from the release tarball).
 # Exit 0 only when every tier passed.  The last line counts all tests.
-# Environment: JOBS (default nproc), LIBIOMMU_CACHE (default ~/.cache/libiommu),
-#   LIBIOMMU_SKIP_DISTCHECK=1 to leave out `make distcheck` (for quick local runs).
+# Environment: JOBS (default nproc), LIBIOMMU_CACHE (default ~/.cache/libiommu).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
@@ -64,13 +65,6 @@ make -s -C build/asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1 make -s -C build/asan -j"$JOBS" check 2>&1 | tee build/asan/check.out || {
 	cat build/asan/test-suite.log; exit 1; }
 add_counts build/asan/check.out
-
-if [ "${LIBIOMMU_SKIP_DISTCHECK:-0}" != 1 ]; then
-	stage "make distcheck"
-	make -s -C build/host -j"$JOBS" distcheck DISTCHECK_CONFIGURE_FLAGS="--with-kernel-headers=$khdr" \
-		> build/host/distcheck.out 2>&1 || { tail -n 60 build/host/distcheck.out; exit 1; }
-	grep -A3 'archives ready for distribution' build/host/distcheck.out || true
-fi
 
 stage "VM tier"
 wait "$vmbuild_pid" || { cat build/vm-build.out; echo "static build for the VM tier failed"; exit 1; }
