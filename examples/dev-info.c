@@ -166,46 +166,54 @@ int main(void)
 		.log_fn = libiommu_log_stderr, /* the library explains failures */
 	};
 	struct libiommu_ctx *ctx = NULL;
-	struct dirent *e;
-	int rc, ndev = 0, status = EXIT_SUCCESS;
-	DIR *d;
+	struct dirent **ents = NULL;
+	int rc, n, ndev = 0, nbound = 0, status = EXIT_SUCCESS;
 
 	rc = libiommu_ctx_new(&opts, &ctx);
 	if (rc) {
 		fprintf(stderr, "cannot open /dev/iommu: %s\n", strerror(-rc));
 		return EXIT_FAILURE;
 	}
-	d = opendir("/dev/vfio/devices");
-	if (!d) {
+	n = scandir("/dev/vfio/devices", &ents, NULL, alphasort);
+	if (n < 0) {
 		printf("no VFIO device cdevs (/dev/vfio/devices: %s): bind a device to vfio-pci\n",
 		       strerror(errno));
 		libiommu_ctx_free(ctx);
 		return EXIT_SUCCESS;
 	}
-	while ((e = readdir(d))) {
+	for (int i = 0; i < n; i++) {
 		struct libiommu_dev *dev = NULL;
+		const char *name = ents[i]->d_name;
 		char path[300];
 
-		if (strncmp(e->d_name, "vfio", 4) != 0)
+		if (strncmp(name, "vfio", 4) != 0)
 			continue;
-		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
 		ndev++;
 		rc = libiommu_dev_open(ctx, path, NULL, &dev);
 		if (rc) {
-			printf("%s: cannot bind: %s\n", e->d_name, strerror(-rc));
-			status = EXIT_FAILURE;
+			/*
+			 * Not an error of this program: e.g. a device whose
+			 * IOMMU group is not viable.  The log callback said why.
+			 */
+			printf("%s: cannot bind (%s), skipped\n", name, strerror(-rc));
 			continue;
 		}
-		printf("%s: device %" PRIu32, e->d_name, libiommu_dev_id(dev));
+		nbound++;
+		printf("%s: device %" PRIu32, name, libiommu_dev_id(dev));
 		if (print_info(dev))
 			status = EXIT_FAILURE;
-		if (edu_is_edu(e->d_name) && edu_round_trip(ctx, dev))
+		if (edu_is_edu(name) && edu_round_trip(ctx, dev))
 			status = EXIT_FAILURE;
 		libiommu_dev_free(dev);
 	}
-	closedir(d);
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
 	if (!ndev)
 		printf("no VFIO device cdevs in /dev/vfio/devices\n");
+	else if (!nbound)
+		status = EXIT_FAILURE; /* devices exist but none could be used */
 	libiommu_ctx_free(ctx);
 	return status;
 }

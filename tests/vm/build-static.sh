@@ -32,11 +32,12 @@ progs=$(make -s print-vm-programs)
 make -s -j"$(nproc)" LDFLAGS=-all-static $progs >&2
 
 rm -rf "$build/progs"
-mkdir -p "$build/progs/tests" "$build/progs/examples"
+mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 for p in $progs; do
 	case "$p" in
 	tests/*) cp "$p" "$build/progs/tests/" ;;
-	examples/*|bench/*) cp "$p" "$build/progs/examples/" ;;
+	examples/*) cp "$p" "$build/progs/examples/" ;;
+	bench/*) cp "$p" "$build/progs/bench/" ;;
 	esac
 done
 log "$(ls "$build/progs/tests" | wc -l) test programs, $(ls "$build/progs/examples" | wc -l) examples"

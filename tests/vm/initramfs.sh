@@ -23,6 +23,7 @@ install -m 0755 "$here/init" "$root/init"
 cp "$list" "$root/etc/libiommu/tests"
 cp -a "$progs"/tests/. "$root/tests/" 2>/dev/null || true
 cp -a "$progs"/examples/. "$root/tests/" 2>/dev/null || true
+cp -a "$progs"/bench/. "$root/tests/" 2>/dev/null || true
 cp "$kdir"/selftests/iommufd* "$root/selftests/"
 for ko in "$@"; do cp "$ko" "$root/kmod/"; done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"

@@ -71,7 +71,7 @@ kdir=$(bash "$here/kernel.sh" | tail -n1)
 #        when only the platform is tested, e.g. by test-runner.sh)
 if [ "$platform_only" = 1 ]; then
 	build=$(mktemp -d /tmp/libiommu-vm-empty.XXXXXX)
-	mkdir -p "$build/progs/tests" "$build/progs/examples"
+	mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 else
 	bash "$here/build-static.sh" "$build" "$kdir" >&2
 fi
@@ -92,7 +92,9 @@ work=${keep:-$(mktemp -d /tmp/libiommu-vm.XXXXXX)}
 mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 if [ ${#tests[@]} -eq 0 ] && [ "$platform_only" = 0 ]; then
-	mapfile -t tests < <(cd "$build/progs/tests" && ls)
+	# every test program, and every example (the demo's programs must not
+	# break unnoticed); benchmarks (progs/bench) only when named
+	mapfile -t tests < <(cd "$build/progs/tests" && ls; cd "$build/progs/examples" && ls)
 	# and the variants: the same programs under other environments
 	# (NAME:VAR=VAL lines of tests/vm/variants, e.g. the other backends)
 	if [ -f "$here/variants" ]; then
@@ -103,7 +105,8 @@ kind=test; [ "$show" = 1 ] && kind=show
 : > "$work/tests"
 for t in ${tests[@]+"${tests[@]}"}; do
 	p=${t%%:*} # NAME[:VAR=VAL,...] runs NAME with that environment
-	if [ -x "$build/progs/tests/$p" ] || [ -x "$build/progs/examples/$p" ]; then
+	if [ -x "$build/progs/tests/$p" ] || [ -x "$build/progs/examples/$p" ] ||
+	   [ -x "$build/progs/bench/$p" ]; then
 		echo "$kind $t" >> "$work/tests"
 	else die "no test or example program named '$p' (see $build/progs)"; fi
 done
