@@ -34,7 +34,7 @@ Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-snoop=both serial_boots=0 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
+empty_build= snoop=both serial_boots=0 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 build=$srcdir/build/vm
 tests=()
@@ -71,6 +71,7 @@ kdir=$(bash "$here/kernel.sh" | tail -n1)
 #        when only the platform is tested, e.g. by test-runner.sh)
 if [ "$platform_only" = 1 ]; then
 	build=$(mktemp -d /tmp/libiommu-vm-empty.XXXXXX)
+	empty_build=$build
 	mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 else
 	bash "$here/build-static.sh" "$build" "$kdir" >&2
@@ -90,7 +91,9 @@ fi
 # --- 4. the test list
 work=${keep:-$(mktemp -d /tmp/libiommu-vm.XXXXXX)}
 mkdir -p "$work"
-[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+# (the empty build dir of --platform-only goes too, --keep or not)
+if [ -n "$keep" ]; then trap 'rm -rf ${empty_build:+"$empty_build"}' EXIT
+else trap 'rm -rf "$work" ${empty_build:+"$empty_build"}' EXIT; fi
 if [ ${#tests[@]} -eq 0 ] && [ "$platform_only" = 0 ]; then
 	# every test program, and every example (the demo's programs must not
 	# break unnoticed); benchmarks (progs/bench) only when named
