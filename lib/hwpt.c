@@ -217,6 +217,33 @@ static int create(struct libiommu_dev *dev, struct lx_iommu_hwpt_alloc *cmd,
 	return 0;
 }
 
+/*
+ * The checks both allocators start with: a device, an out pointer (cleared),
+ * and the argument @arg (an @what with id @target_id) in the device's
+ * context.  Fills *ctxp; 0 or a logged -errno.
+ */
+static int alloc_args(struct libiommu_dev *dev, struct libiommu_hwpt **out,
+		      const char *arg, const void *target, const char *what,
+		      uint32_t target_id, const struct libiommu_ctx *target_ctx,
+		      const char *fn, struct libiommu_ctx **ctxp)
+{
+	struct libiommu_ctx *ctx;
+
+	if (!dev)
+		return FAIL(NULL, EINVAL, "%s: dev is NULL", fn);
+	*ctxp = ctx = dev->ctx;
+	if (!out)
+		return FAIL(ctx, EINVAL, "%s: out is NULL", fn);
+	*out = NULL;
+	if (!target)
+		return FAIL(ctx, EINVAL, "%s: %s is NULL", fn, arg);
+	if (target_ctx != ctx)
+		return FAIL(ctx, EXDEV,
+			    "%s: %s %" PRIu32 " belongs to another context (iommufd) than device %" PRIu32,
+			    fn, what, target_id, dev->id);
+	return 0;
+}
+
 LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 				     struct libiommu_ioas *ioas,
 				     const struct libiommu_hwpt_opts *opts,
@@ -228,18 +255,10 @@ LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 	uint32_t flags;
 	int rc;
 
-	if (!dev)
-		return FAIL(NULL, EINVAL, "%s: dev is NULL", fn);
-	ctx = dev->ctx;
-	if (!out)
-		return FAIL(ctx, EINVAL, "%s: out is NULL", fn);
-	*out = NULL;
-	if (!ioas)
-		return FAIL(ctx, EINVAL, "%s: ioas is NULL", fn);
-	if (ioas->ctx != ctx)
-		return FAIL(ctx, EXDEV,
-			    "%s: IOAS %" PRIu32 " belongs to another context (iommufd) than device %" PRIu32,
-			    fn, ioas->id, dev->id);
+	rc = alloc_args(dev, out, "ioas", ioas, "IOAS", ioas ? ioas->id : 0,
+			ioas ? ioas->ctx : NULL, fn, &ctx);
+	if (rc)
+		return rc;
 	rc = prepare(ctx, fn, opts, &cmd, &flags);
 	if (rc)
 		return rc;
@@ -258,18 +277,10 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 	uint32_t flags;
 	int rc;
 
-	if (!dev)
-		return FAIL(NULL, EINVAL, "%s: dev is NULL", fn);
-	ctx = dev->ctx;
-	if (!out)
-		return FAIL(ctx, EINVAL, "%s: out is NULL", fn);
-	*out = NULL;
-	if (!parent)
-		return FAIL(ctx, EINVAL, "%s: parent is NULL", fn);
-	if (parent->ctx != ctx)
-		return FAIL(ctx, EXDEV,
-			    "%s: HWPT %" PRIu32 " belongs to another context (iommufd) than device %" PRIu32,
-			    fn, parent->id, dev->id);
+	rc = alloc_args(dev, out, "parent", parent, "HWPT", parent ? parent->id : 0,
+			parent ? parent->ctx : NULL, fn, &ctx);
+	if (rc)
+		return rc;
 	if (parent->nested || !(parent->flags & LIBIOMMU_HWPT_NEST_PARENT))
 		return FAIL(ctx, EINVAL,
 			    "%s: HWPT %" PRIu32 " is not a nest parent (allocate it with LIBIOMMU_HWPT_NEST_PARENT)",
