@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Judge one boot of the VM tier from its console log and results log.
-# usage: judge.sh LABEL CONSOLE RESULTS QEMU_RC SECS BASELINE SHOW QUIET
+# usage: judge.sh LABEL CONSOLE RESULTS QEMU_RC SECS BASELINE SHOW QUIET [TESTLIST]
 # Writes "PASS FAIL SKIP" counts to RESULTS.counts; exit 1 on any failure.
 # A boot is a failure when the guest panicked, hung past the boot timeout,
 # produced no result at all, or stopped before the end of its test list.
 set -uo pipefail
-label=$1 con=$2 res=$3 qrc=$4 secs=$5 baseline=$6 show=${7:-0} quiet=${8:-0}
+label=$1 con=$2 res=$3 qrc=$4 secs=$5 baseline=$6 show=${7:-0} quiet=${8:-0} list=${9:-}
 
 fail=0 npass=0 nfail=0 nskip=0
 bad() { echo "vm[$label]: FAIL: $*"; fail=1; }
@@ -49,6 +49,18 @@ while read -r _ name st rest; do
 	*) nfail=$((nfail + 1)); bad "$name ($rest); its output:"; section "$name" | sed 's/^/    /' ;;
 	esac
 done < <(grep '^LIBIOMMU-RESULT ' "$res_clean")
+
+# Every listed test must have reported: a missing result line is a failure,
+# never a quiet gap in the counts.
+if [ -n "$list" ] && grep -q '^LIBIOMMU-DONE ' "$res_clean"; then
+	while read -r _ name _; do
+		[ -n "$name" ] || continue
+		grep -q "^LIBIOMMU-RESULT $name " "$res_clean" && continue
+		bad "$name reported no result (its console section follows)"
+		section "$name" | sed 's/^/    /'
+		nfail=$((nfail + 1))
+	done < "$list"
+fi
 
 if [ "$show" = 1 ]; then
 	grep '^LIBIOMMU-OUT ' "$res_clean" | sed -E 's/^LIBIOMMU-OUT [^ ]+ ?//'

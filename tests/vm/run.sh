@@ -166,7 +166,7 @@ for s in "${boots[@]}"; do
 	res=$work/results-snoop-$s.log
 	read -r qrc secs < "$work/boot-$s.rc" || { qrc=1 secs=0; }
 	if bash "$here/judge.sh" "snoop-$s" "$work/console-snoop-$s.log" "$res" "$qrc" "$secs" \
-		"$here/selftest-baseline.txt" "$show" "$quiet"; then :; else failed=1; fi
+		"$here/selftest-baseline.txt" "$show" "$quiet" "$work/tests"; then :; else failed=1; fi
 	read -r p f k < "$res.counts" || true
 	npass=$((npass + ${p:-0})) nfail=$((nfail + ${f:-0})) nskip=$((nskip + ${k:-0}))
 done
