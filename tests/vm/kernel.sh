@@ -50,8 +50,14 @@ pkg_version() {
 		sed -n 's/^Version: //p' | sort -V | tail -n1
 }
 
+# One kernel.sh at a time per cache: concurrent apt-cache runs race on
+# apt's package cache, and two cold builds would race on the output dir.
+mkdir -p "$CACHE"
+exec 9> "$CACHE/.kernel.lock"
+flock 9
+
 apt_setup
-ver=$(pkg_version)
+ver=$(pkg_version) || die "apt-cache show $SRC_PKG failed (apt state in $aptdir)"
 [ -n "$ver" ] || die "$SRC_PKG not found in $SUITE"
 
 key=$( { echo "recipe=$RECIPE pkg=$SRC_PKG ver=$ver"; cat "$FRAGMENT";

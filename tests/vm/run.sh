@@ -28,7 +28,7 @@ selftest (judged against tests/vm/selftest-baseline.txt).
                         (default build/vm in the source tree)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
   --break MODE          runner self-test only: guest init misbehaves
-                        (panic, hang or silent)
+                        (panic, hang, silent, testhang, testfail, lostresult)
   --quiet               only the summary
 Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
@@ -114,6 +114,8 @@ for t in ${tests[@]+"${tests[@]}"}; do
 	else die "no test or example program named '$p' (see $build/progs)"; fi
 done
 [ "$kselftest" = 1 ] && echo "kselftest iommufd" >> "$work/tests"
+# runner self-test: a listed test whose result never comes back
+[ "$brk" = lostresult ] && echo "test vm-break-lost" >> "$work/tests"
 
 # --- 5. initramfs
 bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work/tests" "$build/progs" "$kdir" "${kmods[@]}" >&2

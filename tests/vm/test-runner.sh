@@ -8,6 +8,7 @@
 #   3. a whole boot hanging                (init sleeps forever; 15 s boot timeout)
 #   4. a boot that reports no results      (init powers off at once)
 #   5. a failing test                      (false)
+#   5b. a listed test that never reports    (init skips it)
 #   6. a kernel config that lost an option (check-config.sh on the real .config)
 # Each case must make run.sh / check-config.sh exit non-zero AND print the
 # expected reason; a case that "passes" by accident fails this script.
@@ -50,6 +51,7 @@ expect_fail test-timeout 'FAIL: vm-break-hang \(rc=137' "${run[@]}" --break test
 expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 15
 expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
 expect_fail failing-test 'FAIL: vm-break-fail' "${run[@]}" --break testfail
+expect_fail lost-result 'FAIL: vm-break-lost reported no result' "${run[@]}" --break lostresult
 
 kdir=$(bash "$here/kernel.sh" 2>/dev/null | tail -n1)
 frag=$(mktemp)
