@@ -1095,7 +1095,8 @@ int main(void)
 		tc = tu_tcase(s, "lifecycle");
 		tcase_set_timeout(tc, 100);
 		tcase_add_test(tc, rmmod_is_refused_while_the_node_is_open);
-		tcase_add_test(tc, reload_100_times_without_leaks_or_warnings);
+		if (tu_want_lifecycle("reload_100_times_without_leaks_or_warnings"))
+			tcase_add_test(tc, reload_100_times_without_leaks_or_warnings);
 	} else {
 		printf("note: not in the VM tier (LIBIOMMU_VM=1, LIBIOMMU_KMOD_DIR): lifecycle tests left out\n");
 	}

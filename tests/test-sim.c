@@ -1165,8 +1165,10 @@ int main(void)
 	tcase_add_test(tc, busy_objects_refuse_destruction);
 	tcase_add_test(tc, kvm_held_device_is_busy);
 	tcase_add_test(tc, without_isolated_msi_bind_is_eperm);
-	tcase_add_test(tc, load_create_destroy_unload_x100);
-	tcase_set_timeout(tc, 100);
+	if (tu_want_lifecycle("load_create_destroy_unload_x100")) {
+		tcase_add_test(tc, load_create_destroy_unload_x100);
+		tcase_set_timeout(tc, 100);
+	}
 
 	return tu_run(s);
 }

@@ -44,6 +44,22 @@ void tu_skip_test(const char *test, const char *why)
 	fflush(stdout);
 }
 
+bool tu_want_lifecycle(const char *test)
+{
+	const char *v = getenv("LIBIOMMU_TEST_LIFECYCLE");
+
+	if (!v || !*v || !strcmp(v, "1"))
+		return true;
+	if (strcmp(v, "0")) {
+		fprintf(stderr, "LIBIOMMU_TEST_LIFECYCLE=%s: not 0 or 1\n", v);
+		exit(2);
+	}
+	printf("note: %s left out (LIBIOMMU_TEST_LIFECYCLE=0: the VM tier runs it in its other boot)\n",
+	       test);
+	fflush(stdout);
+	return false;
+}
+
 void tu_require_iommufd(void)
 {
 	if (tu_backend() == LIBIOMMU_BACKEND_TYPE1) {

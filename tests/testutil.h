@@ -71,6 +71,16 @@ void tu_skip_test(const char *test, const char *why);
 	} while (0)
 
 /*
+ * Whether the long module-lifecycle loops (x100 unload/reload) run: yes,
+ * unless LIBIOMMU_TEST_LIFECYCLE=0.  The VM tier sets that in one of its two
+ * boots, since the loops do not depend on the boot's snoop mode and the
+ * other boot runs them.  When they do not run, a "note:" line on stdout
+ * names @test and says why.  Any value other than 0 or 1 makes the program
+ * fail (exit 2) rather than silently leave the loops out.
+ */
+bool tu_want_lifecycle(const char *test);
+
+/*
  * The first VFIO device cdev (/dev/vfio/devices/vfioN, lowest N) into
  * @path: 0 or -ENOENT.
  */

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Assemble the guest's initramfs: busybox-static, tests/vm/init, the test
-# list, the static test programs and examples, the kernel's iommufd
-# selftests, and the companion module(s).
-# usage: initramfs.sh OUT.cpio.gz TESTLIST PROGS_DIR KERNEL_DIR [MODULE.ko...]
+# lists (LIST_DIR/tests.<boot>, one per boot: tests.on, tests.off), the
+# static test programs and examples, the kernel's iommufd selftests, and
+# the companion module(s).
+# usage: initramfs.sh OUT.cpio.gz LIST_DIR PROGS_DIR KERNEL_DIR [MODULE.ko...]
 set -euo pipefail
-out=$1 list=$2 progs=$3 kdir=$4; shift 4
+out=$1 lists=$2 progs=$3 kdir=$4; shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 
 root=$(mktemp -d /tmp/libiommu-initramfs.XXXXXX)
@@ -20,7 +21,8 @@ for app in $("$bb" --list); do
 	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
 done
 install -m 0755 "$here/init" "$root/init"
-cp "$list" "$root/etc/libiommu/tests"
+ls "$lists"/tests.* > /dev/null 2>&1 || { echo "initramfs: no test list $lists/tests.<boot>" >&2; exit 1; }
+cp "$lists"/tests.* "$root/etc/libiommu/"
 cp -a "$progs"/tests/. "$root/tests/" 2>/dev/null || true
 cp -a "$progs"/examples/. "$root/tests/" 2>/dev/null || true
 cp -a "$progs"/bench/. "$root/tests/" 2>/dev/null || true

@@ -22,6 +22,11 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
   --serial-boots        boot the guests one after another (default: side by side)
+  --full-each-boot      with both boots, run the work that does not depend on
+                        the snoop mode in each boot, not once (see below)
+  --smp N               virtual CPUs per guest (default 1: under TCG a second
+                        vCPU costs about a third more host CPU, and the tests
+                        run one after another)
   --timeout SECS        per-test timeout in the guest (default 120)
   --boot-timeout SECS   whole-boot timeout (default 900)
   --build-dir DIR       static build of the library and tests
@@ -30,11 +35,17 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --break MODE          runner self-test only: guest init misbehaves
                         (panic, hang, silent, testhang, testfail, lostresult)
   --quiet               only the summary
+With both boots, work that does not depend on the snoop mode runs once, in
+two halves of about the same length: the kernel selftest in the snoop-on
+boot; test-kmod's x100 reload loop (whose KVM count of 1 checks more) and
+test-sim's x100 lifecycle loop in the snoop-off boot.  The other boot runs
+those programs as NAME:LIBIOMMU_TEST_LIFECYCLE=0, so the report names what
+it left out.
 Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-empty_build= snoop=both serial_boots=0 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
+empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 build=$srcdir/build/vm
 tests=()
@@ -45,6 +56,8 @@ while [ $# -gt 0 ]; do
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
 	--serial-boots) serial_boots=1 ;;
+	--full-each-boot) full_each=1 ;;
+	--smp) smp=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--boot-timeout) boot_timeout=$2; shift ;;
 	--build-dir) build=$2; shift ;;
@@ -58,6 +71,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$snoop" in on|off|both) ;; *) echo "run.sh: --snoop takes on, off or both" >&2; exit 2 ;; esac
+case "$smp" in [1-9]|[1-9][0-9]) ;; *) echo "run.sh: --smp takes a number of vCPUs, 1 to 99" >&2; exit 2 ;; esac
 
 say() { [ "$quiet" = 1 ] || echo "vm: $*"; }
 die() { echo "vm: error: $*" >&2; exit 1; }
@@ -81,9 +95,13 @@ fi
 kmods=()
 if [ -f "$srcdir/lib/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 	kb=$build/kmod
-	rm -rf "$kb" && mkdir -p "$kb" && cp -a "$srcdir"/lib/kmod/. "$kb"/
-	# the module includes its control uAPI header as ../uapi/libiommu_kmod.h
-	rm -rf "$build/uapi" && cp -a "$srcdir"/lib/uapi "$build/uapi"
+	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
+	# what changed; the module includes its control uAPI header as
+	# ../uapi/libiommu_kmod.h
+	mkdir -p "$kb" "$build/uapi"
+	rsync -a --delete-after --exclude='*.mod.c' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
+		"$srcdir"/lib/kmod/ "$kb"/
+	rsync -a --delete "$srcdir"/lib/uapi/ "$build/uapi"/
 	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building lib/kmod against $kdir/build failed"
 	for ko in "$kb"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
 fi
@@ -105,28 +123,43 @@ if [ ${#tests[@]} -eq 0 ] && [ "$platform_only" = 0 ]; then
 	fi
 fi
 kind=test; [ "$show" = 1 ] && kind=show
-: > "$work/tests"
 for t in ${tests[@]+"${tests[@]}"}; do
 	p=${t%%:*} # NAME[:VAR=VAL,...] runs NAME with that environment
-	if [ -x "$build/progs/tests/$p" ] || [ -x "$build/progs/examples/$p" ] ||
-	   [ -x "$build/progs/bench/$p" ]; then
-		echo "$kind $t" >> "$work/tests"
-	else die "no test or example program named '$p' (see $build/progs)"; fi
+	[ -x "$build/progs/tests/$p" ] || [ -x "$build/progs/examples/$p" ] ||
+		[ -x "$build/progs/bench/$p" ] || die "no test or example program named '$p' (see $build/progs)"
 done
-[ "$kselftest" = 1 ] && echo "kselftest iommufd" >> "$work/tests"
-# runner self-test: a listed test whose result never comes back
-[ "$brk" = lostresult ] && echo "test vm-break-lost" >> "$work/tests"
+boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
+# One list per boot (tests.on, tests.off; the guest reads its own).  With
+# both boots, the work that does not depend on the snoop mode runs once
+# (see usage): the boot named here runs it, the other leaves it out.
+declare -A once_in=([kselftest]=on [test-sim]=off [test-kmod]=off)
+split=0; [ "${#boots[@]}" -gt 1 ] && [ "$full_each" = 0 ] && split=1
+for s in "${boots[@]}"; do
+	l=$work/tests.$s
+	: > "$l"
+	for t in ${tests[@]+"${tests[@]}"}; do
+		if [ "$split" = 1 ] && [ -n "${once_in[$t]:-}" ] && [ "${once_in[$t]}" != "$s" ]; then
+			echo "$kind $t:LIBIOMMU_TEST_LIFECYCLE=0" >> "$l"
+		else
+			echo "$kind $t" >> "$l"
+		fi
+	done
+	if [ "$kselftest" = 1 ] && { [ "$split" = 0 ] || [ "${once_in[kselftest]}" = "$s" ]; }; then
+		echo "kselftest iommufd" >> "$l"
+	fi
+	# runner self-test: a listed test whose result never comes back
+	[ "$brk" = lostresult ] && echo "test vm-break-lost" >> "$l"
+done
+[ "$split" = 1 ] && say "snoop-independent work runs once: the kernel selftest with snoop on, test-kmod's and test-sim's x100 loops with snoop off (--full-each-boot: in both)"
 
 # --- 5. initramfs
-bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work/tests" "$build/progs" "$kdir" "${kmods[@]}" >&2
+bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" "${kmods[@]}" >&2
 
 # --- 6. boot(s) and judge
 # Besides the edu on the root bus (the tests' device, vfio0), two edus share
 # an IOMMU group behind one PCIe-to-PCI bridge and an edu shares one with a
 # virtio device (bound to virtio-pci: not viable) behind another: the legacy
 # VFIO group cases of tests/dev-legacy.c.
-boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
-
 # One guest; writes "QEMU_RC SECONDS" to $work/boot-$1.rc.
 boot_one() {
 	local s=$1 log=$work/console-snoop-$1.log res=$work/results-snoop-$1.log
@@ -135,7 +168,7 @@ boot_one() {
 	[ -n "$brk" ] && append="$append libiommu.break=$brk"
 	start=$(date +%s)
 	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \
-		-M q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+		-M q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp "$smp" -m 2G \
 		-display none -monitor none -no-reboot -nodefaults \
 		-serial "file:$log" -serial "file:$res" \
 		-device intel-iommu,intremap=on,caching-mode=on,snoop-control=$s \
@@ -168,7 +201,7 @@ for s in "${boots[@]}"; do
 	res=$work/results-snoop-$s.log
 	read -r qrc secs < "$work/boot-$s.rc" || { qrc=1 secs=0; }
 	if bash "$here/judge.sh" "snoop-$s" "$work/console-snoop-$s.log" "$res" "$qrc" "$secs" \
-		"$here/selftest-baseline.txt" "$show" "$quiet" "$work/tests"; then :; else failed=1; fi
+		"$here/selftest-baseline.txt" "$show" "$quiet" "$work/tests.$s"; then :; else failed=1; fi
 	read -r p f k < "$res.counts" || true
 	npass=$((npass + ${p:-0})) nfail=$((nfail + ${f:-0})) nskip=$((nskip + ${k:-0}))
 done

@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(build-essential autoconf automake libtool pkg-config check
             abigail-tools valgrind)
 vm_pkgs=(qemu-system-x86 busybox-static cpio bc bison flex libelf-dev
-         libssl-dev libcap-dev rsync xz-utils dwarves python3 kmod)
+         libssl-dev libcap-dev rsync xz-utils dwarves python3 kmod procps)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || pkgs+=("${vm_pkgs[@]}")
