@@ -14,7 +14,8 @@ bad() { echo "vm[$label]: FAIL: $*"; fail=1; }
 say() { [ "$quiet" = 1 ] || echo "vm[$label]: $*"; }
 
 # console section of one test, for failure reports
-section() { sed -n "/^=== RUN $1\$/,/^=== END $1 /p" "$con" | tr -d '\r' | tail -n 60; }
+# (the guest's tty ends console lines with \r\n: strip the \r before matching)
+section() { tr -d '\r' < "$con" | sed -n "/^=== RUN $1\$/,/^=== END $1 /p" | tail -n 60; }
 
 tr -d '\r' < "$res" > "$res.clean"
 res_clean=$res.clean

@@ -7,7 +7,8 @@
 #   2. a test hanging past its timeout     (sleep 3600 under a 5 s timeout)
 #   3. a whole boot hanging                (init sleeps forever; 15 s boot timeout)
 #   4. a boot that reports no results      (init powers off at once)
-#   5. a failing test                      (false)
+#   5. a failing test                      (prints a line, exits 1: the
+#                                           report must show that line)
 #   5b. a listed test that never reports    (init skips it)
 #   6. a kernel config that lost an option (check-config.sh on the real .config)
 # Each case must make run.sh / check-config.sh exit non-zero AND print the
@@ -27,16 +28,20 @@ expect_fail() { # name, pattern, command...
 	printf '%s\n' "$pat" > "$tmp/$name.pat"
 	( "$@" > "$tmp/$name.out" 2>&1; echo $? > "$tmp/$name.rc" ) &
 }
-check_all() {
-	local name out rc pat
+check_all() { # a case's pattern may have several lines: each must match
+	local name out rc pat p missing
 	wait
 	for name in "${cases[@]}"; do
-		out=$(cat "$tmp/$name.out"); rc=$(cat "$tmp/$name.rc"); pat=$(cat "$tmp/$name.pat")
+		out=$(cat "$tmp/$name.out"); rc=$(cat "$tmp/$name.rc"); pat=$(head -n1 "$tmp/$name.pat")
 		n=$((n + 1))
+		missing=
+		while IFS= read -r p; do
+			grep -qE "$p" <<<"$out" || { missing=$p; break; }
+		done < "$tmp/$name.pat"
 		if [ "$rc" -eq 0 ]; then
 			echo "FAIL runner-$name: exited 0, expected a failure"; bad=$((bad + 1))
-		elif ! grep -qE "$pat" <<<"$out"; then
-			echo "FAIL runner-$name: exit $rc but no message matching /$pat/; output:"
+		elif [ -n "$missing" ]; then
+			echo "FAIL runner-$name: exit $rc but no message matching /$missing/; output:"
 			sed 's/^/    /' <<<"$out" | tail -n 30; bad=$((bad + 1))
 		else
 			echo "PASS runner-$name: exit $rc, $(grep -m1 -oE "$pat" <<<"$out")"
@@ -50,7 +55,8 @@ expect_fail guest-panic 'guest kernel panicked' "${run[@]}" --break panic
 expect_fail test-timeout 'FAIL: vm-break-hang \(rc=137' "${run[@]}" --break testhang --timeout 5
 expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 15
 expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
-expect_fail failing-test 'FAIL: vm-break-fail' "${run[@]}" --break testfail
+# (and the failing test's own output is shown)
+expect_fail failing-test $'FAIL: vm-break-fail\n    vm-break-fail: failing on purpose' "${run[@]}" --break testfail
 expect_fail lost-result 'FAIL: vm-break-lost reported no result' "${run[@]}" --break lostresult
 
 kdir=$(bash "$here/kernel.sh" 2>/dev/null | tail -n1)
