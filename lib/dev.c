@@ -28,26 +28,6 @@
 /* The first ordinary PASID; 0 is the RID's (the kernel's IOMMU_NO_PASID). */
 #define LU_FIRST_PASID 1u
 
-/* ---- handle list ---------------------------------------------------------- */
-
-static void list_add(struct libiommu_dev *dev)
-{
-	dev->next = dev->ctx->dev_list;
-	dev->ctx->dev_list = dev;
-}
-
-static void list_del(struct libiommu_dev *dev)
-{
-	struct libiommu_dev **pp;
-
-	for (pp = &dev->ctx->dev_list; *pp; pp = &(*pp)->next) {
-		if (*pp == dev) {
-			*pp = dev->next;
-			return;
-		}
-	}
-}
-
 /* ---- attachment bookkeeping ------------------------------------------------ */
 
 static void take_target(struct lu_attach *a)
@@ -191,7 +171,7 @@ static int dev_finish(struct libiommu_dev *dev, int rc, const char *what,
 		free(dev);
 		return lu_ret(rc);
 	}
-	list_add(dev);
+	LU_LIST_PUSH(ctx->dev_list, dev);
 	lu_dbg(ctx, "opened %s as device %" PRIu32 " (%s backend)", what,
 	       dev->id, ctx->ops->name);
 	*out = dev;
@@ -352,7 +332,7 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 		}
 		/* Other answers (a device without IOMMU info) still prove it is one. */
 	}
-	list_add(dev);
+	LU_LIST_PUSH(ctx->dev_list, dev);
 	lu_dbg(ctx, "adopted device %" PRIu32, dev_id);
 	*out = dev;
 	return 0;
@@ -377,7 +357,7 @@ LIBIOMMU_API void libiommu_dev_free(struct libiommu_dev *dev)
 
 	if (!dev)
 		return;
-	list_del(dev);
+	LU_LIST_UNLINK(dev->ctx->dev_list, dev);
 	lu_dbg(dev->ctx, "freeing device %" PRIu32, dev->id);
 	dev_release(dev);
 	errno = saved_errno;
@@ -385,13 +365,7 @@ LIBIOMMU_API void libiommu_dev_free(struct libiommu_dev *dev)
 
 void lu_dev_free_all(struct libiommu_ctx *ctx)
 {
-	struct libiommu_dev *dev, *next;
-
-	for (dev = ctx->dev_list; dev; dev = next) {
-		next = dev->next;
-		dev_release(dev);
-	}
-	ctx->dev_list = NULL;
+	LU_LIST_RELEASE_ALL(ctx->dev_list, dev_release);
 }
 
 LIBIOMMU_API uint32_t libiommu_dev_id(const struct libiommu_dev *dev)

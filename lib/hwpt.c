@@ -32,26 +32,6 @@ _Static_assert(LIBIOMMU_HWPT_DATA_VTD_S1 == LX_IOMMU_HWPT_DATA_VTD_S1 &&
 			return FAIL(NULL, EINVAL, fn ": hwpt is NULL");    \
 	} while (0)
 
-/* ---- handle list ------------------------------------------------------------ */
-
-static void list_add(struct libiommu_hwpt *hwpt)
-{
-	hwpt->next = hwpt->ctx->hwpt_list;
-	hwpt->ctx->hwpt_list = hwpt;
-}
-
-static void list_del(struct libiommu_hwpt *hwpt)
-{
-	struct libiommu_hwpt **pp;
-
-	for (pp = &hwpt->ctx->hwpt_list; *pp; pp = &(*pp)->next) {
-		if (*pp == hwpt) {
-			*pp = hwpt->next;
-			return;
-		}
-	}
-}
-
 static int destroy_object(struct libiommu_ctx *ctx, uint32_t id)
 {
 	struct lx_iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
@@ -69,18 +49,18 @@ static void release(struct libiommu_hwpt *hwpt)
 	free(hwpt);
 }
 
+/* On a borrowed iommufd the kernel objects outlive the context: destroy them. */
+static void destroy_and_release(struct libiommu_hwpt *hwpt)
+{
+	if (!hwpt->ctx->owns_fd)
+		destroy_object(hwpt->ctx, hwpt->id);
+	release(hwpt);
+}
+
 void lu_hwpt_free_all(struct libiommu_ctx *ctx)
 {
-	struct libiommu_hwpt *hwpt, *next;
-
 	/* Newest first: nested HWPTs go before their parents. */
-	for (hwpt = ctx->hwpt_list; hwpt; hwpt = next) {
-		next = hwpt->next;
-		if (!ctx->owns_fd)
-			destroy_object(ctx, hwpt->id);
-		release(hwpt);
-	}
-	ctx->hwpt_list = NULL;
+	LU_LIST_RELEASE_ALL(ctx->hwpt_list, destroy_and_release);
 }
 
 /* ---- allocation ------------------------------------------------------------- */
@@ -209,7 +189,7 @@ static int create(struct libiommu_dev *dev, struct lx_iommu_hwpt_alloc *cmd,
 		ioas->users++;
 	if (parent)
 		parent->users++;
-	list_add(hwpt);
+	LU_LIST_PUSH(hwpt->ctx->hwpt_list, hwpt);
 	lu_dbg(ctx, "allocated %s HWPT %" PRIu32 " on %s %" PRIu32,
 	       parent ? "nested" : "paging", hwpt->id, parent ? "HWPT" : "IOAS",
 	       cmd->pt_id);
@@ -323,7 +303,7 @@ LIBIOMMU_API int libiommu_hwpt_destroy(struct libiommu_hwpt *hwpt)
 	else if (rc)
 		return FAIL(ctx, -rc, "IOMMU_DESTROY of HWPT %" PRIu32 " failed: %s",
 			    hwpt->id, strerror(-rc));
-	list_del(hwpt);
+	LU_LIST_UNLINK(hwpt->ctx->hwpt_list, hwpt);
 	lu_dbg(ctx, "destroyed HWPT %" PRIu32, hwpt->id);
 	release(hwpt);
 	return 0;

@@ -67,6 +67,46 @@ int lu_opts_check(const struct libiommu_ctx *ctx, const void *opts,
 #define LU_OPTS_GET(opts, field, dflt) \
 	(LU_OPTS_HAS(opts, field) ? (opts)->field : (dflt))
 
+/*
+ * The context's handle lists (ioas_list, hwpt_list, dev_list, kvm_list):
+ * singly linked through each handle's `next`, newest first.  @head is the
+ * list's head pointer (an lvalue such as ctx->dev_list).  Not locked: see
+ * the thread-safety notes in libiommu(7).
+ */
+#define LU_LIST_PUSH(head, obj)						\
+	do {								\
+		(obj)->next = (head);					\
+		(head) = (obj);						\
+	} while (0)
+
+/* Unlink @obj from @head; nothing happens when it is not on it. */
+#define LU_LIST_UNLINK(head, obj)					\
+	do {								\
+		__typeof__(obj) *lu_pp_;				\
+									\
+		for (lu_pp_ = &(head); *lu_pp_; lu_pp_ = &(*lu_pp_)->next) { \
+			if (*lu_pp_ == (obj)) {				\
+				*lu_pp_ = (obj)->next;			\
+				break;					\
+			}						\
+		}							\
+	} while (0)
+
+/*
+ * Call @release (which may free it) on every element of @head, newest
+ * first, then empty the list.
+ */
+#define LU_LIST_RELEASE_ALL(head, release)				\
+	do {								\
+		__typeof__(head) lu_it_, lu_next_;			\
+									\
+		for (lu_it_ = (head); lu_it_; lu_it_ = lu_next_) {	\
+			lu_next_ = lu_it_->next;			\
+			release(lu_it_);				\
+		}							\
+		(head) = NULL;						\
+	} while (0)
+
 /* ---- the context -------------------------------------------------------- */
 
 struct libiommu_ctx {

@@ -66,39 +66,20 @@ int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length)
 /* ---- handle list ---------------------------------------------------------- */
 
 /*
- * The ctx keeps every IOAS handle so that libiommu_ctx_free() can free the
- * ones the caller forgot.  The list is not locked: see the thread-safety
- * notes in libiommu_ioas_alloc(3).
+ * The ctx keeps every IOAS handle (LU_LIST_*) so that libiommu_ctx_free()
+ * can free the ones the caller forgot.  The list is not locked: see the
+ * thread-safety notes in libiommu_ioas_alloc(3).
  */
-static void list_add(struct libiommu_ioas *ioas)
+static void ioas_release(struct libiommu_ioas *ioas)
 {
-	ioas->next = ioas->ctx->ioas_list;
-	ioas->ctx->ioas_list = ioas;
-}
-
-static void list_del(struct libiommu_ioas *ioas)
-{
-	struct libiommu_ioas **pp;
-
-	for (pp = &ioas->ctx->ioas_list; *pp; pp = &(*pp)->next) {
-		if (*pp == ioas) {
-			*pp = ioas->next;
-			return;
-		}
-	}
+	if (ioas->ctx->ops->ioas_release)
+		ioas->ctx->ops->ioas_release(ioas);
+	free(ioas);
 }
 
 void lu_ioas_free_all(struct libiommu_ctx *ctx)
 {
-	struct libiommu_ioas *ioas, *next;
-
-	for (ioas = ctx->ioas_list; ioas; ioas = next) {
-		next = ioas->next;
-		if (ctx->ops->ioas_release)
-			ctx->ops->ioas_release(ioas);
-		free(ioas);
-	}
-	ctx->ioas_list = NULL;
+	LU_LIST_RELEASE_ALL(ctx->ioas_list, ioas_release);
 }
 
 /* ---- argument checks ------------------------------------------------- */
@@ -178,7 +159,7 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 		free(ioas);
 		return lu_ret(rc);
 	}
-	list_add(ioas);
+	LU_LIST_PUSH(ctx->ioas_list, ioas);
 	lu_dbg(ctx, "allocated IOAS %" PRIu32 " (%s backend)", ioas->id,
 	       ctx->ops->name);
 	*out = ioas;
@@ -201,7 +182,7 @@ LIBIOMMU_API int libiommu_ioas_destroy(struct libiommu_ioas *ioas)
 	rc = ctx->ops->ioas_destroy(ioas);
 	if (rc)
 		return lu_ret(rc);
-	list_del(ioas);
+	LU_LIST_UNLINK(ctx->ioas_list, ioas);
 	lu_dbg(ctx, "destroyed IOAS %" PRIu32, ioas->id);
 	free(ioas);
 	return 0;

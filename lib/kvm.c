@@ -29,18 +29,6 @@
 
 #define FAIL(ctx, err, ...) lu_ret(lu_fail(ctx, err, __VA_ARGS__))
 
-static void list_del(struct libiommu_kvm *kvm)
-{
-	struct libiommu_kvm **pp;
-
-	for (pp = &kvm->ctx->kvm_list; *pp; pp = &(*pp)->next) {
-		if (*pp == kvm) {
-			*pp = kvm->next;
-			return;
-		}
-	}
-}
-
 static int vfio_file(int kdev, uint64_t attr, int fd)
 {
 	int32_t v = fd;
@@ -220,8 +208,7 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 				    strerror(-rc));
 		}
 	}
-	kvm->next = ctx->kvm_list;
-	ctx->kvm_list = kvm;
+	LU_LIST_PUSH(ctx->kvm_list, kvm);
 	lu_dbg(ctx, "kvm-vfio device fd %d on VM fd %d (%s)", kvm->dev_fd, vm_fd,
 	       kvm->owns_dev_fd ? "created" : "borrowed");
 	*out = kvm;
@@ -250,20 +237,14 @@ LIBIOMMU_API void libiommu_kvm_free(struct libiommu_kvm *kvm)
 
 	if (!kvm)
 		return;
-	list_del(kvm);
+	LU_LIST_UNLINK(kvm->ctx->kvm_list, kvm);
 	kvm_release(kvm);
 	errno = saved_errno;
 }
 
 void lu_kvm_free_all(struct libiommu_ctx *ctx)
 {
-	struct libiommu_kvm *kvm, *next;
-
-	for (kvm = ctx->kvm_list; kvm; kvm = next) {
-		next = kvm->next;
-		kvm_release(kvm);
-	}
-	ctx->kvm_list = NULL;
+	LU_LIST_RELEASE_ALL(ctx->kvm_list, kvm_release);
 }
 
 LIBIOMMU_API int libiommu_kvm_fd(const struct libiommu_kvm *kvm)
