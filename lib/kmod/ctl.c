@@ -47,23 +47,8 @@ static int libiommu_kvm_noncoherent_op(void *arg)
 	return libiommu_kvm_noncoherent(arg);
 }
 
-struct libiommu_ioctl_op {
-	unsigned int ioctl_num;
-	unsigned int size;	/* the module's struct size */
-	unsigned int min_size;	/* the V1 size: smaller is -EINVAL */
-	int (*execute)(void *arg);
-};
-
-#define LIBIOMMU_OP(_ioctl, _struct, _min, _fn)				\
-	[_IOC_NR(_ioctl)] = {						\
-		.ioctl_num = _ioctl,					\
-		.size = sizeof(struct _struct) +			\
-			BUILD_BUG_ON_ZERO(sizeof(struct _struct) < (_min) || \
-					  sizeof(union libiommu_ucmd_buffer) < \
-					  sizeof(struct _struct)),	\
-		.min_size = _min,					\
-		.execute = _fn,						\
-	}
+#define LIBIOMMU_OP(_ioctl, _struct, _min, _fn) \
+	LIBIOMMU_IOCTL_OP(0, libiommu_ucmd_buffer, _ioctl, _struct, _min, _fn)
 
 static const struct libiommu_ioctl_op libiommu_ops[] = {
 	LIBIOMMU_OP(LIBIOMMU_KMOD_GET_VERSION, libiommu_kmod_version,
@@ -76,6 +61,28 @@ static const struct libiommu_ioctl_op libiommu_ops[] = {
 		    libiommu_kvm_noncoherent_op),
 };
 
+long libiommu_ioctl_run(const struct libiommu_ioctl_op *op, void *buf,
+			void __user *uarg)
+{
+	u32 user_size;
+	int ret;
+
+	if (get_user(user_size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (user_size < op->min_size)
+		return -EINVAL;
+	ret = copy_struct_from_user(buf, op->size, uarg, user_size);
+	if (ret)
+		return ret;
+
+	ret = op->execute(buf);
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, buf, min_t(size_t, op->size, user_size)))
+		return -EFAULT;
+	return 0;
+}
+
 static long libiommu_ctl_ioctl(struct file *filp, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -83,8 +90,6 @@ static long libiommu_ctl_ioctl(struct file *filp, unsigned int cmd,
 	const struct libiommu_ioctl_op *op;
 	union libiommu_ucmd_buffer buf;
 	unsigned int nr = _IOC_NR(cmd);
-	u32 user_size;
-	int ret;
 
 	if (nr >= LIBIOMMU_KMOD_CMD_SIM_FIRST && nr <= LIBIOMMU_KMOD_CMD_SIM_LAST)
 		return libiommu_sim_ioctl(cmd, uarg);	/* sim_ctl.c */
@@ -93,21 +98,7 @@ static long libiommu_ctl_ioctl(struct file *filp, unsigned int cmd,
 	op = &libiommu_ops[nr];
 	if (op->ioctl_num != cmd)
 		return -ENOTTY;
-
-	if (get_user(user_size, (u32 __user *)uarg))
-		return -EFAULT;
-	if (user_size < op->min_size)
-		return -EINVAL;
-	ret = copy_struct_from_user(&buf, op->size, uarg, user_size);
-	if (ret)
-		return ret;
-
-	ret = op->execute(&buf);
-	if (ret)
-		return ret;
-	if (copy_to_user(uarg, &buf, min_t(size_t, op->size, user_size)))
-		return -EFAULT;
-	return 0;
+	return libiommu_ioctl_run(op, &buf, uarg);
 }
 
 static const struct file_operations libiommu_ctl_fops = {

@@ -9,6 +9,43 @@
 
 #include "libiommu_kmod.h"	/* lib/uapi, the control uAPI */
 
+/*
+ * One ioctl of /dev/libiommu.  ctl.c and sim_ctl.c each keep a table of
+ * these, indexed by _IOC_NR(ioctl_num) minus the table's first number, and
+ * hand the entry to libiommu_ioctl_run().
+ */
+struct libiommu_ioctl_op {
+	unsigned int ioctl_num;
+	unsigned int size;	/* the module's struct size */
+	unsigned int min_size;	/* the V1 size: smaller is -EINVAL */
+	int (*execute)(void *arg);
+};
+
+/*
+ * A table entry; @_first: the table's first command number, @_buf: the
+ * union the table's commands are copied into (every struct must fit).
+ */
+#define LIBIOMMU_IOCTL_OP(_first, _buf, _ioctl, _struct, _min, _fn)	\
+	[_IOC_NR(_ioctl) - (_first)] = {				\
+		.ioctl_num = _ioctl,					\
+		.size = sizeof(struct _struct) +			\
+			BUILD_BUG_ON_ZERO(sizeof(struct _struct) < (_min) || \
+					  sizeof(union _buf) <		\
+					  sizeof(struct _struct)),	\
+		.min_size = _min,					\
+		.execute = _fn,						\
+	}
+
+/*
+ * ctl.c: run @op on the caller's struct at @uarg, through @buf (at least
+ * op->size bytes): read its size, copy it in with copy_struct_from_user()
+ * (an older caller's struct is zero-extended, unknown non-zero bytes of a
+ * newer one are -E2BIG), execute, and copy back at most the caller's size,
+ * only on success.
+ */
+long libiommu_ioctl_run(const struct libiommu_ioctl_op *op, void *buf,
+			void __user *uarg);
+
 /* devinfo.c: LIBIOMMU_KMOD_GET_DEV_INFO */
 u64 libiommu_devinfo_features(void);
 int libiommu_get_dev_info(struct libiommu_kmod_dev_info *info);

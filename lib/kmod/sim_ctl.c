@@ -251,25 +251,11 @@ union sim_ucmd_buffer {
 	struct libiommu_kmod_sim_dev_info dev_info;
 };
 
-struct sim_ioctl_op {
-	unsigned int ioctl_num;
-	unsigned int size;	/* the module's struct size */
-	unsigned int min_size;	/* the V1 size: smaller is -EINVAL */
-	int (*execute)(void *arg);
-};
-
 #define SIM_OP(_ioctl, _struct, _min, _fn)				\
-	[_IOC_NR(_ioctl) - LIBIOMMU_KMOD_CMD_SIM_FIRST] = {		\
-		.ioctl_num = _ioctl,					\
-		.size = sizeof(struct _struct) +			\
-			BUILD_BUG_ON_ZERO(sizeof(struct _struct) < (_min) || \
-					  sizeof(union sim_ucmd_buffer) < \
-					  sizeof(struct _struct)),	\
-		.min_size = _min,					\
-		.execute = _fn,						\
-	}
+	LIBIOMMU_IOCTL_OP(LIBIOMMU_KMOD_CMD_SIM_FIRST, sim_ucmd_buffer,	\
+			  _ioctl, _struct, _min, _fn)
 
-static const struct sim_ioctl_op sim_ops[] = {
+static const struct libiommu_ioctl_op sim_ops[] = {
 	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_CREATE, libiommu_kmod_sim_iommu_create,
 	       LIBIOMMU_KMOD_SIM_IOMMU_CREATE_SIZE_V1, sim_iommu_create_op),
 	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, libiommu_kmod_sim_iommu_destroy,
@@ -287,10 +273,8 @@ static const struct sim_ioctl_op sim_ops[] = {
 long libiommu_sim_ioctl(unsigned int cmd, void __user *uarg)
 {
 	unsigned int nr = _IOC_NR(cmd);
-	const struct sim_ioctl_op *op;
+	const struct libiommu_ioctl_op *op;
 	union sim_ucmd_buffer buf;
-	u32 user_size;
-	int ret;
 
 	if (nr < LIBIOMMU_KMOD_CMD_SIM_FIRST ||
 	    nr - LIBIOMMU_KMOD_CMD_SIM_FIRST >= ARRAY_SIZE(sim_ops))
@@ -300,21 +284,7 @@ long libiommu_sim_ioctl(unsigned int cmd, void __user *uarg)
 		return -ENOTTY;
 	if (!sim_ready)
 		return -EOPNOTSUPP;
-
-	if (get_user(user_size, (u32 __user *)uarg))
-		return -EFAULT;
-	if (user_size < op->min_size)
-		return -EINVAL;
-	ret = copy_struct_from_user(&buf, op->size, uarg, user_size);
-	if (ret)
-		return ret;
-
-	ret = op->execute(&buf);
-	if (ret)
-		return ret;
-	if (copy_to_user(uarg, &buf, min_t(size_t, op->size, user_size)))
-		return -EFAULT;
-	return 0;
+	return libiommu_ioctl_run(op, &buf, uarg);
 }
 
 u64 libiommu_sim_features(void)
