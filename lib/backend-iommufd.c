@@ -577,6 +577,34 @@ static bool fd_has_access(int fd)
 	return lu_ioctl(fd, LX_VFIO_DEVICE_GET_INFO, &info) == 0;
 }
 
+/*
+ * The bind's EPERM has three causes: another device of the IOMMU group is
+ * bound to a host driver (the group is not viable), or to another iommufd
+ * (a group has one owner), or the IOMMU cannot isolate the device's MSIs.
+ * sysfs tells the first apart; a group of one device rules out the second.
+ */
+static int fail_bind_eperm(struct libiommu_ctx *ctx, int fd, const char *what)
+{
+	char num[32], blockers[512] = "";
+	int devices = 0;
+
+	if (lu_cdev_group_num(fd, num, sizeof(num)) == 0)
+		devices = lu_group_blockers(num, blockers, sizeof(blockers));
+	else
+		snprintf(num, sizeof(num), "?");
+	if (*blockers)
+		return FAIL(ctx, EPERM,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: its IOMMU group %s is not viable: every device of an IOMMU group must be bound to vfio-pci (or to no driver) before one of them can be used; these are not: %s; bind them to vfio-pci (driver_override + drivers_probe) or unbind them",
+			    what, num, blockers);
+	if (devices > 1)
+		return FAIL(ctx, EPERM,
+			    "VFIO_DEVICE_BIND_IOMMUFD on %s: refused: another device of its IOMMU group %s (%d devices) is bound to another iommufd (a group belongs to one iommufd at a time: bind all its devices to the same context), or the IOMMU cannot isolate the device's MSIs (no interrupt remapping: enable it, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter)",
+			    what, num, devices);
+	return FAIL(ctx, EPERM,
+		    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
+		    what);
+}
+
 static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 		     bool token)
 {
@@ -602,9 +630,7 @@ static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device needs a VF token (it is a VF whose PF is bound to vfio-pci, or a PF with VFs in use) and none or a wrong one was given: set LIBIOMMU_DEV_VF_TOKEN and the PF's token",
 			    what);
 	case EPERM:
-		return FAIL(ctx, EPERM,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
-			    what);
+		return fail_bind_eperm(ctx, fd, what);
 	case EBUSY:
 		return FAIL(ctx, EBUSY,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is in use through its VFIO group (/dev/vfio/<group>); close that first",

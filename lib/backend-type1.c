@@ -25,7 +25,6 @@
  *    device fd before its group is in a container with an IOMMU) and leaves
  *    it when freed: attach only records the link, detach is not possible.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -864,44 +863,6 @@ static void group_num(dev_t rdev, char *buf, size_t len)
 	snprintf(buf, len, "%.15s", slash ? slash + 1 : link);
 }
 
-/*
- * The devices of IOMMU group @num that keep it from being viable (bound to
- * a driver other than vfio-pci), as "NAME (driver D), ..." in @buf.
- */
-static void group_blockers(const char *num, char *buf, size_t len)
-{
-	char dir[128], p[PATH_MAX], link[PATH_MAX];
-	struct dirent *e;
-	size_t used = 0;
-	DIR *d;
-
-	buf[0] = '\0';
-	snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%s/devices", num);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		const char *drv;
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s/driver", dir, e->d_name);
-		n = readlink(p, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue; /* no driver: does not block */
-		link[n] = '\0';
-		drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-		if (!strcmp(drv, "vfio-pci") || !strcmp(drv, "pcieport"))
-			continue;
-		if (used < len)
-			used += (size_t)snprintf(buf + used, len - used,
-						 "%s%s (driver %s)",
-						 used ? ", " : "", e->d_name, drv);
-	}
-	closedir(d);
-}
-
 static struct lu_group *find_group(struct lu_type1 *t, dev_t rdev)
 {
 	struct lu_group *g;
@@ -1089,7 +1050,7 @@ static int group_get(struct libiommu_ctx *ctx, const char *path, int fd,
 	if (!(st.flags & LX_VFIO_GROUP_FLAGS_VIABLE)) {
 		char blockers[512];
 
-		group_blockers(g->num, blockers, sizeof(blockers));
+		lu_group_blockers(g->num, blockers, sizeof(blockers));
 		rc = FAIL(ctx, EBUSY,
 			  "VFIO group %s is not viable: every device of an IOMMU group must be bound to vfio-pci (or to no driver) before the group can be used%s%s; bind them to vfio-pci (driver_override + drivers_probe) or unbind them",
 			  g->num, *blockers ? "; these are not: " : "", blockers);

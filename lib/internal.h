@@ -328,6 +328,17 @@ static inline bool lu_is_iommufd(const struct libiommu_ctx *ctx)
  */
 int lu_backend_cc_enforced(struct libiommu_ctx *ctx);
 
+/*
+ * IOMMU groups in sysfs (lib/backend.c).  lu_group_blockers(): the devices
+ * of group @num that keep it from being viable (bound to a driver other
+ * than vfio-pci or pcieport), as "NAME (driver D), ..." in @buf ("" when
+ * none or unknown); returns how many devices the group has (0: unknown).
+ * lu_cdev_group_num(): the group number of the VFIO device cdev open as
+ * @fd, into @buf; 0 or -errno.  Neither logs.
+ */
+int lu_group_blockers(const char *num, char *buf, size_t len);
+int lu_cdev_group_num(int fd, char *buf, size_t len);
+
 /* type1 backends: the VFIO group fd a device came from, or -1. */
 int lu_dev_group_fd(const struct libiommu_dev *dev);
 

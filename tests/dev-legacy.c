@@ -8,7 +8,9 @@
  * the last one goes), and type1 dirty page tracking.
  *
  * Runs with LIBIOMMU_TEST_BACKEND=type1 or compat (tests/vm/variants); on
- * iommufd only the check that groups are refused there runs.  The
+ * iommufd the checks that groups are refused there, and that binding the
+ * cdev of a device whose group is not viable, or whose group another
+ * iommufd owns, fails with an error naming the cause.  The
  * two-device and not-viable groups need the VM's extra devices (two edus
  * behind one PCIe-to-PCI bridge; an edu and a virtio device behind
  * another, see tests/vm/run.sh); without them those cases say so and pass.
@@ -519,6 +521,74 @@ START_TEST(dirty_tracking_compat_is_eopnotsupp)
 }
 END_TEST
 
+/* The cdev path (/dev/vfio/devices/vfioN) of the PCI device @pci; 0 or -1. */
+static int cdev_of(const char *pci, char *path, size_t len)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int rc = -1;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", pci);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "vfio", 4)) {
+			snprintf(path, len, "/dev/vfio/devices/%.32s", e->d_name);
+			rc = 0;
+			break;
+		}
+	closedir(d);
+	return rc;
+}
+
+START_TEST(cdev_of_a_group_that_is_not_viable_is_eperm_naming_the_blocker)
+{
+	char group[64], names[2][64], path[64], want[96];
+	struct libiommu_dev *d = NULL;
+
+	if (!find_group(1, true, group, sizeof(group), names) ||
+	    cdev_of(names[0], path, sizeof(path))) {
+		printf("SKIP: cdev_of_a_group_that_is_not_viable_is_eperm_naming_the_blocker: no edu cdev in a group with a device on another driver (tests/vm/run.sh puts an edu and a virtio device behind one bridge)\n");
+		return;
+	}
+	snprintf(want, sizeof(want), "its IOMMU group %s is not viable", group + 10);
+	expect_err(libiommu_dev_open(ctx, path, NULL, &d), -EPERM, want);
+	tu_assert_logged(&lg, "(driver virtio-pci)");
+	ck_assert_ptr_null(d);
+}
+END_TEST
+
+START_TEST(cdev_of_a_group_another_iommufd_owns_is_eperm)
+{
+	char group[64], names[2][64], a[64], b[64], want[96];
+	struct libiommu_ctx_opts o;
+	struct libiommu_ctx *c2 = NULL;
+	struct libiommu_dev *d2 = NULL, *d = NULL;
+	struct tu_log l2;
+
+	if (!find_group(2, false, group, sizeof(group), names) ||
+	    cdev_of(names[0], a, sizeof(a)) || cdev_of(names[1], b, sizeof(b))) {
+		printf("SKIP: cdev_of_a_group_another_iommufd_owns_is_eperm: no group with two edu cdevs (tests/vm/run.sh puts two edus behind one bridge)\n");
+		return;
+	}
+	o = tu_ctx_opts(&l2, LIBIOMMU_LOG_DEBUG, NULL);
+	o.backend = LIBIOMMU_BACKEND_IOMMUFD;
+	ck_assert_int_eq(libiommu_ctx_new(&o, &c2), 0);
+	ck_assert_int_eq(libiommu_dev_open(c2, a, NULL, &d2), 0);
+	expect_err(libiommu_dev_open(ctx, b, NULL, &d), -EPERM,
+		   "is bound to another iommufd");
+	snprintf(want, sizeof(want), "of its IOMMU group %s (", group + 10);
+	tu_assert_logged(&lg, want);
+	ck_assert_ptr_null(d);
+	/* once the other context lets go, the group is free for this one */
+	libiommu_ctx_free(c2);
+	expect_ok(libiommu_dev_open(ctx, b, NULL, &d));
+	libiommu_dev_free(d);
+}
+END_TEST
+
 START_TEST(iommufd_backend_has_no_groups)
 {
 	struct libiommu_dev *d = NULL;
@@ -543,6 +613,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	if (b == LIBIOMMU_BACKEND_IOMMUFD) {
 		tcase_add_test(tc, iommufd_backend_has_no_groups);
+		tcase_add_test(tc, cdev_of_a_group_that_is_not_viable_is_eperm_naming_the_blocker);
+		tcase_add_test(tc, cdev_of_a_group_another_iommufd_owns_is_eperm);
 		printf("SKIP: the group cases of dev-legacy on the iommufd backend: VFIO groups are the legacy backends' (tests/vm/variants runs them with LIBIOMMU_TEST_BACKEND=type1 and compat)\n");
 		return tu_run(s);
 	}
