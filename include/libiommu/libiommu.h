@@ -372,7 +372,8 @@ struct libiommu_dev_opts {
  * Errors: -ENOENT, -EACCES/-EPERM (open), -ENOTTY (not a VFIO cdev),
  * -EBUSY (the device is in use through its VFIO group), -EINVAL (already
  * open elsewhere, VF token not taken, bad args), -EACCES (VF token needed
- * or wrong), -EPERM (no isolated MSI), -E2BIG, -ENOMEM.
+ * or wrong), -EPERM (its IOMMU group is not viable or belongs to another
+ * iommufd, or no isolated MSI: the log says which), -E2BIG, -ENOMEM.
  */
 LIBIOMMU_API int libiommu_dev_open(struct libiommu_ctx *ctx, const char *path,
 				   const struct libiommu_dev_opts *opts,
