@@ -150,7 +150,14 @@ for s in "${boots[@]}"; do
 	# runner self-test: a listed test whose result never comes back
 	[ "$brk" = lostresult ] && echo "test vm-break-lost" >> "$l"
 done
-[ "$split" = 1 ] && say "snoop-independent work runs once: the kernel selftest with snoop on, test-kmod's and test-sim's x100 loops with snoop off (--full-each-boot: in both)"
+if [ "$split" = 1 ]; then
+	once=
+	[ "$kselftest" = 1 ] && once="the kernel selftest with snoop on; "
+	for t in ${tests[@]+"${tests[@]}"}; do
+		[ -n "${once_in[$t]:-}" ] && once="$once$t's x100 loop with snoop ${once_in[$t]}; "
+	done
+	[ -z "$once" ] || say "snoop-independent work runs once: ${once%; } (--full-each-boot: in both)"
+fi
 
 # --- 5. initramfs
 bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" "${kmods[@]}" >&2
