@@ -847,20 +847,13 @@ static int t1_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 /* "N" of the group node with device number @rdev (its sysfs name). */
 static void group_num(dev_t rdev, char *buf, size_t len)
 {
-	char link[PATH_MAX], path[64];
-	ssize_t n;
-	char *slash;
+	char path[64], base[NAME_MAX + 1];
+	int rc;
 
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(rdev),
 		 minor(rdev));
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	snprintf(buf, len, "%.15s", slash ? slash + 1 : link);
+	rc = lu_link_base(path, base, sizeof(base));
+	snprintf(buf, len, "%.15s", rc && rc != -ENAMETOOLONG ? "?" : base);
 }
 
 static struct lu_group *find_group(struct lu_type1 *t, dev_t rdev)
@@ -1206,10 +1199,9 @@ static int t1_dev_open_group(struct libiommu_dev *dev, const char *group_path,
 static int cdev_to_group(struct libiommu_ctx *ctx, const char *path,
 			 char *name, size_t nlen, char *group, size_t glen)
 {
-	char p[128], link[PATH_MAX];
+	char p[128], base[NAME_MAX + 1];
 	struct stat sb;
-	const char *base;
-	ssize_t n;
+	int rc;
 
 	if (stat(path, &sb) < 0) {
 		if (errno == ENOENT)
@@ -1225,25 +1217,21 @@ static int cdev_to_group(struct libiommu_ctx *ctx, const char *path,
 			    path);
 	snprintf(p, sizeof(p), "/sys/dev/char/%u:%u/device", major(sb.st_rdev),
 		 minor(sb.st_rdev));
-	n = readlink(p, link, sizeof(link) - 1);
-	if (n <= 0)
+	rc = lu_link_base(p, base, sizeof(base));
+	if (rc && rc != -ENAMETOOLONG)
 		return FAIL(ctx, ENOTTY,
 			    "%s is not a VFIO device cdev: %s does not lead to a device",
 			    path, p);
-	link[n] = '\0';
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if (strlen(base) >= nlen)
+	if (rc || strlen(base) >= nlen)
 		return FAIL(ctx, ENAMETOOLONG, "device name %s is too long", base);
 	memcpy(name, base, strlen(base) + 1);
 	snprintf(p, sizeof(p), "/sys/dev/char/%u:%u/device/iommu_group",
 		 major(sb.st_rdev), minor(sb.st_rdev));
-	n = readlink(p, link, sizeof(link) - 1);
-	if (n <= 0)
+	rc = lu_link_base(p, base, sizeof(base));
+	if (rc && rc != -ENAMETOOLONG)
 		return FAIL(ctx, ENODEV,
 			    "device %s (%s) has no IOMMU group: it is not behind an IOMMU (noiommu mode is not supported)",
 			    name, path);
-	link[n] = '\0';
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 	snprintf(group, glen, "/dev/vfio/%.15s", base);
 	return 0;
 }

@@ -43,8 +43,7 @@ int lu_backend_cc_enforced(struct libiommu_ctx *ctx)
 	return ctx->ops->cc_enforced(ctx);
 }
 
-/* The last component of the symlink @path into @buf; 0 or -errno. */
-static int link_base(const char *path, char *buf, size_t len)
+int lu_link_base(const char *path, char *buf, size_t len)
 {
 	char link[PATH_MAX];
 	const char *slash;
@@ -55,8 +54,9 @@ static int link_base(const char *path, char *buf, size_t len)
 		return n < 0 ? -errno : -ENOENT;
 	link[n] = '\0';
 	slash = strrchr(link, '/');
-	snprintf(buf, len, "%s", slash ? slash + 1 : link);
-	return 0;
+	slash = slash ? slash + 1 : link;
+	snprintf(buf, len, "%s", slash);
+	return strlen(slash) < len ? 0 : -ENAMETOOLONG;
 }
 
 int lu_group_blockers(const char *num, char *buf, size_t len)
@@ -77,7 +77,7 @@ int lu_group_blockers(const char *num, char *buf, size_t len)
 			continue;
 		devices++;
 		snprintf(p, sizeof(p), "%s/%s/driver", dir, e->d_name);
-		if (link_base(p, drv, sizeof(drv)))
+		if (lu_link_base(p, drv, sizeof(drv)))
 			continue; /* no driver: does not block */
 		if (!strcmp(drv, "vfio-pci") || !strcmp(drv, "pcieport"))
 			continue;
@@ -102,5 +102,5 @@ int lu_cdev_group_num(int fd, char *buf, size_t len)
 	/* /sys/dev/char/M:m is the cdev (vfio-dev/vfioN); "device" its parent */
 	snprintf(p, sizeof(p), "/sys/dev/char/%u:%u/device/iommu_group",
 		 major(sb.st_rdev), minor(sb.st_rdev));
-	return link_base(p, buf, len);
+	return lu_link_base(p, buf, len);
 }

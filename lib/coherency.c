@@ -567,30 +567,20 @@ static void dev_changes(const struct lu_facts *fx, struct libiommu_coherency *c)
 static void dev_name(const struct lu_facts *fx, struct libiommu_coherency *c)
 {
 	struct libiommu_dev *dev = fx->dev;
-	char sys[64], link[PATH_MAX], cdev[64] = "", bdf[96] = "";
-	const char *slash;
+	char sys[64], link[80], cdev[64] = "", bdf[96] = "";
 	struct stat st;
-	ssize_t n;
+	int rc;
 
 	if (dev->fd >= 0 && fstat(dev->fd, &st) == 0 && S_ISCHR(st.st_mode)) {
 		snprintf(sys, sizeof(sys), "/sys/dev/char/%u:%u",
 			 major(st.st_rdev), minor(st.st_rdev));
-		n = readlink(sys, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			slash = strrchr(link, '/');
-			setf(cdev, sizeof(cdev), "%s", slash ? slash + 1 : link);
-		}
+		rc = lu_link_base(sys, cdev, sizeof(cdev));
+		if (rc && rc != -ENAMETOOLONG)
+			cdev[0] = '\0';
 		snprintf(link, sizeof(link), "%s/device", sys);
-		n = readlink(link, bdf, sizeof(bdf) - 1);
-		if (n > 0) {
-			bdf[n] = '\0';
-			slash = strrchr(bdf, '/');
-			if (slash)
-				memmove(bdf, slash + 1, strlen(slash));
-		} else {
+		rc = lu_link_base(link, bdf, sizeof(bdf));
+		if (rc && rc != -ENAMETOOLONG)
 			bdf[0] = '\0';
-		}
 	}
 	if (!*bdf && fx->km_err == 0)
 		snprintf(bdf, sizeof(bdf), "%s", fx->di.out_name);

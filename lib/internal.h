@@ -329,6 +329,14 @@ static inline bool lu_is_iommufd(const struct libiommu_ctx *ctx)
 int lu_backend_cc_enforced(struct libiommu_ctx *ctx);
 
 /*
+ * The last component of where the symlink @path points (a sysfs link's
+ * device or group name) into @buf: 0, -ENAMETOOLONG when it was cut to fit
+ * (@buf still holds the cut name), or the readlink() -errno (-ENOENT for an
+ * empty link).  Never logs (lib/backend.c).
+ */
+int lu_link_base(const char *path, char *buf, size_t len);
+
+/*
  * IOMMU groups in sysfs (lib/backend.c).  lu_group_blockers(): the devices
  * of group @num that keep it from being viable (bound to a driver other
  * than vfio-pci or pcieport), as "NAME (driver D), ..." in @buf ("" when
