@@ -17,13 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "kmodutil.h"
 #include "test-dev.h"
 #include "uapi/iommufd.h"
-#include "uapi/kvm.h"
 
 #define ENFORCE_TEXT \
 	"iommufd enforces snoop whenever the IOMMU can; no uAPI lets user space opt out"
@@ -519,17 +517,6 @@ END_TEST
 
 /* ---------------------------------------------------------------- KVM */
 
-static int new_vm(void)
-{
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
-
-	ck_assert_msg(kvm >= 0, "open /dev/kvm: %s", strerror(errno));
-	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
-	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
-	close(kvm);
-	return vm;
-}
-
 static struct libiommu_kvm *new_kvm(int vm)
 {
 	struct libiommu_kvm *k = NULL;
@@ -558,7 +545,7 @@ static int kvm_state(struct libiommu_kvm *k, uint32_t *count)
 
 START_TEST(kvm_noncoherent_follows_file_add_and_del)
 {
-	int vm = new_vm(), want = snoop_on() ? 0 : 1, st;
+	int vm = ku_kvm_new_vm(), want = snoop_on() ? 0 : 1, st;
 	struct libiommu_kvm *k = new_kvm(vm);
 	struct libiommu_coherency *c;
 	enum libiommu_coh_source src;
@@ -607,7 +594,7 @@ END_TEST
 
 START_TEST(kvm_add_is_idempotent_and_del_of_unknown_is_enoent)
 {
-	int vm = new_vm(), fd;
+	int vm = ku_kvm_new_vm(), fd;
 	struct libiommu_kvm *k = new_kvm(vm);
 
 	fd = libiommu_kvm_fd(k);
@@ -624,7 +611,7 @@ END_TEST
 
 START_TEST(freeing_an_added_device_deletes_its_file_first)
 {
-	int vm = new_vm(), st;
+	int vm = ku_kvm_new_vm(), st;
 	struct libiommu_kvm *k = new_kvm(vm);
 	struct libiommu_dev *again;
 
@@ -649,7 +636,7 @@ END_TEST
 
 START_TEST(ctx_free_releases_kvm_handles_and_files)
 {
-	int vm = new_vm();
+	int vm = ku_kvm_new_vm();
 	struct libiommu_kvm *k = new_kvm(vm);
 
 	expect_ok(libiommu_kvm_add_dev(k, dev));
@@ -662,7 +649,7 @@ END_TEST
 
 START_TEST(kvm_new_finds_the_vms_existing_kvm_vfio_device)
 {
-	int vm = new_vm(), vm2 = new_vm();
+	int vm = ku_kvm_new_vm(), vm2 = ku_kvm_new_vm();
 	struct libiommu_kvm *k = new_kvm(vm), *k2 = NULL, *k3 = NULL, *k4 = NULL;
 	struct libiommu_kvm_opts o = { .sz = sizeof(o),
 				       .flags = LIBIOMMU_KVM_DEVICE_FD };
@@ -694,7 +681,7 @@ START_TEST(kvm_new_rejects_what_is_not_a_vm)
 {
 	struct libiommu_kvm_opts o = { .sz = sizeof(o), .flags = 1u << 7 };
 	struct libiommu_kvm *k = (struct libiommu_kvm *)1;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), vm = new_vm();
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), vm = ku_kvm_new_vm();
 
 	expect_err(libiommu_kvm_new(ctx, null, NULL, &k), -ENOTTY, "not a KVM VM fd");
 	ck_assert_ptr_null(k);
@@ -739,25 +726,6 @@ static void add_tests(Suite *s, const char *name, bool kvm)
 	tcase_add_test(tc, kvm_new_rejects_what_is_not_a_vm);
 }
 
-/* busybox insmod/rmmod; the exit status, -1 if it did not run. */
-static int run(const char *prog, const char *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execlp(prog, prog, arg, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 int main(void)
 {
 	bool vm = getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1");
@@ -781,14 +749,14 @@ int main(void)
 	if (kdir)
 		snprintf(ko, sizeof(ko), "%s/libiommu.ko", kdir);
 	if (vm && module_loaded() && *ko && access(ko, R_OK) == 0) {
-		if (run("rmmod", "libiommu") != 0) {
+		if (ku_run("rmmod", "libiommu", false) != 0) {
 			printf("FAIL: rmmod libiommu failed: cannot run the no-module tests\n");
 			failed = 1;
 		} else {
 			s = suite_create("coh-edu (module unloaded)");
 			add_tests(s, "no-module", kvm);
 			failed |= tu_run(s);
-			if (run("insmod", ko) != 0) {
+			if (ku_run("insmod", ko, false) != 0) {
 				printf("FAIL: insmod %s failed\n", ko);
 				failed = 1;
 			}

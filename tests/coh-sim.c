@@ -18,8 +18,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "kmodutil.h"
 #include "test-ioas.h"
-#include "uapi/kvm.h"
 #include "uapi/libiommu_kmod.h"
 
 #define S_SNOOP LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL
@@ -27,29 +27,14 @@
 
 /* ------------------------------------------------------------ sim objects */
 
-#define MAXOBJ 16
 static int ctl = -1, fds_before;
-static uint32_t iommus[MAXOBJ], sdevs[MAXOBJ];
-static int niommus, nsdevs;
 
 static void sim_cleanup(void)
 {
-	struct libiommu_kmod_sim_dev_destroy dd = { .size = sizeof(dd) };
-	struct libiommu_kmod_sim_iommu_destroy id = { .size = sizeof(id) };
-	int i;
-
 	/* Handles first: the devices' fds must be closed to destroy them. */
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
-	for (i = 0; i < nsdevs; i++) {
-		dd.dev_id = sdevs[i];
-		ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd);
-	}
-	for (i = 0; i < niommus; i++) {
-		id.iommu_id = iommus[i];
-		ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id);
-	}
-	nsdevs = niommus = 0;
+	ku_sim_destroy_all(ctl);
 	if (ctl >= 0)
 		close(ctl);
 	ctl = -1;
@@ -78,21 +63,11 @@ static void teardown(void)
  */
 static uint32_t sim_box(int box, char *path, size_t len)
 {
-	struct libiommu_kmod_sim_iommu_create ic = {
-		.size = sizeof(ic), .flags = box <= 2 ? S_SNOOP : 0,
-	};
-	struct libiommu_kmod_sim_dev_create dc = {
-		.size = sizeof(dc), .flags = box % 2 ? D_NSCAP : 0,
-	};
+	uint32_t iommu = ku_sim_iommu(ctl, box <= 2 ? S_SNOOP : 0), vi, dev;
 
-	ck_assert_int_eq(ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &ic), 0);
-	iommus[niommus++] = ic.out_iommu_id;
-	dc.iommu_id = ic.out_iommu_id;
-	ck_assert_msg(ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &dc) == 0,
-		      "SIM_DEV_CREATE: %s", strerror(errno));
-	sdevs[nsdevs++] = dc.out_dev_id;
-	snprintf(path, len, "/dev/vfio/devices/vfio%u", dc.out_vfio_index);
-	return dc.out_dev_id;
+	dev = ku_sim_dev(ctl, iommu, box % 2 ? D_NSCAP : 0, &vi);
+	snprintf(path, len, "/dev/vfio/devices/vfio%u", vi);
+	return dev;
 }
 
 static struct libiommu_dev *open_path(const char *path)
@@ -149,17 +124,6 @@ static bool have_kvm(void)
 	       (v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
 }
 
-static int new_vm(void)
-{
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
-
-	ck_assert_int_ge(kvm, 0);
-	vm = ioctl(kvm, LX_KVM_CREATE_VM, 0);
-	ck_assert_msg(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
-	close(kvm);
-	return vm;
-}
-
 /* KVM's read-back for a fresh VM holding @d: 0 or 1 (-1 without KVM). */
 static int kvm_count_with(struct libiommu_dev *d)
 {
@@ -169,7 +133,7 @@ static int kvm_count_with(struct libiommu_dev *d)
 
 	if (!have_kvm())
 		return -1;
-	vm = new_vm();
+	vm = ku_kvm_new_vm();
 	expect_ok(libiommu_kvm_new(ctx, vm, NULL, &k));
 	ck_assert_int_eq(libiommu_kvm_noncoherent(k, &count), 0);
 	expect_ok(libiommu_kvm_add_dev(k, d));

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmodutil.h"
@@ -102,4 +103,88 @@ int ku_kmsg_bad(void)
 int ku_delete_module(unsigned int flags)
 {
 	return syscall(SYS_delete_module, LIBIOMMU_KMOD_MODNAME, flags) ? -errno : 0;
+}
+
+int ku_run(const char *prog, const char *arg, bool quiet)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (quiet) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp(prog, prog, arg, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+#define KU_SIM_MAX 16
+static uint32_t sim_iommus[KU_SIM_MAX], sim_devs[KU_SIM_MAX];
+static int sim_niommus, sim_ndevs;
+
+uint32_t ku_sim_iommu(int ctl, uint32_t flags)
+{
+	struct libiommu_kmod_sim_iommu_create c = { .size = sizeof(c),
+						    .flags = flags };
+
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &c), 0);
+	ck_assert_uint_gt(c.out_iommu_id, 0);
+	ck_assert_int_lt(sim_niommus, KU_SIM_MAX);
+	sim_iommus[sim_niommus++] = c.out_iommu_id;
+	return c.out_iommu_id;
+}
+
+uint32_t ku_sim_dev(int ctl, uint32_t iommu_id, uint32_t flags,
+		    uint32_t *vfio_index)
+{
+	struct libiommu_kmod_sim_dev_create c = { .size = sizeof(c),
+						  .flags = flags,
+						  .iommu_id = iommu_id };
+
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), 0);
+	ck_assert_uint_gt(c.out_dev_id, 0);
+	ck_assert_int_ge(c.out_iommu_group, 0);
+	ck_assert_int_lt(sim_ndevs, KU_SIM_MAX);
+	sim_devs[sim_ndevs++] = c.out_dev_id;
+	if (vfio_index)
+		*vfio_index = c.out_vfio_index;
+	return c.out_dev_id;
+}
+
+void ku_sim_destroy_all(int ctl)
+{
+	struct libiommu_kmod_sim_dev_destroy dd = { .size = sizeof(dd) };
+	struct libiommu_kmod_sim_iommu_destroy id = { .size = sizeof(id) };
+	int i;
+
+	for (i = 0; i < sim_ndevs; i++) {
+		dd.dev_id = sim_devs[i];
+		ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd);
+	}
+	for (i = 0; i < sim_niommus; i++) {
+		id.iommu_id = sim_iommus[i];
+		ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id);
+	}
+	sim_ndevs = sim_niommus = 0;
+}
+
+void ku_sim_forget_devs(void)
+{
+	sim_ndevs = 0;
+}
+
+void ku_sim_forget_iommus(void)
+{
+	sim_niommus = 0;
 }

@@ -8,6 +8,7 @@
 #define LIBIOMMU_TESTS_KMODUTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -46,6 +47,30 @@ int ku_kmsg_count(const char *const *needles, size_t n);
  * general protection), as tests/vm/init judges them.
  */
 int ku_kmsg_bad(void);
+
+/*
+ * Run @prog @arg (busybox's insmod or rmmod, found on PATH) and wait: its
+ * exit status, or -1 when it did not run or did not exit.  @quiet sends
+ * its stdout and stderr to /dev/null.
+ */
+int ku_run(const char *prog, const char *arg, bool quiet);
+
+/*
+ * Simulated IOMMUs and devices (LIBIOMMU_KMOD_SIM_*), made through the
+ * module's control fd @ctl and recorded, so that a test's teardown undoes
+ * them with ku_sim_destroy_all() even after a failed assertion.  The
+ * creators fail the current test on any error; ku_sim_dev() stores the
+ * device's cdev index (/dev/vfio/devices/vfioN) in *@vfio_index when not
+ * NULL.
+ */
+uint32_t ku_sim_iommu(int ctl, uint32_t flags);
+uint32_t ku_sim_dev(int ctl, uint32_t iommu_id, uint32_t flags,
+		    uint32_t *vfio_index);
+/* Destroy every recorded device, then every recorded IOMMU (errors ignored). */
+void ku_sim_destroy_all(int ctl);
+/* Forget the recorded devices / IOMMUs: the test destroyed them itself. */
+void ku_sim_forget_devs(void);
+void ku_sim_forget_iommus(void);
 
 /* delete_module(2) of the companion module; 0 / -errno. */
 int ku_delete_module(unsigned int flags);

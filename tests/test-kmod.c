@@ -828,31 +828,6 @@ static const char *module_ko(void)
 	return module_path;
 }
 
-/* Run busybox's insmod/rmmod; returns the exit status (-1: no exit). */
-static int run(const char *prog, const char *arg, bool quiet)
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (quiet) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execlp(prog, prog, arg, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 /*
  * VMs alive now, from KVM's debugfs (a "<pid>-<fd>" directory per VM), or
  * -1 without it.  Each load of the module creates and drops one VM.
@@ -880,14 +855,14 @@ START_TEST(rmmod_is_refused_while_the_node_is_open)
 
 	/* delete_module() refuses a module in use with EWOULDBLOCK (EAGAIN). */
 	ku_assert_rc(ku_delete_module(O_NONBLOCK), -EWOULDBLOCK);
-	ck_assert_int_ne(run("rmmod", LIBIOMMU_KMOD_MODNAME, true), 0);
+	ck_assert_int_ne(ku_run("rmmod", LIBIOMMU_KMOD_MODNAME, true), 0);
 	ck_assert_int_eq(access(LIBIOMMU_KMOD_DEVNODE, F_OK), 0);
 	ku_assert_rc(get_version(ctl, &v), 0);
 
 	close(ctl);
-	rc = run("rmmod", LIBIOMMU_KMOD_MODNAME, false);
+	rc = ku_run("rmmod", LIBIOMMU_KMOD_MODNAME, false);
 	ck_assert_int_eq(access(LIBIOMMU_KMOD_DEVNODE, F_OK), -1);
-	ck_assert_int_eq(run("insmod", ko, false), 0);
+	ck_assert_int_eq(ku_run("insmod", ko, false), 0);
 	ck_assert_int_eq(rc, 0);
 	ctl = ctl_open();
 	ku_assert_rc(get_version(ctl, &v), 0);

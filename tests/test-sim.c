@@ -45,8 +45,7 @@
 /* Everything a test creates, undone by teardown even after a failure. */
 #define MAXOBJ 16
 static int ctl = -1, ifd = -1;
-static uint32_t iommus[MAXOBJ], devs[MAXOBJ];
-static int niommus, ndevs, fds[4 * MAXOBJ], nfds;
+static int fds[4 * MAXOBJ], nfds;	/* sim objects: ku_sim_* */
 
 static int track_fd(int fd)
 {
@@ -82,9 +81,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	struct libiommu_kmod_sim_dev_destroy dd = { .size = sizeof(dd) };
-	struct libiommu_kmod_sim_iommu_destroy id = { .size = sizeof(id) };
-
 	/* device fds first (unbind), then the iommufd (frees domains) */
 	for (int i = nfds - 1; i >= 0; i--)
 		if (fds[i] >= 0)
@@ -93,15 +89,7 @@ static void teardown(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
-	for (int i = 0; i < ndevs; i++) {
-		dd.dev_id = devs[i];
-		ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd);
-	}
-	for (int i = 0; i < niommus; i++) {
-		id.iommu_id = iommus[i];
-		ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id);
-	}
-	ndevs = niommus = 0;
+	ku_sim_destroy_all(ctl);
 	if (ctl >= 0)
 		close(ctl);
 	ctl = -1;
@@ -109,30 +97,12 @@ static void teardown(void)
 
 static uint32_t sim_iommu(uint32_t flags)
 {
-	struct libiommu_kmod_sim_iommu_create c = { .size = sizeof(c),
-						    .flags = flags };
-
-	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &c), 0);
-	ck_assert_uint_gt(c.out_iommu_id, 0);
-	ck_assert_int_lt(niommus, MAXOBJ);
-	iommus[niommus++] = c.out_iommu_id;
-	return c.out_iommu_id;
+	return ku_sim_iommu(ctl, flags);
 }
 
 static uint32_t sim_dev(uint32_t iommu_id, uint32_t flags, uint32_t *vfio_index)
 {
-	struct libiommu_kmod_sim_dev_create c = { .size = sizeof(c),
-						  .flags = flags,
-						  .iommu_id = iommu_id };
-
-	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), 0);
-	ck_assert_uint_gt(c.out_dev_id, 0);
-	ck_assert_int_ge(c.out_iommu_group, 0);
-	ck_assert_int_lt(ndevs, MAXOBJ);
-	devs[ndevs++] = c.out_dev_id;
-	if (vfio_index)
-		*vfio_index = c.out_vfio_index;
-	return c.out_dev_id;
+	return ku_sim_dev(ctl, iommu_id, flags, vfio_index);
 }
 
 static int sim_dev_set(uint32_t dev_id, uint32_t dev_flags)
@@ -873,10 +843,10 @@ START_TEST(busy_objects_refuse_destruction)
 	/* a closed device goes; then its instance */
 	close_fd(b.fd);
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), 0);
-	ndevs = 0;
+	ku_sim_forget_devs();
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), -ENOENT);
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), 0);
-	niommus = 0;
+	ku_sim_forget_iommus();
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &id), -ENOENT);
 }
 END_TEST
@@ -902,7 +872,7 @@ START_TEST(kvm_held_device_is_busy)
 	close_fd(kdev);
 	close_fd(vm);
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &dd), 0);
-	ndevs = 0;
+	ku_sim_forget_devs();
 }
 END_TEST
 
