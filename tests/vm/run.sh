@@ -152,7 +152,7 @@ for s in "${boots[@]}"; do
 done
 if [ "$split" = 1 ]; then
 	once=
-	[ "$kselftest" = 1 ] && once="the kernel selftest with snoop on; "
+	[ "$kselftest" = 1 ] && once="the kernel selftest with snoop ${once_in[kselftest]}; "
 	for t in ${tests[@]+"${tests[@]}"}; do
 		[ -n "${once_in[$t]:-}" ] && once="$once$t's x100 loop with snoop ${once_in[$t]}; "
 	done
