@@ -50,9 +50,12 @@ pkg_version() {
 		sed -n 's/^Version: //p' | sort -V | tail -n1
 }
 
-# One kernel.sh at a time per cache: concurrent apt-cache runs race on
-# apt's package cache, and two cold builds would race on the output dir.
-mkdir -p "$CACHE"
+# Concurrent apt-cache runs race on apt's package cache: one kernel.sh at a
+# time asks apt (a short lock on the cache).  Two builds of the same kernel
+# would race on its output dir: a second lock per kernel, held for the
+# build, so that a build of another kernel (another fragment) does not make
+# every other kernel.sh wait.
+mkdir -p "$CACHE/kernel"
 exec 9> "$CACHE/.kernel.lock"
 flock 9
 
@@ -64,6 +67,9 @@ key=$( { echo "recipe=$RECIPE pkg=$SRC_PKG ver=$ver"; cat "$FRAGMENT";
          cat "$here"/patches/*.patch 2>/dev/null; } | sha256sum | cut -c1-16)
 out=$CACHE/kernel/${SRC_PKG}_${ver//[~+:]/_}-$key
 
+exec 8> "$out.lock"
+flock -u 9
+flock 8
 if [ -f "$out/.complete" ]; then
 	log "cached: $out"
 	echo "$out"
@@ -80,12 +86,14 @@ cd "$out.tmp"
 # --- fetch and unpack the source
 debs=$aptdir/debs
 mkdir -p "$debs"
+flock 9	# apt's state again, for the download
 deb=$(ls "$debs"/"${SRC_PKG}"_"${ver//:/%3a}"_all.deb 2>/dev/null || true)
 if [ -z "$deb" ]; then
 	(cd "$debs" && apt-get -q "${aptopts[@]}" download "$SRC_PKG=$ver" >&2) ||
 		die "apt-get download $SRC_PKG=$ver failed"
 	deb=$(ls "$debs"/"${SRC_PKG}"_*_all.deb | head -n1)
 fi
+flock -u 9
 dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards './usr/src/linux-source-*.tar.xz' -O |
 	tar -xJ
 mv linux-source-* build
