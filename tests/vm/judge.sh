@@ -20,16 +20,23 @@ section() { tr -d '\r' < "$con" | sed -n "/^=== RUN $1\$/,/^=== END $1 /p" | tai
 tr -d '\r' < "$res" > "$res.clean"
 res_clean=$res.clean
 
+# A broken boot is the harness's failure, not a test's: say so first, with
+# the line that tells why, so that nobody reads it as a library bug.
 if grep -q 'Kernel panic' "$con"; then
-	bad "the guest kernel panicked (${secs}s):"
+	bad "HARNESS: the guest kernel panicked (${secs}s): $(tr -d '\r' < "$con" | grep -m1 -o 'Kernel panic.*')"
+	if grep -q '^=== RUN ' "$con"; then
+		echo "    during test $(tr -d '\r' < "$con" | sed -n 's/^=== RUN //p' | tail -n1); console before the panic:"
+	else
+		echo "    before any test ran (at boot); console before the panic:"
+	fi
 	grep -B20 -A5 'Kernel panic' "$con" | tr -d '\r' | sed 's/^/    /' | head -n 40
 	nfail=$((nfail + 1))
 elif [ "$qrc" = 137 ] || [ "$qrc" = 124 ]; then
-	bad "the boot hung: killed by the boot timeout after ${secs}s; console tail:"
+	bad "HARNESS: the boot hung: killed by the boot timeout after ${secs}s; console tail:"
 	tail -n 20 "$con" | tr -d '\r' | sed 's/^/    /'
 	nfail=$((nfail + 1))
 elif [ "$qrc" != 0 ]; then
-	bad "qemu exited with status $qrc; console tail:"
+	bad "HARNESS: qemu exited with status $qrc; console tail:"
 	tail -n 20 "$con" | tr -d '\r' | sed 's/^/    /'
 	nfail=$((nfail + 1))
 fi

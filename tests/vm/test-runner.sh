@@ -51,7 +51,7 @@ check_all() { # a case's pattern may have several lines: each must match
 
 # no test programs: the platform smoke tests alone keep the boots short
 run=(bash "$here/run.sh" --snoop on --no-kselftest --platform-only --quiet)
-expect_fail guest-panic 'guest kernel panicked' "${run[@]}" --break panic
+expect_fail guest-panic $'HARNESS: the guest kernel panicked .*Kernel panic\n    during test|before any test' "${run[@]}" --break panic
 expect_fail test-timeout 'FAIL: vm-break-hang \(rc=137' "${run[@]}" --break testhang --timeout 5
 expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 15
 expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
