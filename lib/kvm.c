@@ -23,11 +23,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "coherency.h"
-#include "kmodc.h"
+#include "backend/backend.h"
 #include "uapi/kvm.h"
-
-#define FAIL(ctx, err, ...) lu_ret(lu_fail(ctx, err, __VA_ARGS__))
+#include "util/kmod.h"
 
 static int vfio_file(int kdev, uint64_t attr, int fd)
 {
@@ -48,9 +46,7 @@ static int vfio_file(int kdev, uint64_t attr, int fd)
  */
 static int dev_file(const struct libiommu_dev *dev)
 {
-	int g = lu_dev_group_fd(dev);
-
-	return g >= 0 ? g : dev->fd;
+	return dev->ctx->ops->dev_kvm_file(dev);
 }
 
 /* How many devices of @kvm share @file (a legacy group holds several). */
@@ -90,7 +86,7 @@ static int find_kvm_vfio(struct libiommu_ctx *ctx, int vm_fd, int *out)
 	int found = -1, n = 0, fd;
 	DIR *d;
 
-	for (k = ctx->kvm_list; k; k = k->next) {
+	lu_list_for_each(k, &ctx->kvm_list, node) {
 		if (k->vm_fd == vm_fd) {
 			*out = k->dev_fd;
 			return 0;
@@ -108,10 +104,10 @@ static int find_kvm_vfio(struct libiommu_ctx *ctx, int vm_fd, int *out)
 		fd = (int)v;
 		if (!is_kvm_vfio(fd))
 			continue;
-		for (k = ctx->kvm_list; k; k = k->next)
+		lu_list_for_each(k, &ctx->kvm_list, node)
 			if (k->dev_fd == fd)
 				break;
-		if (k)
+		if (&k->node != &ctx->kvm_list)
 			continue;
 		found = fd;
 		n++;
@@ -127,47 +123,50 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 				  const struct libiommu_kvm_opts *opts,
 				  struct libiommu_kvm **out)
 {
-	static const char fn[] = "libiommu_kvm_new";
 	struct lx_kvm_create_device cd = { .type = LX_KVM_DEV_TYPE_VFIO };
 	struct libiommu_kvm *kvm;
 	uint32_t flags;
 	int rc;
 
 	if (!ctx)
-		return FAIL(NULL, EINVAL, "%s: ctx is NULL", fn);
+		return lu_ret(-EINVAL);
 	if (!out)
-		return FAIL(ctx, EINVAL, "%s: out is NULL", fn);
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
 	*out = NULL;
-	rc = LU_OPTS_CHECK(ctx, opts, libiommu_kvm_opts);
+	rc = LU_OPTS_CHECK(ctx, opts, libiommu_kvm_opts, kvm_vfio_fd);
 	if (rc)
-		return lu_ret(rc);
+		return rc;
 	flags = LU_OPTS_GET(opts, flags, 0);
 	if (flags & ~LIBIOMMU_KVM_DEVICE_FD)
-		return FAIL(ctx, EINVAL, "%s: unknown flag bits 0x%" PRIx32, fn,
-			    flags & ~LIBIOMMU_KVM_DEVICE_FD);
+		return lu_fail(ctx, -EINVAL, "%s: unknown flag bits 0x%" PRIx32,
+			       __func__, flags & ~LIBIOMMU_KVM_DEVICE_FD);
 	if (vm_fd < 0 || fcntl(vm_fd, F_GETFD) < 0)
-		return FAIL(ctx, EBADF, "%s: vm_fd %d is not an open file descriptor",
-			    fn, vm_fd);
+		return lu_fail(ctx, -EBADF,
+			       "%s: vm_fd %d is not an open file descriptor",
+			       __func__, vm_fd);
 	rc = lu_ioctl(vm_fd, LX_KVM_CHECK_EXTENSION,
 		      (void *)(uintptr_t)LX_KVM_CAP_DEVICE_CTRL);
 	if (rc < 0)
-		return FAIL(ctx, ENOTTY,
-			    "%s: fd %d is not a KVM VM fd (KVM_CHECK_EXTENSION: %s); pass the fd KVM_CREATE_VM returned",
-			    fn, vm_fd, strerror(-rc));
+		return lu_fail(ctx, -ENOTTY,
+			       "%s: fd %d is not a KVM VM fd (KVM_CHECK_EXTENSION: %s); pass the fd KVM_CREATE_VM returned",
+			       __func__, vm_fd, strerror(-rc));
 
 	kvm = calloc(1, sizeof(*kvm));
 	if (!kvm)
-		return FAIL(ctx, ENOMEM, "out of memory for a KVM handle");
+		return lu_fail(ctx, -ENOMEM, "out of memory for a KVM handle");
 	kvm->ctx = ctx;
 	kvm->vm_fd = vm_fd;
+	lu_list_init(&kvm->node);
 
+	lu_lock(ctx);
 	if (flags & LIBIOMMU_KVM_DEVICE_FD) {
 		int fd = LU_OPTS_GET(opts, kvm_vfio_fd, -1);
 
 		if (fd < 0 || !is_kvm_vfio(fd)) {
-			free(kvm);
-			return FAIL(ctx, EBADF,
-				    "%s: opts->kvm_vfio_fd %d is not a kvm-vfio device fd", fn, fd);
+			rc = lu_fail(ctx, -EBADF,
+				     "%s: opts->kvm_vfio_fd %d is not a kvm-vfio device fd",
+				     __func__, fd);
+			goto fail;
 		}
 		kvm->dev_fd = fd;
 	} else {
@@ -180,10 +179,10 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 
 			rc = find_kvm_vfio(ctx, vm_fd, &found);
 			if (rc) {
-				free(kvm);
-				return FAIL(ctx, EBUSY,
-					    "%s: the VM already has a kvm-vfio device (KVM allows one per VM) and %s of this process's fds is one: pass it in opts->kvm_vfio_fd with LIBIOMMU_KVM_DEVICE_FD",
-					    fn, rc == -EBUSY ? "more than one" : "none");
+				rc = lu_fail(ctx, -EBUSY,
+					     "%s: the VM already has a kvm-vfio device (KVM allows one per VM) and %s of this process's fds is one: pass it in opts->kvm_vfio_fd with LIBIOMMU_KVM_DEVICE_FD",
+					     __func__, rc == -EBUSY ? "more than one" : "none");
+				goto fail;
 			}
 			/*
 			 * Our own reference: the device lives until its last
@@ -191,30 +190,36 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 			 */
 			kvm->dev_fd = fcntl(found, F_DUPFD_CLOEXEC, 0);
 			if (kvm->dev_fd < 0) {
-				rc = errno;
-				free(kvm);
-				return FAIL(ctx, rc, "%s: dup of kvm-vfio fd %d: %s",
-					    fn, found, strerror(rc));
+				rc = lu_fail(ctx, -errno, "%s: dup of kvm-vfio fd %d: %s",
+					     __func__, found, strerror(errno));
+				goto fail;
 			}
 			kvm->owns_dev_fd = true;
 			lu_info(ctx, "%s: the VM already has a kvm-vfio device: using fd %d (a dup of fd %d)",
-				fn, kvm->dev_fd, found);
+				__func__, kvm->dev_fd, found);
+		} else if (rc == -ENODEV) {
+			rc = lu_fail(ctx, -ENODEV,
+				     "KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO): this KVM has no kvm-vfio device (CONFIG_KVM_VFIO)");
+			goto fail;
 		} else {
-			free(kvm);
-			if (rc == -ENODEV)
-				return FAIL(ctx, ENODEV,
-					    "KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO): this KVM has no kvm-vfio device (CONFIG_KVM_VFIO)");
-			return FAIL(ctx, -rc, "KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO) failed: %s",
-				    strerror(-rc));
+			rc = lu_fail(ctx, rc, "KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO) failed: %s",
+				     strerror(-rc));
+			goto fail;
 		}
 	}
-	LU_LIST_PUSH(ctx->kvm_list, kvm);
+	lu_list_push(&ctx->kvm_list, &kvm->node);
+	lu_unlock(ctx);
 	lu_dbg(ctx, "kvm-vfio device fd %d on VM fd %d (%s)", kvm->dev_fd, vm_fd,
 	       kvm->owns_dev_fd ? "created" : "borrowed");
 	*out = kvm;
 	return 0;
+fail:
+	lu_unlock(ctx);
+	free(kvm);
+	return rc;
 }
 
+/* ctx->lock held. */
 static void kvm_release(struct libiommu_kvm *kvm)
 {
 	size_t i;
@@ -227,24 +232,31 @@ static void kvm_release(struct libiommu_kvm *kvm)
 	}
 	if (kvm->owns_dev_fd)
 		close(kvm->dev_fd);
+	lu_list_unlink(&kvm->node);
 	free(kvm->devs);
 	free(kvm);
 }
 
 LIBIOMMU_API void libiommu_kvm_free(struct libiommu_kvm *kvm)
 {
+	struct libiommu_ctx *ctx;
 	int saved_errno = errno;
 
 	if (!kvm)
 		return;
-	LU_LIST_UNLINK(kvm->ctx->kvm_list, kvm);
+	ctx = kvm->ctx;
+	lu_lock(ctx);
 	kvm_release(kvm);
+	lu_unlock(ctx);
 	errno = saved_errno;
 }
 
 void lu_kvm_free_all(struct libiommu_ctx *ctx)
 {
-	LU_LIST_RELEASE_ALL(ctx->kvm_list, kvm_release);
+	struct libiommu_kvm *kvm, *tmp;
+
+	lu_list_for_each_safe(kvm, tmp, &ctx->kvm_list, node)
+		kvm_release(kvm);
 }
 
 LIBIOMMU_API int libiommu_kvm_fd(const struct libiommu_kvm *kvm)
@@ -263,25 +275,12 @@ static ssize_t find_dev(const struct libiommu_kvm *kvm,
 	return -1;
 }
 
-LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
-				      struct libiommu_dev *dev)
+/* ctx->lock held. */
+static int add_locked(struct libiommu_kvm *kvm, struct libiommu_dev *dev)
 {
-	static const char fn[] = "libiommu_kvm_add_dev";
-	struct libiommu_ctx *ctx;
+	struct libiommu_ctx *ctx = kvm->ctx;
 	int rc;
 
-	if (!kvm)
-		return FAIL(NULL, EINVAL, "%s: kvm is NULL", fn);
-	ctx = kvm->ctx;
-	if (!dev)
-		return FAIL(ctx, EINVAL, "%s: dev is NULL", fn);
-	if (dev->ctx != ctx)
-		return FAIL(ctx, EXDEV, "%s: device %" PRIu32 " belongs to another context",
-			    fn, dev->id);
-	if (dev->fd < 0)
-		return FAIL(ctx, EBADF,
-			    "%s: device %" PRIu32 " was adopted by id: it has no VFIO file to give KVM",
-			    fn, dev->id);
 	if (find_dev(kvm, dev) >= 0)
 		return 0;
 	if (kvm->nr_devs == kvm->cap_devs) {
@@ -289,7 +288,8 @@ LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
 		struct libiommu_dev **p = realloc(kvm->devs, cap * sizeof(*p));
 
 		if (!p)
-			return FAIL(ctx, ENOMEM, "out of memory for a KVM device list");
+			return lu_fail(ctx, -ENOMEM,
+				       "out of memory for a KVM device list");
 		kvm->devs = p;
 		kvm->cap_devs = cap;
 	}
@@ -297,15 +297,42 @@ LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
 	rc = file_users(kvm, dev_file(dev)) ? 0 :
 	     vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_ADD, dev_file(dev));
 	if (rc == -EEXIST)
-		return FAIL(ctx, EEXIST,
-			    "KVM_DEV_VFIO_FILE_ADD: device %" PRIu32 "'s file is already in this VM's kvm-vfio device (added by other means)",
-			    dev->id);
+		return lu_fail(ctx, -EEXIST,
+			       "KVM_DEV_VFIO_FILE_ADD: device %" PRIu32 "'s file is already in this VM's kvm-vfio device (added by other means)",
+			       dev->id);
 	if (rc)
-		return FAIL(ctx, -rc, "KVM_DEV_VFIO_FILE_ADD of device %" PRIu32 " failed: %s",
-			    dev->id, strerror(-rc));
+		return lu_fail(ctx, rc,
+			       "KVM_DEV_VFIO_FILE_ADD of device %" PRIu32 " failed: %s",
+			       dev->id, strerror(-rc));
 	kvm->devs[kvm->nr_devs++] = dev;
-	lu_dbg(ctx, "device %" PRIu32 " added to kvm-vfio fd %d", dev->id, kvm->dev_fd);
+	lu_dbg(ctx, "device %" PRIu32 " added to kvm-vfio fd %d", dev->id,
+	       kvm->dev_fd);
 	return 0;
+}
+
+LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
+				      struct libiommu_dev *dev)
+{
+	struct libiommu_ctx *ctx;
+	int rc;
+
+	if (!kvm)
+		return lu_ret(-EINVAL);
+	ctx = kvm->ctx;
+	if (!dev)
+		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
+	if (dev->ctx != ctx)
+		return lu_fail(ctx, -EXDEV,
+			       "%s: device %" PRIu32 " belongs to another context",
+			       __func__, dev->id);
+	if (dev->fd < 0)
+		return lu_fail(ctx, -EBADF,
+			       "%s: device %" PRIu32 " was adopted by id: it has no VFIO file to give KVM",
+			       __func__, dev->id);
+	lu_lock(ctx);
+	rc = add_locked(kvm, dev);
+	lu_unlock(ctx);
+	return lu_ret(rc);
 }
 
 static int del_at(struct libiommu_kvm *kvm, size_t i)
@@ -328,26 +355,35 @@ static int del_at(struct libiommu_kvm *kvm, size_t i)
 LIBIOMMU_API int libiommu_kvm_del_dev(struct libiommu_kvm *kvm,
 				      struct libiommu_dev *dev)
 {
-	static const char fn[] = "libiommu_kvm_del_dev";
+	struct libiommu_ctx *ctx;
 	ssize_t i;
 	int rc;
 
 	if (!kvm)
-		return FAIL(NULL, EINVAL, "%s: kvm is NULL", fn);
+		return lu_ret(-EINVAL);
+	ctx = kvm->ctx;
 	if (!dev)
-		return FAIL(kvm->ctx, EINVAL, "%s: dev is NULL", fn);
+		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
+	lu_lock(ctx);
 	i = find_dev(kvm, dev);
-	if (i < 0)
-		return FAIL(kvm->ctx, ENOENT,
-			    "%s: device %" PRIu32 " was not added through this handle",
-			    fn, dev->id);
+	if (i < 0) {
+		rc = lu_fail(ctx, -ENOENT,
+			     "%s: device %" PRIu32 " was not added through this handle",
+			     __func__, dev->id);
+		goto out;
+	}
 	rc = del_at(kvm, (size_t)i);
-	if (rc)
-		return FAIL(kvm->ctx, -rc, "KVM_DEV_VFIO_FILE_DEL of device %" PRIu32 " failed: %s",
-			    dev->id, strerror(-rc));
-	lu_dbg(kvm->ctx, "device %" PRIu32 " deleted from kvm-vfio fd %d", dev->id,
+	if (rc) {
+		rc = lu_fail(ctx, rc,
+			     "KVM_DEV_VFIO_FILE_DEL of device %" PRIu32 " failed: %s",
+			     dev->id, strerror(-rc));
+		goto out;
+	}
+	lu_dbg(ctx, "device %" PRIu32 " deleted from kvm-vfio fd %d", dev->id,
 	       kvm->dev_fd);
-	return 0;
+out:
+	lu_unlock(ctx);
+	return lu_ret(rc);
 }
 
 void lu_kvm_forget_dev(struct libiommu_dev *dev)
@@ -355,7 +391,7 @@ void lu_kvm_forget_dev(struct libiommu_dev *dev)
 	struct libiommu_kvm *kvm;
 	ssize_t i;
 
-	for (kvm = dev->ctx->kvm_list; kvm; kvm = kvm->next) {
+	lu_list_for_each(kvm, &dev->ctx->kvm_list, node) {
 		i = find_dev(kvm, dev);
 		if (i < 0)
 			continue;
@@ -391,39 +427,22 @@ int lu_kvm_readback(struct libiommu_kvm *kvm, uint32_t *count, int *why)
 LIBIOMMU_API int libiommu_kvm_noncoherent(struct libiommu_kvm *kvm,
 					  uint32_t *count)
 {
-	static const char fn[] = "libiommu_kvm_noncoherent";
 	int rc, why = 0;
 
 	if (!kvm)
-		return FAIL(NULL, EINVAL, "%s: kvm is NULL", fn);
+		return lu_ret(-EINVAL);
 	rc = lu_kvm_readback(kvm, count, &why);
 	if (rc >= 0)
 		return rc;
 	if (why)
-		return FAIL(kvm->ctx, EOPNOTSUPP,
-			    "%s: cannot be known: KVM keeps its non-coherent DMA state internal and the companion module (lib/kmod, %s) is %s",
-			    fn, LIBIOMMU_KMOD_DEVNODE,
-			    why == -EACCES || why == -EPERM ? "root-only" : "not loaded");
+		return lu_fail(kvm->ctx, -EOPNOTSUPP,
+			       "%s: cannot be known: KVM keeps its non-coherent DMA state internal and the companion module (%s) is %s",
+			       __func__, LIBIOMMU_KMOD_DEVNODE,
+			       why == -EACCES || why == -EPERM ? "root-only" : "not loaded");
 	if (rc == -EOPNOTSUPP)
-		return FAIL(kvm->ctx, EOPNOTSUPP,
-			    "%s: cannot be known: the companion module cannot read KVM (it found no usable /dev/kvm when it was loaded)",
-			    fn);
-	return FAIL(kvm->ctx, -rc, "%s: the module's KVM_NONCOHERENT failed: %s",
-		    fn, strerror(-rc));
-}
-
-LIBIOMMU_API int libiommu_coherency_get_kvm(struct libiommu_kvm *kvm,
-					    struct libiommu_coherency **out)
-{
-	char name[96];
-
-	if (!kvm)
-		return FAIL(NULL, EINVAL, "libiommu_coherency_get_kvm: kvm is NULL");
-	if (!out)
-		return FAIL(kvm->ctx, EINVAL, "libiommu_coherency_get_kvm: out is NULL");
-	*out = NULL;
-	snprintf(name, sizeof(name), "KVM VM (fd %d, kvm-vfio fd %d)", kvm->vm_fd,
-		 kvm->dev_fd);
-	return lu_coh_aggregate(kvm->ctx, name, kvm->devs, kvm->nr_devs, NULL,
-				kvm, out);
+		return lu_fail(kvm->ctx, -EOPNOTSUPP,
+			       "%s: cannot be known: the companion module cannot read KVM (it found no usable /dev/kvm when it was loaded)",
+			       __func__);
+	return lu_fail(kvm->ctx, rc, "%s: the module's KVM_NONCOHERENT failed: %s",
+		       __func__, strerror(-rc));
 }

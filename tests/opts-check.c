@@ -128,8 +128,30 @@ START_TEST(macro_check_uses_callers_sz)
 	struct v2_opts o = { .sz = sizeof(o), .d = 5 };
 	const struct v1_opts *p = (const void *)&o;
 
-	/* LU_OPTS_CHECK passes the struct's own sz and sizeof(the type). */
-	tu_assert_err(LU_OPTS_CHECK(&ctx, p, v1_opts), -E2BIG);
+	/* LU_OPTS_CHECK passes the struct's own sz and the end of its last field. */
+	tu_assert_err(LU_OPTS_CHECK(&ctx, p, v1_opts, b), -E2BIG);
+}
+END_TEST
+
+/* A struct whose last field leaves tail padding: sizeof is 16, 12 known. */
+struct padded_opts {
+	size_t sz;
+	uint32_t flags;
+};
+
+START_TEST(garbage_in_tail_padding_is_e2big)
+{
+	struct padded_opts o;
+	const struct padded_opts *p = &o;
+
+	_Static_assert(sizeof(struct padded_opts) == 16, "tail padding");
+	memset(&o, 0, sizeof(o));
+	o.sz = sizeof(o);
+	ck_assert_int_eq(LU_OPTS_CHECK(&ctx, p, padded_opts, flags), 0);
+	/* A byte no field covers: a field added there later would read it. */
+	((unsigned char *)&o)[lu_offsetofend(struct padded_opts, flags)] = 0x5a;
+	tu_assert_err(LU_OPTS_CHECK(&ctx, p, padded_opts, flags), -E2BIG);
+	tu_assert_logged(&cap, "byte 12");
 }
 END_TEST
 
@@ -168,6 +190,7 @@ int main(void)
 	tcase_add_test(tc, sz_zero_is_einval_and_logged);
 	tcase_add_test(tc, sz_below_sizeof_size_t_is_einval);
 	tcase_add_test(tc, macro_check_uses_callers_sz);
+	tcase_add_test(tc, garbage_in_tail_padding_is_e2big);
 	tcase_add_test(tc, opts_get_returns_default_for_fields_beyond_sz);
 	return tu_run(s);
 }

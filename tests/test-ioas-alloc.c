@@ -138,7 +138,7 @@ START_TEST(destroy_after_raw_destroy_frees_handle)
 	expect_ok(libiommu_ioas_destroy(ioas));
 	ck_assert_int_eq(lg.max_seen >= LIBIOMMU_LOG_WARN, 1);
 	tu_assert_logged(&lg, "was already destroyed outside the library");
-	ck_assert_ptr_null(ctx->ioas_list);
+	ck_assert(lu_list_empty(&ctx->ioas_list));
 }
 END_TEST
 
@@ -146,7 +146,7 @@ START_TEST(ctx_free_frees_remaining_handles)
 {
 	new_ioas(ctx);
 	new_ioas(ctx);
-	ck_assert_ptr_nonnull(ctx->ioas_list);
+	ck_assert(!lu_list_empty(&ctx->ioas_list));
 	libiommu_ctx_free(ctx); /* frees all three; ASan/valgrind see leaks */
 	ctx = NULL;
 }

@@ -12,9 +12,12 @@
  *    and a negative errno on failure; errno is set to the same positive value.
  *    A human-readable reason goes to the context's log callback.
  *  - Options structs start with `size_t sz`, set to sizeof() the struct as
- *    the caller was compiled.  A NULL opts pointer means all defaults.  A
- *    larger struct from a newer caller is accepted only if the bytes the
- *    library does not know are zero (else -E2BIG).
+ *    the caller was compiled; LIBIOMMU_OPTS() fills it.  A NULL opts
+ *    pointer means all defaults.  The library knows a struct up to the end
+ *    of its last field with a meaning; every byte after that (reserved
+ *    fields, and the fields of a newer libiommu) must be zero, else -E2BIG.
+ *    No options struct has implicit padding: designated initializers and
+ *    LIBIOMMU_OPTS() leave every byte defined.
  *  - Handles are opaque.  Destructors accept NULL and never fail.
  *  - Every fd the library opens is O_CLOEXEC.
  */
@@ -33,6 +36,13 @@ extern "C" {
 #ifndef LIBIOMMU_API
 #define LIBIOMMU_API __attribute__((visibility("default")))
 #endif
+
+/**
+ * An options struct of type @type with sz set and the named fields given,
+ * every other field zero: LIBIOMMU_OPTS(libiommu_ioas_opts, .flags = F).
+ */
+#define LIBIOMMU_OPTS(type, ...) \
+	((struct type){ .sz = sizeof(struct type), __VA_ARGS__ })
 
 #define LIBIOMMU_VERSION_MAJOR 0
 #define LIBIOMMU_VERSION_MINOR 1
@@ -210,6 +220,8 @@ struct libiommu_ioas_opts {
 	size_t sz;
 	/** LIBIOMMU_IOAS_* flags. */
 	uint32_t flags;
+	/** Must be 0 (the struct has no implicit padding). */
+	uint32_t reserved;
 };
 
 /** Do not use huge pages for this IOAS (sets IOMMU_OPTION_HUGE_PAGES to 0). */
@@ -364,6 +376,8 @@ struct libiommu_dev_opts {
 	uint32_t flags;
 	/** The VF token, 16 raw UUID bytes; used with LIBIOMMU_DEV_VF_TOKEN. */
 	unsigned char vf_token[16];
+	/** Must be 0 (the struct has no implicit padding). */
+	uint32_t reserved;
 };
 
 /**

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The iommufd backend: IOMMU_IOAS_* objects on /dev/iommu and VFIO device
- * cdevs bound to it.  The public functions (ioas.c, dev.c) have checked
- * every argument the library can check; what is left is the kernel call and
- * turning its errno into a message that says what happened and what to do.
+ * The iommufd backend: IOMMU_IOAS_* and IOMMU_HWPT_* objects on /dev/iommu
+ * and VFIO device cdevs bound to it.  The handle files (ioas.c, dev.c,
+ * hwpt.c, ...) have checked every argument the library can check; what is
+ * left is the kernel call and turning its errno into a message that says
+ * what happened and what to do.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,9 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "backend/backend.h"
 #include "uapi/iommufd.h"
 #include "uapi/vfio.h"
+#include "util/sysfs.h"
 
 /* Our public range struct is handed to the kernel as is: same layout. */
 _Static_assert(sizeof(struct libiommu_iova_range) == sizeof(struct lx_iommu_iova_range),
@@ -25,8 +27,6 @@ _Static_assert(offsetof(struct libiommu_iova_range, start) ==
 		       offsetof(struct lx_iommu_iova_range, last),
 	       "libiommu_iova_range must match the kernel's iova range");
 
-/* Log, set errno and return the negative errno, in one expression. */
-#define FAIL(ctx, err, ...) lu_ret(lu_fail(ctx, err, __VA_ARGS__))
 
 static bool aligned(uint64_t v, uint64_t align)
 {
@@ -51,19 +51,19 @@ static int fail_generic(struct libiommu_ctx *ctx, int err, const char *cmd,
 {
 	switch (-err) {
 	case ENOTTY:
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: the kernel does not know this command (needs a newer iommufd)",
 			    cmd);
 	case ENOENT:
-		return FAIL(ctx, ENOENT,
+		return lu_fail(ctx, -ENOENT,
 			    "%s: IOAS %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
 			    cmd, ioas_id);
 	case EOVERFLOW:
-		return FAIL(ctx, EOVERFLOW,
+		return lu_fail(ctx, -EOVERFLOW,
 			    "%s: an address or length is too large for this kernel",
 			    cmd);
 	default:
-		return FAIL(ctx, -err, "%s on IOAS %" PRIu32 " failed: %s", cmd,
+		return lu_fail(ctx, err, "%s on IOAS %" PRIu32 " failed: %s", cmd,
 			    ioas_id, strerror(-err));
 	}
 }
@@ -103,18 +103,18 @@ static int fail_fixed_einval(struct libiommu_ctx *ctx, const char *cmd,
 
 	if (query_ranges(ctx, id, r, &nr, &align) == 0) {
 		if (align > 1 && (!aligned(iova, align) || !aligned(length, align)))
-			return FAIL(ctx, EINVAL,
+			return lu_fail(ctx, -EINVAL,
 				    "%s: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOAS's minimum alignment",
 				    cmd, iova, length, align);
 		for (i = 0; i < nr; i++)
 			if (iova >= r[i].start && last <= r[i].last)
 				break;
 		if (i == nr)
-			return FAIL(ctx, EINVAL,
+			return lu_fail(ctx, -EINVAL,
 				    "%s: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
 				    cmd, iova, last);
 	}
-	return FAIL(ctx, EINVAL,
+	return lu_fail(ctx, -EINVAL,
 		    "%s: the kernel rejected IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] (alignment or reserved region)",
 		    cmd, iova, last);
 }
@@ -127,27 +127,27 @@ static int fail_map(struct libiommu_ctx *ctx, int err, const char *cmd,
 
 	switch (-err) {
 	case EEXIST:
-		return FAIL(ctx, EEXIST,
+		return lu_fail(ctx, -EEXIST,
 			    "%s: an existing mapping overlaps [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 "; unmap it first or let the kernel choose the IOVA",
 			    cmd, iova, iova + length - 1, id);
 	case EINVAL:
 		if (fixed)
 			return fail_fixed_einval(ctx, cmd, id, iova, length);
-		return FAIL(ctx, EINVAL,
+		return lu_fail(ctx, -EINVAL,
 			    "%s: the kernel rejected the request (length 0x%" PRIx64 " not a multiple of the IOAS's IOVA alignment?)",
 			    cmd, length);
 	case ENOSPC:
-		return FAIL(ctx, ENOSPC,
+		return lu_fail(ctx, -ENOSPC,
 			    "%s: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
 			    cmd, length, id);
 	case ENOMEM:
 		return lu_fail_nomem(ctx, cmd, length);
 	case EFAULT:
-		return FAIL(ctx, EFAULT,
+		return lu_fail(ctx, -EFAULT,
 			    "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
 			    cmd);
 	case EPERM:
-		return FAIL(ctx, EPERM,
+		return lu_fail(ctx, -EPERM,
 			    "%s: LIBIOMMU_MAP_WRITE asked for but the source range was mapped without it; copy it read-only or map it writable",
 			    cmd);
 	default:
@@ -172,8 +172,67 @@ static uint32_t to_kernel_flags(uint32_t flags)
 
 static int ifd_ctx_init(struct libiommu_ctx *ctx)
 {
-	lu_probe(ctx);
+	unsigned int f;
+
+	/*
+	 * Probe every feature now, before the handle is shared (the answers
+	 * are cached per context).
+	 */
+	for (f = 0; f < LIBIOMMU_FEAT__COUNT; f++)
+		lu_iommufd_probe(ctx, (enum libiommu_feature)f);
 	return 0;
+}
+
+static int option_rlimit(struct libiommu_ctx *ctx, uint16_t op, uint64_t *val)
+{
+	struct lx_iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = LX_IOMMU_OPTION_RLIMIT_MODE,
+		.op = op,
+		.object_id = 0,
+		.val64 = *val,
+	};
+	int rc = lu_ioctl(ctx->fd, LX_IOMMU_OPTION, &cmd);
+
+	if (rc == 0)
+		*val = cmd.val64;
+	return rc;
+}
+
+static int ifd_memlock_mode(struct libiommu_ctx *ctx, bool set,
+			    enum libiommu_memlock_mode *mode)
+{
+	uint64_t val = (uint64_t)*mode;
+	int rc;
+
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_RLIMIT_MODE,
+			     set ? "setting the memlock accounting mode" :
+				   "reading the memlock accounting mode");
+	if (rc)
+		return rc;
+	rc = option_rlimit(ctx, set ? LX_IOMMU_OPTION_OP_SET : LX_IOMMU_OPTION_OP_GET,
+			   &val);
+	if (!set) {
+		if (rc)
+			return lu_fail(ctx, rc, "IOMMU_OPTION(RLIMIT_MODE) get failed: %s",
+				       strerror(-rc));
+		*mode = val ? LIBIOMMU_MEMLOCK_MM : LIBIOMMU_MEMLOCK_USER;
+		return 0;
+	}
+	switch (rc) {
+	case 0:
+		return 0;
+	case -EPERM:
+		return lu_fail(ctx, rc,
+			       "setting the memlock accounting mode needs CAP_SYS_RESOURCE: run as root or grant the process that capability");
+	case -EBUSY:
+		return lu_fail(ctx, rc,
+			       "the memlock accounting mode can only be set before any object (IOAS, device, HWPT) exists on the iommufd: set it right after creating the context");
+	default:
+		return lu_fail(ctx, rc,
+			       "IOMMU_OPTION(RLIMIT_MODE) set to %d failed: %s",
+			       (int)*mode, strerror(-rc));
+	}
 }
 
 /* ---- IOAS ------------------------------------------------------------------ */
@@ -205,14 +264,14 @@ static int ifd_set_huge_pages(struct libiommu_ioas *ioas, bool enable)
 	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
 			     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)");
 	if (rc)
-		return lu_ret(rc);
+		return rc;
 	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_SET, &val);
 	if (rc == -EINVAL && !enable)
-		return FAIL(ctx, EINVAL,
+		return lu_fail(ctx, -EINVAL,
 			    "IOMMU_OPTION(HUGE_PAGES): cannot disable huge pages on IOAS %" PRIu32 " while a device is attached and memory is mapped; unmap everything first",
 			    ioas->id);
 	if (rc == -EOPNOTSUPP)
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
@@ -228,10 +287,10 @@ static int ifd_get_huge_pages(struct libiommu_ioas *ioas, bool *enabled)
 	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
 			     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)");
 	if (rc)
-		return lu_ret(rc);
+		return rc;
 	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_GET, &val);
 	if (rc == -EOPNOTSUPP)
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
@@ -247,16 +306,16 @@ static int ifd_ioas_alloc(struct libiommu_ioas *ioas, uint32_t flags)
 
 	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_IOAS, "IOMMU_IOAS_ALLOC");
 	if (rc)
-		return lu_ret(rc);
+		return rc;
 	if (flags & LIBIOMMU_IOAS_NO_HUGE_PAGES) {
 		rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
 				     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES) for LIBIOMMU_IOAS_NO_HUGE_PAGES");
 		if (rc)
-			return lu_ret(rc);
+			return rc;
 	}
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOC, &cmd);
 	if (rc == -ENOMEM)
-		return FAIL(ctx, ENOMEM,
+		return lu_fail(ctx, -ENOMEM,
 			    "IOMMU_IOAS_ALLOC: the kernel is out of memory (or the memory cgroup limit is reached)");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_ALLOC", 0);
@@ -279,7 +338,7 @@ static int ifd_ioas_destroy(struct libiommu_ioas *ioas)
 
 	rc = destroy_object(ctx, ioas->id);
 	if (rc == -EBUSY)
-		return FAIL(ctx, EBUSY,
+		return lu_fail(ctx, -EBUSY,
 			    "IOMMU_DESTROY: the kernel says IOAS %" PRIu32 " is still in use (a device, HWPT or access made outside this library is attached to it); detach it first",
 			    ioas->id);
 	if (rc && rc != -ENOENT)
@@ -330,7 +389,7 @@ static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
 	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_IOAS_MAP_FILE,
 			     "IOMMU_IOAS_MAP_FILE");
 	if (rc)
-		return lu_ret(rc);
+		return rc;
 	cmd.flags = to_kernel_flags(flags);
 	cmd.ioas_id = ioas->id;
 	cmd.fd = fd;
@@ -339,7 +398,7 @@ static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
 	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_MAP_FILE, &cmd);
 	if (rc == -EBADF)
-		return FAIL(ctx, EBADF,
+		return lu_fail(ctx, -EBADF,
 			    "IOMMU_IOAS_MAP_FILE: the kernel refused fd %d (it takes a memfd or a supported dma-buf)",
 			    fd);
 	if (rc)
@@ -365,7 +424,7 @@ static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 	cmd.dst_iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *dst_iova : 0;
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_COPY, &cmd);
 	if (rc == -ENOENT)
-		return FAIL(ctx, ENOENT,
+		return lu_fail(ctx, -ENOENT,
 			    "IOMMU_IOAS_COPY: [0x%" PRIx64 ", 0x%" PRIx64 "] is not fully mapped in source IOAS %" PRIu32 " (or an IOAS no longer exists)",
 			    src_iova, src_iova + length - 1, src->id);
 	if (rc)
@@ -395,11 +454,11 @@ static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 		 * The kernel says ENOENT both for an empty range and for one
 		 * that cuts a mapping; areas before the cut may be gone.
 		 */
-		return FAIL(ctx, ENOENT,
+		return lu_fail(ctx, -ENOENT,
 			    "IOMMU_IOAS_UNMAP: nothing is mapped at [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 ", or the range splits a mapping (unmap whole mappings as they were mapped)",
 			    iova, last, ioas->id);
 	case EBUSY:
-		return FAIL(ctx, EBUSY,
+		return lu_fail(ctx, -EBUSY,
 			    "IOMMU_IOAS_UNMAP: a mapping in [0x%" PRIx64 ", 0x%" PRIx64 "] is in use (being mapped by another thread, or held by an in-kernel access); retry later",
 			    iova, last);
 	default:
@@ -421,7 +480,7 @@ static int ifd_unmap_all(struct libiommu_ioas *ioas, uint64_t *unmapped)
 	cmd.length = UINT64_MAX;
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
 	if (rc == -EBUSY)
-		return FAIL(ctx, EBUSY,
+		return lu_fail(ctx, -EBUSY,
 			    "IOMMU_IOAS_UNMAP (all): a mapping of IOAS %" PRIu32 " is in use (being mapped by another thread, or held by an in-kernel access); retry later",
 			    ioas->id);
 	if (rc)
@@ -455,22 +514,255 @@ static int ifd_allow_iovas(struct libiommu_ioas *ioas,
 	cmd.allowed_iovas = (uintptr_t)ranges;
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOW_IOVAS, &cmd);
 	if (rc == -EADDRINUSE)
-		return FAIL(ctx, EADDRINUSE,
+		return lu_fail(ctx, -EADDRINUSE,
 			    "IOMMU_IOAS_ALLOW_IOVAS: a range intersects a reserved IOVA region of IOAS %" PRIu32 " (one an attached device cannot use); keep the ranges inside libiommu_ioas_get_ranges()",
 			    ioas->id);
 	if (rc == -EINVAL)
-		return FAIL(ctx, EINVAL,
+		return lu_fail(ctx, -EINVAL,
 			    "IOMMU_IOAS_ALLOW_IOVAS: the kernel rejected the ranges as inverted or overlapping");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_ALLOW_IOVAS", ioas->id);
 	return 0;
 }
 
+/* ---- HWPTs ------------------------------------------------------------------ */
+
+static uint32_t hwpt_kernel_flags(uint32_t flags)
+{
+	uint32_t k = 0;
+
+	if (flags & LIBIOMMU_HWPT_NEST_PARENT)
+		k |= LX_IOMMU_HWPT_ALLOC_NEST_PARENT;
+	if (flags & LIBIOMMU_HWPT_DIRTY_TRACKING)
+		k |= LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+	if (flags & LIBIOMMU_HWPT_PASID)
+		k |= LX_IOMMU_HWPT_ALLOC_PASID;
+	return k;
+}
+
+/* Name the flags that an IOMMU may not support, for messages. */
+static void hwpt_flag_names(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s",
+		 flags & LIBIOMMU_HWPT_NEST_PARENT ? " NEST_PARENT" : "",
+		 flags & LIBIOMMU_HWPT_DIRTY_TRACKING ? " DIRTY_TRACKING" : "",
+		 flags & LIBIOMMU_HWPT_PASID ? " PASID" : "");
+}
+
+static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
+			   uint32_t pt_id, uint32_t flags, uint32_t data_type)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	char names[64];
+
+	hwpt_flag_names(flags, names, sizeof(names));
+	switch (-rc) {
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_HWPT_ALLOC: the IOMMU of device %" PRIu32 " cannot make a %s HWPT with flags [%s ] and data type %" PRIu32 " (dirty tracking needs hardware dirty bits, nest parent needs nesting support: see libiommu_dev_get_hw_info())",
+			       dev->id, what, names, data_type);
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "IOMMU_HWPT_ALLOC: device %" PRIu32 " or object %" PRIu32 " does not exist in the kernel any more",
+			       dev->id, pt_id);
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_HWPT_ALLOC: the kernel rejected a %s HWPT on object %" PRIu32 " for device %" PRIu32 " (flags [%s ], data type %" PRIu32 "): invalid driver data, or a parent that is not a nest parent of this IOMMU",
+			       what, pt_id, dev->id, names, data_type);
+	case ENOMEM:
+		return lu_fail(ctx, -ENOMEM,
+			       "IOMMU_HWPT_ALLOC: out of memory (mapping the IOAS into a new HWPT pins its pages against RLIMIT_MEMLOCK)");
+	default:
+		return lu_fail(ctx, rc, "IOMMU_HWPT_ALLOC for device %" PRIu32 " failed: %s",
+			       dev->id, strerror(-rc));
+	}
+}
+
+static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
+			  uint32_t flags, uint32_t data_type, const void *data,
+			  uint32_t data_len, bool nested, uint32_t *out_id)
+{
+	struct lx_iommu_hwpt_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = dev->ctx;
+	int rc;
+
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_HWPT_ALLOC, "IOMMU_HWPT_ALLOC");
+	if (rc)
+		return rc;
+	if (flags & LIBIOMMU_HWPT_DIRTY_TRACKING) {
+		rc = lu_need_feature(ctx, LIBIOMMU_FEAT_DIRTY_TRACKING,
+				     "LIBIOMMU_HWPT_DIRTY_TRACKING");
+		if (rc)
+			return rc;
+	}
+	cmd.flags = hwpt_kernel_flags(flags);
+	cmd.dev_id = dev->id;
+	cmd.pt_id = pt_id;
+	cmd.data_type = data_type;
+	cmd.data_len = data_len;
+	cmd.data_uptr = (uintptr_t)data;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_ALLOC, &cmd);
+	if (rc)
+		return fail_hwpt_alloc(dev, rc, nested ? "nested" : "paging",
+				       pt_id, flags, data_type);
+	*out_id = cmd.out_hwpt_id;
+	return 0;
+}
+
+static int ifd_hwpt_destroy(struct libiommu_hwpt *hwpt, bool quiet)
+{
+	struct libiommu_ctx *ctx = hwpt->ctx;
+	int rc = destroy_object(ctx, hwpt->id);
+
+	if (quiet)
+		return rc == -ENOENT ? 0 : rc;
+	if (rc == -EBUSY)
+		return lu_fail(ctx, -EBUSY,
+			       "IOMMU_DESTROY: the kernel says HWPT %" PRIu32 " is still in use (a device or object attached outside this library); detach it first",
+			       hwpt->id);
+	if (rc == -ENOENT) {
+		lu_warn(ctx, "IOMMU_DESTROY: HWPT %" PRIu32 " was already destroyed outside the library",
+			hwpt->id);
+		return 0;
+	}
+	if (rc)
+		return lu_fail(ctx, rc, "IOMMU_DESTROY of HWPT %" PRIu32 " failed: %s",
+			       hwpt->id, strerror(-rc));
+	return 0;
+}
+
+static int hwpt_need_dirty(struct libiommu_hwpt *hwpt, const char *fn)
+{
+	return lu_need_feature(hwpt->ctx, LIBIOMMU_FEAT_DIRTY_TRACKING, fn);
+}
+
+static int ifd_hwpt_set_dirty(struct libiommu_hwpt *hwpt, bool enable)
+{
+	struct lx_iommu_hwpt_set_dirty_tracking cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = hwpt->ctx;
+	int rc;
+
+	rc = hwpt_need_dirty(hwpt, "libiommu_hwpt_set_dirty_tracking");
+	if (rc)
+		return rc;
+	cmd.flags = enable ? LX_IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0;
+	cmd.hwpt_id = hwpt->id;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
+	if (rc == -EOPNOTSUPP)
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_HWPT_SET_DIRTY_TRACKING: the IOMMU domain of HWPT %" PRIu32 " has no dirty tracking",
+			       hwpt->id);
+	if (rc)
+		return lu_fail(ctx, rc,
+			       "IOMMU_HWPT_SET_DIRTY_TRACKING(%s) on HWPT %" PRIu32 " failed: %s",
+			       enable ? "on" : "off", hwpt->id, strerror(-rc));
+	return 0;
+}
+
+/*
+ * IOMMU_HWPT_GET_DIRTY_BITMAP into @bitmap, which the caller cleared: the
+ * kernel only sets bits, so several HWPTs can report into one bitmap.
+ */
+static int hwpt_dirty_read(struct libiommu_hwpt *hwpt, uint64_t iova,
+			   uint64_t length, uint64_t page_size,
+			   uint64_t *bitmap, uint32_t flags)
+{
+	struct lx_iommu_hwpt_get_dirty_bitmap cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = hwpt->ctx;
+	int rc;
+
+	cmd.hwpt_id = hwpt->id;
+	cmd.flags = (flags & LIBIOMMU_DIRTY_NO_CLEAR) ?
+			    LX_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0;
+	cmd.iova = iova;
+	cmd.length = length;
+	cmd.page_size = page_size;
+	cmd.data = (uintptr_t)bitmap;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+	switch (-rc) {
+	case 0:
+		return 0;
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_HWPT_GET_DIRTY_BITMAP: [0x%" PRIx64 ", 0x%" PRIx64 "] of HWPT %" PRIu32 " is not aligned to its IOAS's IOVA alignment (see libiommu_ioas_get_ranges())",
+			       iova, iova + length - 1, hwpt->id);
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_HWPT_GET_DIRTY_BITMAP: the IOMMU domain of HWPT %" PRIu32 " cannot report dirty pages",
+			       hwpt->id);
+	case EOVERFLOW:
+		return lu_fail(ctx, -EOVERFLOW,
+			       "IOMMU_HWPT_GET_DIRTY_BITMAP: [0x%" PRIx64 ", +0x%" PRIx64 ") is beyond what the kernel can address",
+			       iova, length);
+	default:
+		return lu_fail(ctx, rc,
+			       "IOMMU_HWPT_GET_DIRTY_BITMAP on HWPT %" PRIu32 " failed: %s",
+			       hwpt->id, strerror(-rc));
+	}
+}
+
+static size_t bitmap_bytes(uint64_t length, uint64_t page_size)
+{
+	return (size_t)((length / page_size + 63) / 64) * sizeof(uint64_t);
+}
+
+static int ifd_hwpt_get_dirty(struct libiommu_hwpt *hwpt, uint64_t iova,
+			      uint64_t length, uint64_t page_size,
+			      uint64_t *bitmap, uint32_t flags)
+{
+	int rc = hwpt_need_dirty(hwpt, "libiommu_hwpt_get_dirty_bitmap");
+
+	if (rc)
+		return rc;
+	memset(bitmap, 0, bitmap_bytes(length, page_size));
+	return hwpt_dirty_read(hwpt, iova, length, page_size, bitmap, flags);
+}
+
+static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
+			       const void *entries, uint32_t entry_len,
+			       uint32_t *entry_num)
+{
+	struct lx_iommu_hwpt_invalidate cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = hwpt->ctx;
+	uint32_t n = *entry_num;
+	int rc;
+
+	*entry_num = 0;
+	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_HWPT_INVALIDATE,
+			     "IOMMU_HWPT_INVALIDATE");
+	if (rc)
+		return rc;
+	cmd.hwpt_id = hwpt->id;
+	cmd.data_uptr = (uintptr_t)entries;
+	cmd.data_type = data_type;
+	cmd.entry_len = entry_len;
+	cmd.entry_num = n;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_INVALIDATE, &cmd);
+	/* The kernel reports how far it got, also on failure. */
+	*entry_num = cmd.entry_num <= n ? cmd.entry_num : 0;
+	switch (-rc) {
+	case 0:
+		return 0;
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 ": entry %" PRIu32 " of %" PRIu32 " (or the data type %" PRIu32 ", or entry_len %" PRIu32 ") was rejected by the driver",
+			       hwpt->id, *entry_num, n, data_type, entry_len);
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 ": the driver does not support this data type (%" PRIu32 ") or entry %" PRIu32 "'s flags",
+			       hwpt->id, data_type, *entry_num);
+	default:
+		return lu_fail(ctx, rc,
+			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 " failed after %" PRIu32 " of %" PRIu32 " entries: %s",
+			       hwpt->id, *entry_num, n, strerror(-rc));
+	}
+}
+
 /*
  * Dirty tracking of an IOAS: iommufd tracks per HWPT, so the IOAS's answer
  * is that of every HWPT of it that can track.  A device attached to the
  * IOAS directly uses a HWPT the kernel made without tracking: its writes
- * would be missed, so refuse rather than under-report.
+ * would be missed, so refuse rather than under-report.  ctx->lock held.
  */
 static int dirty_hwpts(struct libiommu_ioas *ioas, const char *fn,
 		       struct libiommu_hwpt **out, size_t cap, size_t *nr)
@@ -480,18 +772,18 @@ static int dirty_hwpts(struct libiommu_ioas *ioas, const char *fn,
 	struct libiommu_dev *d;
 	size_t i;
 
-	for (d = ctx->dev_list; d; d = d->next) {
+	lu_list_for_each(d, &ctx->dev_list, node) {
 		bool direct = d->rid_attached && d->rid.ioas == ioas;
 
 		for (i = 0; i < d->nr_pasids && !direct; i++)
 			direct = d->pasids[i].ioas == ioas;
 		if (direct)
-			return FAIL(ctx, EOPNOTSUPP,
-				    "%s: device %" PRIu32 " is attached to IOAS %" PRIu32 " directly, through a HWPT the kernel made without dirty tracking; iommufd tracks dirty pages per HWPT: allocate one with LIBIOMMU_HWPT_DIRTY_TRACKING on this IOAS and attach the devices to it",
-				    fn, d->id, ioas->id);
+			return lu_fail(ctx, -EOPNOTSUPP,
+				       "%s: device %" PRIu32 " is attached to IOAS %" PRIu32 " directly, through a HWPT the kernel made without dirty tracking; iommufd tracks dirty pages per HWPT: allocate one with LIBIOMMU_HWPT_DIRTY_TRACKING on this IOAS and attach the devices to it",
+				       fn, d->id, ioas->id);
 	}
 	*nr = 0;
-	for (h = ctx->hwpt_list; h; h = h->next) {
+	lu_list_for_each(h, &ctx->hwpt_list, node) {
 		if (h->nested || h->ioas != ioas ||
 		    !(h->flags & LIBIOMMU_HWPT_DIRTY_TRACKING))
 			continue;
@@ -500,71 +792,97 @@ static int dirty_hwpts(struct libiommu_ioas *ioas, const char *fn,
 		(*nr)++;
 	}
 	if (*nr == 0)
-		return FAIL(ctx, EOPNOTSUPP,
-			    "%s: IOAS %" PRIu32 " has no HWPT allocated with LIBIOMMU_HWPT_DIRTY_TRACKING; iommufd tracks dirty pages per HWPT: allocate one on this IOAS (libiommu_hwpt_alloc) and attach the devices to it",
-			    fn, ioas->id);
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "%s: IOAS %" PRIu32 " has no HWPT allocated with LIBIOMMU_HWPT_DIRTY_TRACKING; iommufd tracks dirty pages per HWPT: allocate one on this IOAS (libiommu_hwpt_alloc) and attach the devices to it",
+			       fn, ioas->id);
+	if (*nr > cap)
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "%s: IOAS %" PRIu32 " has %zu dirty-tracking HWPTs, more than the %zu this library handles per IOAS",
+			       fn, ioas->id, *nr, cap);
 	return 0;
 }
 
 #define LU_MAX_DIRTY_HWPTS 16
 
-static int ifd_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
+static int ifd_ioas_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
 {
-	static const char fn[] = "libiommu_ioas_set_dirty_tracking";
 	struct libiommu_hwpt *h[LU_MAX_DIRTY_HWPTS];
 	size_t nr, i;
 	int rc;
 
-	rc = dirty_hwpts(ioas, fn, h, ARRAY_SIZE(h), &nr);
+	rc = dirty_hwpts(ioas, "libiommu_ioas_set_dirty_tracking", h,
+			 ARRAY_SIZE(h), &nr);
 	if (rc)
 		return rc;
-	if (nr > ARRAY_SIZE(h))
-		return FAIL(ioas->ctx, EOPNOTSUPP,
-			    "%s: IOAS %" PRIu32 " has %zu dirty-tracking HWPTs, more than the %d this library handles per IOAS",
-			    fn, ioas->id, nr, LU_MAX_DIRTY_HWPTS);
 	for (i = 0; i < nr; i++) {
-		rc = libiommu_hwpt_set_dirty_tracking(h[i], enable);
+		rc = ifd_hwpt_set_dirty(h[i], enable);
 		if (rc) {
 			while (i--)
-				libiommu_hwpt_set_dirty_tracking(h[i], !enable);
+				ifd_hwpt_set_dirty(h[i], !enable);
 			return rc;
 		}
 	}
 	return 0;
 }
 
-static int ifd_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
-			    uint64_t length, uint64_t page_size,
-			    uint64_t *bitmap, uint32_t flags)
+static int ifd_ioas_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
+				 uint64_t length, uint64_t page_size,
+				 uint64_t *bitmap, uint32_t flags)
 {
-	static const char fn[] = "libiommu_ioas_get_dirty_bitmap";
 	struct libiommu_hwpt *h[LU_MAX_DIRTY_HWPTS];
-	size_t nr, i, w, words = (size_t)((length / page_size + 63) / 64);
-	uint64_t *tmp;
+	size_t nr, i;
 	int rc;
 
-	rc = dirty_hwpts(ioas, fn, h, ARRAY_SIZE(h), &nr);
+	rc = dirty_hwpts(ioas, "libiommu_ioas_get_dirty_bitmap", h,
+			 ARRAY_SIZE(h), &nr);
+	if (!rc)
+		rc = hwpt_need_dirty(h[0], "libiommu_ioas_get_dirty_bitmap");
 	if (rc)
 		return rc;
-	if (nr > ARRAY_SIZE(h))
-		nr = ARRAY_SIZE(h);
-	if (nr == 1)
-		return libiommu_hwpt_get_dirty_bitmap(h[0], iova, length,
-						      page_size, bitmap, flags);
-	tmp = calloc(words, sizeof(*tmp));
-	if (!tmp)
-		return FAIL(ioas->ctx, ENOMEM, "%s: out of memory", fn);
-	memset(bitmap, 0, words * sizeof(*bitmap));
-	for (i = 0; i < nr; i++) {
-		rc = libiommu_hwpt_get_dirty_bitmap(h[i], iova, length,
-						    page_size, tmp, flags);
-		if (rc)
-			break;
-		for (w = 0; w < words; w++)
-			bitmap[w] |= tmp[w];
-	}
-	free(tmp);
+	/* One clear; then every HWPT ORs its dirty bits into the same bitmap. */
+	memset(bitmap, 0, bitmap_bytes(length, page_size));
+	for (i = 0; i < nr && !rc; i++)
+		rc = hwpt_dirty_read(h[i], iova, length, page_size, bitmap,
+				     flags);
 	return rc;
+}
+
+/*
+ * VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) on the iommufd: 1 when every
+ * HWPT of the VFIO-compat IOAS enforces cache coherency.  The compat IOAS
+ * is pointed at @ioas for the question and restored afterwards.
+ */
+static int ifd_cc_enforced(struct libiommu_ioas *ioas, char *where, size_t len)
+{
+	struct lx_iommu_vfio_ioas v = { .size = sizeof(v), .op = LX_IOMMU_VFIO_IOAS_GET };
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint32_t prev;
+	bool had;
+	int rc, cc;
+
+	snprintf(where, len, "IOAS %" PRIu32, ioas->id);
+	if (ctx->ops->has_feature(ctx, LIBIOMMU_FEAT_VFIO_COMPAT) != 1)
+		return -EOPNOTSUPP;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_VFIO_IOAS, &v);
+	if (rc && rc != -ENODEV)
+		return rc;
+	had = rc == 0;
+	prev = v.ioas_id;
+	if (!had || prev != ioas->id) {
+		v.op = LX_IOMMU_VFIO_IOAS_SET;
+		v.ioas_id = ioas->id;
+		rc = lu_ioctl(ctx->fd, LX_IOMMU_VFIO_IOAS, &v);
+		if (rc)
+			return rc;
+	}
+	cc = lu_ioctl(ctx->fd, LX_VFIO_CHECK_EXTENSION,
+		      (void *)(uintptr_t)LX_VFIO_DMA_CC_IOMMU);
+	if (!had || prev != ioas->id) {
+		v.op = had ? LX_IOMMU_VFIO_IOAS_SET : LX_IOMMU_VFIO_IOAS_CLEAR;
+		v.ioas_id = had ? prev : 0;
+		lu_ioctl(ctx->fd, LX_IOMMU_VFIO_IOAS, &v);
+	}
+	return cc < 0 ? cc : !!cc;
 }
 
 /* ---- devices ----------------------------------------------------------------- */
@@ -593,14 +911,14 @@ static int fail_bind_eperm(struct libiommu_ctx *ctx, int fd, const char *what)
 	else
 		snprintf(num, sizeof(num), "?");
 	if (*blockers)
-		return FAIL(ctx, EPERM,
+		return lu_fail(ctx, -EPERM,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: its IOMMU group %s is not viable: every device of an IOMMU group must be bound to vfio-pci (or to no driver) before one of them can be used; these are not: %s; bind them to vfio-pci (driver_override + drivers_probe) or unbind them",
 			    what, num, blockers);
 	if (devices > 1)
-		return FAIL(ctx, EPERM,
+		return lu_fail(ctx, -EPERM,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: refused: another device of its IOMMU group %s (%d devices) is bound to another iommufd (a group belongs to one iommufd at a time: bind all its devices to the same context), or the IOMMU cannot isolate the device's MSIs (no interrupt remapping: enable it, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter)",
 			    what, num, devices);
-	return FAIL(ctx, EPERM,
+	return lu_fail(ctx, -EPERM,
 		    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
 		    what);
 }
@@ -610,45 +928,45 @@ static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 {
 	switch (-rc) {
 	case ENOTTY:
-		return FAIL(ctx, ENOTTY,
+		return lu_fail(ctx, -ENOTTY,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
 			    what);
 	case EINVAL:
 		if (fd_has_access(fd))
-			return FAIL(ctx, EINVAL,
+			return lu_fail(ctx, -EINVAL,
 				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
 				    what);
 		if (token)
-			return FAIL(ctx, EINVAL,
+			return lu_fail(ctx, -EINVAL,
 				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (it can be bound once), the VF token does not match the PF's, or this device takes no VF token",
 				    what);
-		return FAIL(ctx, EINVAL,
+		return lu_fail(ctx, -EINVAL,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (a VFIO device can be bound once at a time), or it is a VF whose PF is bound to vfio-pci and needs the PF's VF token (LIBIOMMU_DEV_VF_TOKEN)",
 			    what);
 	case EACCES:
-		return FAIL(ctx, EACCES,
+		return lu_fail(ctx, -EACCES,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device needs a VF token (it is a VF whose PF is bound to vfio-pci, or a PF with VFs in use) and none or a wrong one was given: set LIBIOMMU_DEV_VF_TOKEN and the PF's token",
 			    what);
 	case EPERM:
 		return fail_bind_eperm(ctx, fd, what);
 	case EBUSY:
-		return FAIL(ctx, EBUSY,
+		return lu_fail(ctx, -EBUSY,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is in use through its VFIO group (/dev/vfio/<group>); close that first",
 			    what);
 	case EBADF:
-		return FAIL(ctx, EBADF,
+		return lu_fail(ctx, -EBADF,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the context's iommufd (fd %d) is not open any more",
 			    what, ctx->fd);
 	case ENODEV:
-		return FAIL(ctx, ENODEV,
+		return lu_fail(ctx, -ENODEV,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is going away (unbound from its driver)",
 			    what);
 	case ENOMEM:
-		return FAIL(ctx, ENOMEM,
+		return lu_fail(ctx, -ENOMEM,
 			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel is out of memory",
 			    what);
 	default:
-		return FAIL(ctx, -rc, "VFIO_DEVICE_BIND_IOMMUFD on %s failed: %s",
+		return lu_fail(ctx, rc, "VFIO_DEVICE_BIND_IOMMUFD on %s failed: %s",
 			    what, strerror(-rc));
 	}
 }
@@ -690,16 +1008,16 @@ static int ifd_dev_open(struct libiommu_dev *dev, const char *path,
 
 		switch (err) {
 		case ENOENT:
-			return FAIL(ctx, err,
+			return lu_fail(ctx, -err,
 				    "%s does not exist (VFIO device cdevs are /dev/vfio/devices/vfioN: bind the device to vfio-pci; the kernel needs CONFIG_VFIO_DEVICE_CDEV, without it use the type1 backend)",
 				    path);
 		case EACCES:
 		case EPERM:
-			return FAIL(ctx, err,
+			return lu_fail(ctx, -err,
 				    "cannot open %s: %s: read+write permission on the device node is needed",
 				    path, strerror(err));
 		default:
-			return FAIL(ctx, err, "cannot open %s: %s", path,
+			return lu_fail(ctx, -err, "cannot open %s: %s", path,
 				    strerror(err));
 		}
 	}
@@ -719,43 +1037,43 @@ static int fail_attach(struct libiommu_dev *dev, int rc, uint32_t pasid,
 		snprintf(where, sizeof(where), " (PASID %" PRIu32 ")", pasid);
 	switch (-rc) {
 	case ENOTTY:
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the kernel's VFIO has no cdev attach ioctl (needs CONFIG_VFIO_DEVICE_CDEV)");
 	case EOPNOTSUPP:
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: device %" PRIu32 " (or its driver, or its IOMMU) cannot be attached to %s %" PRIu32 "%s",
 			    where, dev->id, target, pt_id,
 			    pasid != LIBIOMMU_NO_PASID ? ": no PASID attach support" : "");
 	case ENOENT:
-		return FAIL(ctx, ENOENT,
+		return lu_fail(ctx, -ENOENT,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: %s %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
 			    where, target, pt_id);
 	case EADDRINUSE:
-		return FAIL(ctx, EADDRINUSE,
+		return lu_fail(ctx, -EADDRINUSE,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: a mapping of %s %" PRIu32 " overlaps a reserved IOVA region of device %" PRIu32 " (e.g. its MSI window); unmap it first",
 			    where, target, pt_id, dev->id);
 	case EINVAL:
 		if (pasid != LIBIOMMU_NO_PASID)
-			return FAIL(ctx, EINVAL,
+			return lu_fail(ctx, -EINVAL,
 				    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: the kernel rejected the attach to %s %" PRIu32 ": the HWPT is not PASID-capable (allocate it with LIBIOMMU_HWPT_PASID), the PASID is out of range, or the kernel predates PASID attach",
 				    where, target, pt_id);
-		return FAIL(ctx, EINVAL,
+		return lu_fail(ctx, -EINVAL,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the IOMMU rejected attaching device %" PRIu32 " to %s %" PRIu32 " (a HWPT made for another IOMMU instance or with incompatible flags, or PASIDs attached to a HWPT that is not PASID-capable)",
 			    dev->id, target, pt_id);
 	case ENOMEM:
-		return FAIL(ctx, ENOMEM,
+		return lu_fail(ctx, -ENOMEM,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: out of memory (pinning pages for a new HWPT counts against RLIMIT_MEMLOCK)",
 			    where);
 	default:
-		return FAIL(ctx, -rc,
+		return lu_fail(ctx, rc,
 			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s of device %" PRIu32 " to %s %" PRIu32 " failed: %s",
 			    where, dev->id, target, pt_id, strerror(-rc));
 	}
 }
 
-static int ifd_dev_attach(struct libiommu_dev *dev, uint32_t pasid,
-			  struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt,
-			  uint32_t *hwpt_id)
+static int dev_attach_pt(struct libiommu_dev *dev, uint32_t pasid,
+			 struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt,
+			 uint32_t *hwpt_id)
 {
 	struct lx_vfio_device_attach_iommufd_pt cmd = { .argsz = sizeof(cmd) };
 	const char *target = ioas ? "IOAS" : "HWPT";
@@ -774,7 +1092,7 @@ static int ifd_dev_attach(struct libiommu_dev *dev, uint32_t pasid,
 	return 0;
 }
 
-static int ifd_dev_detach(struct libiommu_dev *dev, uint32_t pasid)
+static int dev_detach_pt(struct libiommu_dev *dev, uint32_t pasid)
 {
 	struct lx_vfio_device_detach_iommufd_pt cmd = {
 		.argsz = sizeof(cmd),
@@ -788,25 +1106,131 @@ static int ifd_dev_detach(struct libiommu_dev *dev, uint32_t pasid)
 	}
 	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd);
 	if (rc == -ENOTTY)
-		return FAIL(ctx, EOPNOTSUPP,
-			    "VFIO_DEVICE_DETACH_IOMMUFD_PT: the kernel's VFIO has no cdev detach ioctl");
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "VFIO_DEVICE_DETACH_IOMMUFD_PT: the kernel's VFIO has no cdev detach ioctl");
 	if (rc)
-		return FAIL(ctx, -rc,
-			    "VFIO_DEVICE_DETACH_IOMMUFD_PT of device %" PRIu32 " failed: %s",
-			    dev->id, strerror(-rc));
+		return lu_fail(ctx, rc,
+			       "VFIO_DEVICE_DETACH_IOMMUFD_PT of device %" PRIu32 " failed: %s",
+			       dev->id, strerror(-rc));
 	return 0;
 }
 
-static int ifd_cc_enforced(struct libiommu_ctx *ctx)
+static int ifd_dev_attach(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
+			  struct libiommu_hwpt *hwpt, uint32_t *hwpt_id)
 {
-	(void)ctx;
-	return -EOPNOTSUPP; /* per IOAS on iommufd: see lib/coherency.c */
+	return dev_attach_pt(dev, LIBIOMMU_NO_PASID, ioas, hwpt, hwpt_id);
+}
+
+static int ifd_dev_detach(struct libiommu_dev *dev)
+{
+	return dev_detach_pt(dev, LIBIOMMU_NO_PASID);
+}
+
+static int ifd_dev_pasid_attach(struct libiommu_dev *dev, uint32_t pasid,
+				struct libiommu_ioas *ioas,
+				struct libiommu_hwpt *hwpt, uint32_t *hwpt_id)
+{
+	return dev_attach_pt(dev, pasid, ioas, hwpt, hwpt_id);
+}
+
+static int ifd_dev_pasid_detach(struct libiommu_dev *dev, uint32_t pasid)
+{
+	return dev_detach_pt(dev, pasid);
+}
+
+/* ---- IOMMU hardware info --------------------------------------------------- */
+
+static int get_hw_info(struct libiommu_dev *dev, uint32_t flags,
+		       uint32_t type, void *data, uint32_t len,
+		       struct lx_iommu_hw_info *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->flags = flags;
+	cmd->dev_id = dev->id;
+	cmd->data_len = len;
+	cmd->data_uptr = (uintptr_t)data;
+	cmd->in_data_type = type;
+	return lu_ioctl(dev->ctx->fd, LX_IOMMU_GET_HW_INFO, cmd);
+}
+
+static int fail_hw_info(struct libiommu_dev *dev, int rc, uint32_t type)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	struct lx_iommu_hw_info probe;
+	const char *name;
+
+	switch (-rc) {
+	case ENOTTY:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_GET_HW_INFO: the kernel's iommufd does not have this command (a newer kernel is needed)");
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "IOMMU_GET_HW_INFO: device %" PRIu32 " is not bound to this context any more",
+			       dev->id);
+	case EOPNOTSUPP:
+		if (type == LIBIOMMU_HW_TYPE_DEFAULT)
+			return lu_fail(ctx, -EOPNOTSUPP,
+				       "IOMMU_GET_HW_INFO: device %" PRIu32 " has no IOMMU hardware info (a device without IOMMU translation?)",
+				       dev->id);
+		/* Tell "kernel too old for a typed request" from "driver says no". */
+		if (get_hw_info(dev, LX_IOMMU_HW_INFO_FLAG_INPUT_TYPE, 0, NULL,
+				0, &probe) == -EOPNOTSUPP)
+			return lu_fail(ctx, -EOPNOTSUPP,
+				       "IOMMU_GET_HW_INFO: the kernel cannot report a chosen data type (no IOMMU_HW_INFO_FLAG_INPUT_TYPE; a newer kernel is needed): only LIBIOMMU_HW_TYPE_DEFAULT works");
+		name = lu_hw_type_name(type);
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_GET_HW_INFO: the IOMMU driver of device %" PRIu32 " does not report data of type %s (0x%" PRIx32 ")",
+			       dev->id, name ? name : "unknown", type);
+	default:
+		return lu_fail(ctx, rc, "IOMMU_GET_HW_INFO on device %" PRIu32 " failed: %s",
+			       dev->id, strerror(-rc));
+	}
+}
+
+static int ifd_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
+		       uint32_t len, struct lu_hw_info_out *out, bool quiet)
+{
+	struct lx_iommu_hw_info cmd;
+	int rc;
+
+	if (dev->ctx->ops->has_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO) != 1)
+		return quiet ? -EOPNOTSUPP :
+			       lu_need_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO,
+					       "IOMMU_GET_HW_INFO");
+	rc = get_hw_info(dev, type ? LX_IOMMU_HW_INFO_FLAG_INPUT_TYPE : 0, type,
+			 len ? data : NULL, len, &cmd);
+	if (rc)
+		return quiet ? rc : fail_hw_info(dev, rc, type);
+	out->data_len = cmd.data_len;
+	out->data_type = cmd.out_data_type;
+	out->caps = cmd.out_capabilities;
+	out->max_pasid_log2 = cmd.out_max_pasid_log2;
+	return 0;
+}
+
+static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	struct lu_hw_info_out out;
+
+	dev->id = dev_id;
+	/* A harmless question only a bound device of this iommufd answers. */
+	if (ctx->ops->has_feature(ctx, LIBIOMMU_FEAT_GET_HW_INFO) == 1 &&
+	    ifd_hw_info(dev, 0, NULL, 0, &out, LU_QUIET) == -ENOENT)
+		return lu_fail(ctx, -ENOENT,
+			       "libiommu_dev_adopt_id: object %" PRIu32 " of this context's iommufd is not a bound device",
+			       dev_id);
+	/* Other answers (a device without IOMMU info) still prove it is one. */
+	return 0;
 }
 
 const struct lu_backend_ops lu_backend_iommufd = {
 	.kind = LIBIOMMU_BACKEND_IOMMUFD,
 	.name = "iommufd",
 	.ctx_init = ifd_ctx_init,
+	.has_feature = lu_iommufd_probe,
+	.memlock_mode = ifd_memlock_mode,
 	.ioas_alloc = ifd_ioas_alloc,
 	.ioas_destroy = ifd_ioas_destroy,
 	.ioas_release = ifd_ioas_release,
@@ -819,11 +1243,29 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.allow_iovas = ifd_allow_iovas,
 	.set_huge_pages = ifd_set_huge_pages,
 	.get_huge_pages = ifd_get_huge_pages,
-	.dirty_tracking = ifd_dirty_tracking,
-	.dirty_bitmap = ifd_dirty_bitmap,
+	.ioas_dirty_tracking = ifd_ioas_dirty_tracking,
+	.ioas_dirty_bitmap = ifd_ioas_dirty_bitmap,
+	.cc_enforced = ifd_cc_enforced,
 	.dev_open = ifd_dev_open,
 	.dev_open_fd = ifd_dev_open_fd,
+	.dev_adopt_id = ifd_dev_adopt_id,
 	.dev_attach = ifd_dev_attach,
 	.dev_detach = ifd_dev_detach,
-	.cc_enforced = ifd_cc_enforced,
+	.dev_pasid_attach = ifd_dev_pasid_attach,
+	.dev_pasid_detach = ifd_dev_pasid_detach,
+	.dev_kvm_file = lu_vfio_dev_kvm_file,
+	.hw_info = ifd_hw_info,
+	.region_info = lu_vfio_region_info,
+	.region_pio = lu_vfio_region_pio,
+	.region_mmap = lu_vfio_region_mmap,
+	.dev_info_flags = lu_vfio_dev_info_flags,
+	.hwpt_alloc = ifd_hwpt_alloc,
+	.hwpt_destroy = ifd_hwpt_destroy,
+	.hwpt_set_dirty = ifd_hwpt_set_dirty,
+	.hwpt_get_dirty = ifd_hwpt_get_dirty,
+	.hwpt_invalidate = ifd_hwpt_invalidate,
+	.why_not = {
+		[LU_OP_DEV_OPEN_GROUP] =
+			"VFIO groups belong to the legacy container interface: create the context with LIBIOMMU_BACKEND_TYPE1 or LIBIOMMU_BACKEND_IOMMUFD_COMPAT, or open the device's cdev with libiommu_dev_open()",
+	},
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Runtime feature probing, once per context.  Code paths choose by what the
- * kernel answers here, never by its version string: distributions backport.
+ * iommufd's runtime feature probe: one feature at a time, when first asked,
+ * cached per context.  Code paths choose by what the kernel answers here,
+ * never by its version string: distributions backport.
  *
  * An iommufd command is probed by issuing it with a buffer whose leading
  * u32 `size` is 4.  The kernel reads that size before anything else and
@@ -11,7 +12,7 @@
  */
 #include <sys/ioctl.h>
 
-#include "internal.h"
+#include "backend/backend.h"
 #include "uapi/iommufd.h"
 #include "uapi/vfio.h"
 
@@ -62,18 +63,8 @@ static const struct lu_feature_info features[LIBIOMMU_FEAT__COUNT] = {
 		{ LX_IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA } },
 };
 
-int lu_ioctl(int fd, unsigned long req, void *arg)
-{
-	int rc;
-
-	do {
-		rc = ioctl(fd, req, arg);
-	} while (rc < 0 && errno == EINTR);
-	return rc < 0 ? -errno : rc;
-}
-
 /* Does the kernel know iommufd command @nr?  See the comment at the top. */
-static bool lu_probe_cmd(const struct libiommu_ctx *ctx, unsigned int nr)
+static bool probe_cmd(const struct libiommu_ctx *ctx, unsigned int nr)
 {
 	/* Room for any command, in case a kernel ignored the size: none does. */
 	uint64_t buf[16] = { 0 };
@@ -89,7 +80,7 @@ static bool lu_probe_cmd(const struct libiommu_ctx *ctx, unsigned int nr)
 }
 
 /* IOMMU_OPTION GET of @option on object 0 (the ctx itself). */
-static int lu_probe_option(const struct libiommu_ctx *ctx, uint32_t option)
+static int probe_option(const struct libiommu_ctx *ctx, uint32_t option)
 {
 	struct lx_iommu_option cmd = {
 		.size = sizeof(cmd),
@@ -101,99 +92,91 @@ static int lu_probe_option(const struct libiommu_ctx *ctx, uint32_t option)
 	return lu_ioctl(ctx->fd, LX_IOMMU_OPTION, &cmd);
 }
 
-void lu_probe(struct libiommu_ctx *ctx)
+/* Ask the kernel about @feat: true when it has it. */
+static bool probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
 {
-	uint64_t found = 0;
-	unsigned int f, i;
+	const struct lu_feature_info *fi = &features[feat];
+	unsigned int i;
 	int rc;
 
-	if (ctx->probed)
-		return;
-
-	for (f = 0; f < LIBIOMMU_FEAT__COUNT; f++) {
-		const struct lu_feature_info *fi = &features[f];
-		bool all = fi->cmds[0] != 0;
-
-		for (i = 0; i < ARRAY_SIZE(fi->cmds) && fi->cmds[i]; i++)
-			all = all && lu_probe_cmd(ctx, fi->cmds[i]);
-		if (all)
-			found |= UINT64_C(1) << f;
-	}
-
-	/* RLIMIT_MODE works on object 0, the ctx: a GET succeeds. */
-	if (lu_probe_option(ctx, LX_IOMMU_OPTION_RLIMIT_MODE) == 0)
-		found |= UINT64_C(1) << LIBIOMMU_FEAT_OPTION_RLIMIT_MODE;
-
-	/*
-	 * HUGE_PAGES is per IOAS; object 0 never exists (ids start at 1), so
-	 * a kernel that knows the option answers -ENOENT, one that does not
-	 * answers -EOPNOTSUPP.
-	 */
-	rc = lu_probe_option(ctx, LX_IOMMU_OPTION_HUGE_PAGES);
-	if (rc == 0 || rc == -ENOENT)
-		found |= UINT64_C(1) << LIBIOMMU_FEAT_OPTION_HUGE_PAGES;
-
-	/*
-	 * The kernel always knows NOIOMMU_GET_PA but answers -EOPNOTSUPP to
-	 * every call when built without CONFIG_IOMMUFD_NOIOMMU.  With it, a
-	 * well-formed call on object 0 fails -ENOENT (or -EPERM without
-	 * CAP_SYS_RAWIO) before touching anything.
-	 */
-	if (found & (UINT64_C(1) << LIBIOMMU_FEAT_NOIOMMU_GET_PA)) {
+	switch (feat) {
+	case LIBIOMMU_FEAT_OPTION_RLIMIT_MODE:
+		/* RLIMIT_MODE works on object 0, the ctx: a GET succeeds. */
+		return probe_option(ctx, LX_IOMMU_OPTION_RLIMIT_MODE) == 0;
+	case LIBIOMMU_FEAT_OPTION_HUGE_PAGES:
+		/*
+		 * HUGE_PAGES is per IOAS; object 0 never exists (ids start at
+		 * 1), so a kernel that knows the option answers -ENOENT, one
+		 * that does not answers -EOPNOTSUPP.
+		 */
+		rc = probe_option(ctx, LX_IOMMU_OPTION_HUGE_PAGES);
+		return rc == 0 || rc == -ENOENT;
+	case LIBIOMMU_FEAT_VFIO_COMPAT:
+		/* Without the compat layer this is an unknown ioctl (-ENOTTY). */
+		return lu_ioctl(ctx->fd, LX_VFIO_GET_API_VERSION, NULL) >= 0;
+	case LIBIOMMU_FEAT_NOIOMMU_GET_PA: {
+		/*
+		 * The kernel always knows NOIOMMU_GET_PA but answers -EOPNOTSUPP
+		 * to every call when built without CONFIG_IOMMUFD_NOIOMMU.
+		 * With it, a well-formed call on object 0 fails -ENOENT (or
+		 * -EPERM without CAP_SYS_RAWIO) before touching anything.
+		 */
 		struct lx_iommu_ioas_noiommu_get_pa pa = {
 			.size = sizeof(pa),
 			.ioas_id = 0,
 			.length = 1,
 		};
 
-		if (lu_ioctl(ctx->fd, LX_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) ==
-		    -EOPNOTSUPP)
-			found &= ~(UINT64_C(1) << LIBIOMMU_FEAT_NOIOMMU_GET_PA);
+		return probe_cmd(ctx, LX_IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA) &&
+		       lu_ioctl(ctx->fd, LX_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) !=
+			       -EOPNOTSUPP;
 	}
-
-	/* Without the compat layer this is an unknown ioctl (-ENOTTY). */
-	if (lu_ioctl(ctx->fd, LX_VFIO_GET_API_VERSION, NULL) >= 0)
-		found |= UINT64_C(1) << LIBIOMMU_FEAT_VFIO_COMPAT;
-
-	ctx->features = found;
-	ctx->probed = true;
-
-	for (f = 0; f < LIBIOMMU_FEAT__COUNT; f++)
-		lu_dbg(ctx, "feature %s: %s", features[f].name,
-		       (found >> f) & 1 ? "present" : "absent");
+	default:
+		for (i = 0; i < ARRAY_SIZE(fi->cmds) && fi->cmds[i]; i++)
+			if (!probe_cmd(ctx, fi->cmds[i]))
+				return false;
+		return fi->cmds[0] != 0;
+	}
 }
 
-LIBIOMMU_API int libiommu_ctx_has_feature(struct libiommu_ctx *ctx,
-					  enum libiommu_feature feat)
+int lu_iommufd_probe(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 {
-	if (!ctx)
-		return lu_ret(-EINVAL);
-	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
-		return lu_fail(ctx, -EINVAL,
-			       "libiommu_ctx_has_feature: unknown feature %d (this libiommu knows 0..%d)",
-			       (int)feat, LIBIOMMU_FEAT__COUNT - 1);
-	lu_probe(ctx);
-	return (ctx->features >> feat) & 1;
+	uint64_t bit = UINT64_C(1) << feat;
+	bool present;
+
+	if (__atomic_load_n(&ctx->feat_probed, __ATOMIC_ACQUIRE) & bit)
+		return !!(__atomic_load_n(&ctx->feat_present, __ATOMIC_RELAXED) & bit);
+	/* Two threads may both ask; the kernel gives both the same answer. */
+	present = probe_one(ctx, feat);
+	if (present)
+		__atomic_fetch_or(&ctx->feat_present, bit, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&ctx->feat_probed, bit, __ATOMIC_RELEASE);
+	lu_dbg(ctx, "feature %s: %s", features[feat].name,
+	       present ? "present" : "absent");
+	return present;
 }
 
-LIBIOMMU_API const char *libiommu_feature_name(enum libiommu_feature feat)
+const char *lu_feature_name(enum libiommu_feature feat)
 {
 	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
 		return NULL;
 	return features[feat].name;
 }
 
+const char *lu_feature_ioctl(enum libiommu_feature feat)
+{
+	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
+		return NULL;
+	return features[feat].ioctl;
+}
+
 int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
 		    const char *what)
 {
-	if (!ctx || (unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
-		return lu_ret(-EINVAL);
-	if (!lu_is_iommufd(ctx))
-		return lu_fail(ctx, -EOPNOTSUPP,
-			       "%s is not available on the %s backend: it needs iommufd's \"%s\" (%s); create the context with LIBIOMMU_BACKEND_IOMMUFD",
-			       what, ctx->ops->name, features[feat].name,
-			       features[feat].ioctl);
-	if (libiommu_ctx_has_feature(ctx, feat) == 1)
+	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
+		return lu_fail(ctx, -EINVAL, "%s: unknown feature %d", what,
+			       (int)feat);
+	if (ctx->ops->has_feature(ctx, feat) == 1)
 		return 0;
 	return lu_fail(ctx, -EOPNOTSUPP,
 		       "%s needs feature \"%s\" (%s), which the running kernel's iommufd does not have: a newer kernel is needed",

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Private to the coherency files (lib/coherency.c: facts and reports;
- * coherency-format.c: text; coherency-policy.c: attach rule, force-enable,
- * Enable No Snoop) and lib/kvm.c: the report's layout, the KVM handle, and
- * the helpers they share.
+ * Private to the coherency files, a pipeline:
+ *   facts.c    gather: every read (module, IOMMU_GET_HW_INFO, config space,
+ *              VFIO) about one device, into plain fields (struct lu_facts)
+ *   decide.c   decide: a pure function from facts to a report, and from
+ *              member reports to an IOAS or KVM report; no I/O
+ *   report.c   the public reports and their getters
+ *   format.c   present: the report as text
+ *   policy.c   act: the IOAS attach rule, force-enable, Enable No Snoop
  */
 #ifndef LIBIOMMU_COHERENCY_H
 #define LIBIOMMU_COHERENCY_H
@@ -14,30 +18,7 @@
 #include "internal.h"
 #include "uapi/libiommu_kmod.h"
 
-struct libiommu_kvm {
-	struct libiommu_ctx *ctx;
-	int vm_fd;			/* borrowed from the caller */
-	int dev_fd;			/* the kvm-vfio device */
-	bool owns_dev_fd;		/* created by us (closing it destroys it) */
-	struct libiommu_dev **devs;	/* added through this handle */
-	size_t nr_devs, cap_devs;
-	struct libiommu_kvm *next;	/* ctx->kvm_list */
-};
-
-/*
- * An aggregate report over @devs (IOAS or KVM, per @kvm being NULL or
- * not).  @ioas: the IOAS, for VFIO's answer and its policy flags.
- */
-int lu_coh_aggregate(struct libiommu_ctx *ctx, const char *name,
-		     struct libiommu_dev **devs, size_t nr,
-		     struct libiommu_ioas *ioas, struct libiommu_kvm *kvm,
-		     struct libiommu_coherency **out);
-
-/*
- * KVM's non-coherent DMA state through the module, quietly: 1, 0, or
- * -errno; *why is lu_kmod_open()'s error when the module is not there.
- */
-int lu_kvm_readback(struct libiommu_kvm *kvm, uint32_t *count, int *why);
+struct libiommu_coherency;
 
 /* ---- reports ---------------------------------------------------------- */
 
@@ -55,7 +36,7 @@ int lu_kvm_readback(struct libiommu_kvm *kvm, uint32_t *count, int *why);
 #define CFG_EXP_DEVCTL 8
 #define CFG_DEVCTL_NOSNOOP_EN 0x0800
 
-/* The seed's words, which the tests and callers may look for verbatim. */
+/* The RFC's rule in the kernel's words; tests and callers may look for it verbatim. */
 #define TXT_IOMMUFD_ENFORCES \
 	"iommufd enforces snoop whenever the IOMMU can; no uAPI lets user space opt out"
 
@@ -90,7 +71,13 @@ struct libiommu_coherency {
 
 /* Everything read about one device, before any answer is decided. */
 struct lu_facts {
-	struct libiommu_dev *dev;
+	uint32_t dev_id;
+	bool has_fd;			/* false: adopted by id */
+	char node[64];			/* its cdev's sysfs name ("vfio0"), or "" */
+	char parent[96];		/* the device's ("0000:00:03.0"), or "" */
+	/* what the backend is (lu_backend_ops' properties) */
+	bool implicit_attach;
+	bool kvm_gets_group;
 	/* the companion module */
 	int km_err;			/* 0: GET_DEV_INFO answered */
 	struct libiommu_kmod_dev_info di;
@@ -100,21 +87,52 @@ struct lu_facts {
 	int hw_err;			/* 0: read and decoded */
 	struct libiommu_hw_info hw;
 	/* config space through VFIO */
-	int cfg_err;			/* 0: read; -EBADF no fd; -ENODEV not PCI */
+	int cfg_err;			/* 0: read; -EBADF no fd; -ENODEV not PCI;
+					   -ENODATA not asked */
 	bool pcie;			/* has a PCI Express capability */
 	uint8_t pcie_cap;
 	uint16_t devctl;
 	uint16_t vendor, device;
+	/* where it is attached (through this handle) */
+	bool attached;
+	int cc;				/* VFIO_DMA_CC_IOMMU there: 1, 0, -errno */
+	char cc_where[48];		/* "IOAS 3", "the type1 container" */
+	unsigned int others;		/* other devices sharing it */
 };
+
+/* What an IOAS or KVM report adds to its members' reports. */
+struct lu_agg_facts {
+	bool kvm;			/* a KVM report, else an IOAS report */
+	/* IOAS: VFIO_DMA_CC_IOMMU over all of its HWPTs (-errno: none) */
+	int cc;
+	char cc_where[48];
+	/* KVM: the module's read-back: 1, 0, -errno; why: lu_kmod_open()'s error */
+	int kvm_rc;
+	int kvm_why;
+	uint32_t kvm_count;
+};
+
+/* ---- facts.c ---------------------------------------------------------- */
 
 /* Read what can be read about @dev (@cfg: its config space too). */
 void lu_coh_gather(struct libiommu_dev *dev, struct lu_facts *fx, bool cfg);
+/* A little-endian 16-bit config space read through the VFIO region. */
+int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
+		 uint16_t *v);
+
+/* ---- format.c --------------------------------------------------------- */
+
+const char *lu_coh_verdict_name(enum libiommu_coh_verdict v);
+
+/* ---- decide.c (pure) --------------------------------------------------- */
+
 /* The row's capability: can the IOMMU block no-snoop for the device? */
 void lu_coh_can_block(const struct lu_facts *fx, struct lu_coh_item *it);
 /* Fill a device report (no allocation) from its facts. */
-void lu_coh_dev_report(const struct lu_facts *fx, struct libiommu_coherency *c);
-/* A little-endian 16-bit config space read through the VFIO region. */
-int lu_coh_cfg16(struct libiommu_dev *dev, uint32_t off, uint16_t *v);
+void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c);
+/* Fill an IOAS / KVM report from its members (already in c->members). */
+void lu_coh_decide_aggregate(struct libiommu_coherency *c,
+			     const struct lu_agg_facts *af);
 
 static inline void setf(char *dst, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -148,14 +166,6 @@ static inline int box_of(enum libiommu_coh_answer row, enum libiommu_coh_answer 
 	if (row == YES)
 		return col == YES ? 1 : 2;
 	return col == YES ? 3 : 4;
-}
-
-/* The IOAS a HWPT maps (a nested one: its parent's). */
-static inline struct libiommu_ioas *hwpt_ioas(struct libiommu_hwpt *h)
-{
-	while (h && h->nested)
-		h = h->parent;
-	return h ? h->ioas : NULL;
 }
 
 /* An snprintf()-like appender that counts what it could not store. */

@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "coherency.h"
+#include "coherency/coherency.h"
 
 /* ---- public: names ------------------------------------------------------------ */
 
@@ -37,12 +37,17 @@ LIBIOMMU_API const char *libiommu_coh_change_name(enum libiommu_coh_change c)
 	return (unsigned int)c < ARRAY_SIZE(n) ? n[c] : NULL;
 }
 
-LIBIOMMU_API const char *libiommu_coh_verdict_name(enum libiommu_coh_verdict v)
+const char *lu_coh_verdict_name(enum libiommu_coh_verdict v)
 {
 	static const char *const n[] = { "unknown", "impossible", "possible",
 					 "already" };
 
 	return (unsigned int)v < ARRAY_SIZE(n) ? n[v] : NULL;
+}
+
+LIBIOMMU_API const char *libiommu_coh_verdict_name(enum libiommu_coh_verdict v)
+{
+	return lu_coh_verdict_name(v);
 }
 
 LIBIOMMU_API const char *libiommu_coh_reason_str(enum libiommu_coh_reason r)

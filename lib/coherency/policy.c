@@ -12,17 +12,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "coherency.h"
-#include "kmodc.h"
-
-#define FAIL(ctx, err, ...) lu_ret(lu_fail(ctx, err, __VA_ARGS__))
+#include "backend/backend.h"
+#include "coherency/coherency.h"
+#include "util/kmod.h"
 
 /* ---- the attach rule (hook of dev.c) ------------------------------------------- */
 
 int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
 			struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt)
 {
-	struct libiommu_ioas *target = ioas ? ioas : hwpt_ioas(hwpt);
+	struct libiommu_ioas *target = ioas ? ioas : lu_hwpt_ioas(hwpt);
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct lu_coh_item cap;
 	struct lu_facts fx;
@@ -38,10 +37,10 @@ int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
 			return 0;
 		}
 		if (cap.value == NO)
-			return FAIL(ctx, EPERM,
+			return lu_fail(ctx, -EPERM,
 				    "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) but the IOMMU cannot force device %" PRIu32 " to snoop (%s): its no-snoop DMA would bypass the CPU caches; nothing was attached",
 				    fn, target->id, dev->id, cap.detail);
-		return FAIL(ctx, EPERM,
+		return lu_fail(ctx, -EPERM,
 			    "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) and it cannot be shown that the IOMMU forces device %" PRIu32 " to snoop (%s); nothing was attached",
 			    fn, target->id, dev->id, cap.detail);
 	}
@@ -52,14 +51,14 @@ int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
 		return 0;
 	}
 	if (cap.value == YES && fx.sim)
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but the simulated IOMMU forces device %" PRIu32 " to snoop: force-enable it with libiommu_coherency_force_enable() before opening it",
 			    fn, target->id, dev->id);
 	if (cap.value == YES)
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 "'s IOMMU can block no-snoop (%s) and " TXT_IOMMUFD_ENFORCES,
 			    fn, target->id, dev->id, cap.detail);
-	return FAIL(ctx, EOPNOTSUPP,
+	return lu_fail(ctx, -EOPNOTSUPP,
 		    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) and it cannot be shown that device %" PRIu32 "'s IOMMU lets no-snoop through (%s); if it can block it, " TXT_IOMMUFD_ENFORCES,
 		    fn, target->id, dev->id, cap.detail);
 }
@@ -78,7 +77,7 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 						 const char *path, bool enable,
 						 enum libiommu_coh_reason *reason)
 {
-	static const char fn[] = "libiommu_coherency_force_enable";
+	const char *fn = __func__;
 	struct libiommu_kmod_sim_dev_info si;
 	struct libiommu_kmod_dev_info di;
 	struct libiommu_dev *open_dev = NULL, *d;
@@ -90,12 +89,12 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	if (reason)
 		*reason = LIBIOMMU_COH_R_NONE;
 	if (!ctx)
-		return FAIL(NULL, EINVAL, "%s: ctx is NULL", fn);
+		return lu_fail(NULL, -EINVAL, "%s: ctx is NULL", fn);
 	if (!path)
-		return FAIL(ctx, EINVAL, "%s: path is NULL", fn);
+		return lu_fail(ctx, -EINVAL, "%s: path is NULL", fn);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return FAIL(ctx, errno, "%s: cannot open %s: %s", fn, path,
+		return lu_fail(ctx, -errno, "%s: cannot open %s: %s", fn, path,
 			    strerror(errno));
 	km_err = lu_kmod_open(&km);
 	if (!km_err) {
@@ -104,13 +103,17 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	}
 	/* A handle of @ctx on the same device can tell its IOMMU's registers. */
 	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
-		for (d = ctx->dev_list; d && !open_dev; d = d->next) {
+		lu_lock(ctx);
+		lu_list_for_each(d, &ctx->dev_list, node) {
 			struct stat ds;
 
 			if (d->fd >= 0 && fstat(d->fd, &ds) == 0 &&
-			    S_ISCHR(ds.st_mode) && ds.st_rdev == st.st_rdev)
+			    S_ISCHR(ds.st_mode) && ds.st_rdev == st.st_rdev) {
 				open_dev = d;
+				break;
+			}
 		}
+		lu_unlock(ctx);
 	}
 	/* The simulated IOMMU samples the knob at bind: no fd may be open. */
 	close(fd);
@@ -129,11 +132,11 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		lu_kmod_close(&km);
 		if (rc == -EBUSY)
 			return set_reason(reason, LIBIOMMU_COH_R_DEVICE_OPEN,
-					  FAIL(ctx, EBUSY,
+					  lu_fail(ctx, -EBUSY,
 					       "%s: %s is open (bound to an iommufd, or held by KVM's kvm-vfio device): the simulated IOMMU takes this policy when the device is bound; call it before libiommu_dev_open() or after libiommu_dev_free() and libiommu_kvm_del_dev()",
 					       fn, path));
 		if (rc)
-			return FAIL(ctx, -rc, "%s: SIM_DEV_SET on %s failed: %s",
+			return lu_fail(ctx, rc, "%s: SIM_DEV_SET on %s failed: %s",
 				    fn, path, strerror(-rc));
 		lu_info(ctx, "%s: %s %s on simulated IOMMU %" PRIu32 "%s", fn, path,
 			enable ? "force-enabled: its no-snoop DMA goes through (box 1 -> 3) and KVM will emulate WBINVD" :
@@ -166,14 +169,14 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 			return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
 		}
 		return set_reason(reason, LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
-				  FAIL(ctx, EOPNOTSUPP,
+				  lu_fail(ctx, -EOPNOTSUPP,
 				       "%s: %s: " TXT_IOMMUFD_ENFORCES " (if its IOMMU cannot block no-snoop, force-enable is already in effect; which one is not known: %s)",
 				       fn, path, km_err ? lu_kmod_why(km_err) : strerror(-di_rc)));
 	}
 	cap = di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
 	if (enable && cap)
 		return set_reason(reason, LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
-				  FAIL(ctx, EOPNOTSUPP, "%s: %s: " TXT_IOMMUFD_ENFORCES,
+				  lu_fail(ctx, -EOPNOTSUPP, "%s: %s: " TXT_IOMMUFD_ENFORCES,
 				       fn, path));
 	if (enable) {
 		lu_info(ctx, "%s: %s: already in effect: its IOMMU cannot block no-snoop, so DMA is not enforced-coherent and KVM emulates WBINVD",
@@ -185,7 +188,7 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
 	}
 	return set_reason(reason, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,
-			  FAIL(ctx, EOPNOTSUPP,
+			  lu_fail(ctx, -EOPNOTSUPP,
 			       "%s: %s: its IOMMU cannot block no-snoop: nothing can make it enforce snoop",
 			       fn, path));
 }
@@ -193,21 +196,16 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 static void res_out(struct libiommu_nosnoop_result *res,
 		    const struct libiommu_nosnoop_result *r)
 {
-	size_t n, sz;
-
-	if (!res)
-		return;
-	sz = res->sz;
-	n = sz < sizeof(*r) ? sz : sizeof(*r);
-	memcpy(res, r, n);
-	res->sz = sz;
+	if (res)
+		lu_result_copy(res, res->sz, r,
+			       lu_offsetofend(struct libiommu_nosnoop_result, reason));
 }
 
 LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 						bool enable,
 						struct libiommu_nosnoop_result *res)
 {
-	static const char fn[] = "libiommu_coherency_set_nosnoop";
+	const char *fn = __func__;
 	struct libiommu_nosnoop_result r;
 	struct libiommu_coherency c;
 	struct libiommu_ctx *ctx;
@@ -217,23 +215,26 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	int rc;
 
 	if (!dev)
-		return FAIL(NULL, EINVAL, "%s: dev is NULL", fn);
+		return lu_fail(NULL, -EINVAL, "%s: dev is NULL", fn);
 	ctx = dev->ctx;
-	if (res && res->sz < sizeof(size_t))
-		return FAIL(ctx, EINVAL,
-			    "%s: res->sz is %zu; set it to sizeof(struct libiommu_nosnoop_result)",
-			    fn, res->sz);
+	if (res) {
+		int err = lu_result_check(ctx, fn, "res", res->sz,
+					  "libiommu_nosnoop_result");
+
+		if (err)
+			return err;
+	}
 	memset(&r, 0, sizeof(r));
 	if (dev->fd < 0) {
 		r.reason = LIBIOMMU_COH_R_NO_DEVICE_FD;
 		res_out(res, &r);
-		return FAIL(ctx, EBADF,
+		return lu_fail(ctx, -EBADF,
 			    "%s: device %" PRIu32 " was adopted by id: no VFIO fd to reach its config space",
 			    fn, dev->id);
 	}
 	memset(&c, 0, sizeof(c));
 	lu_coh_gather(dev, &fx, true);
-	lu_coh_dev_report(&fx, &c);
+	lu_coh_decide_dev(&fx, &c);
 	r.box_before = r.box_after = c.f[LIBIOMMU_COH_BOX].value;
 	r.devctl_before = r.devctl_after = fx.devctl;
 	r.stuck = true;
@@ -242,14 +243,14 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 		r.reason = LIBIOMMU_COH_R_NOT_PCI;
 		r.stuck = false;
 		res_out(res, &r);
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: %s is not a PCI device: it has no Device Control register",
 			    fn, c.name);
 	}
 	if (fx.cfg_err) {
 		r.stuck = false;
 		res_out(res, &r);
-		return FAIL(ctx, -fx.cfg_err, "%s: reading the config space of %s failed: %s",
+		return lu_fail(ctx, fx.cfg_err, "%s: reading the config space of %s failed: %s",
 			    fn, c.name, strerror(-fx.cfg_err));
 	}
 	if (!fx.pcie) {
@@ -261,7 +262,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 				fn, c.name, r.box_before);
 			return 0;
 		}
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: %s has no PCIe capability (conventional PCI): there is no Enable No Snoop bit to set; it stays in box %d",
 			    fn, c.name, r.box_before);
 	}
@@ -276,14 +277,14 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	}
 	b[0] = (uint8_t)want;
 	b[1] = (uint8_t)(want >> 8);
-	rc = libiommu_dev_region_write(dev, LIBIOMMU_PCI_CONFIG_REGION,
-				       fx.pcie_cap + CFG_EXP_DEVCTL, b, 2);
+	rc = lu_region_rw(dev, fn, LIBIOMMU_PCI_CONFIG_REGION,
+			  fx.pcie_cap + CFG_EXP_DEVCTL, b, 2, true);
 	if (rc) {
 		r.stuck = false;
 		res_out(res, &r);
 		return rc;
 	}
-	rc = lu_coh_cfg16(dev, fx.pcie_cap + CFG_EXP_DEVCTL, &after);
+	rc = lu_coh_cfg16(dev, fn, fx.pcie_cap + CFG_EXP_DEVCTL, &after);
 	if (rc) {
 		r.stuck = false;
 		res_out(res, &r);
@@ -296,7 +297,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	if (!r.stuck) {
 		r.reason = LIBIOMMU_COH_R_NOSNOOP_HARDWIRED;
 		res_out(res, &r);
-		return FAIL(ctx, EOPNOTSUPP,
+		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: wrote PCIe Device Control 0x%04x -> 0x%04x on %s but it reads back 0x%04x: the write did not stick, Enable No Snoop is not writable on this device (QEMU's emulated devices hardwire it to 0); it stays in box %d",
 			    fn, fx.devctl, want, c.name, after, r.box_after);
 	}

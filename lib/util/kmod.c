@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The companion module's control node, for the library: see kmodc.h. */
+/* The companion module's control node, for the library: see kmod.h. */
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "kmodc.h"
+#include "util/kmod.h"
 
 int lu_kmod_open(struct lu_kmod *km)
 {

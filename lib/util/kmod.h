@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The library's side of the companion module's control node (lib/kmod,
- * /dev/libiommu; its uAPI is lib/uapi/libiommu_kmod.h).  Private to
- * lib/coherency.c and lib/kvm.c.
+ * /dev/libiommu; its uAPI is lib/uapi/libiommu_kmod.h), used by the
+ * coherency report and the KVM handle.
  *
  * The node is opened for one query and closed again: holding it open
  * would keep the module from being unloaded (delete_module() refuses a
  * module in use), and nothing is cached, so a module loaded or unloaded
  * while the process runs is seen at the next query.
  */
-#ifndef LIBIOMMU_KMODC_H
-#define LIBIOMMU_KMODC_H
+#ifndef LIBIOMMU_UTIL_KMOD_H
+#define LIBIOMMU_UTIL_KMOD_H
 
 #include "internal.h"
 #include "uapi/libiommu_kmod.h"

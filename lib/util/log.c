@@ -4,7 +4,9 @@
  * context's callback, if the caller installed one, and only up to the
  * context's maximum level.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -46,8 +48,9 @@ int lu_fail(const struct libiommu_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err > 0)
-		err = -err;
+	/* A caller's slip (0 or a positive errno) must not read as success. */
+	if (err >= 0)
+		err = err ? -err : -EIO;
 	va_start(ap, fmt);
 	lu_vlog(ctx, LIBIOMMU_LOG_ERR, fmt, ap);
 	va_end(ap);

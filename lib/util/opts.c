@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Options structs carry their own size (libbpf's OPTS_VALID): a caller built
- * against an older libiommu passes a smaller struct and gets defaults for the
- * fields it does not know; a caller built against a newer one may pass a
- * larger struct as long as it leaves the fields we do not know zero.
+ * Options and result structs carry their own size: a caller built against
+ * an older libiommu passes a smaller struct and gets defaults for the fields
+ * it does not know; a caller built against a newer one may pass a larger
+ * struct as long as it leaves what we do not know zero.  Results are copied
+ * out as far as the caller's struct reaches.  See opts.h.
  */
+#include <string.h>
+
 #include "internal.h"
 
 int lu_opts_check(const struct libiommu_ctx *ctx, const void *opts,
@@ -22,8 +25,41 @@ int lu_opts_check(const struct libiommu_ctx *ctx, const void *opts,
 	for (i = known_sz; i < user_sz; i++) {
 		if (p[i])
 			return lu_fail(ctx, -E2BIG,
-				       "struct %s: byte %zu is non-zero but this libiommu knows only the first %zu of its %zu bytes: the caller was built against a newer libiommu and set a field this version does not support; leave that field zero or use a newer libiommu",
+				       "struct %s: byte %zu is non-zero but this libiommu gives meaning only to the first %zu of its %zu bytes (the rest is reserved or padding, or a field of a newer libiommu): leave it zero (LIBIOMMU_OPTS() does), or use a newer libiommu",
 				       type_name, i, known_sz, user_sz);
 	}
 	return 0;
 }
+
+int lu_result_check(const struct libiommu_ctx *ctx, const char *fn,
+		    const char *what, size_t user_sz, const char *type_name)
+{
+	if (user_sz >= sizeof(size_t))
+		return 0;
+	return lu_fail(ctx, -EINVAL,
+		       "%s: %s->sz is %zu; set it to sizeof(struct %s)", fn,
+		       what, user_sz, type_name);
+}
+
+void lu_result_copy(void *dst, size_t dst_sz, const void *src,
+		    size_t known_sz)
+{
+	size_t n = dst_sz < known_sz ? dst_sz : known_sz;
+
+	/* sz is the first member of every result struct: keep the caller's */
+	if (n > sizeof(size_t))
+		memcpy((char *)dst + sizeof(size_t),
+		       (const char *)src + sizeof(size_t), n - sizeof(size_t));
+	if (dst_sz > n)
+		memset((char *)dst + n, 0, dst_sz - n);
+}
+
+/* The public options structs have no implicit padding (see libiommu.h). */
+#define NO_PADDING(type, last)                                              \
+	_Static_assert(sizeof(struct type) == lu_offsetofend(struct type, last), \
+		       "struct " #type " has implicit padding")
+NO_PADDING(libiommu_ctx_opts, backend);
+NO_PADDING(libiommu_ioas_opts, reserved);
+NO_PADDING(libiommu_dev_opts, reserved);
+NO_PADDING(libiommu_hwpt_opts, data_len);
+NO_PADDING(libiommu_kvm_opts, kvm_vfio_fd);

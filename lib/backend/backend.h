@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The backend boundary: what differs between iommufd, the legacy VFIO
+ * container (type1, or type1 ioctls on a /dev/iommu fd) and the test mock.
+ *
+ * The handle files (lib/ctx.c, ioas.c, dev.c, hwpt.c, ...) check their
+ * arguments once, for every backend, then call these ops.  Every kernel
+ * call that differs between backends, and every "not on this backend"
+ * text, lives in a backend file (lib/backend/): the handle files never
+ * ask which backend they run on.  An optional op a backend lacks is NULL
+ * and has a why_not[] text; lu_backend_need() answers for it with
+ * -EOPNOTSUPP and that text (libibverbs' dummy ops, in one place).
+ *
+ * Each op logs its own failures (it knows the ioctl) and returns -errno.
+ */
+#ifndef LIBIOMMU_BACKEND_H
+#define LIBIOMMU_BACKEND_H
+
+#include "internal.h"
+
+/* The optional ops, for lu_backend_need() and why_not[]. */
+enum lu_op {
+	LU_OP_MAP_FILE,
+	LU_OP_IOAS_COPY,
+	LU_OP_ALLOW_IOVAS,
+	LU_OP_SET_HUGE_PAGES,
+	LU_OP_GET_HUGE_PAGES,
+	LU_OP_IOAS_DIRTY_TRACKING,
+	LU_OP_IOAS_DIRTY_BITMAP,
+	LU_OP_DEV_OPEN_FD,
+	LU_OP_DEV_OPEN_GROUP,
+	LU_OP_DEV_ADOPT_ID,
+	LU_OP_DEV_DETACH,
+	LU_OP_DEV_PASID_ATTACH,
+	LU_OP_DEV_PASID_DETACH,
+	LU_OP_HW_INFO,
+	LU_OP_HWPT_ALLOC,
+	LU_OP_MEMLOCK_MODE,
+	LU_OP__COUNT
+};
+
+/* IOMMU_GET_HW_INFO's answer, as a backend gives it. */
+struct lu_hw_info_out {
+	uint32_t data_len;	/* bytes the kernel has */
+	uint32_t data_type;	/* LIBIOMMU_HW_TYPE_* */
+	uint64_t caps;		/* LIBIOMMU_HW_CAP_* */
+	uint8_t max_pasid_log2;
+};
+
+/* How quietly an op fails: the coherency report turns errors into answers. */
+#define LU_QUIET true
+#define LU_LOUD false
+
+struct lu_backend_ops {
+	enum libiommu_backend kind;	/* what libiommu_ctx_backend() says */
+	const char *name;		/* "iommufd", "type1", "iommufd-compat", "mock" */
+	/*
+	 * Properties the handle files and the coherency report need (facts,
+	 * not a backend's identity): devices are in the one address space
+	 * from open (attach only records it); KVM gets a device's VFIO group
+	 * file, for which VFIO answers for the group.
+	 */
+	bool implicit_attach;
+	bool kvm_gets_group;
+	/* For each optional op this backend lacks: why (an "it" sentence). */
+	const char *why_not[LU_OP__COUNT];
+
+	/* context: after the fd is open and checked / before it is closed */
+	int (*ctx_init)(struct libiommu_ctx *ctx);
+	void (*ctx_fini)(struct libiommu_ctx *ctx);
+	/* 1 or 0: does the kernel behind @ctx have @feat (probed lazily)? */
+	int (*has_feature)(struct libiommu_ctx *ctx, enum libiommu_feature feat);
+	/* IOMMU_OPTION(RLIMIT_MODE): get (@set false) or set *mode */
+	int (*memlock_mode)(struct libiommu_ctx *ctx, bool set,
+			    enum libiommu_memlock_mode *mode);
+
+	/* IOAS (flags: LIBIOMMU_IOAS_*, already checked) */
+	int (*ioas_alloc)(struct libiommu_ioas *ioas, uint32_t flags);
+	int (*ioas_destroy)(struct libiommu_ioas *ioas);
+	void (*ioas_release)(struct libiommu_ioas *ioas); /* ctx free, quiet */
+	int (*map)(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
+		   uint64_t *iova, uint32_t flags);
+	int (*map_file)(struct libiommu_ioas *ioas, int fd, uint64_t offset,
+			uint64_t length, uint64_t *iova, uint32_t flags);
+	int (*copy)(struct libiommu_ioas *dst, struct libiommu_ioas *src,
+		    uint64_t src_iova, uint64_t length, uint64_t *dst_iova,
+		    uint32_t flags);
+	int (*unmap)(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
+		     uint64_t *unmapped);
+	int (*unmap_all)(struct libiommu_ioas *ioas, uint64_t *unmapped);
+	/* 0, or -EMSGSIZE with *nr the count needed (not logged), or -errno */
+	int (*get_ranges)(struct libiommu_ioas *ioas,
+			  struct libiommu_iova_range *ranges, uint32_t *nr,
+			  uint64_t *alignment);
+	int (*allow_iovas)(struct libiommu_ioas *ioas,
+			   const struct libiommu_iova_range *ranges, uint32_t nr);
+	int (*set_huge_pages)(struct libiommu_ioas *ioas, bool enable);
+	int (*get_huge_pages)(struct libiommu_ioas *ioas, bool *enabled);
+	/* ctx->lock held: these two walk the HWPTs of the IOAS */
+	int (*ioas_dirty_tracking)(struct libiommu_ioas *ioas, bool enable);
+	int (*ioas_dirty_bitmap)(struct libiommu_ioas *ioas, uint64_t iova,
+				 uint64_t length, uint64_t page_size,
+				 uint64_t *bitmap, uint32_t flags);
+	/*
+	 * Coherency report: is DMA through @ioas enforced-coherent, as VFIO's
+	 * VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) says?  1 or 0, -EAGAIN when
+	 * not known yet, -EOPNOTSUPP, other -errno.  Never logs.  @where gets
+	 * what the answer is about ("IOAS 3", "the type1 container").
+	 */
+	int (*cc_enforced)(struct libiommu_ioas *ioas, char *where,
+			   size_t len);
+
+	/* devices: fill dev->fd, owns_fd, id (and bpriv); dev->ctx is set */
+	int (*dev_open)(struct libiommu_dev *dev, const char *path,
+			const struct libiommu_dev_opts *opts);
+	int (*dev_open_fd)(struct libiommu_dev *dev, int fd, bool owns_fd,
+			   const struct libiommu_dev_opts *opts, const char *what);
+	int (*dev_open_group)(struct libiommu_dev *dev, const char *group_path,
+			      int group_fd, bool owns_group_fd,
+			      const char *name,
+			      const struct libiommu_dev_opts *opts);
+	/* fills dev->id from @dev_id once it is shown to be a bound device */
+	int (*dev_adopt_id)(struct libiommu_dev *dev, uint32_t dev_id);
+	/* attach/replace the RID to @ioas or @hwpt; *hwpt_id: HWPT in use */
+	int (*dev_attach)(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
+			  struct libiommu_hwpt *hwpt, uint32_t *hwpt_id);
+	int (*dev_detach)(struct libiommu_dev *dev);
+	int (*dev_pasid_attach)(struct libiommu_dev *dev, uint32_t pasid,
+				struct libiommu_ioas *ioas,
+				struct libiommu_hwpt *hwpt, uint32_t *hwpt_id);
+	int (*dev_pasid_detach)(struct libiommu_dev *dev, uint32_t pasid);
+	void (*dev_release)(struct libiommu_dev *dev); /* after its fd closed */
+	/* the file KVM's kvm-vfio device gets for @dev (its cdev or group) */
+	int (*dev_kvm_file)(const struct libiommu_dev *dev);
+	/*
+	 * IOMMU_GET_HW_INFO: @type 0 asks for the driver's own data, another
+	 * for that type; @data/@len the buffer (may be NULL/0).
+	 */
+	int (*hw_info)(struct libiommu_dev *dev, uint32_t type, void *data,
+		       uint32_t len, struct lu_hw_info_out *out, bool quiet);
+
+	/* the VFIO device fd: the same on every kernel backend (vfio-dev.c) */
+	int (*region_info)(struct libiommu_dev *dev, uint32_t index,
+			   struct lu_region *out);
+	/* bytes moved (>= 0, maybe short) or -errno; never logs */
+	long (*region_pio)(struct libiommu_dev *dev, void *buf, size_t len,
+			   uint64_t pos, bool write);
+	int (*region_mmap)(struct libiommu_dev *dev, uint64_t pos, size_t len,
+			   int prot, void **addr);
+	/* VFIO_DEVICE_GET_INFO's flags (LX_VFIO_DEVICE_FLAGS_*); never logs */
+	int (*dev_info_flags)(struct libiommu_dev *dev, uint32_t *flags);
+
+	/* HWPTs (flags: LIBIOMMU_HWPT_*, checked); @pt_id an IOAS or parent */
+	int (*hwpt_alloc)(struct libiommu_dev *dev, uint32_t pt_id,
+			  uint32_t flags, uint32_t data_type, const void *data,
+			  uint32_t data_len, bool nested, uint32_t *out_id);
+	int (*hwpt_destroy)(struct libiommu_hwpt *hwpt, bool quiet);
+	int (*hwpt_set_dirty)(struct libiommu_hwpt *hwpt, bool enable);
+	int (*hwpt_get_dirty)(struct libiommu_hwpt *hwpt, uint64_t iova,
+			      uint64_t length, uint64_t page_size,
+			      uint64_t *bitmap, uint32_t flags);
+	int (*hwpt_invalidate)(struct libiommu_hwpt *hwpt, uint32_t data_type,
+			       const void *entries, uint32_t entry_len,
+			       uint32_t *entry_num);
+};
+
+extern const struct lu_backend_ops lu_backend_iommufd;
+extern const struct lu_backend_ops lu_backend_type1;
+extern const struct lu_backend_ops lu_backend_compat;
+
+/*
+ * 0 when the backend of @ctx has op @op, else -EOPNOTSUPP logged as
+ * "<fn> is not available on the <backend> backend: <why_not[op]>".
+ */
+int lu_backend_need(struct libiommu_ctx *ctx, enum lu_op op, const char *fn);
+
+/* -EOPNOTSUPP logged as "<what> is not available on the <backend> backend: <why>". */
+int lu_backend_unsupported(struct libiommu_ctx *ctx, const char *what,
+			   const char *why);
+
+/* Is op @op present in @ops?  (For lu_backend_need and the table test.) */
+bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op);
+
+/*
+ * -EOPNOTSUPP naming @what, when @ctx's kernel lacks @feat (probed now if
+ * it was not yet), else 0.
+ */
+int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
+		    const char *what);
+
+/* The feature's name and the ioctl(s) behind it (lib/backend/probe.c). */
+const char *lu_feature_name(enum libiommu_feature feat);
+const char *lu_feature_ioctl(enum libiommu_feature feat);
+
+/* iommufd's lazy per-feature probe, for its has_feature op. */
+int lu_iommufd_probe(struct libiommu_ctx *ctx, enum libiommu_feature feat);
+
+/* ---- choosing a backend (lib/backend/select.c) ------------------------- */
+
+/*
+ * Open the node for backend @b (LIBIOMMU_BACKEND_AUTO: choose) at @path
+ * (NULL: the backend's default node) and check it is one: the fd, with
+ * *ops the backend, or -errno logged on @logctx.
+ */
+int lu_backend_open(const struct libiommu_ctx *logctx, const char *path,
+		    enum libiommu_backend b, const struct lu_backend_ops **ops);
+
+/*
+ * Check a caller's @fd for backend @b (AUTO: what it is); *ops the
+ * backend, 0 or -errno logged (@what names the fd in messages).
+ */
+int lu_backend_adopt_fd(const struct libiommu_ctx *logctx, int fd,
+			enum libiommu_backend b, const char *what,
+			const struct lu_backend_ops **ops);
+
+/* The backend for a LIBIOMMU_BACKEND_* value (not AUTO), or NULL. */
+const struct lu_backend_ops *lu_backend_ops(enum libiommu_backend b);
+
+/* ---- the VFIO device fd (lib/backend/vfio-dev.c) ------------------------ */
+
+int lu_vfio_region_info(struct libiommu_dev *dev, uint32_t index,
+			struct lu_region *out);
+long lu_vfio_region_pio(struct libiommu_dev *dev, void *buf, size_t len,
+			uint64_t pos, bool write);
+int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
+			int prot, void **addr);
+int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
+int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
+
+/* Shared error text for ENOMEM while pinning (RLIMIT_MEMLOCK). */
+int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length);
+
+#endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What the backends share: the answer for an op a backend lacks, and the
+ * explanation of a failure to pin memory.
+ */
+#include <inttypes.h>
+#include <sys/resource.h>
+
+#include "backend/backend.h"
+
+/* ---- optional ops ----------------------------------------------------------- */
+
+/* Where each optional op sits in the ops table. */
+static const size_t op_offset[LU_OP__COUNT] = {
+	[LU_OP_MAP_FILE] = offsetof(struct lu_backend_ops, map_file),
+	[LU_OP_IOAS_COPY] = offsetof(struct lu_backend_ops, copy),
+	[LU_OP_ALLOW_IOVAS] = offsetof(struct lu_backend_ops, allow_iovas),
+	[LU_OP_SET_HUGE_PAGES] = offsetof(struct lu_backend_ops, set_huge_pages),
+	[LU_OP_GET_HUGE_PAGES] = offsetof(struct lu_backend_ops, get_huge_pages),
+	[LU_OP_IOAS_DIRTY_TRACKING] = offsetof(struct lu_backend_ops, ioas_dirty_tracking),
+	[LU_OP_IOAS_DIRTY_BITMAP] = offsetof(struct lu_backend_ops, ioas_dirty_bitmap),
+	[LU_OP_DEV_OPEN_FD] = offsetof(struct lu_backend_ops, dev_open_fd),
+	[LU_OP_DEV_OPEN_GROUP] = offsetof(struct lu_backend_ops, dev_open_group),
+	[LU_OP_DEV_ADOPT_ID] = offsetof(struct lu_backend_ops, dev_adopt_id),
+	[LU_OP_DEV_DETACH] = offsetof(struct lu_backend_ops, dev_detach),
+	[LU_OP_DEV_PASID_ATTACH] = offsetof(struct lu_backend_ops, dev_pasid_attach),
+	[LU_OP_DEV_PASID_DETACH] = offsetof(struct lu_backend_ops, dev_pasid_detach),
+	[LU_OP_HW_INFO] = offsetof(struct lu_backend_ops, hw_info),
+	[LU_OP_HWPT_ALLOC] = offsetof(struct lu_backend_ops, hwpt_alloc),
+	[LU_OP_MEMLOCK_MODE] = offsetof(struct lu_backend_ops, memlock_mode),
+};
+
+bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op)
+{
+	void (*fn)(void);
+
+	if ((unsigned int)op >= LU_OP__COUNT)
+		return false;
+	memcpy(&fn, (const char *)ops + op_offset[op], sizeof(fn));
+	return fn != NULL;
+}
+
+int lu_backend_unsupported(struct libiommu_ctx *ctx, const char *what,
+			   const char *why)
+{
+	return lu_fail(ctx, -EOPNOTSUPP,
+		       "%s is not available on the %s backend: %s", what,
+		       ctx->ops->name, why);
+}
+
+int lu_backend_need(struct libiommu_ctx *ctx, enum lu_op op, const char *fn)
+{
+	const char *why;
+
+	if (lu_backend_has(ctx->ops, op))
+		return 0;
+	why = (unsigned int)op < LU_OP__COUNT ? ctx->ops->why_not[op] : NULL;
+	return lu_backend_unsupported(ctx, fn,
+				      why ? why : "it has no such operation");
+}
+
+/*
+ * ENOMEM when mapping is nearly always RLIMIT_MEMLOCK: iommufd charges
+ * pinned pages to the user's locked memory once a device is attached, VFIO
+ * type1 to the process's.
+ */
+int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		return lu_fail(ctx, -ENOMEM,
+			       "%s: cannot pin %" PRIu64 " bytes: RLIMIT_MEMLOCK is %llu bytes and counts every page already pinned by this user; raise it (ulimit -l, setrlimit, LimitMEMLOCK=) or map less",
+			       cmd, length, (unsigned long long)rl.rlim_cur);
+	return lu_fail(ctx, -ENOMEM,
+		       "%s: cannot pin %" PRIu64 " bytes: the kernel is out of memory (RLIMIT_MEMLOCK is unlimited)",
+		       cmd, length);
+}

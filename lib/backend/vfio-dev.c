@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The VFIO device fd, the same on every kernel backend (a cdev bound to an
+ * iommufd, or a device fd from a VFIO group): region info, region I/O by
+ * pread/pwrite and mmap, the device's info flags.  Never logs: the region
+ * code of the handle layer (lib/region.c) words the errors.
+ */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "uapi/vfio.h"
+
+int lu_vfio_region_info(struct libiommu_dev *dev, uint32_t index,
+			struct lu_region *out)
+{
+	struct lx_vfio_region_info cmd = {
+		.argsz = sizeof(cmd),
+		.index = index,
+	};
+	int rc;
+
+	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_GET_REGION_INFO, &cmd);
+	if (rc)
+		return rc;
+	out->valid = true;
+	out->flags = 0;
+	if (cmd.flags & LX_VFIO_REGION_INFO_FLAG_READ)
+		out->flags |= LIBIOMMU_REGION_READ;
+	if (cmd.flags & LX_VFIO_REGION_INFO_FLAG_WRITE)
+		out->flags |= LIBIOMMU_REGION_WRITE;
+	if (cmd.flags & LX_VFIO_REGION_INFO_FLAG_MMAP)
+		out->flags |= LIBIOMMU_REGION_MMAP;
+	out->size = cmd.size;
+	out->offset = cmd.offset;
+	return 0;
+}
+
+long lu_vfio_region_pio(struct libiommu_dev *dev, void *buf, size_t len,
+			uint64_t pos, bool write)
+{
+	ssize_t n;
+
+	do {
+		n = write ? pwrite(dev->fd, buf, len, (off_t)pos) :
+			    pread(dev->fd, buf, len, (off_t)pos);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : (long)n;
+}
+
+int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
+			int prot, void **addr)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, dev->fd, (off_t)pos);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags)
+{
+	struct lx_vfio_device_info info = { .argsz = sizeof(info) };
+	int rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_GET_INFO, &info);
+
+	if (rc == 0)
+		*flags = info.flags;
+	return rc;
+}
+
+int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev)
+{
+	return dev->fd;
+}
