@@ -58,19 +58,6 @@ static struct lu_attach *find_attach(const struct libiommu_dev *dev,
 	return NULL;
 }
 
-bool lu_dev_uses_ioas(const struct libiommu_dev *dev,
-		      const struct libiommu_ioas *ioas)
-{
-	size_t i;
-
-	if (dev->rid_attached && lu_attach_ioas(&dev->rid) == ioas)
-		return true;
-	for (i = 0; i < dev->nr_pasids; i++)
-		if (lu_attach_ioas(&dev->pasids[i]) == ioas)
-			return true;
-	return false;
-}
-
 /* Room for one more PASID entry, made before the kernel call can succeed. */
 static int reserve_pasid_slot(struct libiommu_dev *dev)
 {

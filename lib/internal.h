@@ -168,8 +168,18 @@ static inline struct libiommu_ioas *lu_attach_ioas(const struct lu_attach *a)
 }
 
 /* Does @dev use @ioas (its RID or a PASID, directly or through a HWPT)? */
-bool lu_dev_uses_ioas(const struct libiommu_dev *dev,
-		      const struct libiommu_ioas *ioas);
+static inline bool lu_dev_uses_ioas(const struct libiommu_dev *dev,
+				    const struct libiommu_ioas *ioas)
+{
+	size_t i;
+
+	if (dev->rid_attached && lu_attach_ioas(&dev->rid) == ioas)
+		return true;
+	for (i = 0; i < dev->nr_pasids; i++)
+		if (lu_attach_ioas(&dev->pasids[i]) == ioas)
+			return true;
+	return false;
+}
 
 /*
  * Region access on the device fd (lib/region.c): the region checked to
