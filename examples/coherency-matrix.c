@@ -81,20 +81,20 @@ static void keep_last(void *userdata, enum libiommu_log_level level,
 static void kvm_line(struct libiommu_kvm *kvm, const char *when)
 {
 	struct libiommu_coherency *coh = NULL;
-	enum libiommu_coh_answer a;
+	enum libiommu_coherency_answer a;
 	const char *why = "";
 	uint32_t count = 0;
 
 	if (libiommu_coherency_get_kvm(kvm, &coh))
 		return;
 	a = libiommu_coherency_kvm_noncoherent(coh, &count);
-	libiommu_coherency_source(coh, LIBIOMMU_COH_KVM_NONCOHERENT, &why);
-	if (a == LIBIOMMU_COH_UNKNOWN)
+	libiommu_coherency_source(coh, LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT, &why);
+	if (a == LIBIOMMU_COHERENCY_ANSWER_UNKNOWN)
 		printf("    %-30s KVM non-coherent DMA: %s\n", when, why);
 	else
 		printf("    %-30s KVM non-coherent DMA: %-3s (count %u)%s\n", when,
-		       a == LIBIOMMU_COH_YES ? "yes" : "no", count,
-		       a == LIBIOMMU_COH_YES ? "  -> KVM emulates WBINVD" : "");
+		       a == LIBIOMMU_COHERENCY_ANSWER_YES ? "yes" : "no", count,
+		       a == LIBIOMMU_COHERENCY_ANSWER_YES ? "  -> KVM emulates WBINVD" : "");
 	libiommu_coherency_free(coh);
 }
 
@@ -102,7 +102,7 @@ static void show_kvm(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 {
 	struct libiommu_coherency *coh = NULL;
 	struct libiommu_kvm *kvm = NULL;
-	enum libiommu_coh_answer need;
+	enum libiommu_coherency_answer need;
 	int sys, vm;
 
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -130,9 +130,9 @@ static void show_kvm(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 			libiommu_coherency_kvm_wbinvd(coh, &need);
 			printf("    %-30s KVM %s WBINVD; its DMA %s it\n",
 			       "the device says:",
-			       libiommu_coherency_kvm_wbinvd(coh, NULL) == LIBIOMMU_COH_YES ?
+			       libiommu_coherency_kvm_wbinvd(coh, NULL) == LIBIOMMU_COHERENCY_ANSWER_YES ?
 			       "emulates" : "does not emulate",
-			       need == LIBIOMMU_COH_YES ? "needs" : "does not need");
+			       need == LIBIOMMU_COHERENCY_ANSWER_YES ? "needs" : "does not need");
 			libiommu_coherency_free(coh);
 		}
 		libiommu_kvm_del_dev(kvm, dev);
@@ -166,7 +166,8 @@ static void show_device(struct libiommu_ctx *ctx, const char *path)
 	if (rc) {
 		printf("  no coherency report: %s\n\n", strerror(-rc));
 	} else {
-		libiommu_coherency_print(coh, stdout);
+		fflush(stdout);
+		libiommu_coherency_write(coh, STDOUT_FILENO);
 		libiommu_coherency_free(coh);
 		show_kvm(ctx, dev);
 		printf("\n");
@@ -234,9 +235,9 @@ static bool sim_available(void)
 	return false;
 }
 
-static const char *ans(enum libiommu_coh_answer a)
+static const char *ans(enum libiommu_coherency_answer a)
 {
-	return libiommu_coh_answer_name(a);
+	return libiommu_coherency_answer_name(a);
 }
 
 /* The device's box, and KVM's read-back for a fresh VM holding it. */
@@ -276,9 +277,9 @@ static const char *kvm_says(struct libiommu_ctx *ctx, struct libiommu_dev *dev,
 			libiommu_coherency_free(c);
 		}
 	}
-	if (rc == LIBIOMMU_COH_YES || rc == LIBIOMMU_COH_NO)
+	if (rc == LIBIOMMU_COHERENCY_ANSWER_YES || rc == LIBIOMMU_COHERENCY_ANSWER_NO)
 		snprintf(buf, len, "%s (count %u)",
-			 rc == LIBIOMMU_COH_YES ? "yes" : "no", count);
+			 rc == LIBIOMMU_COHERENCY_ANSWER_YES ? "yes" : "no", count);
 	else if (kvm)
 		snprintf(buf, len, "cannot be known");
 	libiommu_kvm_free(kvm);
@@ -310,7 +311,7 @@ static void show_simulated(struct libiommu_ctx *ctx)
 	struct libiommu_dev *dev[5] = { 0 }, *d;
 	struct libiommu_ioas *ioas = NULL, *rq_ioas = NULL;
 	char path[5][64], fpath[64], kvm[40];
-	enum libiommu_coh_reason why;
+	enum libiommu_coherency_reason why;
 	int box, rc;
 
 	printf("=== simulated devices: one per box (companion module lib/kmod) ===\n");

@@ -298,8 +298,6 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 
 	CHECK_IOAS(ioas);
 	ctx = ioas->ctx;
-	if (unmapped)
-		*unmapped = 0;
 	rc = check_span(ctx, __func__, "IOVA", iova, length);
 	if (rc)
 		return rc;
@@ -318,8 +316,6 @@ LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,
 	int rc;
 
 	CHECK_IOAS(ioas);
-	if (unmapped)
-		*unmapped = 0;
 	rc = ioas->ctx->ops->unmap_all(ioas, &n);
 	if (rc)
 		return rc;

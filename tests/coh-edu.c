@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kmodutil.h"
@@ -70,7 +71,7 @@ static struct libiommu_coherency *report(void)
 }
 
 static const char *detail(const struct libiommu_coherency *c,
-			  enum libiommu_coh_field f, enum libiommu_coh_source *src)
+			  enum libiommu_coherency_field f, enum libiommu_coherency_source *src)
 {
 	const char *d = NULL;
 
@@ -85,7 +86,8 @@ static const char *detail(const struct libiommu_coherency *c,
 
 static void show(const struct libiommu_coherency *c)
 {
-	libiommu_coherency_print(c, stdout);
+	fflush(stdout);
+	libiommu_coherency_write(c, STDOUT_FILENO);
 	fflush(stdout);
 }
 
@@ -115,58 +117,58 @@ static void make_room_for_an_ioas(void)
 /* The answers every report of edu gives, attached or not. */
 static void check_edu_answers(const struct libiommu_coherency *c, bool on)
 {
-	enum libiommu_coh_answer needed = LIBIOMMU_COH_UNKNOWN;
-	enum libiommu_coh_source src;
+	enum libiommu_coherency_answer needed = LIBIOMMU_COHERENCY_ANSWER_UNKNOWN;
+	enum libiommu_coherency_source src;
 	const char *d;
 
-	d = detail(c, LIBIOMMU_COH_IOMMU_CAN_BLOCK, &src);
+	d = detail(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK, &src);
 	if (!capability_known()) {
 		/* Legacy backend, no module: only the container can say. */
 		ck_assert_int_eq(libiommu_coherency_iommu_can_block(c),
-				 LIBIOMMU_COH_UNKNOWN);
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_NONE);
+				 LIBIOMMU_COHERENCY_ANSWER_UNKNOWN);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_NONE);
 		assert_contains(d, "module not loaded");
 		/* Attached, the container's answer is what KVM will get. */
 		ck_assert_int_eq(libiommu_coherency_default_policy(c),
-				 libiommu_coherency_iommu_blocks(c) == LIBIOMMU_COH_UNKNOWN ?
-				 LIBIOMMU_COH_POLICY_UNKNOWN :
-				 on ? LIBIOMMU_COH_POLICY_DISABLE : LIBIOMMU_COH_POLICY_ENABLE);
+				 libiommu_coherency_iommu_blocks(c) == LIBIOMMU_COHERENCY_ANSWER_UNKNOWN ?
+				 LIBIOMMU_COHERENCY_POLICY_UNKNOWN :
+				 on ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE);
 		return;
 	}
 	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
 	ck_assert_int_eq(libiommu_coherency_iommu_can_block(c),
-			 on ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+			 on ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
 	if (module_loaded()) {
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_MODULE);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_MODULE);
 		assert_contains(d, "IOMMU_CAP_ENFORCE_CACHE_COHERENCY");
 	} else {
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_HW_INFO);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_HW_INFO);
 	}
 	/* The registers are read either way on iommufd (named in the detail). */
 	if (tu_backend_is_iommufd())
 		assert_contains(d, on ? "VT-d ECAP.SC=1" : "VT-d ECAP.SC=0");
 
-	ck_assert_int_eq(libiommu_coherency_dev_nosnoop(c), LIBIOMMU_COH_NO);
-	d = detail(c, LIBIOMMU_COH_DEV_NOSNOOP, &src);
-	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_CONFIG_SPACE);
+	ck_assert_int_eq(libiommu_coherency_dev_nosnoop(c), LIBIOMMU_COHERENCY_ANSWER_NO);
+	d = detail(c, LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE);
 	assert_contains(d, "no PCIe capability");
 
-	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COH_YES);
+	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COHERENCY_ANSWER_YES);
 	ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, &needed),
-			 on ? LIBIOMMU_COH_NO : LIBIOMMU_COH_YES);
-	ck_assert_int_eq(needed, LIBIOMMU_COH_NO);	/* edu never no-snoops */
+			 on ? LIBIOMMU_COHERENCY_ANSWER_NO : LIBIOMMU_COHERENCY_ANSWER_YES);
+	ck_assert_int_eq(needed, LIBIOMMU_COHERENCY_ANSWER_NO);	/* edu never no-snoops */
 	ck_assert_int_eq(libiommu_coherency_default_policy(c),
-			 on ? LIBIOMMU_COH_POLICY_DISABLE : LIBIOMMU_COH_POLICY_ENABLE);
-	d = detail(c, LIBIOMMU_COH_POLICY, &src);
+			 on ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE);
+	d = detail(c, LIBIOMMU_COHERENCY_FIELD_POLICY, &src);
 	if (module_loaded()) {
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_MODULE);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_MODULE);
 		assert_contains(d, "GET_DEV_INFO");
 	} else {
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_DERIVED);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_DERIVED);
 		assert_contains(d, "derived, module not loaded");
 	}
 	ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, NULL),
-			 LIBIOMMU_COH_UNKNOWN);
+			 LIBIOMMU_COHERENCY_ANSWER_UNKNOWN);
 	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 0);
 	assert_contains(libiommu_coherency_name(c), "1234:11e8");
 }
@@ -174,7 +176,7 @@ static void check_edu_answers(const struct libiommu_coherency *c, bool on)
 START_TEST(attached_edu_is_in_box_2_or_4_per_snoop_control)
 {
 	struct libiommu_coherency *c;
-	enum libiommu_coh_source src;
+	enum libiommu_coherency_source src;
 	bool on = snoop_on();
 	const char *d;
 
@@ -184,9 +186,9 @@ START_TEST(attached_edu_is_in_box_2_or_4_per_snoop_control)
 	check_edu_answers(c, on);
 	/* Enforcement once attached: VFIO's answer on the IOAS (container). */
 	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c),
-			 on ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
-	d = detail(c, LIBIOMMU_COH_IOMMU_BLOCKS, &src);
-	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_VFIO);
+			 on ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
+	d = detail(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_VFIO);
 	assert_contains(d, on ? "VFIO_DMA_CC_IOMMU) = 1" : "VFIO_DMA_CC_IOMMU) = 0");
 	/* ... which places edu even when its IOMMU's capability is unknown. */
 	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
@@ -197,13 +199,13 @@ END_TEST
 START_TEST(unattached_edu_is_placed_by_its_capability)
 {
 	struct libiommu_coherency *c = report();
-	enum libiommu_coh_source src;
+	enum libiommu_coherency_source src;
 	const char *d;
 
 	check_edu_answers(c, snoop_on());
-	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_UNKNOWN);
-	d = detail(c, LIBIOMMU_COH_IOMMU_BLOCKS, &src);
-	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_NONE);
+	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COHERENCY_ANSWER_UNKNOWN);
+	d = detail(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_NONE);
 	assert_contains(d, "not attached");
 	libiommu_coherency_free(c);
 }
@@ -240,9 +242,8 @@ START_TEST(format_has_snprintf_semantics)
 {
 	struct libiommu_coherency *c;
 	char small[40], *full, *printed = NULL;
-	size_t plen = 0;
+	int mfd, rfd;
 	bool on = snoop_on();
-	FILE *f;
 	int n;
 
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
@@ -262,10 +263,18 @@ START_TEST(format_has_snprintf_semantics)
 	ck_assert_ptr_null(strstr(full, "[1]"));
 	ck_assert_ptr_null(strstr(full, "[3]"));
 	assert_contains(full, "force-enable (1->3)");
-	f = open_memstream(&printed, &plen);
-	ck_assert_int_eq(libiommu_coherency_print(c, f), 0);
-	fclose(f);
+	/* libiommu_coherency_write() writes the same text, all of it ... */
+	mfd = memfd_create("report", MFD_CLOEXEC);
+	ck_assert_int_ge(mfd, 0);
+	ck_assert_int_eq(libiommu_coherency_write(c, mfd), 0);
+	printed = calloc(1, (size_t)n + 1);
+	ck_assert_int_eq(pread(mfd, printed, (size_t)n + 1, 0), n);
 	ck_assert_str_eq(printed, full);
+	close(mfd);
+	/* ... and says when it could not: a read-only fd is EBADF, not 0 */
+	rfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	tu_assert_err(libiommu_coherency_write(c, rfd), -EBADF);
+	close(rfd);
 	free(printed);
 	free(full);
 	libiommu_coherency_free(c);
@@ -276,7 +285,7 @@ START_TEST(ioas_report_aggregates_its_devices)
 {
 	struct libiommu_coherency *c;
 	const struct libiommu_coherency *m;
-	enum libiommu_coh_source src;
+	enum libiommu_coherency_source src;
 	bool on = snoop_on();
 
 	expect_ok(libiommu_coherency_get_ioas(ioas, &c));
@@ -294,10 +303,10 @@ START_TEST(ioas_report_aggregates_its_devices)
 	check_edu_answers(m, on);
 	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
 	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c),
-			 on ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
-	detail(c, LIBIOMMU_COH_IOMMU_BLOCKS, &src);
-	ck_assert_int_eq(src, LIBIOMMU_COH_SRC_VFIO);
-	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COH_YES);
+			 on ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
+	detail(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, &src);
+	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_VFIO);
+	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COHERENCY_ANSWER_YES);
 	assert_contains(libiommu_coherency_name(c), "IOAS");
 	libiommu_coherency_free(c);
 }
@@ -307,7 +316,7 @@ END_TEST
 
 START_TEST(force_enable_is_eopnotsupp_on_upstream_when_the_iommu_blocks)
 {
-	enum libiommu_coh_reason why = LIBIOMMU_COH_R__COUNT;
+	enum libiommu_coherency_reason why = LIBIOMMU_COHERENCY_REASON__COUNT;
 	struct libiommu_coherency *c = report();
 	const char *text;
 	int rc;
@@ -316,30 +325,30 @@ START_TEST(force_enable_is_eopnotsupp_on_upstream_when_the_iommu_blocks)
 		/* Without a way to know the IOMMU, it cannot be ruled out. */
 		expect_err(libiommu_coherency_force_enable(ctx, edu_path, true, &why),
 			   -EOPNOTSUPP, ENFORCE_TEXT);
-		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_FORCE_ENABLE,
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE,
 							   &why, NULL),
-				 LIBIOMMU_COH_V_UNKNOWN);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_UNKNOWN_CAPABILITY);
+				 LIBIOMMU_COHERENCY_VERDICT_UNKNOWN);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY);
 	} else if (snoop_on()) {
 		expect_err(libiommu_coherency_force_enable(ctx, edu_path, true, &why),
 			   -EOPNOTSUPP, ENFORCE_TEXT);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMUFD_ENFORCES);
-		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_FORCE_ENABLE,
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES);
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE,
 							   &why, &text),
-				 LIBIOMMU_COH_V_IMPOSSIBLE);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMUFD_ENFORCES);
+				 LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES);
 		ck_assert_str_eq(text, ENFORCE_TEXT);
 	} else {
 		/* The IOMMU cannot block no-snoop: force-enable is in effect. */
 		log_reset(&lg);
 		rc = libiommu_coherency_force_enable(ctx, edu_path, true, &why);
 		ck_assert_msg(rc == 0, "rc %d; log:\n%s", rc, lg.all);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK);
 		tu_assert_logged(&lg, "already in effect");
-		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_FORCE_ENABLE,
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE,
 							   &why, NULL),
-				 LIBIOMMU_COH_V_ALREADY);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+				 LIBIOMMU_COHERENCY_VERDICT_ALREADY);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK);
 	}
 	libiommu_coherency_free(c);
 }
@@ -347,7 +356,7 @@ END_TEST
 
 START_TEST(force_enable_of_a_closed_device_is_eopnotsupp_on_upstream)
 {
-	enum libiommu_coh_reason why = LIBIOMMU_COH_R__COUNT;
+	enum libiommu_coherency_reason why = LIBIOMMU_COHERENCY_REASON__COUNT;
 	bool on = snoop_on();
 
 	/* No handle on the device: the module alone can tell its IOMMU. */
@@ -356,12 +365,12 @@ START_TEST(force_enable_of_a_closed_device_is_eopnotsupp_on_upstream)
 	if (on || !module_loaded()) {
 		expect_err(libiommu_coherency_force_enable(ctx, edu_path, true, &why),
 			   -EOPNOTSUPP, ENFORCE_TEXT);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMUFD_ENFORCES);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES);
 		if (!on)
 			ck_assert_ptr_nonnull(strstr(lg.msg, "module not loaded"));
 	} else {
 		expect_ok(libiommu_coherency_force_enable(ctx, edu_path, true, &why));
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK);
 	}
 	expect_err(libiommu_coherency_force_enable(ctx, "/dev/vfio/devices/nope",
 						   true, NULL),
@@ -396,7 +405,7 @@ START_TEST(noncoherent_ioas_takes_edu_only_where_the_iommu_cannot_block)
 		expect_ok(libiommu_coherency_get_ioas(nc, &c));
 		assert_contains(libiommu_coherency_name(c), "(non-coherent)");
 		ck_assert_int_eq(libiommu_coherency_box(c), 4);
-		ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COH_NO);
+		ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), LIBIOMMU_COHERENCY_ANSWER_NO);
 		libiommu_coherency_free(c);
 	}
 }
@@ -408,7 +417,7 @@ START_TEST(require_coherent_ioas_refuses_edu_without_snoop_control)
 					.flags = LIBIOMMU_IOAS_REQUIRE_COHERENT };
 	struct libiommu_ioas *rc_ioas = NULL;
 	struct libiommu_coherency *c = report();
-	enum libiommu_coh_reason why;
+	enum libiommu_coherency_reason why;
 
 	make_room_for_an_ioas();
 	expect_ok(libiommu_ioas_alloc(ctx, &o, &rc_ioas));
@@ -419,17 +428,17 @@ START_TEST(require_coherent_ioas_refuses_edu_without_snoop_control)
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
 							   NULL, NULL, NULL), 0);
 	} else if (snoop_on()) {
-		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_REQUIRE_COHERENT,
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT,
 							   &why, NULL),
-				 LIBIOMMU_COH_V_POSSIBLE);
+				 LIBIOMMU_COHERENCY_VERDICT_POSSIBLE);
 		expect_ok(libiommu_dev_attach_ioas(dev, rc_ioas));
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
 							   NULL, NULL, NULL), 1);
 	} else {
-		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COH_REQUIRE_COHERENT,
+		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT,
 							   &why, NULL),
-				 LIBIOMMU_COH_V_IMPOSSIBLE);
-		ck_assert_int_eq(why, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK);
+				 LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE);
+		ck_assert_int_eq(why, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK);
 		expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
 			   "requires coherent DMA");
 		tu_assert_logged(&lg, "nothing was attached");
@@ -489,7 +498,7 @@ START_TEST(nosnoop_bit_of_edu_cannot_be_set)
 
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));	/* the row is known */
 	expect_ok(libiommu_coherency_set_nosnoop(dev, false, &r));
-	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_NO_PCIE);
+	ck_assert_int_eq(r.reason, LIBIOMMU_COHERENCY_REASON_NO_PCIE);
 	ck_assert(!r.changed);
 	ck_assert_int_eq(r.box_before, box);
 	ck_assert_int_eq(r.box_after, box);
@@ -499,7 +508,7 @@ START_TEST(nosnoop_bit_of_edu_cannot_be_set)
 	r.sz = sizeof(r);
 	expect_err(libiommu_coherency_set_nosnoop(dev, true, &r), -EOPNOTSUPP,
 		   "no PCIe capability");
-	ck_assert_int_eq(r.reason, LIBIOMMU_COH_R_NO_PCIE);
+	ck_assert_int_eq(r.reason, LIBIOMMU_COHERENCY_REASON_NO_PCIE);
 	ck_assert(!r.changed);
 	ck_assert(!r.stuck);
 	ck_assert_int_eq(r.box_after, box);
@@ -548,7 +557,7 @@ START_TEST(kvm_noncoherent_follows_file_add_and_del)
 	int vm = ku_kvm_new_vm(), want = snoop_on() ? 0 : 1, st;
 	struct libiommu_kvm *k = new_kvm(vm);
 	struct libiommu_coherency *c;
-	enum libiommu_coh_source src;
+	enum libiommu_coherency_source src;
 	uint32_t count = 99;
 	const char *d;
 
@@ -569,17 +578,17 @@ START_TEST(kvm_noncoherent_follows_file_add_and_del)
 	ck_assert_uint_eq(libiommu_coherency_nr_members(c), 1);
 	ck_assert_int_eq(libiommu_coherency_box(c), want ? 4 : 2);
 	ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, NULL),
-			 want ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
-	d = detail(c, LIBIOMMU_COH_KVM_NONCOHERENT, &src);
+			 want ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
+	d = detail(c, LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT, &src);
 	if (st >= 0) {
 		ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, &count),
-				 want ? LIBIOMMU_COH_YES : LIBIOMMU_COH_NO);
+				 want ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
 		ck_assert_uint_eq(count, (unsigned int)want);
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_MODULE);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_MODULE);
 	} else {
 		ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, NULL),
-				 LIBIOMMU_COH_UNKNOWN);
-		ck_assert_int_eq(src, LIBIOMMU_COH_SRC_NONE);
+				 LIBIOMMU_COHERENCY_ANSWER_UNKNOWN);
+		ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_NONE);
 		assert_contains(d, "cannot be known");
 	}
 	libiommu_coherency_free(c);

@@ -455,11 +455,11 @@ START_TEST(container_coherency_follows_snoop_control)
 	d = open_by_group(ctx, edu_group, edu_name);
 	expect_ok(libiommu_dev_attach_ioas(d, ioas));
 	expect_ok(libiommu_coherency_get_dev(d, &coh));
-	ck_assert_int_eq(libiommu_coherency_source(coh, LIBIOMMU_COH_IOMMU_BLOCKS,
+	ck_assert_int_eq(libiommu_coherency_source(coh, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS,
 						   &detail),
-			 LIBIOMMU_COH_SRC_VFIO);
+			 LIBIOMMU_COHERENCY_SOURCE_VFIO);
 	ck_assert_msg(libiommu_coherency_iommu_blocks(coh) ==
-			      (strcmp(snoop, "on") ? LIBIOMMU_COH_NO : LIBIOMMU_COH_YES),
+			      (strcmp(snoop, "on") ? LIBIOMMU_COHERENCY_ANSWER_NO : LIBIOMMU_COHERENCY_ANSWER_YES),
 		      "snoop-control=%s but the container says: %s", snoop,
 		      detail ? detail : "?");
 	libiommu_coherency_free(coh);

@@ -18,7 +18,14 @@
  *    fields, and the fields of a newer libiommu) must be zero, else -E2BIG.
  *    No options struct has implicit padding: designated initializers and
  *    LIBIOMMU_OPTS() leave every byte defined.
- *  - Handles are opaque.  Destructors accept NULL and never fail.
+ *  - Handles are opaque; the context owns every handle made on it and frees
+ *    them with itself.  The verbs say what can fail: _new/_free make and
+ *    free library objects and _free never fails; _alloc/_destroy make and
+ *    destroy kernel objects, and _destroy may fail (-EBUSY while in use;
+ *    the handle stays valid); _open binds a device.  Every free and destroy
+ *    accepts NULL.  _get_* returns a snapshot and changes nothing.
+ *  - On failure a handle output (**out) is NULL; other outputs are written
+ *    only on success, unless the function's page says otherwise.
  *  - Every fd the library opens is O_CLOEXEC.
  */
 #ifndef LIBIOMMU_LIBIOMMU_H
@@ -27,7 +34,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,7 +85,7 @@ LIBIOMMU_API void libiommu_log_stderr(void *userdata,
 LIBIOMMU_API const char *libiommu_log_level_name(enum libiommu_log_level level);
 
 /* ------------------------------------------------------------------------ */
-/* Context: the seed's "ioasidfd", one /dev/iommu file description            */
+/* Context: the RFC's "ioasidfd", one /dev/iommu file description             */
 /* ------------------------------------------------------------------------ */
 
 struct libiommu_ctx;
@@ -211,7 +217,7 @@ LIBIOMMU_API int libiommu_ctx_get_memlock_mode(struct libiommu_ctx *ctx,
 					       enum libiommu_memlock_mode *mode);
 
 /* ------------------------------------------------------------------------ */
-/* I/O address spaces (the seed's IOASID)                                    */
+/* I/O address spaces (the /dev/ioasid RFC's IOASID)                         */
 /* ------------------------------------------------------------------------ */
 
 struct libiommu_ioas;
@@ -360,7 +366,7 @@ LIBIOMMU_API int libiommu_ioas_get_dirty_bitmap(struct libiommu_ioas *ioas,
 						uint32_t flags);
 
 /* ------------------------------------------------------------------------ */
-/* Devices (the seed's device_handle): VFIO device cdevs bound to a context  */
+/* Devices (the RFC's device_handle): VFIO device cdevs bound to a context   */
 /* ------------------------------------------------------------------------ */
 
 struct libiommu_dev;
@@ -573,10 +579,10 @@ LIBIOMMU_API int libiommu_dev_region_mmap(struct libiommu_dev *dev,
 #define LIBIOMMU_HW_TYPE_SELFTEST 0xfeedbeefu	/* the kernel's iommufd selftest mock */
 
 /* libiommu_hw_info.caps: what iommufd says for this device, any driver. */
-#define LIBIOMMU_HW_CAP_DIRTY_TRACKING (UINT64_C(1) << 0)
-#define LIBIOMMU_HW_CAP_PCI_PASID_EXEC (UINT64_C(1) << 1)
-#define LIBIOMMU_HW_CAP_PCI_PASID_PRIV (UINT64_C(1) << 2)
-#define LIBIOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED (UINT64_C(1) << 3)
+#define LIBIOMMU_HW_CAP_DIRTY_TRACKING 0x1ULL
+#define LIBIOMMU_HW_CAP_PCI_PASID_EXEC 0x2ULL
+#define LIBIOMMU_HW_CAP_PCI_PASID_PRIV 0x4ULL
+#define LIBIOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED 0x8ULL
 
 /* libiommu_hw_info.features: decoded from the IOMMU's own registers. */
 #define LIBIOMMU_HW_FEAT_SNOOP_CONTROL (1u << 0)  /* can force snooped DMA */
@@ -674,7 +680,7 @@ LIBIOMMU_API int libiommu_hw_info_decode(uint32_t type, const void *data,
 LIBIOMMU_API const char *libiommu_hw_type_name(uint32_t type);
 
 /* ------------------------------------------------------------------------ */
-/* HWPT: hardware page tables (the seed's I/O page table)                    */
+/* HWPT: hardware page tables (the RFC's I/O page tables)                    */
 /* ------------------------------------------------------------------------ */
 
 /* libiommu_hwpt_opts.flags */
@@ -787,7 +793,7 @@ struct libiommu_kvm;
 
 /* libiommu_ioas_opts.flags: the IOAS's coherency policy (checked at attach) */
 /**
- * The seed's "non-coherent IOASID": every device attached must run without
+ * The RFC's "non-coherent IOASID": every device attached must run without
  * enforced snooping.  Attaching a device whose IOMMU would force it to snoop
  * fails with -EOPNOTSUPP (upstream iommufd has no way to opt out).
  */
@@ -800,79 +806,79 @@ struct libiommu_kvm;
 #define LIBIOMMU_IOAS_REQUIRE_COHERENT (1u << 2)
 
 /** The answer to one question of a coherency report. */
-enum libiommu_coh_answer {
-	LIBIOMMU_COH_UNKNOWN = 0,	/* cannot be known here (see the source) */
-	LIBIOMMU_COH_NO = 1,
-	LIBIOMMU_COH_YES = 2,
-	LIBIOMMU_COH_MIXED = 3,		/* IOAS / KVM report: the devices differ */
+enum libiommu_coherency_answer {
+	LIBIOMMU_COHERENCY_ANSWER_UNKNOWN = 0,	/* cannot be known here (see the source) */
+	LIBIOMMU_COHERENCY_ANSWER_NO = 1,
+	LIBIOMMU_COHERENCY_ANSWER_YES = 2,
+	LIBIOMMU_COHERENCY_ANSWER_MIXED = 3,		/* IOAS / KVM report: the devices differ */
 };
 
-/** The kernel's default WBINVD policy (the seed's 'disable' / 'enable'). */
-enum libiommu_coh_policy {
-	LIBIOMMU_COH_POLICY_UNKNOWN = 0,
-	LIBIOMMU_COH_POLICY_DISABLE = 1, /* boxes 1, 2: KVM does not emulate WBINVD */
-	LIBIOMMU_COH_POLICY_ENABLE = 2,	 /* boxes 3, 4: KVM emulates WBINVD */
+/** The kernel's default WBINVD policy (the RFC's 'disable' / 'enable'). */
+enum libiommu_coherency_policy {
+	LIBIOMMU_COHERENCY_POLICY_UNKNOWN = 0,
+	LIBIOMMU_COHERENCY_POLICY_DISABLE = 1, /* boxes 1, 2: KVM does not emulate WBINVD */
+	LIBIOMMU_COHERENCY_POLICY_ENABLE = 2,	 /* boxes 3, 4: KVM emulates WBINVD */
 };
 
 /** The questions a report answers; each has a source. */
-enum libiommu_coh_field {
-	LIBIOMMU_COH_IOMMU_CAN_BLOCK = 0, /* capability: can the IOMMU block no-snoop? */
-	LIBIOMMU_COH_IOMMU_BLOCKS,	  /* enforcement now (once attached) */
-	LIBIOMMU_COH_DEV_NOSNOOP,	  /* may the device issue no-snoop? */
-	LIBIOMMU_COH_BOX,		  /* box 1-4 of the matrix */
-	LIBIOMMU_COH_DMA_COHERENT,	  /* is DMA coherent? */
-	LIBIOMMU_COH_KVM_WBINVD,	  /* does KVM emulate WBINVD for it? */
-	LIBIOMMU_COH_POLICY,		  /* the kernel's default policy */
-	LIBIOMMU_COH_KVM_NONCOHERENT,	  /* KVM report: KVM's own state, read back */
-	LIBIOMMU_COH_FIELD__COUNT	  /* not a field; may grow */
+enum libiommu_coherency_field {
+	LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK = 0, /* capability: can the IOMMU block no-snoop? */
+	LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS,	  /* enforcement now (once attached) */
+	LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP,	  /* may the device issue no-snoop? */
+	LIBIOMMU_COHERENCY_FIELD_BOX,		  /* box 1-4 of the matrix */
+	LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT,	  /* is DMA coherent? */
+	LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD,	  /* does KVM emulate WBINVD for it? */
+	LIBIOMMU_COHERENCY_FIELD_POLICY,		  /* the kernel's default policy */
+	LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT,	  /* KVM report: KVM's own state, read back */
+	LIBIOMMU_COHERENCY_FIELD__COUNT	  /* not a field; may grow */
 };
 
 /** Where an answer came from. */
-enum libiommu_coh_source {
-	LIBIOMMU_COH_SRC_NONE = 0,	/* nowhere: the answer is unknown */
-	LIBIOMMU_COH_SRC_HW_INFO,	/* IOMMU_GET_HW_INFO, decoded (e.g. VT-d ECAP.SC) */
-	LIBIOMMU_COH_SRC_VFIO,		/* VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) */
-	LIBIOMMU_COH_SRC_MODULE,	/* the companion module (/dev/libiommu) */
-	LIBIOMMU_COH_SRC_CONFIG_SPACE,	/* PCI config space through VFIO */
-	LIBIOMMU_COH_SRC_DERIVED,	/* derived from the other answers */
-	LIBIOMMU_COH_SRC_DEVICES,	/* IOAS / KVM report: from its devices' reports */
+enum libiommu_coherency_source {
+	LIBIOMMU_COHERENCY_SOURCE_NONE = 0,	/* nowhere: the answer is unknown */
+	LIBIOMMU_COHERENCY_SOURCE_HW_INFO,	/* IOMMU_GET_HW_INFO, decoded (e.g. VT-d ECAP.SC) */
+	LIBIOMMU_COHERENCY_SOURCE_VFIO,		/* VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) */
+	LIBIOMMU_COHERENCY_SOURCE_MODULE,	/* the companion module (/dev/libiommu) */
+	LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,	/* PCI config space through VFIO */
+	LIBIOMMU_COHERENCY_SOURCE_DERIVED,	/* derived from the other answers */
+	LIBIOMMU_COHERENCY_SOURCE_DEVICES,	/* IOAS / KVM report: from its devices' reports */
 };
 
-/** The policy changes of the seed, and the device's no-snoop control. */
-enum libiommu_coh_change {
-	LIBIOMMU_COH_FORCE_ENABLE = 0,	 /* box 1 -> 3: let no-snoop through */
-	LIBIOMMU_COH_NONCOHERENT_IOAS,	 /* join a LIBIOMMU_IOAS_NONCOHERENT IOAS */
-	LIBIOMMU_COH_REQUIRE_COHERENT,	 /* join a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS */
-	LIBIOMMU_COH_CLEAR_NOSNOOP,	 /* clear PCIe Enable No Snoop (1 -> 2, 3 -> 4) */
-	LIBIOMMU_COH_SET_NOSNOOP,	 /* set it (back) */
-	LIBIOMMU_COH_CHANGE__COUNT	 /* not a change; may grow */
+/** The RFC's policy changes, and the device's no-snoop control. */
+enum libiommu_coherency_change {
+	LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE = 0,	 /* box 1 -> 3: let no-snoop through */
+	LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS,	 /* join a LIBIOMMU_IOAS_NONCOHERENT IOAS */
+	LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT,	 /* join a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS */
+	LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP,	 /* clear PCIe Enable No Snoop (1 -> 2, 3 -> 4) */
+	LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP,	 /* set it (back) */
+	LIBIOMMU_COHERENCY_CHANGE__COUNT	 /* not a change; may grow */
 };
 
 /** Whether a change is possible here. */
-enum libiommu_coh_verdict {
-	LIBIOMMU_COH_V_UNKNOWN = 0,	/* cannot be told in advance */
-	LIBIOMMU_COH_V_IMPOSSIBLE = 1,
-	LIBIOMMU_COH_V_POSSIBLE = 2,
-	LIBIOMMU_COH_V_ALREADY = 3,	/* already so: nothing to change */
+enum libiommu_coherency_verdict {
+	LIBIOMMU_COHERENCY_VERDICT_UNKNOWN = 0,	/* cannot be told in advance */
+	LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE = 1,
+	LIBIOMMU_COHERENCY_VERDICT_POSSIBLE = 2,
+	LIBIOMMU_COHERENCY_VERDICT_ALREADY = 3,	/* already so: nothing to change */
 };
 
 /** Why: the reason code behind a verdict or a failed policy operation. */
-enum libiommu_coh_reason {
-	LIBIOMMU_COH_R_NONE = 0,		/* nothing stands in the way */
-	LIBIOMMU_COH_R_IOMMUFD_ENFORCES,	/* iommufd enforces snoop whenever the IOMMU can; no uAPI opts out */
-	LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,	/* the IOMMU cannot block no-snoop for the device */
-	LIBIOMMU_COH_R_SIM_KNOB,		/* possible through the module's simulated IOMMU */
-	LIBIOMMU_COH_R_DEVICE_OPEN,		/* the simulated IOMMU takes it only while the device is closed */
-	LIBIOMMU_COH_R_NO_PCIE,			/* no PCIe capability: no Enable No Snoop, never no-snoop */
-	LIBIOMMU_COH_R_NOSNOOP_HARDWIRED,	/* Enable No Snoop does not stick (read-only) */
-	LIBIOMMU_COH_R_NOT_PCI,			/* not a PCI device: no config space through VFIO */
-	LIBIOMMU_COH_R_NO_DEVICE_FD,		/* adopted device: no VFIO device fd */
-	LIBIOMMU_COH_R_UNKNOWN_CAPABILITY,	/* whether the IOMMU can block no-snoop is unknown */
-	LIBIOMMU_COH_R_ALREADY,			/* already the state asked for */
-	LIBIOMMU_COH_R_MODULE_NOT_LOADED,	/* needs the companion module (lib/kmod) */
-	LIBIOMMU_COH_R_DEVICES_DIFFER,		/* IOAS / KVM report: its devices differ */
-	LIBIOMMU_COH_R_NO_DEVICES,		/* IOAS / KVM report: no device */
-	LIBIOMMU_COH_R__COUNT			/* not a reason; may grow */
+enum libiommu_coherency_reason {
+	LIBIOMMU_COHERENCY_REASON_NONE = 0,		/* nothing stands in the way */
+	LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,	/* iommufd enforces snoop whenever the IOMMU can; no uAPI opts out */
+	LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK,	/* the IOMMU cannot block no-snoop for the device */
+	LIBIOMMU_COHERENCY_REASON_SIM_KNOB,		/* possible through the module's simulated IOMMU */
+	LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN,		/* the simulated IOMMU takes it only while the device is closed */
+	LIBIOMMU_COHERENCY_REASON_NO_PCIE,			/* no PCIe capability: no Enable No Snoop, never no-snoop */
+	LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED,	/* Enable No Snoop does not stick (read-only) */
+	LIBIOMMU_COHERENCY_REASON_NOT_PCI,			/* not a PCI device: no config space through VFIO */
+	LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD,		/* adopted device: no VFIO device fd */
+	LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY,	/* whether the IOMMU can block no-snoop is unknown */
+	LIBIOMMU_COHERENCY_REASON_ALREADY,			/* already the state asked for */
+	LIBIOMMU_COHERENCY_REASON_MODULE_NOT_LOADED,	/* needs the companion module (lib/kmod) */
+	LIBIOMMU_COHERENCY_REASON_DEVICES_DIFFER,		/* IOAS / KVM report: its devices differ */
+	LIBIOMMU_COHERENCY_REASON_NO_DEVICES,		/* IOAS / KVM report: no device */
+	LIBIOMMU_COHERENCY_REASON__COUNT			/* not a reason; may grow */
 };
 
 /**
@@ -914,15 +920,15 @@ LIBIOMMU_API const struct libiommu_coherency *
 libiommu_coherency_member(const struct libiommu_coherency *coh, size_t i);
 
 /** Can the IOMMU block no-snoop for the device (capability)? */
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_iommu_can_block(const struct libiommu_coherency *coh);
 
 /** Does it block no-snoop now (enforcement; unknown until attached)? */
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_iommu_blocks(const struct libiommu_coherency *coh);
 
 /** May the device issue no-snoop (PCIe Device Control, Enable No Snoop)? */
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_dev_nosnoop(const struct libiommu_coherency *coh);
 
 /**
@@ -932,19 +938,19 @@ libiommu_coherency_dev_nosnoop(const struct libiommu_coherency *coh);
 LIBIOMMU_API int libiommu_coherency_box(const struct libiommu_coherency *coh);
 
 /** Is DMA coherent (boxes 1, 2, 4)?  For aggregates: of every device. */
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_dma_coherent(const struct libiommu_coherency *coh);
 
 /**
  * Does KVM emulate WBINVD because of it (the kernel's rule: boxes 3, 4)?
  * *needed (may be NULL) says whether DMA really needs it (box 3 only).
  */
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_kvm_wbinvd(const struct libiommu_coherency *coh,
-			      enum libiommu_coh_answer *needed);
+			      enum libiommu_coherency_answer *needed);
 
 /** The kernel's default policy (module's GET_DEV_INFO, else derived). */
-LIBIOMMU_API enum libiommu_coh_policy
+LIBIOMMU_API enum libiommu_coherency_policy
 libiommu_coherency_default_policy(const struct libiommu_coherency *coh);
 
 /**
@@ -952,7 +958,7 @@ libiommu_coherency_default_policy(const struct libiommu_coherency *coh);
  * from KVM (*count, may be NULL: KVM's count)?  Unknown without the module,
  * and for device and IOAS reports.
  */
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_kvm_noncoherent(const struct libiommu_coherency *coh,
 				   uint32_t *count);
 
@@ -961,18 +967,18 @@ libiommu_coherency_kvm_noncoherent(const struct libiommu_coherency *coh,
  * saying how (e.g. "VT-d ECAP.SC=1 (IOMMU_GET_HW_INFO)", "derived, module
  * not loaded"), valid as long as @coh.
  */
-LIBIOMMU_API enum libiommu_coh_source
+LIBIOMMU_API enum libiommu_coherency_source
 libiommu_coherency_source(const struct libiommu_coherency *coh,
-			  enum libiommu_coh_field field, const char **detail);
+			  enum libiommu_coherency_field field, const char **detail);
 
 /**
  * Is @change possible here?  *reason and *text (either may be NULL) get the
  * reason code and a sentence about this device, valid as long as @coh.
  */
-LIBIOMMU_API enum libiommu_coh_verdict
+LIBIOMMU_API enum libiommu_coherency_verdict
 libiommu_coherency_change(const struct libiommu_coherency *coh,
-			  enum libiommu_coh_change change,
-			  enum libiommu_coh_reason *reason, const char **text);
+			  enum libiommu_coherency_change change,
+			  enum libiommu_coherency_reason *reason, const char **text);
 
 /**
  * Print the report (the 2x2 matrix with the box marked, every answer with
@@ -983,20 +989,24 @@ libiommu_coherency_change(const struct libiommu_coherency *coh,
 LIBIOMMU_API int libiommu_coherency_format(const struct libiommu_coherency *coh,
 					   char *buf, size_t len);
 
-/** The same text written to @f.  0 or a negative errno. */
-LIBIOMMU_API int libiommu_coherency_print(const struct libiommu_coherency *coh,
-					  FILE *f);
+/**
+ * The same text written to the file descriptor @fd (write(2), all of it).
+ * 0, -EINVAL (NULL report, negative fd), -ENOMEM, or the errno write(2)
+ * failed with (e.g. -EBADF, -EPIPE; -EIO when it wrote nothing).
+ */
+LIBIOMMU_API int libiommu_coherency_write(const struct libiommu_coherency *coh,
+					  int fd);
 
 /* Short names ("yes", "hw-info", "force-enable", ...), NULL if unknown. */
-LIBIOMMU_API const char *libiommu_coh_answer_name(enum libiommu_coh_answer a);
-LIBIOMMU_API const char *libiommu_coh_source_name(enum libiommu_coh_source s);
-LIBIOMMU_API const char *libiommu_coh_change_name(enum libiommu_coh_change c);
-LIBIOMMU_API const char *libiommu_coh_verdict_name(enum libiommu_coh_verdict v);
+LIBIOMMU_API const char *libiommu_coherency_answer_name(enum libiommu_coherency_answer a);
+LIBIOMMU_API const char *libiommu_coherency_source_name(enum libiommu_coherency_source s);
+LIBIOMMU_API const char *libiommu_coherency_change_name(enum libiommu_coherency_change c);
+LIBIOMMU_API const char *libiommu_coherency_verdict_name(enum libiommu_coherency_verdict v);
 /** The general text of a reason code (a report's text is more specific). */
-LIBIOMMU_API const char *libiommu_coh_reason_str(enum libiommu_coh_reason r);
+LIBIOMMU_API const char *libiommu_coherency_reason_str(enum libiommu_coherency_reason r);
 
 /**
- * Force-enable (the seed's box 1 -> 3) for the VFIO device cdev @path, or
+ * Force-enable (the RFC's box 1 -> 3) for the VFIO device cdev @path, or
  * undo it (@enable false): its IOMMU stops blocking no-snoop for it, so
  * VFIO reports it not enforced-coherent and KVM emulates WBINVD.  The kernel
  * decides this when the device is bound, so call it before
@@ -1008,7 +1018,7 @@ LIBIOMMU_API const char *libiommu_coh_reason_str(enum libiommu_coh_reason r);
  */
 LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 						 const char *path, bool enable,
-						 enum libiommu_coh_reason *reason);
+						 enum libiommu_coherency_reason *reason);
 
 /** What libiommu_coherency_set_nosnoop() changed; a result struct (set sz). */
 struct libiommu_nosnoop_result {
@@ -1023,8 +1033,8 @@ struct libiommu_nosnoop_result {
 	bool changed;
 	/** The bit reads back as asked (false: the write did not stick). */
 	bool stuck;
-	/** LIBIOMMU_COH_R_*: why it did not change (R_NONE when it did). */
-	enum libiommu_coh_reason reason;
+	/** LIBIOMMU_COHERENCY_REASON_*: why it did not change (R_NONE when it did). */
+	enum libiommu_coherency_reason reason;
 };
 
 /**

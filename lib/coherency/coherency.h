@@ -22,10 +22,10 @@ struct libiommu_coherency;
 
 /* ---- reports ---------------------------------------------------------- */
 
-#define UNK LIBIOMMU_COH_UNKNOWN
-#define NO LIBIOMMU_COH_NO
-#define YES LIBIOMMU_COH_YES
-#define MIXED LIBIOMMU_COH_MIXED
+#define UNK LIBIOMMU_COHERENCY_ANSWER_UNKNOWN
+#define NO LIBIOMMU_COHERENCY_ANSWER_NO
+#define YES LIBIOMMU_COHERENCY_ANSWER_YES
+#define MIXED LIBIOMMU_COHERENCY_ANSWER_MIXED
 
 /* PCI config space (pci_regs.h names) */
 #define CFG_VENDOR_ID 0x00
@@ -44,14 +44,14 @@ struct libiommu_coherency;
 #define TEXT_LEN 400
 
 struct lu_coh_item {
-	int value;			/* enum libiommu_coh_answer / _policy, or the box */
-	enum libiommu_coh_source src;
+	int value;			/* enum libiommu_coherency_answer / _policy, or the box */
+	enum libiommu_coherency_source src;
 	char detail[DETAIL_LEN];
 };
 
 struct lu_coh_chg {
-	enum libiommu_coh_verdict verdict;
-	enum libiommu_coh_reason reason;
+	enum libiommu_coherency_verdict verdict;
+	enum libiommu_coherency_reason reason;
 	char text[TEXT_LEN];
 };
 
@@ -60,11 +60,11 @@ enum lu_coh_kind { LU_COH_DEV, LU_COH_IOAS, LU_COH_KVM };
 struct libiommu_coherency {
 	enum lu_coh_kind kind;
 	char name[192];
-	struct lu_coh_item f[LIBIOMMU_COH_FIELD__COUNT];
-	enum libiommu_coh_answer wbinvd_needed;
+	struct lu_coh_item f[LIBIOMMU_COHERENCY_FIELD__COUNT];
+	enum libiommu_coherency_answer wbinvd_needed;
 	uint32_t kvm_count;
-	struct lu_coh_chg chg[LIBIOMMU_COH_CHANGE__COUNT];
-	enum libiommu_coh_answer row;	/* the matrix row used for the box */
+	struct lu_coh_chg chg[LIBIOMMU_COHERENCY_CHANGE__COUNT];
+	enum libiommu_coherency_answer row;	/* the matrix row used for the box */
 	size_t nr_members;
 	struct libiommu_coherency **members;
 };
@@ -122,7 +122,7 @@ int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
 
 /* ---- format.c --------------------------------------------------------- */
 
-const char *lu_coh_verdict_name(enum libiommu_coh_verdict v);
+const char *lu_coh_verdict_name(enum libiommu_coherency_verdict v);
 
 /* ---- decide.c (pure) --------------------------------------------------- */
 
@@ -154,12 +154,12 @@ static inline void setf(char *dst, size_t len, const char *fmt, ...)
 	do { (c)->verdict = (v); (c)->reason = (r); \
 	     setf((c)->text, sizeof((c)->text), __VA_ARGS__); } while (0)
 
-static inline enum libiommu_coh_answer yes_no(bool b)
+static inline enum libiommu_coherency_answer yes_no(bool b)
 {
 	return b ? YES : NO;
 }
 
-static inline int box_of(enum libiommu_coh_answer row, enum libiommu_coh_answer col)
+static inline int box_of(enum libiommu_coherency_answer row, enum libiommu_coherency_answer col)
 {
 	if ((row != YES && row != NO) || (col != YES && col != NO))
 		return 0;

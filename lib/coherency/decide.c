@@ -81,7 +81,7 @@ void lu_coh_can_block(const struct lu_facts *fx, struct lu_coh_item *it)
 	if (fx->km_err == 0) {
 		bool y = fx->di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
 
-		ITEM(it, yes_no(y), LIBIOMMU_COH_SRC_MODULE,
+		ITEM(it, yes_no(y), LIBIOMMU_COHERENCY_SOURCE_MODULE,
 		     "IOMMU_CAP_ENFORCE_CACHE_COHERENCY %s (module)%s%s%s",
 		     y ? "set" : "clear",
 		     fx->sim ? (fx->si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE ?
@@ -94,15 +94,15 @@ void lu_coh_can_block(const struct lu_facts *fx, struct lu_coh_item *it)
 	}
 	if (*hw) {
 		ITEM(it, yes_no(fx->hw.features & LIBIOMMU_HW_FEAT_SNOOP_CONTROL),
-		     LIBIOMMU_COH_SRC_HW_INFO, "%s", hw);
+		     LIBIOMMU_COHERENCY_SOURCE_HW_INFO, "%s", hw);
 		return;
 	}
 	if (fx->hw_err)
-		ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: %s and IOMMU_GET_HW_INFO failed (%s)",
 		     km_words(fx), strerror(-fx->hw_err));
 	else
-		ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: %s and IOMMU_GET_HW_INFO (type %s) does not tell",
 		     km_words(fx),
 		     lu_hw_type_name(fx->hw.type) ?
@@ -117,33 +117,33 @@ static void ans_blocks(const struct lu_facts *fx,
 	int cc = fx->cc;
 
 	if (!fx->attached) {
-		ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not attached (through this handle); iommufd enforces at attach whenever the IOMMU can");
 		return;
 	}
 	if (cc == 1) {
-		ITEM(it, YES, LIBIOMMU_COH_SRC_VFIO,
+		ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_VFIO,
 		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = 1 on %s", where);
 		return;
 	}
 	if (cc == 0 && (cap->value == NO || fx->others == 0)) {
-		ITEM(it, NO, LIBIOMMU_COH_SRC_VFIO,
+		ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_VFIO,
 		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = 0 on %s", where);
 		return;
 	}
 	if (cc == 0 && cap->value == YES) {
-		ITEM(it, YES, LIBIOMMU_COH_SRC_DERIVED,
+		ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "VFIO_DMA_CC_IOMMU = 0 on %s (another device's page table does not enforce); this device's does: iommufd enforces for every device whose IOMMU can",
 		     where);
 		return;
 	}
 	if (cc < 0 && (cap->value == YES || cap->value == NO)) {
-		ITEM(it, cap->value, LIBIOMMU_COH_SRC_DERIVED,
+		ITEM(it, cap->value, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "from the capability (iommufd enforces whenever the IOMMU can); VFIO_DMA_CC_IOMMU not available: %s",
 		     strerror(-cc));
 		return;
 	}
-	ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE, "not known: %s",
+	ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE, "not known: %s",
 	     cc == -EAGAIN ? "the container has no open device yet" :
 	     cc < 0 ? strerror(-cc) : "shared with other devices");
 }
@@ -153,12 +153,12 @@ static void ans_nosnoop(const struct lu_facts *fx, struct lu_coh_item *it)
 {
 	if (fx->cfg_err == 0) {
 		if (!fx->pcie) {
-			ITEM(it, NO, LIBIOMMU_COH_SRC_CONFIG_SPACE,
+			ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
 			     "no PCIe capability (conventional PCI): no Enable No Snoop, cannot issue no-snoop");
 			return;
 		}
 		ITEM(it, yes_no(fx->devctl & CFG_DEVCTL_NOSNOOP_EN),
-		     LIBIOMMU_COH_SRC_CONFIG_SPACE,
+		     LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
 		     "PCIe Device Control 0x%04x: Enable No Snoop %s",
 		     fx->devctl, fx->devctl & CFG_DEVCTL_NOSNOOP_EN ? "set" : "clear");
 		return;
@@ -166,13 +166,13 @@ static void ans_nosnoop(const struct lu_facts *fx, struct lu_coh_item *it)
 	if (fx->km_err == 0) {
 		switch (fx->di.out_nosnoop) {
 		case LIBIOMMU_KMOD_NOSNOOP_NO_PCIE:
-			ITEM(it, NO, LIBIOMMU_COH_SRC_MODULE,
+			ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_MODULE,
 			     "no PCIe capability: cannot issue no-snoop (module)");
 			return;
 		case LIBIOMMU_KMOD_NOSNOOP_DISABLED:
 		case LIBIOMMU_KMOD_NOSNOOP_ENABLED:
 			ITEM(it, yes_no(fx->di.out_nosnoop == LIBIOMMU_KMOD_NOSNOOP_ENABLED),
-			     LIBIOMMU_COH_SRC_MODULE,
+			     LIBIOMMU_COHERENCY_SOURCE_MODULE,
 			     "PCIe Device Control 0x%04x: Enable No Snoop %s (module)",
 			     fx->di.out_pcie_devctl,
 			     fx->di.out_nosnoop == LIBIOMMU_KMOD_NOSNOOP_ENABLED ? "set" : "clear");
@@ -180,13 +180,13 @@ static void ans_nosnoop(const struct lu_facts *fx, struct lu_coh_item *it)
 		}
 	}
 	if (fx->cfg_err == -ENODEV)
-		ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: not a PCI device (no config space through VFIO)");
 	else if (fx->cfg_err == -EBADF)
-		ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: adopted device, no VFIO fd to read config space through");
 	else
-		ITEM(it, UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: config space read failed (%s)",
 		     strerror(-fx->cfg_err));
 }
@@ -197,7 +197,7 @@ static void ans_policy(const struct lu_facts *fx, const struct lu_coh_item *cap,
 {
 	if (fx->km_err == 0 &&
 	    fx->di.out_wbinvd_policy != LIBIOMMU_KMOD_WBINVD_UNKNOWN) {
-		ITEM(it, (int)fx->di.out_wbinvd_policy, LIBIOMMU_COH_SRC_MODULE,
+		ITEM(it, (int)fx->di.out_wbinvd_policy, LIBIOMMU_COHERENCY_SOURCE_MODULE,
 		     "module GET_DEV_INFO: VFIO tells KVM the device is %senforced-coherent",
 		     fx->di.out_flags & LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC ? "" : "not ");
 		return;
@@ -206,133 +206,133 @@ static void ans_policy(const struct lu_facts *fx, const struct lu_coh_item *cap,
 	 * Legacy backends give KVM the device's VFIO group, for which VFIO
 	 * answers with its container's enforcement: what VFIO_DMA_CC_IOMMU said.
 	 */
-	if (fx->kvm_gets_group && blocks->src == LIBIOMMU_COH_SRC_VFIO) {
-		ITEM(it, blocks->value == YES ? LIBIOMMU_COH_POLICY_DISABLE :
-						 LIBIOMMU_COH_POLICY_ENABLE,
-		     LIBIOMMU_COH_SRC_DERIVED,
+	if (fx->kvm_gets_group && blocks->src == LIBIOMMU_COHERENCY_SOURCE_VFIO) {
+		ITEM(it, blocks->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE :
+						 LIBIOMMU_COHERENCY_POLICY_ENABLE,
+		     LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "derived, %s: KVM gets the device's VFIO group, which VFIO calls enforced-coherent exactly when its container enforces (VFIO_DMA_CC_IOMMU)",
 		     km_words(fx));
 		return;
 	}
 	if (cap->value == YES || cap->value == NO) {
-		ITEM(it, cap->value == YES ? LIBIOMMU_COH_POLICY_DISABLE :
-					      LIBIOMMU_COH_POLICY_ENABLE,
-		     LIBIOMMU_COH_SRC_DERIVED,
+		ITEM(it, cap->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE :
+					      LIBIOMMU_COHERENCY_POLICY_ENABLE,
+		     LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "derived, %s: VFIO tells KVM a device cdev is enforced-coherent exactly when its IOMMU can block no-snoop",
 		     km_words(fx));
 		return;
 	}
-	ITEM(it, LIBIOMMU_COH_POLICY_UNKNOWN, LIBIOMMU_COH_SRC_NONE,
+	ITEM(it, LIBIOMMU_COHERENCY_POLICY_UNKNOWN, LIBIOMMU_COHERENCY_SOURCE_NONE,
 	     "not known: %s and the IOMMU's capability is unknown", km_words(fx));
 }
 
 /* The RFC's policy changes, for one device. */
 static void dev_changes(const struct lu_facts *fx, struct libiommu_coherency *c)
 {
-	enum libiommu_coh_answer cap = c->f[LIBIOMMU_COH_IOMMU_CAN_BLOCK].value;
+	enum libiommu_coherency_answer cap = c->f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
 	struct lu_coh_chg *ch = c->chg;
 	bool forced = fx->sim &&
 		      (fx->si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE);
-	int box = c->f[LIBIOMMU_COH_BOX].value;
+	int box = c->f[LIBIOMMU_COHERENCY_FIELD_BOX].value;
 
 	/* force-enable, 1 -> 3 */
 	if (forced)
-		CHG(&ch[LIBIOMMU_COH_FORCE_ENABLE], LIBIOMMU_COH_V_ALREADY,
-		    LIBIOMMU_COH_R_ALREADY,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
+		    LIBIOMMU_COHERENCY_REASON_ALREADY,
 		    "already force-enabled: the simulated IOMMU lets this device's no-snoop through (NO_ENFORCE)");
 	else if (cap == NO)
-		CHG(&ch[LIBIOMMU_COH_FORCE_ENABLE], LIBIOMMU_COH_V_ALREADY,
-		    LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
+		    LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK,
 		    "already in effect: the IOMMU cannot block no-snoop for this device, so KVM already emulates WBINVD");
 	else if (cap == YES && fx->sim)
-		CHG(&ch[LIBIOMMU_COH_FORCE_ENABLE], LIBIOMMU_COH_V_POSSIBLE,
-		    LIBIOMMU_COH_R_SIM_KNOB,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_SIM_KNOB,
 		    "possible on the module's simulated IOMMU: libiommu_coherency_force_enable() while the device is closed (it is sampled at bind)");
 	else if (cap == YES)
-		CHG(&ch[LIBIOMMU_COH_FORCE_ENABLE], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_IOMMUFD_ENFORCES, TXT_IOMMUFD_ENFORCES);
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES, TXT_IOMMUFD_ENFORCES);
 	else
-		CHG(&ch[LIBIOMMU_COH_FORCE_ENABLE], LIBIOMMU_COH_V_UNKNOWN,
-		    LIBIOMMU_COH_R_UNKNOWN_CAPABILITY,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE], LIBIOMMU_COHERENCY_VERDICT_UNKNOWN,
+		    LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY,
 		    "not known whether the IOMMU can block no-snoop for this device; if it can: " TXT_IOMMUFD_ENFORCES);
 
 	/* joining a non-coherent IOAS */
 	if (cap == NO || forced)
-		CHG(&ch[LIBIOMMU_COH_NONCOHERENT_IOAS], LIBIOMMU_COH_V_POSSIBLE,
-		    LIBIOMMU_COH_R_NONE,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_NONE,
 		    "attach to a LIBIOMMU_IOAS_NONCOHERENT IOAS works: the IOMMU does not force this device to snoop");
 	else if (cap == YES && fx->sim)
-		CHG(&ch[LIBIOMMU_COH_NONCOHERENT_IOAS], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_DEVICE_OPEN,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN,
 		    "its IOMMU forces it to snoop; force-enable it first (simulated IOMMU, device closed), then a non-coherent IOAS takes it");
 	else if (cap == YES)
-		CHG(&ch[LIBIOMMU_COH_NONCOHERENT_IOAS], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,
 		    "attach to a LIBIOMMU_IOAS_NONCOHERENT IOAS fails (EOPNOTSUPP): " TXT_IOMMUFD_ENFORCES);
 	else
-		CHG(&ch[LIBIOMMU_COH_NONCOHERENT_IOAS], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_UNKNOWN_CAPABILITY,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY,
 		    "attach to a LIBIOMMU_IOAS_NONCOHERENT IOAS fails (EOPNOTSUPP): it cannot be shown that the IOMMU lets this device's no-snoop through");
 
 	/* joining an IOAS that requires coherency */
 	if (cap == YES && !forced)
-		CHG(&ch[LIBIOMMU_COH_REQUIRE_COHERENT], LIBIOMMU_COH_V_POSSIBLE,
-		    LIBIOMMU_COH_R_NONE,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_NONE,
 		    "attach to a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS works: the IOMMU forces this device to snoop");
 	else if (cap == NO)
-		CHG(&ch[LIBIOMMU_COH_REQUIRE_COHERENT], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK,
 		    "attach to a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS fails (EPERM): the IOMMU cannot force this device to snoop");
 	else
-		CHG(&ch[LIBIOMMU_COH_REQUIRE_COHERENT], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_UNKNOWN_CAPABILITY,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY,
 		    "attach to a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS fails (EPERM): it cannot be shown that the IOMMU forces this device to snoop");
 
 	/* the device's Enable No Snoop bit */
 	if (fx->cfg_err == -EBADF) {
-		CHG(&ch[LIBIOMMU_COH_CLEAR_NOSNOOP], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_NO_DEVICE_FD,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD,
 		    "adopted device: no VFIO fd to reach its config space");
-		ch[LIBIOMMU_COH_SET_NOSNOOP] = ch[LIBIOMMU_COH_CLEAR_NOSNOOP];
+		ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP] = ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP];
 	} else if (fx->cfg_err == -ENODEV) {
-		CHG(&ch[LIBIOMMU_COH_CLEAR_NOSNOOP], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_NOT_PCI,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_NOT_PCI,
 		    "not a PCI device: no Device Control register through VFIO");
-		ch[LIBIOMMU_COH_SET_NOSNOOP] = ch[LIBIOMMU_COH_CLEAR_NOSNOOP];
+		ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP] = ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP];
 	} else if (fx->cfg_err) {
-		CHG(&ch[LIBIOMMU_COH_CLEAR_NOSNOOP], LIBIOMMU_COH_V_UNKNOWN,
-		    LIBIOMMU_COH_R_NONE, "config space read failed: %s",
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_UNKNOWN,
+		    LIBIOMMU_COHERENCY_REASON_NONE, "config space read failed: %s",
 		    strerror(-fx->cfg_err));
-		ch[LIBIOMMU_COH_SET_NOSNOOP] = ch[LIBIOMMU_COH_CLEAR_NOSNOOP];
+		ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP] = ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP];
 	} else if (!fx->pcie) {
-		CHG(&ch[LIBIOMMU_COH_CLEAR_NOSNOOP], LIBIOMMU_COH_V_ALREADY,
-		    LIBIOMMU_COH_R_NO_PCIE,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
+		    LIBIOMMU_COHERENCY_REASON_NO_PCIE,
 		    "no PCIe capability: there is no Enable No Snoop bit and the device never issues no-snoop");
-		CHG(&ch[LIBIOMMU_COH_SET_NOSNOOP], LIBIOMMU_COH_V_IMPOSSIBLE,
-		    LIBIOMMU_COH_R_NO_PCIE,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_NO_PCIE,
 		    "no PCIe capability: there is no Enable No Snoop bit to set");
 	} else if (fx->devctl & CFG_DEVCTL_NOSNOOP_EN) {
-		CHG(&ch[LIBIOMMU_COH_CLEAR_NOSNOOP], LIBIOMMU_COH_V_POSSIBLE,
-		    LIBIOMMU_COH_R_NONE,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
+		    LIBIOMMU_COHERENCY_REASON_NONE,
 		    "clearing Enable No Snoop moves the device from box %d to box %d",
 		    box, box == 1 ? 2 : box == 3 ? 4 : box);
-		CHG(&ch[LIBIOMMU_COH_SET_NOSNOOP], LIBIOMMU_COH_V_ALREADY,
-		    LIBIOMMU_COH_R_ALREADY, "Enable No Snoop is set");
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
+		    LIBIOMMU_COHERENCY_REASON_ALREADY, "Enable No Snoop is set");
 	} else {
-		CHG(&ch[LIBIOMMU_COH_CLEAR_NOSNOOP], LIBIOMMU_COH_V_ALREADY,
-		    LIBIOMMU_COH_R_ALREADY, "Enable No Snoop is clear");
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
+		    LIBIOMMU_COHERENCY_REASON_ALREADY, "Enable No Snoop is clear");
 		if (fx->sim && !(fx->si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP))
-			CHG(&ch[LIBIOMMU_COH_SET_NOSNOOP], LIBIOMMU_COH_V_IMPOSSIBLE,
-			    LIBIOMMU_COH_R_NOSNOOP_HARDWIRED,
+			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+			    LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED,
 			    "Enable No Snoop is hardwired to 0 on this simulated device");
 		else if (fx->sim)
-			CHG(&ch[LIBIOMMU_COH_SET_NOSNOOP], LIBIOMMU_COH_V_POSSIBLE,
-			    LIBIOMMU_COH_R_NONE,
+			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
+			    LIBIOMMU_COHERENCY_REASON_NONE,
 			    "setting Enable No Snoop moves the device from box %d to box %d",
 			    box, box == 2 ? 1 : box == 4 ? 3 : box);
 		else
-			CHG(&ch[LIBIOMMU_COH_SET_NOSNOOP], LIBIOMMU_COH_V_UNKNOWN,
-			    LIBIOMMU_COH_R_NONE,
+			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_UNKNOWN,
+			    LIBIOMMU_COHERENCY_REASON_NONE,
 			    "Enable No Snoop is clear; whether it is writable shows when it is set (QEMU's emulated devices hardwire it to 0)");
 	}
 }
@@ -360,53 +360,53 @@ static void dev_name(const struct lu_facts *fx, struct libiommu_coherency *c)
 void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 {
 	struct lu_coh_item *f = c->f;
-	enum libiommu_coh_answer row, col;
+	enum libiommu_coherency_answer row, col;
 	int box;
 
 	c->kind = LU_COH_DEV;
 	dev_name(fx, c);
-	lu_coh_can_block(fx, &f[LIBIOMMU_COH_IOMMU_CAN_BLOCK]);
-	ans_blocks(fx, &f[LIBIOMMU_COH_IOMMU_CAN_BLOCK], &f[LIBIOMMU_COH_IOMMU_BLOCKS]);
-	ans_nosnoop(fx, &f[LIBIOMMU_COH_DEV_NOSNOOP]);
-	ans_policy(fx, &f[LIBIOMMU_COH_IOMMU_CAN_BLOCK], &f[LIBIOMMU_COH_IOMMU_BLOCKS],
-		   &f[LIBIOMMU_COH_POLICY]);
+	lu_coh_can_block(fx, &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK]);
+	ans_blocks(fx, &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK], &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS]);
+	ans_nosnoop(fx, &f[LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP]);
+	ans_policy(fx, &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK], &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS],
+		   &f[LIBIOMMU_COHERENCY_FIELD_POLICY]);
 
-	row = f[LIBIOMMU_COH_IOMMU_BLOCKS].value;
+	row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value;
 	if (row == UNK)
-		row = f[LIBIOMMU_COH_IOMMU_CAN_BLOCK].value;
-	col = f[LIBIOMMU_COH_DEV_NOSNOOP].value;
+		row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
+	col = f[LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP].value;
 	c->row = row;
 	box = box_of(row, col);
 	if (box)
-		ITEM(&f[LIBIOMMU_COH_BOX], box, LIBIOMMU_COH_SRC_DERIVED,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], box, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "row from \"IOMMU %s\", column from \"device may issue no-snoop\"",
-		     f[LIBIOMMU_COH_IOMMU_BLOCKS].value != UNK ? "blocks it now" :
+		     f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ? "blocks it now" :
 								 "can block no-snoop");
 	else
-		ITEM(&f[LIBIOMMU_COH_BOX], 0, LIBIOMMU_COH_SRC_NONE,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], 0, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: the %s is unknown", row == UNK ? "row" : "column");
 
 	if (box)
-		ITEM(&f[LIBIOMMU_COH_DMA_COHERENT], yes_no(box != 3),
-		     LIBIOMMU_COH_SRC_DERIVED, "box %d", box);
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT], yes_no(box != 3),
+		     LIBIOMMU_COHERENCY_SOURCE_DERIVED, "box %d", box);
 	else if (row == YES || col == NO)
-		ITEM(&f[LIBIOMMU_COH_DMA_COHERENT], YES, LIBIOMMU_COH_SRC_DERIVED,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT], YES, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "%s", row == YES ? "the IOMMU blocks no-snoop" :
 					"the device never issues no-snoop");
 	else
-		ITEM(&f[LIBIOMMU_COH_DMA_COHERENT], UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known (box unknown)");
 
-	if (f[LIBIOMMU_COH_POLICY].value != LIBIOMMU_COH_POLICY_UNKNOWN)
-		ITEM(&f[LIBIOMMU_COH_KVM_WBINVD],
-		     yes_no(f[LIBIOMMU_COH_POLICY].value == LIBIOMMU_COH_POLICY_ENABLE),
-		     f[LIBIOMMU_COH_POLICY].src,
+	if (f[LIBIOMMU_COHERENCY_FIELD_POLICY].value != LIBIOMMU_COHERENCY_POLICY_UNKNOWN)
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD],
+		     yes_no(f[LIBIOMMU_COHERENCY_FIELD_POLICY].value == LIBIOMMU_COHERENCY_POLICY_ENABLE),
+		     f[LIBIOMMU_COHERENCY_FIELD_POLICY].src,
 		     "once its file is added to a VM's kvm-vfio device (the kernel's default policy)");
 	else
-		ITEM(&f[LIBIOMMU_COH_KVM_WBINVD], UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: the kernel's policy is unknown");
 	c->wbinvd_needed = box ? yes_no(box == 3) : UNK;
-	ITEM(&f[LIBIOMMU_COH_KVM_NONCOHERENT], UNK, LIBIOMMU_COH_SRC_NONE,
+	ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 	     "read back for a KVM VM only (libiommu_coherency_get_kvm)");
 	dev_changes(fx, c);
 }
@@ -414,7 +414,7 @@ void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 /* ---- an IOAS's or a VM's answers from its devices' -------------------------- */
 
 /* Combine the members' answers to @field: all the same, else MIXED. */
-static void agg_same(struct libiommu_coherency *c, enum libiommu_coh_field fld)
+static void agg_same(struct libiommu_coherency *c, enum libiommu_coherency_field fld)
 {
 	int v = c->members[0]->f[fld].value;
 	size_t i;
@@ -426,13 +426,13 @@ static void agg_same(struct libiommu_coherency *c, enum libiommu_coh_field fld)
 	if (c->nr_members == 1)
 		c->f[fld] = c->members[0]->f[fld];
 	else
-		ITEM(&c->f[fld], v, LIBIOMMU_COH_SRC_DEVICES, "%s over %zu devices",
+		ITEM(&c->f[fld], v, LIBIOMMU_COHERENCY_SOURCE_DEVICES, "%s over %zu devices",
 		     v == MIXED ? "differs" : v == UNK ? "unknown for some" : "the same",
 		     c->nr_members);
 }
 
 /* Combine: YES if any member says YES (@any) or if all do (!@any). */
-static void agg_bool(struct libiommu_coherency *c, enum libiommu_coh_field fld,
+static void agg_bool(struct libiommu_coherency *c, enum libiommu_coherency_field fld,
 		     bool any, const char *what)
 {
 	size_t i, yes = 0, no = 0;
@@ -446,7 +446,7 @@ static void agg_bool(struct libiommu_coherency *c, enum libiommu_coh_field fld,
 		v = yes ? YES : no == c->nr_members ? NO : UNK;
 	else
 		v = no ? NO : yes == c->nr_members ? YES : UNK;
-	ITEM(&c->f[fld], v, LIBIOMMU_COH_SRC_DEVICES, "%zu of %zu devices %s",
+	ITEM(&c->f[fld], v, LIBIOMMU_COHERENCY_SOURCE_DEVICES, "%zu of %zu devices %s",
 	     yes, c->nr_members, what);
 }
 
@@ -454,7 +454,7 @@ static void agg_changes(struct libiommu_coherency *c)
 {
 	size_t i, k;
 
-	for (k = 0; k < LIBIOMMU_COH_CHANGE__COUNT; k++) {
+	for (k = 0; k < LIBIOMMU_COHERENCY_CHANGE__COUNT; k++) {
 		struct lu_coh_chg *first = &c->members[0]->chg[k];
 		bool same = true;
 
@@ -469,8 +469,8 @@ static void agg_changes(struct libiommu_coherency *c)
 		} else {
 			struct sbuf sb;
 
-			CHG(&c->chg[k], LIBIOMMU_COH_V_IMPOSSIBLE,
-			    LIBIOMMU_COH_R_DEVICES_DIFFER, "not for all of its devices:");
+			CHG(&c->chg[k], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
+			    LIBIOMMU_COHERENCY_REASON_DEVICES_DIFFER, "not for all of its devices:");
 			sb.buf = c->chg[k].text;
 			sb.len = sizeof(c->chg[k].text);
 			sb.pos = strlen(sb.buf);
@@ -495,28 +495,28 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 	c->kind = af->kvm ? LU_COH_KVM : LU_COH_IOAS;
 
 	if (nr == 0) {
-		for (k = 0; k < LIBIOMMU_COH_FIELD__COUNT; k++)
-			ITEM(&f[k], UNK, LIBIOMMU_COH_SRC_NONE, "no device %s",
+		for (k = 0; k < LIBIOMMU_COHERENCY_FIELD__COUNT; k++)
+			ITEM(&f[k], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE, "no device %s",
 			     af->kvm ? "added" : "attached");
-		ITEM(&f[LIBIOMMU_COH_DMA_COHERENT], YES, LIBIOMMU_COH_SRC_DEVICES,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT], YES, LIBIOMMU_COHERENCY_SOURCE_DEVICES,
 		     "no device: no DMA");
-		ITEM(&f[LIBIOMMU_COH_KVM_WBINVD], NO, LIBIOMMU_COH_SRC_DEVICES,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD], NO, LIBIOMMU_COHERENCY_SOURCE_DEVICES,
 		     "no VFIO file added: nothing makes KVM emulate WBINVD");
-		ITEM(&f[LIBIOMMU_COH_POLICY], LIBIOMMU_COH_POLICY_DISABLE,
-		     LIBIOMMU_COH_SRC_DEVICES, "no device");
-		for (k = 0; k < LIBIOMMU_COH_CHANGE__COUNT; k++)
-			CHG(&c->chg[k], LIBIOMMU_COH_V_UNKNOWN,
-			    LIBIOMMU_COH_R_NO_DEVICES, "no device to change");
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_POLICY], LIBIOMMU_COHERENCY_POLICY_DISABLE,
+		     LIBIOMMU_COHERENCY_SOURCE_DEVICES, "no device");
+		for (k = 0; k < LIBIOMMU_COHERENCY_CHANGE__COUNT; k++)
+			CHG(&c->chg[k], LIBIOMMU_COHERENCY_VERDICT_UNKNOWN,
+			    LIBIOMMU_COHERENCY_REASON_NO_DEVICES, "no device to change");
 		c->wbinvd_needed = NO;
 	} else {
-		agg_same(c, LIBIOMMU_COH_IOMMU_CAN_BLOCK);
-		agg_same(c, LIBIOMMU_COH_IOMMU_BLOCKS);
-		agg_same(c, LIBIOMMU_COH_DEV_NOSNOOP);
-		agg_bool(c, LIBIOMMU_COH_DMA_COHERENT, false, "coherent");
-		agg_bool(c, LIBIOMMU_COH_KVM_WBINVD, true, "make KVM emulate it");
+		agg_same(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK);
+		agg_same(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS);
+		agg_same(c, LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP);
+		agg_bool(c, LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT, false, "coherent");
+		agg_bool(c, LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD, true, "make KVM emulate it");
 		c->wbinvd_needed = NO;
 		for (i = 0; i < nr; i++) {
-			int b = c->members[i]->f[LIBIOMMU_COH_BOX].value;
+			int b = c->members[i]->f[LIBIOMMU_COHERENCY_FIELD_BOX].value;
 
 			if (!b)
 				box = -1;
@@ -529,30 +529,30 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 				c->wbinvd_needed = UNK;
 		}
 		if (box > 0)
-			ITEM(&f[LIBIOMMU_COH_BOX], box, LIBIOMMU_COH_SRC_DEVICES,
+			ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], box, LIBIOMMU_COHERENCY_SOURCE_DEVICES,
 			     "the box of the device that asks most of KVM (3, 4, 1, 2)");
 		else
-			ITEM(&f[LIBIOMMU_COH_BOX], 0, LIBIOMMU_COH_SRC_NONE,
+			ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], 0, LIBIOMMU_COHERENCY_SOURCE_NONE,
 			     "not known for every device");
 		/* KVM counts the VM non-coherent if any file is not enforced. */
-		ITEM(&f[LIBIOMMU_COH_POLICY],
-		     f[LIBIOMMU_COH_KVM_WBINVD].value == YES ? LIBIOMMU_COH_POLICY_ENABLE :
-		     f[LIBIOMMU_COH_KVM_WBINVD].value == NO ? LIBIOMMU_COH_POLICY_DISABLE :
-		     LIBIOMMU_COH_POLICY_UNKNOWN, LIBIOMMU_COH_SRC_DEVICES,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_POLICY],
+		     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == YES ? LIBIOMMU_COHERENCY_POLICY_ENABLE :
+		     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == NO ? LIBIOMMU_COHERENCY_POLICY_DISABLE :
+		     LIBIOMMU_COHERENCY_POLICY_UNKNOWN, LIBIOMMU_COHERENCY_SOURCE_DEVICES,
 		     "enable if any device's policy is enable");
-		ITEM(&f[LIBIOMMU_COH_KVM_NONCOHERENT], UNK, LIBIOMMU_COH_SRC_NONE,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "read back for a KVM VM only");
 		agg_changes(c);
 	}
 
 	/* An IOAS: VFIO answers for all of its HWPTs at once. */
 	if (!af->kvm && nr && af->cc >= 0)
-		ITEM(&f[LIBIOMMU_COH_IOMMU_BLOCKS], yes_no(af->cc == 1),
-		     LIBIOMMU_COH_SRC_VFIO,
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS], yes_no(af->cc == 1),
+		     LIBIOMMU_COHERENCY_SOURCE_VFIO,
 		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = %d on %s: %s of its page tables enforce",
 		     af->cc, af->cc_where, af->cc ? "all" : "not all");
-	c->row = f[LIBIOMMU_COH_IOMMU_BLOCKS].value != UNK ?
-		 f[LIBIOMMU_COH_IOMMU_BLOCKS].value : f[LIBIOMMU_COH_IOMMU_CAN_BLOCK].value;
+	c->row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ?
+		 f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value : f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
 
 	/* A VM: KVM's own answer, read back through the module. */
 	if (af->kvm) {
@@ -560,14 +560,14 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 
 		if (rc >= 0) {
 			c->kvm_count = af->kvm_count;
-			ITEM(&f[LIBIOMMU_COH_KVM_NONCOHERENT], yes_no(rc == 1),
-			     LIBIOMMU_COH_SRC_MODULE,
+			ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], yes_no(rc == 1),
+			     LIBIOMMU_COHERENCY_SOURCE_MODULE,
 			     "module: KVM's non-coherent DMA count is %" PRIu32 "%s", af->kvm_count,
-			     f[LIBIOMMU_COH_KVM_WBINVD].value != UNK &&
-			     (int)yes_no(rc == 1) != f[LIBIOMMU_COH_KVM_WBINVD].value ?
+			     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value != UNK &&
+			     (int)yes_no(rc == 1) != f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value ?
 			     " (not what its devices predict: a VFIO file added by other means?)" : "");
 		} else {
-			ITEM(&f[LIBIOMMU_COH_KVM_NONCOHERENT], UNK, LIBIOMMU_COH_SRC_NONE,
+			ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 			     "cannot be known: KVM keeps it internal (companion %s)",
 			     af->kvm_why ? lu_kmod_why(af->kvm_why) :
 			     rc == -EOPNOTSUPP ? "module cannot read KVM: no /dev/kvm when it was loaded" :

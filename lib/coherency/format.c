@@ -6,20 +6,22 @@
  * policy changes with their reasons.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "coherency/coherency.h"
 
 /* ---- public: names ------------------------------------------------------------ */
 
-LIBIOMMU_API const char *libiommu_coh_answer_name(enum libiommu_coh_answer a)
+LIBIOMMU_API const char *libiommu_coherency_answer_name(enum libiommu_coherency_answer a)
 {
 	static const char *const n[] = { "unknown", "no", "yes", "mixed" };
 
 	return (unsigned int)a < ARRAY_SIZE(n) ? n[a] : NULL;
 }
 
-LIBIOMMU_API const char *libiommu_coh_source_name(enum libiommu_coh_source s)
+LIBIOMMU_API const char *libiommu_coherency_source_name(enum libiommu_coherency_source s)
 {
 	static const char *const n[] = { "none", "hw-info", "vfio", "module",
 					 "config-space", "derived", "devices" };
@@ -27,7 +29,7 @@ LIBIOMMU_API const char *libiommu_coh_source_name(enum libiommu_coh_source s)
 	return (unsigned int)s < ARRAY_SIZE(n) ? n[s] : NULL;
 }
 
-LIBIOMMU_API const char *libiommu_coh_change_name(enum libiommu_coh_change c)
+LIBIOMMU_API const char *libiommu_coherency_change_name(enum libiommu_coherency_change c)
 {
 	static const char *const n[] = {
 		"force-enable (1->3)", "non-coherent IOAS", "require-coherent IOAS",
@@ -37,7 +39,7 @@ LIBIOMMU_API const char *libiommu_coh_change_name(enum libiommu_coh_change c)
 	return (unsigned int)c < ARRAY_SIZE(n) ? n[c] : NULL;
 }
 
-const char *lu_coh_verdict_name(enum libiommu_coh_verdict v)
+const char *lu_coh_verdict_name(enum libiommu_coherency_verdict v)
 {
 	static const char *const n[] = { "unknown", "impossible", "possible",
 					 "already" };
@@ -45,37 +47,37 @@ const char *lu_coh_verdict_name(enum libiommu_coh_verdict v)
 	return (unsigned int)v < ARRAY_SIZE(n) ? n[v] : NULL;
 }
 
-LIBIOMMU_API const char *libiommu_coh_verdict_name(enum libiommu_coh_verdict v)
+LIBIOMMU_API const char *libiommu_coherency_verdict_name(enum libiommu_coherency_verdict v)
 {
 	return lu_coh_verdict_name(v);
 }
 
-LIBIOMMU_API const char *libiommu_coh_reason_str(enum libiommu_coh_reason r)
+LIBIOMMU_API const char *libiommu_coherency_reason_str(enum libiommu_coherency_reason r)
 {
-	static const char *const n[LIBIOMMU_COH_R__COUNT] = {
-		[LIBIOMMU_COH_R_NONE] = "nothing stands in the way",
-		[LIBIOMMU_COH_R_IOMMUFD_ENFORCES] = TXT_IOMMUFD_ENFORCES,
-		[LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK] =
+	static const char *const n[LIBIOMMU_COHERENCY_REASON__COUNT] = {
+		[LIBIOMMU_COHERENCY_REASON_NONE] = "nothing stands in the way",
+		[LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES] = TXT_IOMMUFD_ENFORCES,
+		[LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK] =
 			"the IOMMU cannot block no-snoop for this device",
-		[LIBIOMMU_COH_R_SIM_KNOB] =
+		[LIBIOMMU_COHERENCY_REASON_SIM_KNOB] =
 			"possible through the companion module's simulated IOMMU",
-		[LIBIOMMU_COH_R_DEVICE_OPEN] =
+		[LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN] =
 			"the simulated IOMMU takes the policy when the device is bound: change it while the device is closed",
-		[LIBIOMMU_COH_R_NO_PCIE] =
+		[LIBIOMMU_COHERENCY_REASON_NO_PCIE] =
 			"no PCIe capability: no Enable No Snoop bit, the device never issues no-snoop",
-		[LIBIOMMU_COH_R_NOSNOOP_HARDWIRED] =
+		[LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED] =
 			"the device's Enable No Snoop bit is not writable (the write did not stick)",
-		[LIBIOMMU_COH_R_NOT_PCI] =
+		[LIBIOMMU_COHERENCY_REASON_NOT_PCI] =
 			"not a PCI device: no config space through VFIO",
-		[LIBIOMMU_COH_R_NO_DEVICE_FD] =
+		[LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD] =
 			"adopted device: no VFIO device fd",
-		[LIBIOMMU_COH_R_UNKNOWN_CAPABILITY] =
+		[LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY] =
 			"whether the IOMMU can block no-snoop for this device is not known",
-		[LIBIOMMU_COH_R_ALREADY] = "already so",
-		[LIBIOMMU_COH_R_MODULE_NOT_LOADED] =
+		[LIBIOMMU_COHERENCY_REASON_ALREADY] = "already so",
+		[LIBIOMMU_COHERENCY_REASON_MODULE_NOT_LOADED] =
 			"needs the companion module (lib/kmod), which is not loaded",
-		[LIBIOMMU_COH_R_DEVICES_DIFFER] = "its devices differ",
-		[LIBIOMMU_COH_R_NO_DEVICES] = "no device",
+		[LIBIOMMU_COHERENCY_REASON_DEVICES_DIFFER] = "its devices differ",
+		[LIBIOMMU_COHERENCY_REASON_NO_DEVICES] = "no device",
 	};
 
 	return (unsigned int)r < ARRAY_SIZE(n) ? n[r] : NULL;
@@ -86,9 +88,9 @@ LIBIOMMU_API const char *libiommu_coh_reason_str(enum libiommu_coh_reason r)
 static const char *policy_words(int p)
 {
 	switch (p) {
-	case LIBIOMMU_COH_POLICY_DISABLE:
+	case LIBIOMMU_COHERENCY_POLICY_DISABLE:
 		return "disable";
-	case LIBIOMMU_COH_POLICY_ENABLE:
+	case LIBIOMMU_COHERENCY_POLICY_ENABLE:
 		return "enable";
 	default:
 		return "unknown";
@@ -100,9 +102,9 @@ static bool in_box(const struct libiommu_coherency *c, int box)
 	size_t i;
 
 	if (!c->nr_members)
-		return c->f[LIBIOMMU_COH_BOX].value == box;
+		return c->f[LIBIOMMU_COHERENCY_FIELD_BOX].value == box;
 	for (i = 0; i < c->nr_members; i++)
-		if (c->members[i]->f[LIBIOMMU_COH_BOX].value == box)
+		if (c->members[i]->f[LIBIOMMU_COHERENCY_FIELD_BOX].value == box)
 			return true;
 	return false;
 }
@@ -122,7 +124,7 @@ static void line(struct sbuf *sb, const char *ind, const char *label,
 		 const char *value, const struct lu_coh_item *it)
 {
 	sb_printf(sb, "%s  %-26s %-8s %-13s %s\n", ind, label, value,
-		  libiommu_coh_source_name(it->src), it->detail);
+		  libiommu_coherency_source_name(it->src), it->detail);
 }
 
 static void format(struct sbuf *sb, const struct libiommu_coherency *c,
@@ -140,7 +142,7 @@ static void format_members(struct sbuf *sb, const struct libiommu_coherency *c,
 		const struct libiommu_coherency *m = c->members[i];
 
 		sb_printf(sb, "%s    box %d  %s\n", ind,
-			  m->f[LIBIOMMU_COH_BOX].value, m->name);
+			  m->f[LIBIOMMU_COHERENCY_FIELD_BOX].value, m->name);
 	}
 	snprintf(ind2, sizeof(ind2), "%s    ", ind);
 	for (i = 0; i < c->nr_members; i++) {
@@ -153,7 +155,7 @@ static void format(struct sbuf *sb, const struct libiommu_coherency *c,
 		   const char *ind)
 {
 	const struct lu_coh_item *f = c->f;
-	int box = f[LIBIOMMU_COH_BOX].value;
+	int box = f[LIBIOMMU_COHERENCY_FIELD_BOX].value;
 	char boxv[16];
 	size_t k;
 
@@ -169,8 +171,8 @@ static void format(struct sbuf *sb, const struct libiommu_coherency *c,
 		sb_printf(sb, "%s  => box %d: DMA %s; KVM %s WBINVD%s\n", ind, box,
 			  box == 3 ? "not coherent (no-snoop bypasses the CPU caches)" :
 				     "coherent",
-			  f[LIBIOMMU_COH_KVM_WBINVD].value == YES ? "emulates" :
-			  f[LIBIOMMU_COH_KVM_WBINVD].value == NO ? "does not emulate" :
+			  f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == YES ? "emulates" :
+			  f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == NO ? "does not emulate" :
 			  "may emulate",
 			  box == 3 ? " (needed here)" :
 			  box == 4 ? " (not needed: no no-snoop DMA)" : "");
@@ -179,36 +181,36 @@ static void format(struct sbuf *sb, const struct libiommu_coherency *c,
 
 	sb_printf(sb, "%s  %-26s %-8s %-13s %s\n", ind, "", "answer", "source", "how");
 	line(sb, ind, "IOMMU can block no-snoop",
-	     libiommu_coh_answer_name(f[LIBIOMMU_COH_IOMMU_CAN_BLOCK].value),
-	     &f[LIBIOMMU_COH_IOMMU_CAN_BLOCK]);
+	     libiommu_coherency_answer_name(f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value),
+	     &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK]);
 	line(sb, ind, "IOMMU blocks it now",
-	     libiommu_coh_answer_name(f[LIBIOMMU_COH_IOMMU_BLOCKS].value),
-	     &f[LIBIOMMU_COH_IOMMU_BLOCKS]);
+	     libiommu_coherency_answer_name(f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value),
+	     &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS]);
 	line(sb, ind, "device may issue no-snoop",
-	     libiommu_coh_answer_name(f[LIBIOMMU_COH_DEV_NOSNOOP].value),
-	     &f[LIBIOMMU_COH_DEV_NOSNOOP]);
+	     libiommu_coherency_answer_name(f[LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP].value),
+	     &f[LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP]);
 	snprintf(boxv, sizeof(boxv), box ? "%d" : "unknown", box);
-	line(sb, ind, "box", boxv, &f[LIBIOMMU_COH_BOX]);
+	line(sb, ind, "box", boxv, &f[LIBIOMMU_COHERENCY_FIELD_BOX]);
 	line(sb, ind, "DMA coherent",
-	     libiommu_coh_answer_name(f[LIBIOMMU_COH_DMA_COHERENT].value),
-	     &f[LIBIOMMU_COH_DMA_COHERENT]);
+	     libiommu_coherency_answer_name(f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value),
+	     &f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT]);
 	line(sb, ind, "KVM emulates WBINVD",
-	     libiommu_coh_answer_name(f[LIBIOMMU_COH_KVM_WBINVD].value),
-	     &f[LIBIOMMU_COH_KVM_WBINVD]);
+	     libiommu_coherency_answer_name(f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value),
+	     &f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD]);
 	sb_printf(sb, "%s  %-26s %-8s %-13s %s\n", ind, "... and DMA needs it",
-		  libiommu_coh_answer_name(c->wbinvd_needed), "derived",
+		  libiommu_coherency_answer_name(c->wbinvd_needed), "derived",
 		  "only box 3 needs WBINVD");
 	line(sb, ind, "kernel default policy",
-	     policy_words(f[LIBIOMMU_COH_POLICY].value), &f[LIBIOMMU_COH_POLICY]);
+	     policy_words(f[LIBIOMMU_COHERENCY_FIELD_POLICY].value), &f[LIBIOMMU_COHERENCY_FIELD_POLICY]);
 	if (c->kind == LU_COH_KVM)
 		line(sb, ind, "KVM non-coherent DMA",
-		     libiommu_coh_answer_name(f[LIBIOMMU_COH_KVM_NONCOHERENT].value),
-		     &f[LIBIOMMU_COH_KVM_NONCOHERENT]);
+		     libiommu_coherency_answer_name(f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT].value),
+		     &f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT]);
 	sb_printf(sb, "%s  policy changes:\n", ind);
-	for (k = 0; k < LIBIOMMU_COH_CHANGE__COUNT; k++)
+	for (k = 0; k < LIBIOMMU_COHERENCY_CHANGE__COUNT; k++)
 		sb_printf(sb, "%s    %-24s %-11s %s\n", ind,
-			  libiommu_coh_change_name(k),
-			  libiommu_coh_verdict_name(c->chg[k].verdict),
+			  libiommu_coherency_change_name(k),
+			  libiommu_coherency_verdict_name(c->chg[k].verdict),
 			  c->chg[k].text);
 	if (c->nr_members)
 		format_members(sb, c, ind);
@@ -229,26 +231,34 @@ LIBIOMMU_API int libiommu_coherency_format(const struct libiommu_coherency *coh,
 	return (int)sb.pos;
 }
 
-LIBIOMMU_API int libiommu_coherency_print(const struct libiommu_coherency *coh,
-					  FILE *f)
+LIBIOMMU_API int libiommu_coherency_write(const struct libiommu_coherency *coh,
+					  int fd)
 {
+	size_t done = 0, len;
 	char *buf;
-	int n;
+	int n, rc = 0;
 
-	if (!coh || !f)
+	if (!coh || fd < 0)
 		return lu_ret(-EINVAL);
 	n = libiommu_coherency_format(coh, NULL, 0);
 	if (n < 0)
 		return n;
-	buf = malloc((size_t)n + 1);
+	len = (size_t)n;
+	buf = malloc(len + 1);
 	if (!buf)
 		return lu_ret(-ENOMEM);
-	libiommu_coherency_format(coh, buf, (size_t)n + 1);
-	if (fputs(buf, f) == EOF) {
-		free(buf);
-		return lu_ret(-EIO);
+	libiommu_coherency_format(coh, buf, len + 1);
+	while (done < len) {
+		ssize_t w = write(fd, buf + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = w < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)w;
 	}
 	free(buf);
-	return 0;
+	return lu_ret(rc);
 }
-

@@ -65,7 +65,7 @@ int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
 
 /* ---- policy operations --------------------------------------------------------- */
 
-static int set_reason(enum libiommu_coh_reason *out, enum libiommu_coh_reason r,
+static int set_reason(enum libiommu_coherency_reason *out, enum libiommu_coherency_reason r,
 		      int rc)
 {
 	if (out)
@@ -75,7 +75,7 @@ static int set_reason(enum libiommu_coh_reason *out, enum libiommu_coh_reason r,
 
 LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 						 const char *path, bool enable,
-						 enum libiommu_coh_reason *reason)
+						 enum libiommu_coherency_reason *reason)
 {
 	const char *fn = __func__;
 	struct libiommu_kmod_sim_dev_info si;
@@ -87,7 +87,7 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	struct stat st;
 
 	if (reason)
-		*reason = LIBIOMMU_COH_R_NONE;
+		*reason = LIBIOMMU_COHERENCY_REASON_NONE;
 	if (!ctx)
 		return lu_fail(NULL, -EINVAL, "%s: ctx is NULL", fn);
 	if (!path)
@@ -126,12 +126,12 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 			lu_kmod_close(&km);
 			lu_info(ctx, "%s: %s is already %sforce-enabled", fn, path,
 				enable ? "" : "not ");
-			return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
+			return set_reason(reason, LIBIOMMU_COHERENCY_REASON_ALREADY, 0);
 		}
 		rc = lu_kmod_sim_set(&km, si.dev_id, want);
 		lu_kmod_close(&km);
 		if (rc == -EBUSY)
-			return set_reason(reason, LIBIOMMU_COH_R_DEVICE_OPEN,
+			return set_reason(reason, LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN,
 					  lu_fail(ctx, -EBUSY,
 					       "%s: %s is open (bound to an iommufd, or held by KVM's kvm-vfio device): the simulated IOMMU takes this policy when the device is bound; call it before libiommu_dev_open() or after libiommu_dev_free() and libiommu_kvm_del_dev()",
 					       fn, path));
@@ -143,8 +143,8 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 				 "force-enable undone: the IOMMU enforces snoop again",
 			si.out_iommu_id,
 			can ? "" : " (which cannot block no-snoop anyway)");
-		return set_reason(reason, can ? LIBIOMMU_COH_R_SIM_KNOB :
-					       LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK, 0);
+		return set_reason(reason, can ? LIBIOMMU_COHERENCY_REASON_SIM_KNOB :
+					       LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK, 0);
 	}
 	if (!km_err)
 		lu_kmod_close(&km);
@@ -166,28 +166,28 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	if (di_rc) {
 		if (!enable) {
 			lu_info(ctx, "%s: %s: nothing to undo: upstream iommufd has no force-enable", fn, path);
-			return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
+			return set_reason(reason, LIBIOMMU_COHERENCY_REASON_ALREADY, 0);
 		}
-		return set_reason(reason, LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
+		return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,
 				  lu_fail(ctx, -EOPNOTSUPP,
 				       "%s: %s: " TXT_IOMMUFD_ENFORCES " (if its IOMMU cannot block no-snoop, force-enable is already in effect; which one is not known: %s)",
 				       fn, path, km_err ? lu_kmod_why(km_err) : strerror(-di_rc)));
 	}
 	cap = di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
 	if (enable && cap)
-		return set_reason(reason, LIBIOMMU_COH_R_IOMMUFD_ENFORCES,
+		return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,
 				  lu_fail(ctx, -EOPNOTSUPP, "%s: %s: " TXT_IOMMUFD_ENFORCES,
 				       fn, path));
 	if (enable) {
 		lu_info(ctx, "%s: %s: already in effect: its IOMMU cannot block no-snoop, so DMA is not enforced-coherent and KVM emulates WBINVD",
 			fn, path);
-		return set_reason(reason, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK, 0);
+		return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK, 0);
 	}
 	if (cap) {
 		lu_info(ctx, "%s: %s: not force-enabled: the IOMMU enforces snoop", fn, path);
-		return set_reason(reason, LIBIOMMU_COH_R_ALREADY, 0);
+		return set_reason(reason, LIBIOMMU_COHERENCY_REASON_ALREADY, 0);
 	}
-	return set_reason(reason, LIBIOMMU_COH_R_IOMMU_CANNOT_BLOCK,
+	return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK,
 			  lu_fail(ctx, -EOPNOTSUPP,
 			       "%s: %s: its IOMMU cannot block no-snoop: nothing can make it enforce snoop",
 			       fn, path));
@@ -226,7 +226,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	}
 	memset(&r, 0, sizeof(r));
 	if (dev->fd < 0) {
-		r.reason = LIBIOMMU_COH_R_NO_DEVICE_FD;
+		r.reason = LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD;
 		res_out(res, &r);
 		return lu_fail(ctx, -EBADF,
 			    "%s: device %" PRIu32 " was adopted by id: no VFIO fd to reach its config space",
@@ -235,12 +235,12 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	memset(&c, 0, sizeof(c));
 	lu_coh_gather(dev, &fx, true);
 	lu_coh_decide_dev(&fx, &c);
-	r.box_before = r.box_after = c.f[LIBIOMMU_COH_BOX].value;
+	r.box_before = r.box_after = c.f[LIBIOMMU_COHERENCY_FIELD_BOX].value;
 	r.devctl_before = r.devctl_after = fx.devctl;
 	r.stuck = true;
 
 	if (fx.cfg_err == -ENODEV) {
-		r.reason = LIBIOMMU_COH_R_NOT_PCI;
+		r.reason = LIBIOMMU_COHERENCY_REASON_NOT_PCI;
 		r.stuck = false;
 		res_out(res, &r);
 		return lu_fail(ctx, -EOPNOTSUPP,
@@ -254,7 +254,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 			    fn, c.name, strerror(-fx.cfg_err));
 	}
 	if (!fx.pcie) {
-		r.reason = LIBIOMMU_COH_R_NO_PCIE;
+		r.reason = LIBIOMMU_COHERENCY_REASON_NO_PCIE;
 		r.stuck = !enable;
 		res_out(res, &r);
 		if (!enable) {
@@ -269,7 +269,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	want = enable ? fx.devctl | CFG_DEVCTL_NOSNOOP_EN :
 			fx.devctl & ~CFG_DEVCTL_NOSNOOP_EN;
 	if (want == fx.devctl) {
-		r.reason = LIBIOMMU_COH_R_ALREADY;
+		r.reason = LIBIOMMU_COHERENCY_REASON_ALREADY;
 		res_out(res, &r);
 		lu_info(ctx, "%s: Enable No Snoop of %s is already %s (box %d)",
 			fn, c.name, enable ? "set" : "clear", r.box_before);
@@ -295,7 +295,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	r.stuck = (after & CFG_DEVCTL_NOSNOOP_EN) == (want & CFG_DEVCTL_NOSNOOP_EN);
 	r.box_after = box_of(c.row, yes_no(after & CFG_DEVCTL_NOSNOOP_EN));
 	if (!r.stuck) {
-		r.reason = LIBIOMMU_COH_R_NOSNOOP_HARDWIRED;
+		r.reason = LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED;
 		res_out(res, &r);
 		return lu_fail(ctx, -EOPNOTSUPP,
 			    "%s: wrote PCIe Device Control 0x%04x -> 0x%04x on %s but it reads back 0x%04x: the write did not stick, Enable No Snoop is not writable on this device (QEMU's emulated devices hardwire it to 0); it stays in box %d",

@@ -29,7 +29,7 @@ static int dev_report(struct libiommu_dev *dev, const char *fn,
 	lu_coh_gather(dev, &fx, true);
 	lu_coh_decide_dev(&fx, c);
 	lu_dbg(dev->ctx, "coherency of %s: box %d", c->name,
-	       c->f[LIBIOMMU_COH_BOX].value);
+	       c->f[LIBIOMMU_COHERENCY_FIELD_BOX].value);
 	*out = c;
 	return 0;
 }
@@ -187,93 +187,93 @@ libiommu_coherency_member(const struct libiommu_coherency *coh, size_t i)
 	return coh->members[i];
 }
 
-static enum libiommu_coh_answer answer(const struct libiommu_coherency *coh,
-				       enum libiommu_coh_field fld)
+static enum libiommu_coherency_answer answer(const struct libiommu_coherency *coh,
+				       enum libiommu_coherency_field fld)
 {
-	return coh ? (enum libiommu_coh_answer)coh->f[fld].value : UNK;
+	return coh ? (enum libiommu_coherency_answer)coh->f[fld].value : UNK;
 }
 
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_iommu_can_block(const struct libiommu_coherency *coh)
 {
-	return answer(coh, LIBIOMMU_COH_IOMMU_CAN_BLOCK);
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK);
 }
 
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_iommu_blocks(const struct libiommu_coherency *coh)
 {
-	return answer(coh, LIBIOMMU_COH_IOMMU_BLOCKS);
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS);
 }
 
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_dev_nosnoop(const struct libiommu_coherency *coh)
 {
-	return answer(coh, LIBIOMMU_COH_DEV_NOSNOOP);
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP);
 }
 
 LIBIOMMU_API int libiommu_coherency_box(const struct libiommu_coherency *coh)
 {
-	return coh ? coh->f[LIBIOMMU_COH_BOX].value : 0;
+	return coh ? coh->f[LIBIOMMU_COHERENCY_FIELD_BOX].value : 0;
 }
 
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_dma_coherent(const struct libiommu_coherency *coh)
 {
-	return answer(coh, LIBIOMMU_COH_DMA_COHERENT);
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT);
 }
 
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_kvm_wbinvd(const struct libiommu_coherency *coh,
-			      enum libiommu_coh_answer *needed)
+			      enum libiommu_coherency_answer *needed)
 {
 	if (needed)
 		*needed = coh ? coh->wbinvd_needed : UNK;
-	return answer(coh, LIBIOMMU_COH_KVM_WBINVD);
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD);
 }
 
-LIBIOMMU_API enum libiommu_coh_policy
+LIBIOMMU_API enum libiommu_coherency_policy
 libiommu_coherency_default_policy(const struct libiommu_coherency *coh)
 {
-	return coh ? (enum libiommu_coh_policy)coh->f[LIBIOMMU_COH_POLICY].value :
-		     LIBIOMMU_COH_POLICY_UNKNOWN;
+	return coh ? (enum libiommu_coherency_policy)coh->f[LIBIOMMU_COHERENCY_FIELD_POLICY].value :
+		     LIBIOMMU_COHERENCY_POLICY_UNKNOWN;
 }
 
-LIBIOMMU_API enum libiommu_coh_answer
+LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_kvm_noncoherent(const struct libiommu_coherency *coh,
 				   uint32_t *count)
 {
 	if (count)
 		*count = coh ? coh->kvm_count : 0;
-	return answer(coh, LIBIOMMU_COH_KVM_NONCOHERENT);
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT);
 }
 
-LIBIOMMU_API enum libiommu_coh_source
+LIBIOMMU_API enum libiommu_coherency_source
 libiommu_coherency_source(const struct libiommu_coherency *coh,
-			  enum libiommu_coh_field field, const char **detail)
+			  enum libiommu_coherency_field field, const char **detail)
 {
-	if (!coh || (unsigned int)field >= LIBIOMMU_COH_FIELD__COUNT) {
+	if (!coh || (unsigned int)field >= LIBIOMMU_COHERENCY_FIELD__COUNT) {
 		if (detail)
 			*detail = "";
 		errno = EINVAL;
-		return LIBIOMMU_COH_SRC_NONE;
+		return LIBIOMMU_COHERENCY_SOURCE_NONE;
 	}
 	if (detail)
 		*detail = coh->f[field].detail;
 	return coh->f[field].src;
 }
 
-LIBIOMMU_API enum libiommu_coh_verdict
+LIBIOMMU_API enum libiommu_coherency_verdict
 libiommu_coherency_change(const struct libiommu_coherency *coh,
-			  enum libiommu_coh_change change,
-			  enum libiommu_coh_reason *reason, const char **text)
+			  enum libiommu_coherency_change change,
+			  enum libiommu_coherency_reason *reason, const char **text)
 {
-	if (!coh || (unsigned int)change >= LIBIOMMU_COH_CHANGE__COUNT) {
+	if (!coh || (unsigned int)change >= LIBIOMMU_COHERENCY_CHANGE__COUNT) {
 		if (reason)
-			*reason = LIBIOMMU_COH_R_NONE;
+			*reason = LIBIOMMU_COHERENCY_REASON_NONE;
 		if (text)
 			*text = "";
 		errno = EINVAL;
-		return LIBIOMMU_COH_V_UNKNOWN;
+		return LIBIOMMU_COHERENCY_VERDICT_UNKNOWN;
 	}
 	if (reason)
 		*reason = coh->chg[change].reason;
