@@ -3,8 +3,9 @@
 #
 # Every test libiommu has, from a fresh Debian machine (as root):
 #   host packages → kernel (cached) → host tier (make check, then again under
-#   ASan/UBSan) → VM tier (tests/vm/run.sh, both snoop modes, kernel
-#   selftest baseline) → the VM runner's own self-tests.
+#   ASan/UBSan, and the concurrency tests under TSan) → VM tier
+#   (tests/vm/run.sh, both snoop modes, kernel selftest baseline) → the VM
+#   runner's own self-tests.
 # The VM tier and the runner's self-tests run in the background during the
 # host tier (they need only the kernel); each tier is reported in order.
 # CI (.ci/run) runs this, then `make distcheck` (a packaging check that
@@ -69,6 +70,13 @@ make -s -C build/asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1 make -s -C build/asan -j"$JOBS" check 2>&1 | tee build/asan/check.out || {
 	cat build/asan/test-suite.log; exit 1; }
 add_counts build/asan/check.out
+
+stage "host tier under -fsanitize=thread: the concurrency tests"
+configure_in build/tsan --enable-sanitizers=thread
+TSAN_TESTS="tests/mock-threads"
+make -s -C build/tsan -j"$JOBS" check TESTS="$TSAN_TESTS" check_PROGRAMS="$TSAN_TESTS" 2>&1 | tee build/tsan/check.out || {
+	cat build/tsan/test-suite.log; exit 1; }
+add_counts build/tsan/check.out
 
 stage "VM tier (ran in the background)"
 wait "$vm_pid" && vrc=0 || vrc=$?
