@@ -37,7 +37,13 @@
 #define NR_BACKENDS 3
 
 static const uint64_t sizes[] = {
-	4 * KiB, 64 * KiB, 2 * MiB, 32 * MiB, 128 * MiB, 256 * MiB, 1 * GiB,
+	4 * KiB,
+	64 * KiB,
+	2 * MiB,
+	32 * MiB,
+	128 * MiB,
+	256 * MiB,
+	1 * GiB,
 };
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 

@@ -59,7 +59,9 @@ static void one_backend(enum libiommu_backend b, const char *cdev,
 			uint8_t *src, uint8_t *dst)
 {
 	struct libiommu_ctx_opts opts = {
-		.sz = sizeof(opts), .log_fn = keep_error, .backend = b,
+		.sz = sizeof(opts),
+		.log_fn = keep_error,
+		.backend = b,
 	};
 	const uint32_t r = LIBIOMMU_MAP_READ | LIBIOMMU_MAP_FIXED_IOVA;
 	const uint32_t w = LIBIOMMU_MAP_WRITE | LIBIOMMU_MAP_FIXED_IOVA;
@@ -101,7 +103,8 @@ static void one_backend(enum libiommu_backend b, const char *cdev,
 int main(void)
 {
 	static const enum libiommu_backend all[] = {
-		LIBIOMMU_BACKEND_IOMMUFD, LIBIOMMU_BACKEND_TYPE1,
+		LIBIOMMU_BACKEND_IOMMUFD,
+		LIBIOMMU_BACKEND_TYPE1,
 		LIBIOMMU_BACKEND_IOMMUFD_COMPAT,
 	};
 	uint8_t *src, *dst;

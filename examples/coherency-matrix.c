@@ -48,7 +48,7 @@
 
 #include <libiommu/libiommu.h>
 
-#include "uapi/libiommu_kmod.h"	/* the companion module's simulated hardware */
+#include "uapi/libiommu_kmod.h" /* the companion module's simulated hardware */
 
 /* <linux/kvm.h>'s KVM_CREATE_VM, without depending on the header. */
 #define KVM_CREATE_VM_IOCTL _IO(0xAE, 0x01)
@@ -130,8 +130,7 @@ static void show_kvm(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 			libiommu_coherency_kvm_wbinvd(coh, &need);
 			printf("    %-30s KVM %s WBINVD; its DMA %s it\n",
 			       "the device says:",
-			       libiommu_coherency_kvm_wbinvd(coh, NULL) == LIBIOMMU_COHERENCY_ANSWER_YES ?
-			       "emulates" : "does not emulate",
+			       libiommu_coherency_kvm_wbinvd(coh, NULL) == LIBIOMMU_COHERENCY_ANSWER_YES ? "emulates" : "does not emulate",
 			       need == LIBIOMMU_COHERENCY_ANSWER_YES ? "needs" : "does not need");
 			libiommu_coherency_free(coh);
 		}
@@ -178,7 +177,7 @@ static void show_device(struct libiommu_ctx *ctx, const char *path)
 
 /* ------------------------------------------------ simulated devices */
 
-static int ctl = -1;			/* /dev/libiommu */
+static int ctl = -1; /* /dev/libiommu */
 static uint32_t sim_iommus[8], sim_devs[8];
 static int nsim_iommus, nsim_devs;
 
@@ -425,7 +424,7 @@ int main(int argc, char **argv)
 {
 	struct libiommu_ctx_opts opts = {
 		.sz = sizeof(opts),
-		.log_fn = keep_last,	/* shown where a call fails */
+		.log_fn = keep_last, /* shown where a call fails */
 		.log_level = LIBIOMMU_LOG_ERR,
 	};
 	struct libiommu_ctx *ctx = NULL;
@@ -442,8 +441,7 @@ int main(int argc, char **argv)
 	printf("       3 IOMMU lets it through, device may issue it   4 IOMMU lets it through, device never does\n");
 	printf("DMA is coherent in 1, 2, 4; KVM emulates WBINVD in 3 and 4 (only 3 needs it).\n");
 	printf("companion module (/dev/libiommu): %s\n\n",
-	       access("/dev/libiommu", F_OK) == 0 ? "loaded" :
-	       "not loaded: the kernel's policy is derived, KVM's state cannot be read back");
+	       access("/dev/libiommu", F_OK) == 0 ? "loaded" : "not loaded: the kernel's policy is derived, KVM's state cannot be read back");
 
 	rc = libiommu_ctx_new(&opts, &ctx);
 	if (rc) {
@@ -463,7 +461,7 @@ int main(int argc, char **argv)
 	free(names);
 	if ((argc < 2 || strcmp(argv[1], "--no-sim")) && sim_available()) {
 		show_simulated(ctx);
-		libiommu_ctx_free(ctx);	/* closes the devices first */
+		libiommu_ctx_free(ctx); /* closes the devices first */
 		ctx = NULL;
 		sim_destroy_all();
 		close(ctl);

@@ -81,8 +81,7 @@ static int print_info(struct libiommu_dev *dev)
 		printf("  no IOMMU hardware info: %s\n", strerror(-rc));
 		return rc;
 	}
-	printf(", IOMMU %s\n", libiommu_hw_type_name(hi.type) ?
-				       libiommu_hw_type_name(hi.type) : "unknown");
+	printf(", IOMMU %s\n", libiommu_hw_type_name(hi.type) ? libiommu_hw_type_name(hi.type) : "unknown");
 	printf("  snoop control: %s   dirty tracking: %s (kernel: %s)   nesting: %s\n",
 	       feat(&hi, LIBIOMMU_HW_FEAT_SNOOP_CONTROL),
 	       feat(&hi, LIBIOMMU_HW_FEAT_DIRTY_TRACKING),

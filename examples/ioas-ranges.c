@@ -97,8 +97,8 @@ int main(void)
 	rc = libiommu_ctx_new(&opts, &ctx);
 	if (rc) {
 		fprintf(stderr, "cannot open /dev/iommu: %s%s\n", strerror(-rc),
-			rc == -ENOENT ? " (is the kernel built with CONFIG_IOMMUFD?)" :
-			rc == -EACCES ? " (run as root or get rw access to /dev/iommu)" : "");
+			rc == -ENOENT ? " (is the kernel built with CONFIG_IOMMUFD?)" : rc == -EACCES ? " (run as root or get rw access to /dev/iommu)"
+												      : "");
 		return EXIT_FAILURE;
 	}
 	rc = libiommu_ioas_alloc(ctx, NULL, &ioas);
@@ -131,7 +131,7 @@ int main(void)
 	}
 	rc = libiommu_ioas_map(ioas, buf, BUF_SIZE, &iova_fixed,
 			       LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE |
-			       LIBIOMMU_MAP_FIXED_IOVA);
+				       LIBIOMMU_MAP_FIXED_IOVA);
 	if (rc == -EEXIST) {
 		/* The kernel's choice may have landed there; pick another IOVA. */
 		fprintf(stderr, "0x%" PRIx64 " is taken, skipping the fixed mapping\n",

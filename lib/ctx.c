@@ -163,9 +163,9 @@ LIBIOMMU_API void libiommu_ctx_free(struct libiommu_ctx *ctx)
 		return;
 	lu_lock(ctx);
 	/* Handles first: their destroy ioctls need the fd still open. */
-	lu_kvm_free_all(ctx);	/* KVM lets go of the devices' files */
-	lu_dev_free_all(ctx);	/* devices detach from HWPTs and IOASes */
-	lu_hwpt_free_all(ctx);	/* HWPTs hold their IOAS */
+	lu_kvm_free_all(ctx);  /* KVM lets go of the devices' files */
+	lu_dev_free_all(ctx);  /* devices detach from HWPTs and IOASes */
+	lu_hwpt_free_all(ctx); /* HWPTs hold their IOAS */
 	lu_ioas_free_all(ctx);
 	lu_unlock(ctx);
 	if (ctx->ops->ctx_fini)

@@ -192,7 +192,7 @@ LIBIOMMU_API int libiommu_dev_open(struct libiommu_ctx *ctx, const char *path,
 	dev = dev_new(ctx);
 	if (!dev)
 		return lu_ret(-ENOMEM);
-	lu_lock(ctx);	/* a legacy backend joins groups to its container */
+	lu_lock(ctx); /* a legacy backend joins groups to its container */
 	rc = ctx->ops->dev_open(dev, path, opts);
 	lu_unlock(ctx);
 	return dev_finish(dev, rc, path, out);
@@ -333,7 +333,7 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 /* ctx->lock held; the handle is unlisted. */
 static void dev_release(struct libiommu_dev *dev)
 {
-	lu_kvm_forget_dev(dev);	/* KVM holds the file: delete it first */
+	lu_kvm_forget_dev(dev); /* KVM holds the file: delete it first */
 	detach_all(dev);
 	if (dev->owns_fd && dev->fd >= 0)
 		close(dev->fd);
@@ -576,8 +576,7 @@ static int dev_detach(struct libiommu_dev *dev, const char *fn, uint32_t pasid)
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
-	rc = lu_backend_need(ctx, pasid == LIBIOMMU_NO_PASID ?
-				  LU_OP_DEV_DETACH : LU_OP_DEV_PASID_DETACH, fn);
+	rc = lu_backend_need(ctx, pasid == LIBIOMMU_NO_PASID ? LU_OP_DEV_DETACH : LU_OP_DEV_PASID_DETACH, fn);
 	if (rc)
 		return rc;
 	rc = need_fd(dev, fn);

@@ -19,14 +19,14 @@
 
 /* The public numbers are the kernel's: data passes through unchanged. */
 _Static_assert(LIBIOMMU_HW_TYPE_INTEL_VTD == LX_IOMMU_HW_INFO_TYPE_INTEL_VTD &&
-	       LIBIOMMU_HW_TYPE_ARM_SMMUV3 == LX_IOMMU_HW_INFO_TYPE_ARM_SMMUV3 &&
-	       LIBIOMMU_HW_TYPE_TEGRA241_CMDQV == LX_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV &&
-	       LIBIOMMU_HW_TYPE_AMD == LX_IOMMU_HW_INFO_TYPE_AMD,
+		       LIBIOMMU_HW_TYPE_ARM_SMMUV3 == LX_IOMMU_HW_INFO_TYPE_ARM_SMMUV3 &&
+		       LIBIOMMU_HW_TYPE_TEGRA241_CMDQV == LX_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV &&
+		       LIBIOMMU_HW_TYPE_AMD == LX_IOMMU_HW_INFO_TYPE_AMD,
 	       "hw info types must be the kernel's");
 _Static_assert(LIBIOMMU_HW_CAP_DIRTY_TRACKING == LX_IOMMU_HW_CAP_DIRTY_TRACKING &&
-	       LIBIOMMU_HW_CAP_PCI_PASID_EXEC == LX_IOMMU_HW_CAP_PCI_PASID_EXEC &&
-	       LIBIOMMU_HW_CAP_PCI_PASID_PRIV == LX_IOMMU_HW_CAP_PCI_PASID_PRIV &&
-	       LIBIOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED == LX_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED,
+		       LIBIOMMU_HW_CAP_PCI_PASID_EXEC == LX_IOMMU_HW_CAP_PCI_PASID_EXEC &&
+		       LIBIOMMU_HW_CAP_PCI_PASID_PRIV == LX_IOMMU_HW_CAP_PCI_PASID_PRIV &&
+		       LIBIOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED == LX_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED,
 	       "hw capability bits must be the kernel's");
 
 /* The selftest mock's data (drivers/iommu/iommufd/iommufd_test.h). */
@@ -38,9 +38,9 @@ struct lu_hw_info_selftest {
 #define BIT64(n) (UINT64_C(1) << (n))
 #define FIELD(v, hi, lo) (((v) >> (lo)) & ((UINT64_C(1) << ((hi) - (lo) + 1)) - 1))
 
-#define FEAT_ALL                                                              \
-	(LIBIOMMU_HW_FEAT_SNOOP_CONTROL | LIBIOMMU_HW_FEAT_DIRTY_TRACKING |    \
-	 LIBIOMMU_HW_FEAT_NESTING | LIBIOMMU_HW_FEAT_PASID |                  \
+#define FEAT_ALL \
+	(LIBIOMMU_HW_FEAT_SNOOP_CONTROL | LIBIOMMU_HW_FEAT_DIRTY_TRACKING | \
+	 LIBIOMMU_HW_FEAT_NESTING | LIBIOMMU_HW_FEAT_PASID | \
 	 LIBIOMMU_HW_FEAT_PRI | LIBIOMMU_HW_FEAT_ATS)
 
 static void set_feat(struct libiommu_hw_info *info, uint32_t feat, bool on)
@@ -57,10 +57,10 @@ static void set_feat(struct libiommu_hw_info *info, uint32_t feat, bool on)
 #define VTD_CAP_MGAW(c) (FIELD(c, 21, 16) + 1)
 #define VTD_CAP_SLLPS(c) FIELD(c, 37, 34) /* bit 0: 2 MiB, bit 1: 1 GiB */
 /* ECAP */
-#define VTD_ECAP_DT BIT64(2)	 /* device TLB (ATS) */
-#define VTD_ECAP_SC BIT64(7)	 /* snoop control */
-#define VTD_ECAP_NEST BIT64(26)	 /* nested translation */
-#define VTD_ECAP_PRS BIT64(29)	 /* page requests */
+#define VTD_ECAP_DT BIT64(2)		 /* device TLB (ATS) */
+#define VTD_ECAP_SC BIT64(7)		 /* snoop control */
+#define VTD_ECAP_NEST BIT64(26)		 /* nested translation */
+#define VTD_ECAP_PRS BIT64(29)		 /* page requests */
 #define VTD_ECAP_PSS(e) FIELD(e, 39, 35) /* PASID size - 1 */
 #define VTD_ECAP_PASID BIT64(40)
 #define VTD_ECAP_SLADS BIT64(45) /* second-stage accessed/dirty bits */
@@ -95,12 +95,12 @@ static void decode_vtd(const struct lx_iommu_hw_info_vtd *v,
 /* ---- AMD-Vi: Extended Feature Registers ------------------------------------- */
 
 #define AMD_EFR_PPR BIT64(1)
-#define AMD_EFR_GT BIT64(4)		/* guest translation (PASID, v2 tables) */
-#define AMD_EFR_HATS(e) FIELD(e, 11, 10) /* host page table levels - 4 */
+#define AMD_EFR_GT BIT64(4)		   /* guest translation (PASID, v2 tables) */
+#define AMD_EFR_HATS(e) FIELD(e, 11, 10)   /* host page table levels - 4 */
 #define AMD_EFR_PASMAX(e) FIELD(e, 36, 32) /* PASID width - 1 */
-#define AMD_EFR_GIOSUP BIT64(48)	/* guest I/O protection */
-#define AMD_EFR_HDSUP BIT64(52)		/* host dirty bits */
-#define AMD_EFR2_GCR3TRPMODE BIT64(3)	/* GCR3 table root pointer as GPA */
+#define AMD_EFR_GIOSUP BIT64(48)	   /* guest I/O protection */
+#define AMD_EFR_HDSUP BIT64(52)		   /* host dirty bits */
+#define AMD_EFR2_GCR3TRPMODE BIT64(3)	   /* GCR3 table root pointer as GPA */
 
 static void decode_amd(const struct lx_iommu_hw_info_amd *a,
 		       struct libiommu_hw_info *info)
@@ -277,4 +277,3 @@ const char *lu_hw_type_name(uint32_t type)
 	}
 	return NULL;
 }
-

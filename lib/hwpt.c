@@ -19,15 +19,15 @@
 	(LIBIOMMU_HWPT_NEST_PARENT | LIBIOMMU_HWPT_DIRTY_TRACKING | LIBIOMMU_HWPT_PASID)
 
 _Static_assert(LIBIOMMU_HWPT_DATA_VTD_S1 == LX_IOMMU_HWPT_DATA_VTD_S1 &&
-	       LIBIOMMU_HWPT_DATA_ARM_SMMUV3 == LX_IOMMU_HWPT_DATA_ARM_SMMUV3 &&
-	       LIBIOMMU_HWPT_DATA_AMD_GUEST == LX_IOMMU_HWPT_DATA_AMD_GUEST &&
-	       LIBIOMMU_HWPT_INVALIDATE_DATA_VTD_S1 == LX_IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		       LIBIOMMU_HWPT_DATA_ARM_SMMUV3 == LX_IOMMU_HWPT_DATA_ARM_SMMUV3 &&
+		       LIBIOMMU_HWPT_DATA_AMD_GUEST == LX_IOMMU_HWPT_DATA_AMD_GUEST &&
+		       LIBIOMMU_HWPT_INVALIDATE_DATA_VTD_S1 == LX_IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 	       "HWPT data types must be the kernel's");
 
 /* A NULL handle has no context to log to: only the return value tells. */
-#define CHECK_HWPT(hwpt)                        \
-	do {                                    \
-		if (!(hwpt))                    \
+#define CHECK_HWPT(hwpt) \
+	do { \
+		if (!(hwpt)) \
 			return lu_ret(-EINVAL); \
 	} while (0)
 

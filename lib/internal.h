@@ -83,9 +83,9 @@ static inline void lu_unlock(struct libiommu_ctx *ctx)
 struct libiommu_ioas {
 	struct libiommu_ctx *ctx;
 	uint32_t id;
-	unsigned int users;	/* attached devices and HWPTs made from it */
-	uint32_t coh_flags;	/* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
-	struct lu_list node;	/* ctx->ioas_list */
+	unsigned int users;  /* attached devices and HWPTs made from it */
+	uint32_t coh_flags;  /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
+	struct lu_list node; /* ctx->ioas_list */
 };
 
 /* The IOAS flags that are coherency policy (lib/coherency/policy.c). */
@@ -105,12 +105,12 @@ int lu_check_dirty_args(struct libiommu_ctx *ctx, const char *fn,
 struct libiommu_hwpt {
 	struct libiommu_ctx *ctx;
 	uint32_t id;
-	uint32_t flags;		/* LIBIOMMU_HWPT_* it was allocated with */
-	unsigned int users;	/* attached devices/PASIDs and nested children */
+	uint32_t flags;	    /* LIBIOMMU_HWPT_* it was allocated with */
+	unsigned int users; /* attached devices/PASIDs and nested children */
 	bool nested;
-	struct libiommu_ioas *ioas;	/* paging: the IOAS it maps */
-	struct libiommu_hwpt *parent;	/* nested: its parent */
-	struct lu_list node;		/* ctx->hwpt_list */
+	struct libiommu_ioas *ioas;   /* paging: the IOAS it maps */
+	struct libiommu_hwpt *parent; /* nested: its parent */
+	struct lu_list node;	      /* ctx->hwpt_list */
 };
 
 /* Free every HWPT handle of a ctx (from libiommu_ctx_free, locked). */
@@ -129,9 +129,9 @@ static inline struct libiommu_ioas *lu_hwpt_ioas(const struct libiommu_hwpt *h)
 /* One attachment of a device: its RID (LIBIOMMU_NO_PASID) or a PASID. */
 struct lu_attach {
 	uint32_t pasid;
-	struct libiommu_ioas *ioas;	/* exactly one of ioas/hwpt is set */
+	struct libiommu_ioas *ioas; /* exactly one of ioas/hwpt is set */
 	struct libiommu_hwpt *hwpt;
-	uint32_t hwpt_id;		/* the kernel HWPT in use */
+	uint32_t hwpt_id; /* the kernel HWPT in use */
 };
 
 /* Region infos cached per device (VFIO_DEVICE_GET_REGION_INFO). */
@@ -139,23 +139,23 @@ struct lu_attach {
 
 struct lu_region {
 	bool valid;
-	uint32_t flags;		/* LIBIOMMU_REGION_* */
+	uint32_t flags; /* LIBIOMMU_REGION_* */
 	uint64_t size;
 	uint64_t offset;
 };
 
 struct libiommu_dev {
 	struct libiommu_ctx *ctx;
-	int fd;			/* -1: adopted by id */
+	int fd; /* -1: adopted by id */
 	bool owns_fd;
 	uint32_t id;
 	bool rid_attached;
 	struct lu_attach rid;
-	struct lu_attach *pasids;	/* attached PASIDs */
+	struct lu_attach *pasids; /* attached PASIDs */
 	size_t nr_pasids, cap_pasids;
 	struct lu_region regions[LU_REGION_CACHE]; /* under ctx->lock */
-	void *bpriv;			/* the backend's (type1: its VFIO group) */
-	struct lu_list node;		/* ctx->dev_list */
+	void *bpriv;				   /* the backend's (type1: its VFIO group) */
+	struct lu_list node;			   /* ctx->dev_list */
 };
 
 /* Free every device handle of a ctx (from libiommu_ctx_free, locked). */
@@ -195,12 +195,12 @@ int lu_region_rw(struct libiommu_dev *dev, const char *fn, uint32_t index,
 
 struct libiommu_kvm {
 	struct libiommu_ctx *ctx;
-	int vm_fd;			/* borrowed from the caller */
-	int dev_fd;			/* the kvm-vfio device */
-	bool owns_dev_fd;		/* ours to close (closing may destroy it) */
-	struct libiommu_dev **devs;	/* added through this handle */
+	int vm_fd;		    /* borrowed from the caller */
+	int dev_fd;		    /* the kvm-vfio device */
+	bool owns_dev_fd;	    /* ours to close (closing may destroy it) */
+	struct libiommu_dev **devs; /* added through this handle */
 	size_t nr_devs, cap_devs;
-	struct lu_list node;		/* ctx->kvm_list */
+	struct lu_list node; /* ctx->kvm_list */
 };
 
 /* Free every KVM handle of a ctx (from libiommu_ctx_free, locked). */

@@ -21,9 +21,9 @@
 #define IOAS_KNOWN_FLAGS (LIBIOMMU_IOAS_NO_HUGE_PAGES | LU_IOAS_COH_FLAGS)
 
 /* A NULL handle has no context to log to: only the return value tells. */
-#define CHECK_IOAS(ioas)                        \
-	do {                                    \
-		if (!(ioas))                    \
+#define CHECK_IOAS(ioas) \
+	do { \
+		if (!(ioas)) \
 			return lu_ret(-EINVAL); \
 	} while (0)
 

@@ -294,8 +294,7 @@ static int add_locked(struct libiommu_kvm *kvm, struct libiommu_dev *dev)
 		kvm->cap_devs = cap;
 	}
 	/* A legacy group already given to KVM for another of its devices. */
-	rc = file_users(kvm, dev_file(dev)) ? 0 :
-	     vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_ADD, dev_file(dev));
+	rc = file_users(kvm, dev_file(dev)) ? 0 : vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_ADD, dev_file(dev));
 	if (rc == -EEXIST)
 		return lu_fail(ctx, -EEXIST,
 			       "KVM_DEV_VFIO_FILE_ADD: device %" PRIu32 "'s file is already in this VM's kvm-vfio device (added by other means)",
@@ -342,11 +341,11 @@ static int del_at(struct libiommu_kvm *kvm, size_t i)
 
 	kvm->devs[i] = kvm->devs[--kvm->nr_devs];
 	if (file_users(kvm, dev_file(dev)))
-		return 0;	/* its group stays for the others */
+		return 0; /* its group stays for the others */
 	rc = vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_DEL, dev_file(dev));
 	/* ENOENT: deleted behind our back; either way it is not there now. */
 	if (rc && rc != -ENOENT) {
-		kvm->devs[kvm->nr_devs++] = dev;	/* still there */
+		kvm->devs[kvm->nr_devs++] = dev; /* still there */
 		return rc;
 	}
 	return 0;

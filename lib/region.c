@@ -100,8 +100,8 @@ static int region_span(struct libiommu_dev *dev, const char *fn,
 		return lu_fail(ctx, -EINVAL,
 			       "%s: region %" PRIu32 " of device %" PRIu32 " cannot be %s",
 			       fn, index, dev->id,
-			       need & LIBIOMMU_REGION_MMAP ? "mmap()ed" :
-			       need & LIBIOMMU_REGION_WRITE ? "written" : "read");
+			       need & LIBIOMMU_REGION_MMAP ? "mmap()ed" : need & LIBIOMMU_REGION_WRITE ? "written"
+												       : "read");
 	if (offset > reg->size || len > reg->size - offset)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: [0x%" PRIx64 ", +0x%" PRIx64 ") is outside region %" PRIu32 " of device %" PRIu32 " (0x%" PRIx64 " bytes)",

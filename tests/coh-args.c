@@ -113,7 +113,7 @@ START_TEST(every_name_and_reason_has_text)
 	}
 	ck_assert_ptr_null(libiommu_coherency_reason_str(LIBIOMMU_COHERENCY_REASON__COUNT));
 	ck_assert_ptr_null(libiommu_coherency_reason_str(-1));
-	/* The seed's rule, verbatim: callers may look for it. */
+	/* The RFC's rule in the kernel's words, verbatim: callers may look for it. */
 	ck_assert_str_eq(libiommu_coherency_reason_str(LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES),
 			 "iommufd enforces snoop whenever the IOMMU can; no uAPI lets user space opt out");
 }
@@ -128,7 +128,8 @@ START_TEST(policy_values_match_the_module)
 	/* Coherency IOAS flags do not collide with the older one. */
 	ck_assert_uint_eq(LIBIOMMU_IOAS_NONCOHERENT & LIBIOMMU_IOAS_NO_HUGE_PAGES, 0);
 	ck_assert_uint_eq(LIBIOMMU_IOAS_REQUIRE_COHERENT &
-			  (LIBIOMMU_IOAS_NO_HUGE_PAGES | LIBIOMMU_IOAS_NONCOHERENT), 0);
+				  (LIBIOMMU_IOAS_NO_HUGE_PAGES | LIBIOMMU_IOAS_NONCOHERENT),
+			  0);
 }
 END_TEST
 

@@ -80,8 +80,8 @@ static const char *detail(const struct libiommu_coherency *c,
 	return d;
 }
 
-#define assert_contains(hay, needle)					\
-	ck_assert_msg(strstr((hay), (needle)) != NULL,			\
+#define assert_contains(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, \
 		      "\"%s\" lacks \"%s\"", (hay), (needle))
 
 static void show(const struct libiommu_coherency *c)
@@ -130,9 +130,8 @@ static void check_edu_answers(const struct libiommu_coherency *c, bool on)
 		assert_contains(d, "module not loaded");
 		/* Attached, the container's answer is what KVM will get. */
 		ck_assert_int_eq(libiommu_coherency_default_policy(c),
-				 libiommu_coherency_iommu_blocks(c) == LIBIOMMU_COHERENCY_ANSWER_UNKNOWN ?
-				 LIBIOMMU_COHERENCY_POLICY_UNKNOWN :
-				 on ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE);
+				 libiommu_coherency_iommu_blocks(c) == LIBIOMMU_COHERENCY_ANSWER_UNKNOWN ? LIBIOMMU_COHERENCY_POLICY_UNKNOWN : on ? LIBIOMMU_COHERENCY_POLICY_DISABLE
+																		  : LIBIOMMU_COHERENCY_POLICY_ENABLE);
 		return;
 	}
 	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
@@ -156,7 +155,7 @@ static void check_edu_answers(const struct libiommu_coherency *c, bool on)
 	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COHERENCY_ANSWER_YES);
 	ck_assert_int_eq(libiommu_coherency_kvm_wbinvd(c, &needed),
 			 on ? LIBIOMMU_COHERENCY_ANSWER_NO : LIBIOMMU_COHERENCY_ANSWER_YES);
-	ck_assert_int_eq(needed, LIBIOMMU_COHERENCY_ANSWER_NO);	/* edu never no-snoops */
+	ck_assert_int_eq(needed, LIBIOMMU_COHERENCY_ANSWER_NO); /* edu never no-snoops */
 	ck_assert_int_eq(libiommu_coherency_default_policy(c),
 			 on ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE);
 	d = detail(c, LIBIOMMU_COHERENCY_FIELD_POLICY, &src);
@@ -392,13 +391,15 @@ START_TEST(noncoherent_ioas_takes_edu_only_where_the_iommu_cannot_block)
 		expect_err(libiommu_dev_attach_ioas(dev, nc), -EOPNOTSUPP,
 			   "cannot be shown");
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
-							   NULL, NULL, NULL), 0);
+							   NULL, NULL, NULL),
+				 0);
 	} else if (snoop_on()) {
 		expect_err(libiommu_dev_attach_ioas(dev, nc), -EOPNOTSUPP,
 			   ENFORCE_TEXT);
 		tu_assert_logged(&lg, "LIBIOMMU_IOAS_NONCOHERENT");
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
-							   NULL, NULL, NULL), 0);
+							   NULL, NULL, NULL),
+				 0);
 		expect_ok(libiommu_ioas_destroy(nc)); /* nothing holds it */
 	} else {
 		expect_ok(libiommu_dev_attach_ioas(dev, nc));
@@ -426,14 +427,16 @@ START_TEST(require_coherent_ioas_refuses_edu_without_snoop_control)
 		expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
 			   "cannot be shown");
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
-							   NULL, NULL, NULL), 0);
+							   NULL, NULL, NULL),
+				 0);
 	} else if (snoop_on()) {
 		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT,
 							   &why, NULL),
 				 LIBIOMMU_COHERENCY_VERDICT_POSSIBLE);
 		expect_ok(libiommu_dev_attach_ioas(dev, rc_ioas));
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
-							   NULL, NULL, NULL), 1);
+							   NULL, NULL, NULL),
+				 1);
 	} else {
 		ck_assert_int_eq(libiommu_coherency_change(c, LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT,
 							   &why, NULL),
@@ -444,7 +447,8 @@ START_TEST(require_coherent_ioas_refuses_edu_without_snoop_control)
 		tu_assert_logged(&lg, "nothing was attached");
 		/* Nothing attached: neither in the handle nor in the kernel. */
 		ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID,
-							   NULL, NULL, NULL), 0);
+							   NULL, NULL, NULL),
+				 0);
 		expect_ok(libiommu_ioas_destroy(rc_ioas));
 		/* And the device still attaches where coherency is not required. */
 		if (!ioas)
@@ -472,7 +476,8 @@ START_TEST(require_coherent_also_guards_its_hwpts_and_replace)
 	expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
 		   "requires coherent DMA");
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &was,
-						   NULL, NULL), 1);
+						   NULL, NULL),
+			 1);
 	ck_assert_ptr_eq(was, ioas);
 	expect_ok(libiommu_hwpt_destroy(h));
 }
@@ -496,7 +501,7 @@ START_TEST(nosnoop_bit_of_edu_cannot_be_set)
 	struct libiommu_nosnoop_result r = { .sz = sizeof(r) };
 	int box = snoop_on() ? 2 : 4;
 
-	expect_ok(libiommu_dev_attach_ioas(dev, ioas));	/* the row is known */
+	expect_ok(libiommu_dev_attach_ioas(dev, ioas)); /* the row is known */
 	expect_ok(libiommu_coherency_set_nosnoop(dev, false, &r));
 	ck_assert_int_eq(r.reason, LIBIOMMU_COHERENCY_REASON_NO_PCIE);
 	ck_assert(!r.changed);
@@ -570,7 +575,7 @@ START_TEST(kvm_noncoherent_follows_file_add_and_del)
 	expect_ok(libiommu_kvm_add_dev(k, dev));
 	st = kvm_state(k, &count);
 	if (st >= 0) {
-		ck_assert_int_eq(st, want);	/* exactly where Linux emulates WBINVD */
+		ck_assert_int_eq(st, want); /* exactly where Linux emulates WBINVD */
 		ck_assert_uint_eq(count, (unsigned int)want);
 	}
 	expect_ok(libiommu_coherency_get_kvm(k, &c));
@@ -637,7 +642,7 @@ START_TEST(freeing_an_added_device_deletes_its_file_first)
 	 */
 	again = open_edu(ctx);
 	expect_ok(libiommu_kvm_add_dev(k, again));
-	libiommu_kvm_free(k);	/* deletes it again */
+	libiommu_kvm_free(k); /* deletes it again */
 	libiommu_dev_free(again);
 	close(vm);
 }
@@ -649,9 +654,9 @@ START_TEST(ctx_free_releases_kvm_handles_and_files)
 	struct libiommu_kvm *k = new_kvm(vm);
 
 	expect_ok(libiommu_kvm_add_dev(k, dev));
-	ioas_teardown();	/* frees k, then the device */
+	ioas_teardown(); /* frees k, then the device */
 	ctx = new_ctx(&lg);
-	dev = open_edu(ctx);	/* the file was released: binds again */
+	dev = open_edu(ctx); /* the file was released: binds again */
 	close(vm);
 }
 END_TEST
@@ -749,8 +754,7 @@ int main(void)
 	if (!kvm)
 		printf("note: no /dev/kvm: KVM tests left out\n");
 
-	s = suite_create(module_loaded() ? "coh-edu (module loaded)" :
-					   "coh-edu (no module)");
+	s = suite_create(module_loaded() ? "coh-edu (module loaded)" : "coh-edu (no module)");
 	add_tests(s, module_loaded() ? "module" : "no-module", kvm);
 	failed |= tu_run(s);
 

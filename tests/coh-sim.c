@@ -109,8 +109,8 @@ static int box_of(struct libiommu_dev *d)
 }
 
 static enum libiommu_coherency_verdict verdict(const struct libiommu_coherency *c,
-					 enum libiommu_coherency_change ch,
-					 enum libiommu_coherency_reason *why)
+					       enum libiommu_coherency_change ch,
+					       enum libiommu_coherency_reason *why)
 {
 	return libiommu_coherency_change(c, ch, why, NULL);
 }
@@ -186,7 +186,7 @@ START_TEST(sim_devices_fill_all_four_boxes)
 		d[box] = box_dev(box, path, sizeof(path));
 		c = report(d[box]);
 		fflush(stdout);
-	libiommu_coherency_write(c, STDOUT_FILENO);
+		libiommu_coherency_write(c, STDOUT_FILENO);
 		ck_assert_int_eq(libiommu_coherency_box(c), box);
 		ck_assert_int_eq(libiommu_coherency_iommu_can_block(c), want[box].can_block);
 		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK, &det),
@@ -266,7 +266,7 @@ START_TEST(nosnoop_bit_moves_between_columns)
 	ck_assert_int_eq(r.box_before, 2);
 	ck_assert_int_eq(r.box_after, 1);
 	ck_assert_int_eq(box_of(b1), 1);
-	expect_ok(libiommu_coherency_set_nosnoop(b1, true, &r));	/* already */
+	expect_ok(libiommu_coherency_set_nosnoop(b1, true, &r)); /* already */
 	ck_assert(!r.changed);
 	ck_assert_int_eq(r.reason, LIBIOMMU_COHERENCY_REASON_ALREADY);
 
@@ -356,16 +356,18 @@ START_TEST(require_coherent_ioas_admits_only_devices_forced_to_snoop)
 	b3 = open_path(path);
 	expect_err(libiommu_dev_attach_ioas(b3, rq), -EPERM, "requires coherent DMA");
 	ck_assert_int_eq(libiommu_dev_get_attached(b3, LIBIOMMU_NO_PASID, NULL, NULL,
-						   NULL), 0);
+						   NULL),
+			 0);
 
 	sim_box(1, path, sizeof(path));
 	expect_ok(libiommu_coherency_force_enable(ctx, path, true, NULL));
 	forced = open_path(path);
 	expect_err(libiommu_dev_attach_ioas(forced, rq), -EPERM, "nothing was attached");
 	ck_assert_int_eq(libiommu_dev_get_attached(forced, LIBIOMMU_NO_PASID, NULL,
-						   NULL, NULL), 0);
+						   NULL, NULL),
+			 0);
 	expect_ok(libiommu_dev_detach(b1));
-	expect_ok(libiommu_ioas_destroy(rq));	/* nobody else attached */
+	expect_ok(libiommu_ioas_destroy(rq)); /* nobody else attached */
 }
 END_TEST
 

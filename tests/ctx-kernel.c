@@ -72,11 +72,14 @@ START_TEST(ioas_and_options_are_present)
 
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_IOAS), 1);
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx,
-			 LIBIOMMU_FEAT_OPTION_RLIMIT_MODE), 1);
+						  LIBIOMMU_FEAT_OPTION_RLIMIT_MODE),
+			 1);
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx,
-			 LIBIOMMU_FEAT_OPTION_HUGE_PAGES), 1);
+						  LIBIOMMU_FEAT_OPTION_HUGE_PAGES),
+			 1);
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx,
-			 LIBIOMMU_FEAT_VFIO_COMPAT), 1);
+						  LIBIOMMU_FEAT_VFIO_COMPAT),
+			 1);
 	libiommu_ctx_free(ctx);
 }
 END_TEST
@@ -89,7 +92,8 @@ START_TEST(hwpt_alloc_and_get_hw_info_present_since_6_6)
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_HWPT_ALLOC),
 			 want);
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx,
-			 LIBIOMMU_FEAT_GET_HW_INFO), want);
+						  LIBIOMMU_FEAT_GET_HW_INFO),
+			 want);
 	libiommu_ctx_free(ctx);
 }
 END_TEST
@@ -99,7 +103,8 @@ START_TEST(ioas_map_file_present_since_6_13)
 	struct libiommu_ctx *ctx = new_ctx();
 
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx,
-			 LIBIOMMU_FEAT_IOAS_MAP_FILE), kernel_at_least(6, 13));
+						  LIBIOMMU_FEAT_IOAS_MAP_FILE),
+			 kernel_at_least(6, 13));
 	libiommu_ctx_free(ctx);
 }
 END_TEST
@@ -126,7 +131,7 @@ START_TEST(unknown_feature_is_einval)
 
 	tu_assert_err(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT__COUNT),
 		      -EINVAL);
-	tu_assert_err(libiommu_ctx_has_feature(ctx, (enum libiommu_feature)-1),
+	tu_assert_err(libiommu_ctx_has_feature(ctx, (enum libiommu_feature) - 1),
 		      -EINVAL);
 	libiommu_ctx_free(ctx);
 }
@@ -139,7 +144,8 @@ START_TEST(from_fd_borrow_leaves_fd_open)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(libiommu_ctx_new_from_fd(fd, LIBIOMMU_FD_BORROW, NULL,
-						  &ctx), 0);
+						  &ctx),
+			 0);
 	ck_assert_int_eq(libiommu_ctx_fd(ctx), fd);
 	libiommu_ctx_free(ctx);
 	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);
@@ -154,7 +160,8 @@ START_TEST(from_fd_own_closes_fd_at_free)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(libiommu_ctx_new_from_fd(fd, LIBIOMMU_FD_OWN, NULL,
-						  &ctx), 0);
+						  &ctx),
+			 0);
 	ck_assert_int_eq(libiommu_ctx_fd(ctx), fd);
 	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);
 	libiommu_ctx_free(ctx);
@@ -170,7 +177,8 @@ START_TEST(from_fd_probes_features)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(libiommu_ctx_new_from_fd(fd, LIBIOMMU_FD_OWN, NULL,
-						  &ctx), 0);
+						  &ctx),
+			 0);
 	ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_IOAS), 1);
 	libiommu_ctx_free(ctx);
 }
@@ -221,8 +229,7 @@ START_TEST(auto_backend_follows_the_node)
 	opts.path = NULL;
 	ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), 0);
 	ck_assert_int_eq(libiommu_ctx_backend(ctx),
-			 access("/dev/vfio/devices", F_OK) == 0 ?
-				 LIBIOMMU_BACKEND_IOMMUFD : LIBIOMMU_BACKEND_TYPE1);
+			 access("/dev/vfio/devices", F_OK) == 0 ? LIBIOMMU_BACKEND_IOMMUFD : LIBIOMMU_BACKEND_TYPE1);
 	libiommu_ctx_free(ctx);
 	/* compat: /dev/iommu answering the type1 ioctls */
 	opts.backend = LIBIOMMU_BACKEND_IOMMUFD_COMPAT;
@@ -270,7 +277,8 @@ START_TEST(memlock_mode_unknown_is_einval)
 	memset(&log, 0, sizeof(log));
 	libiommu_ctx_set_log(ctx, tu_log_capture, &log, 0);
 	tu_assert_err(libiommu_ctx_set_memlock_mode(ctx,
-			(enum libiommu_memlock_mode)2), -EINVAL);
+						    (enum libiommu_memlock_mode)2),
+		      -EINVAL);
 	tu_assert_logged(&log, "LIBIOMMU_MEMLOCK_MM");
 	libiommu_ctx_free(ctx);
 }

@@ -16,7 +16,8 @@ END_TEST
 START_TEST(ctx_new_from_fd_null_out_is_einval)
 {
 	tu_assert_err(libiommu_ctx_new_from_fd(STDIN_FILENO, LIBIOMMU_FD_BORROW,
-					       NULL, NULL), -EINVAL);
+					       NULL, NULL),
+		      -EINVAL);
 }
 END_TEST
 

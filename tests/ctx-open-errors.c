@@ -79,7 +79,10 @@ struct eacces_case {
 	const char *path;
 };
 
-enum { EACCES_OK = 0, EACCES_WRONG_RC, EACCES_WRONG_ERRNO, EACCES_NO_PATH,
+enum { EACCES_OK = 0,
+       EACCES_WRONG_RC,
+       EACCES_WRONG_ERRNO,
+       EACCES_NO_PATH,
        EACCES_NO_ADVICE };
 
 static int try_eacces(void *arg)
@@ -137,7 +140,8 @@ START_TEST(from_fd_closed_fd_is_ebadf)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	tu_assert_err(libiommu_ctx_new_from_fd(fd, LIBIOMMU_FD_OWN, &opts,
-					       &ctx), -EBADF);
+					       &ctx),
+		      -EBADF);
 	ck_assert_ptr_null(ctx);
 	tu_assert_logged(&log, "not an open file descriptor");
 }
@@ -148,7 +152,8 @@ START_TEST(from_fd_negative_fd_is_ebadf)
 	struct libiommu_ctx *ctx;
 
 	tu_assert_err(libiommu_ctx_new_from_fd(-1, LIBIOMMU_FD_BORROW, NULL,
-					       &ctx), -EBADF);
+					       &ctx),
+		      -EBADF);
 }
 END_TEST
 
@@ -161,7 +166,8 @@ START_TEST(from_fd_not_iommufd_is_enotty_and_owned_fd_stays_open)
 
 	ck_assert_int_ge(fd, 0);
 	tu_assert_err(libiommu_ctx_new_from_fd(fd, LIBIOMMU_FD_OWN, &opts,
-					       &ctx), -ENOTTY);
+					       &ctx),
+		      -ENOTTY);
 	ck_assert_ptr_null(ctx);
 	tu_assert_logged(&log, "not an iommufd");
 	/* On failure an owned fd is not closed: it is still the caller's. */
@@ -176,7 +182,8 @@ START_TEST(from_fd_unknown_mode_is_einval)
 
 	tu_assert_err(libiommu_ctx_new_from_fd(STDIN_FILENO,
 					       (enum libiommu_fd_mode)2, NULL,
-					       &ctx), -EINVAL);
+					       &ctx),
+		      -EINVAL);
 }
 END_TEST
 

@@ -103,7 +103,8 @@ START_TEST(unknown_nonzero_tail_is_e2big_for_from_fd)
 	opts.base.sz = sizeof(opts);
 	opts.future_field = UINT64_C(1) << 63;
 	tu_assert_err(libiommu_ctx_new_from_fd(0, LIBIOMMU_FD_BORROW,
-					       &opts.base, &ctx), -E2BIG);
+					       &opts.base, &ctx),
+		      -E2BIG);
 }
 END_TEST
 
@@ -133,15 +134,15 @@ START_TEST(sz_too_small_is_einval_for_from_fd)
 	struct libiommu_ctx *ctx;
 
 	tu_assert_err(libiommu_ctx_new_from_fd(0, LIBIOMMU_FD_BORROW, &opts,
-					       &ctx), -EINVAL);
+					       &ctx),
+		      -EINVAL);
 }
 END_TEST
 
 START_TEST(sz_zero_does_not_read_log_fn)
 {
 	/* With sz 0 not even the log callback is known: nothing is called. */
-	struct libiommu_ctx_opts opts = { .sz = 0, .path = MISSING,
-					  .log_fn = never_called };
+	struct libiommu_ctx_opts opts = { .sz = 0, .path = MISSING, .log_fn = never_called };
 	struct libiommu_ctx *ctx;
 
 	tu_assert_err(libiommu_ctx_new(&opts, &ctx), -EINVAL);

@@ -28,12 +28,14 @@ START_TEST(null_dev)
 	tu_assert_err(libiommu_dev_pasid_attach_hwpt(NULL, 1, NULL), -EINVAL);
 	tu_assert_err(libiommu_dev_pasid_detach(NULL, 1), -EINVAL);
 	tu_assert_err(libiommu_dev_get_attached(NULL, LIBIOMMU_NO_PASID, NULL,
-						NULL, NULL), -EINVAL);
+						NULL, NULL),
+		      -EINVAL);
 	tu_assert_err(libiommu_dev_region_info(NULL, 0, &ri), -EINVAL);
 	tu_assert_err(libiommu_dev_region_read(NULL, 0, 0, buf, 1), -EINVAL);
 	tu_assert_err(libiommu_dev_region_write(NULL, 0, 0, buf, 1), -EINVAL);
 	tu_assert_err(libiommu_dev_region_mmap(NULL, 0, 0, 4096,
-					       LIBIOMMU_REGION_READ, &p), -EINVAL);
+					       LIBIOMMU_REGION_READ, &p),
+		      -EINVAL);
 	tu_assert_err(libiommu_dev_get_hw_info(NULL, &hi), -EINVAL);
 	tu_assert_err(libiommu_dev_get_hw_info_raw(NULL, 0, NULL, &len, NULL),
 		      -EINVAL);

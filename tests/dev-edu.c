@@ -89,7 +89,8 @@ START_TEST(dma_round_trip_through_ioas)
 	map_fixed(ioas, dst, DST_IOVA, LIBIOMMU_MAP_WRITE);
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   &h, &hwpt_id), 1);
+						   &h, &hwpt_id),
+			 1);
 	ck_assert_ptr_eq(a, ioas);
 	ck_assert_ptr_null(h);
 	if (tu_backend_is_iommufd())
@@ -169,7 +170,8 @@ START_TEST(replace_moves_dma_to_new_ioas)
 	memset(dst, 0, pgsz());
 	expect_ok(libiommu_dev_attach_ioas(dev, b));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   NULL, NULL), 1);
+						   NULL, NULL),
+			 1);
 	ck_assert_ptr_eq(a, b);
 	ck_assert_int_eq(edu_dma_to_ram(&edu, DST_IOVA, LEN), 0);
 	ck_assert_msg(memcmp(src, dst_b, LEN) == 0, "DMA did not follow the replace");
@@ -194,7 +196,8 @@ START_TEST(dma_through_explicit_hwpt)
 	expect_ok(libiommu_hwpt_alloc(dev, ioas, NULL, &h));
 	expect_ok(libiommu_dev_attach_hwpt(dev, h));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   &got, &hwpt_id), 1);
+						   &got, &hwpt_id),
+			 1);
 	ck_assert_ptr_null(a);
 	ck_assert_ptr_eq(got, h);
 	ck_assert_uint_eq(hwpt_id, libiommu_hwpt_id(h));
@@ -206,7 +209,8 @@ START_TEST(dma_through_explicit_hwpt)
 	expect_err(libiommu_ioas_destroy(ioas), -EBUSY, "still attached");
 	expect_ok(libiommu_dev_detach(dev));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   &got, &hwpt_id), 0);
+						   &got, &hwpt_id),
+			 0);
 	ck_assert(a == NULL && got == NULL && hwpt_id == 0);
 	expect_ok(libiommu_hwpt_destroy(h));
 	expect_ok(libiommu_ioas_destroy(ioas));
@@ -263,9 +267,11 @@ START_TEST(dma_through_mappings_made_before_the_device)
 	dev = NULL;
 	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &a), 0);
 	ck_assert_int_eq(libiommu_ioas_map(a, src, pgsz(), &s,
-					   LIBIOMMU_MAP_READ | FIXED), 0);
+					   LIBIOMMU_MAP_READ | FIXED),
+			 0);
 	ck_assert_int_eq(libiommu_ioas_map(a, dst, pgsz(), &t,
-					   LIBIOMMU_MAP_WRITE | FIXED), 0);
+					   LIBIOMMU_MAP_WRITE | FIXED),
+			 0);
 	rc = libiommu_dev_open(c, edu_path, NULL, &d);
 	ck_assert_msg(rc == 0, "libiommu_dev_open: %s; log:\n%s", strerror(-rc),
 		      l2.all);
@@ -291,10 +297,12 @@ START_TEST(legacy_limits_name_the_backend)
 	snprintf(want, sizeof(want), "not available on the %s backend",
 		 libiommu_backend_name(libiommu_ctx_backend(ctx)));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   NULL, NULL), 0);
+						   NULL, NULL),
+			 0);
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   NULL, &hwpt_id), 1);
+						   NULL, &hwpt_id),
+			 1);
 	ck_assert_ptr_eq(a, ioas);
 	ck_assert_uint_eq(hwpt_id, 0);
 	expect_err(libiommu_ioas_alloc(ctx, NULL, &b), -EOPNOTSUPP, want);

@@ -61,7 +61,8 @@ START_TEST(attach_other_ioas_replaces)
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
 	expect_ok(libiommu_dev_attach_ioas(dev, b));
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, &a,
-						   NULL, NULL), 1);
+						   NULL, NULL),
+			 1);
 	ck_assert_ptr_eq(a, b);
 	expect_ok(libiommu_ioas_destroy(ioas)); /* the kernel agrees it is free */
 	ioas = NULL;
@@ -235,7 +236,8 @@ START_TEST(other_context_is_exdev)
 		printf("note: no selftest mock: cross-context HWPT not checked\n");
 	}
 	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, NULL,
-						   NULL, NULL), 0);
+						   NULL, NULL),
+			 0);
 	libiommu_ctx_free(c2);
 }
 END_TEST

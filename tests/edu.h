@@ -23,7 +23,7 @@
 
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
-#define EDU_MAX_DMA 4095u		  /* bytes per transfer */
+#define EDU_MAX_DMA 4095u		   /* bytes per transfer */
 #define EDU_IOVA_LIMIT (UINT64_C(1) << 28) /* RAM-side IOVAs must be below */
 
 struct edu {

@@ -72,7 +72,7 @@ START_TEST(vtd_bits)
 	ck_assert_uint_eq(info.pgsize_bitmap, B(12));
 	/* Unrelated bits change nothing. */
 	ck_assert_uint_eq(vtd_features(~0ull & ~(B(7) | B(45) | B(26) | B(29) |
-						  B(2) | B(40)),
+						 B(2) | B(40)),
 				       ~0ull & ~(B(7) | B(45) | B(26) | B(29) |
 						 B(2) | B(40))),
 			  0);
@@ -121,8 +121,7 @@ END_TEST
 
 static uint32_t smmu_features(uint32_t idr0, uint32_t idr1, uint32_t idr5)
 {
-	struct smmu_data d = { .idr = { idr0, idr1, 0, 0, 0, idr5 }, .iidr = 0x43b,
-			       .aidr = 2 };
+	struct smmu_data d = { .idr = { idr0, idr1, 0, 0, 0, idr5 }, .iidr = 0x43b, .aidr = 2 };
 
 	ck_assert_int_eq(decode(2, &d, sizeof(d)), 0);
 	ck_assert_uint_eq(info.regs.smmuv3.idr[0], idr0);

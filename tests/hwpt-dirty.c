@@ -163,7 +163,8 @@ START_TEST(enabling_clears_and_disabled_mock_cannot_dirty)
 	expect_ok(libiommu_hwpt_set_dirty_tracking(hwpt, false));
 	ck_assert_int_eq(mock_set_dirty(libiommu_ctx_fd(ctx),
 					libiommu_hwpt_id(hwpt), IOVA, len, ps,
-					want, &n), -EINVAL);
+					want, &n),
+			 -EINVAL);
 	/* On again: a clean snapshot, the old bit is gone. */
 	expect_ok(libiommu_hwpt_set_dirty_tracking(hwpt, true));
 	read_bitmap(0);

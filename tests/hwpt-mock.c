@@ -137,7 +137,8 @@ START_TEST(nested_alloc_and_invalidate)
 {
 	struct libiommu_hwpt *parent = alloc_parent(), *nested = alloc_nested(parent);
 	struct mock_invalidate inv[3] = {
-		{ .iotlb_id = 1 }, { .iotlb_id = 3 },
+		{ .iotlb_id = 1 },
+		{ .iotlb_id = 3 },
 	};
 	uint32_t n, i;
 
@@ -286,7 +287,8 @@ START_TEST(destroy_hwpt_used_outside_library_is_ebusy)
 	expect_ok(libiommu_hwpt_alloc(dev, ioas, NULL, &h));
 	/* Another mock device attached straight to the HWPT by id. */
 	ck_assert_int_eq(mock_attach(libiommu_ctx_fd(ctx), libiommu_hwpt_id(h),
-				     &other), 0);
+				     &other),
+			 0);
 	expect_err(libiommu_hwpt_destroy(h), -EBUSY, "kernel says");
 	ck_assert_int_eq(mock_detach(libiommu_ctx_fd(ctx), &other), 0);
 	expect_ok(libiommu_hwpt_destroy(h));
@@ -296,7 +298,9 @@ END_TEST
 /* Does object @id still exist on @fd? (IOMMU_DESTROY of it would succeed.) */
 static bool object_exists(int fd, uint32_t id)
 {
-	struct { uint32_t size, id; } cmd = { 8, id };
+	struct {
+		uint32_t size, id;
+	} cmd = { 8, id };
 
 	return ioctl(fd, _IO(';', 0x80), &cmd) == 0 || errno != ENOENT;
 }

@@ -36,7 +36,8 @@ START_TEST(silent_by_default_on_errors)
 	ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), -ENOENT);
 	ck_assert_int_eq(libiommu_ctx_new(NULL, NULL), -EINVAL);
 	ck_assert_int_eq(libiommu_ctx_new_from_fd(-1, LIBIOMMU_FD_BORROW,
-						  NULL, &ctx), -EBADF);
+						  NULL, &ctx),
+			 -EBADF);
 	ck_assert_int_eq(libiommu_ctx_new_from_fd(STDIN_FILENO, 7, NULL, &ctx),
 			 -EINVAL);
 	ck_assert_uint_eq(tu_stderr_end(buf, sizeof(buf)), 0);

@@ -123,7 +123,9 @@ int mock_detach(int fd, const struct mock_dev *dev)
 
 void mock_require(void)
 {
-	struct { uint32_t size, flags, out_ioas_id; } alloc = { .size = 12 };
+	struct {
+		uint32_t size, flags, out_ioas_id;
+	} alloc = { .size = 12 };
 	struct mock_dev dev;
 	int fd, rc;
 

@@ -50,11 +50,11 @@ void mock_require(void);
 #define MOCK_DEV_PASID (1u << 2)    /* it has 20 PASID bits */
 
 /* Data types and values of the mock driver (iommufd_test.h). */
-#define MOCK_HW_INFO_TYPE 0xfeedbeefu	  /* IOMMU_HW_INFO_TYPE_SELFTEST */
-#define MOCK_HW_INFO_REGVAL 0xdeadbeefu	  /* its test_reg */
-#define MOCK_HWPT_DATA_TYPE 0xdeadu	  /* IOMMU_HWPT_DATA_SELFTEST */
-#define MOCK_IOTLB_DEFAULT 0xbadbeefu	  /* initial nested IOTLB entries */
-#define MOCK_IOTLB_ENTRIES 4		  /* entries 0..3 */
+#define MOCK_HW_INFO_TYPE 0xfeedbeefu	      /* IOMMU_HW_INFO_TYPE_SELFTEST */
+#define MOCK_HW_INFO_REGVAL 0xdeadbeefu	      /* its test_reg */
+#define MOCK_HWPT_DATA_TYPE 0xdeadu	      /* IOMMU_HWPT_DATA_SELFTEST */
+#define MOCK_IOTLB_DEFAULT 0xbadbeefu	      /* initial nested IOTLB entries */
+#define MOCK_IOTLB_ENTRIES 4		      /* entries 0..3 */
 #define MOCK_INVALIDATE_DATA_TYPE 0xdeadbeefu /* IOMMU_HWPT_INVALIDATE_DATA_SELFTEST */
 #define MOCK_INVALIDATE_ALL (1u << 0)
 

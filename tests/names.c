@@ -58,7 +58,7 @@ END_TEST
 START_TEST(unknown_feature_name_is_null)
 {
 	ck_assert_ptr_null(libiommu_feature_name(LIBIOMMU_FEAT__COUNT));
-	ck_assert_ptr_null(libiommu_feature_name((enum libiommu_feature)-1));
+	ck_assert_ptr_null(libiommu_feature_name((enum libiommu_feature) - 1));
 }
 END_TEST
 

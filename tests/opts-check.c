@@ -157,8 +157,7 @@ END_TEST
 
 START_TEST(opts_get_returns_default_for_fields_beyond_sz)
 {
-	struct v1_opts o = { .sz = offsetof(struct v1_opts, b), .a = 7,
-			     .b = 9 };
+	struct v1_opts o = { .sz = offsetof(struct v1_opts, b), .a = 7, .b = 9 };
 	const struct v1_opts *p = &o;
 
 	ck_assert_int_eq(LU_OPTS_GET(p, a, 1), 7);

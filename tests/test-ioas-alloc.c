@@ -14,7 +14,9 @@
 /* Destroy a kernel object behind the library's back: 0 or -errno. */
 static int raw_destroy(int fd, uint32_t id)
 {
-	struct { uint32_t size, id; } cmd = { .size = sizeof(cmd), .id = id };
+	struct {
+		uint32_t size, id;
+	} cmd = { .size = sizeof(cmd), .id = id };
 
 	return ioctl(fd, _IO(';', 0x80), &cmd) ? -errno : 0;
 }
@@ -96,7 +98,8 @@ END_TEST
 START_TEST(alloc_no_huge_pages_flag_turns_them_off)
 {
 	struct libiommu_ioas_opts o = {
-		.sz = sizeof(o), .flags = LIBIOMMU_IOAS_NO_HUGE_PAGES,
+		.sz = sizeof(o),
+		.flags = LIBIOMMU_IOAS_NO_HUGE_PAGES,
 	};
 	struct libiommu_ioas *a = NULL;
 	bool on = true;
@@ -209,11 +212,14 @@ START_TEST(no_fd_leak)
 	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &a), 0);
 	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &b), 0);
 	ck_assert_int_eq(libiommu_ioas_map(a, buf, 2 * MiB, &iova,
-					   LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE), 0);
+					   LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE),
+			 0);
 	ck_assert_int_eq(libiommu_ioas_map_file(a, fd, 0, 2 * MiB, &iova2,
-						LIBIOMMU_MAP_READ), 0);
+						LIBIOMMU_MAP_READ),
+			 0);
 	ck_assert_int_eq(libiommu_ioas_copy(b, a, iova, 2 * MiB, &iova2,
-					    LIBIOMMU_MAP_READ), 0);
+					    LIBIOMMU_MAP_READ),
+			 0);
 	ck_assert_int_eq(libiommu_ioas_unmap_all(a, &n), 0);
 	ck_assert_int_eq(libiommu_ioas_destroy(a), 0);
 	/* b is left for libiommu_ctx_free() */
@@ -227,7 +233,8 @@ END_TEST
 START_TEST(legacy_one_ioas_and_no_huge_page_switch)
 {
 	struct libiommu_ioas_opts o = {
-		.sz = sizeof(o), .flags = LIBIOMMU_IOAS_NO_HUGE_PAGES,
+		.sz = sizeof(o),
+		.flags = LIBIOMMU_IOAS_NO_HUGE_PAGES,
 	};
 	struct libiommu_ioas *a = NULL;
 	bool on = false;
@@ -269,7 +276,8 @@ START_TEST(legacy_no_fd_leak)
 	tu_backend_anchor(c, &l2);
 	ck_assert_int_eq(libiommu_ioas_alloc(c, NULL, &a), 0);
 	ck_assert_int_eq(libiommu_ioas_map(a, buf, 2 * MiB, &iova,
-					   LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE), 0);
+					   LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE),
+			 0);
 	ck_assert_int_eq(libiommu_ioas_unmap_all(a, &n), 0);
 	ck_assert_uint_eq(n, 2 * MiB);
 	libiommu_ctx_free(c);

@@ -47,7 +47,8 @@ START_TEST(map_null_ioas_is_einval)
 	uint64_t iova = 0;
 
 	tu_assert_err(libiommu_ioas_map(NULL, buf, 4096, &iova,
-					LIBIOMMU_MAP_READ), -EINVAL);
+					LIBIOMMU_MAP_READ),
+		      -EINVAL);
 }
 END_TEST
 
@@ -56,7 +57,8 @@ START_TEST(map_file_null_ioas_is_einval)
 	uint64_t iova = 0;
 
 	tu_assert_err(libiommu_ioas_map_file(NULL, 0, 0, 4096, &iova,
-					     LIBIOMMU_MAP_READ), -EINVAL);
+					     LIBIOMMU_MAP_READ),
+		      -EINVAL);
 }
 END_TEST
 
@@ -83,7 +85,8 @@ START_TEST(copy_null_ioas_is_einval)
 	uint64_t iova = 0;
 
 	tu_assert_err(libiommu_ioas_copy(NULL, NULL, 0, 4096, &iova,
-					 LIBIOMMU_MAP_READ), -EINVAL);
+					 LIBIOMMU_MAP_READ),
+		      -EINVAL);
 }
 END_TEST
 

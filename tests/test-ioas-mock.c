@@ -108,7 +108,8 @@ END_TEST
 START_TEST(allow_iovas_over_reserved_region_is_eaddrinuse)
 {
 	struct libiommu_iova_range allow = {
-		.start = GiB - MiB, .last = GiB + 2 * MiB - 1,
+		.start = GiB - MiB,
+		.last = GiB + 2 * MiB - 1,
 	};
 
 	reserve(GiB, MiB);

@@ -84,7 +84,8 @@ END_TEST
 START_TEST(allow_iovas_restricts_kernel_choice)
 {
 	struct libiommu_iova_range allow = {
-		.start = 4 * GiB, .last = 4 * GiB + 16 * MiB - 1,
+		.start = 4 * GiB,
+		.last = 4 * GiB + 16 * MiB - 1,
 	};
 	void *buf = xbuf(2 * MiB);
 	uint64_t iova;
@@ -105,7 +106,8 @@ END_TEST
 START_TEST(allow_iovas_full_is_enospc)
 {
 	struct libiommu_iova_range allow = {
-		.start = 4 * GiB, .last = 4 * GiB + 4 * pgsz() - 1,
+		.start = 4 * GiB,
+		.last = 4 * GiB + 4 * pgsz() - 1,
 	};
 	void *buf = xbuf(8 * pgsz());
 	uint64_t iova = 0;
@@ -128,7 +130,8 @@ END_TEST
 START_TEST(allow_iovas_does_not_refuse_fixed_iova_outside)
 {
 	struct libiommu_iova_range allow = {
-		.start = 4 * GiB, .last = 4 * GiB + 16 * MiB - 1,
+		.start = 4 * GiB,
+		.last = 4 * GiB + 16 * MiB - 1,
 	};
 	void *buf = xbuf(pgsz());
 	uint64_t iova = GiB;
@@ -142,7 +145,8 @@ END_TEST
 START_TEST(allow_iovas_cleared_by_empty_list)
 {
 	struct libiommu_iova_range allow = {
-		.start = 4 * GiB, .last = 4 * GiB + 4 * pgsz() - 1,
+		.start = 4 * GiB,
+		.last = 4 * GiB + 4 * pgsz() - 1,
 	};
 	void *buf = xbuf(2 * MiB);
 	uint64_t iova = 0;

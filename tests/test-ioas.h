@@ -121,24 +121,24 @@ static inline void log_reset(struct tu_log *log)
  * The call fails with @err, sets errno, and its last log message is an
  * error containing @needle.
  */
-#define expect_err(expr, err, needle)					\
-	do {								\
-		log_reset(&lg);						\
-		tu_assert_err(expr, err);				\
+#define expect_err(expr, err, needle) \
+	do { \
+		log_reset(&lg); \
+		tu_assert_err(expr, err); \
 		ck_assert_msg(lg.count > 0 && lg.level == LIBIOMMU_LOG_ERR, \
-			      "%s: no error message logged; log:\n%s",	\
-			      #expr, lg.all);				\
-		ck_assert_msg(strstr(lg.msg, (needle)) != NULL,		\
-			      "%s: error message lacks \"%s\": %s",	\
-			      #expr, (needle), lg.msg);			\
+			      "%s: no error message logged; log:\n%s", \
+			      #expr, lg.all); \
+		ck_assert_msg(strstr(lg.msg, (needle)) != NULL, \
+			      "%s: error message lacks \"%s\": %s", \
+			      #expr, (needle), lg.msg); \
 	} while (0)
 
 /* The call succeeds (returns 0); on failure show the log. */
-#define expect_ok(expr)							\
-	do {								\
-		int ok_rc_;						\
-		log_reset(&lg);						\
-		ok_rc_ = (expr);					\
+#define expect_ok(expr) \
+	do { \
+		int ok_rc_; \
+		log_reset(&lg); \
+		ok_rc_ = (expr); \
 		ck_assert_msg(ok_rc_ == 0, "%s returned %d (%s); log:\n%s", \
 			      #expr, ok_rc_, strerror(-ok_rc_), lg.all); \
 	} while (0)

@@ -69,7 +69,7 @@ static unsigned int n_const, n_struct, n_field;
 /* struct lx_s has the size and alignment of struct s */
 #define SAME_STRUCT(s) \
 	CHECK(sizeof(struct lx_##s) == sizeof(struct s) && \
-	      _Alignof(struct lx_##s) == _Alignof(struct s), \
+		      _Alignof(struct lx_##s) == _Alignof(struct s), \
 	      "size/alignment of struct " #s, n_struct)
 
 #define FIELD_SZ(type, f) sizeof(((type *)0)->f)
@@ -77,13 +77,13 @@ static unsigned int n_const, n_struct, n_field;
 /* same offset and same size of field f */
 #define SAME_FIELD(s, f) \
 	CHECK(offsetof(struct lx_##s, f) == offsetof(struct s, f) && \
-	      FIELD_SZ(struct lx_##s, f) == FIELD_SZ(struct s, f), \
+		      FIELD_SZ(struct lx_##s, f) == FIELD_SZ(struct s, f), \
 	      "offset/size of " #s "." #f, n_field)
 
 /* flexible array member: same offset and same element size */
 #define SAME_FLEX(s, f) \
 	CHECK(offsetof(struct lx_##s, f) == offsetof(struct s, f) && \
-	      FIELD_SZ(struct lx_##s, f[0]) == FIELD_SZ(struct s, f[0]), \
+		      FIELD_SZ(struct lx_##s, f[0]) == FIELD_SZ(struct s, f[0]), \
 	      "offset/element size of " #s "." #f "[]", n_field)
 
 /* ------------------------------------------------------------ iommufd */
@@ -985,8 +985,7 @@ static void report(const char *what, int full, const char *newest)
 
 	printf("%-8s %u constants, %u structs, %u fields: %s\n", what,
 	       n_const - c0, n_struct - s0, n_field - f0,
-	       full ? "compared in full" :
-		      "header older than lib/uapi, compared the stable subset");
+	       full ? "compared in full" : "header older than lib/uapi, compared the stable subset");
 	if (!full)
 		printf("         (the header lacks %s, the newest item covered)\n",
 		       newest);
@@ -1011,7 +1010,8 @@ int main(void)
 	report("kvm:", FULL_KVM, "KVM_DEV_VFIO_FILE");
 
 	printf("uapi-compare: OK, %u checks (%u constants, %u struct sizes, "
-	       "%u fields)\n", n_const + n_struct + n_field, n_const, n_struct,
+	       "%u fields)\n",
+	       n_const + n_struct + n_field, n_const, n_struct,
 	       n_field);
 	return 0;
 }

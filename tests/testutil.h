@@ -53,20 +53,20 @@ static inline bool tu_backend_is_iommufd(void)
 void tu_skip_test(const char *test, const char *why);
 
 /* Add @tf to @tc on the iommufd backend only; on the others say why not. */
-#define tu_add_iommufd_test(tc, tf, why)				\
-	do {								\
-		if (tu_backend_is_iommufd())				\
-			tcase_add_test(tc, tf);				\
-		else							\
-			tu_skip_test(#tf, why);				\
+#define tu_add_iommufd_test(tc, tf, why) \
+	do { \
+		if (tu_backend_is_iommufd()) \
+			tcase_add_test(tc, tf); \
+		else \
+			tu_skip_test(#tf, why); \
 	} while (0)
 
 /* Add @tf to @tc on the legacy (type1, compat) backends only. */
-#define tu_add_legacy_test(tc, tf)					\
-	do {								\
-		if (!tu_backend_is_iommufd())				\
-			tcase_add_test(tc, tf);				\
-		else							\
+#define tu_add_legacy_test(tc, tf) \
+	do { \
+		if (!tu_backend_is_iommufd()) \
+			tcase_add_test(tc, tf); \
+		else \
 			tu_skip_test(#tf, "tests the legacy VFIO backends only"); \
 	} while (0)
 
@@ -96,11 +96,11 @@ void tu_require_backend_device(void);
 
 /* What a tu_log_capture callback saw. */
 struct tu_log {
-	int count;			/* messages received */
-	enum libiommu_log_level level;	/* level of the last one */
+	int count;			  /* messages received */
+	enum libiommu_log_level level;	  /* level of the last one */
 	enum libiommu_log_level max_seen; /* numerically highest level seen */
-	char msg[2048];			/* the last message */
-	char all[16384];		/* every message, one per line (cut when full) */
+	char msg[2048];			  /* the last message */
+	char all[16384];		  /* every message, one per line (cut when full) */
 };
 
 /* Log callback; @userdata must point to a struct tu_log. */
@@ -141,24 +141,24 @@ int tu_run(Suite *s);
  * Assert that @expr returned the negative errno @err and set errno to -@err
  * (the library's error convention).
  */
-#define tu_assert_err(expr, err)					\
-	do {								\
-		int tu_rc_;						\
-		errno = 0;						\
-		tu_rc_ = (expr);					\
-		ck_assert_msg(tu_rc_ == (err),				\
-			      "%s returned %d (%s), expected %d (%s)",	\
-			      #expr, tu_rc_, strerror(-tu_rc_),		\
-			      (int)(err), strerror(-(err)));		\
-		ck_assert_msg(errno == -(err),				\
-			      "%s left errno %d (%s), expected %d",	\
-			      #expr, errno, strerror(errno), -(err));	\
+#define tu_assert_err(expr, err) \
+	do { \
+		int tu_rc_; \
+		errno = 0; \
+		tu_rc_ = (expr); \
+		ck_assert_msg(tu_rc_ == (err), \
+			      "%s returned %d (%s), expected %d (%s)", \
+			      #expr, tu_rc_, strerror(-tu_rc_), \
+			      (int)(err), strerror(-(err))); \
+		ck_assert_msg(errno == -(err), \
+			      "%s left errno %d (%s), expected %d", \
+			      #expr, errno, strerror(errno), -(err)); \
 	} while (0)
 
 /* Assert that the captured log contains @needle. */
-#define tu_assert_logged(log, needle)					\
-	ck_assert_msg(strstr((log)->all, (needle)) != NULL,		\
-		      "no log message contains \"%s\"; log was:\n%s",	\
+#define tu_assert_logged(log, needle) \
+	ck_assert_msg(strstr((log)->all, (needle)) != NULL, \
+		      "no log message contains \"%s\"; log was:\n%s", \
 		      (needle), (log)->all)
 
 #endif /* LIBIOMMU_TESTUTIL_H */

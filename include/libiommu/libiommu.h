@@ -174,23 +174,23 @@ LIBIOMMU_API void libiommu_ctx_set_log(struct libiommu_ctx *ctx,
 
 /** What the kernel behind a context can do, probed once per context. */
 enum libiommu_feature {
-	LIBIOMMU_FEAT_IOAS = 0,		  /* IOAS alloc/map/unmap/copy/ranges */
-	LIBIOMMU_FEAT_OPTION_RLIMIT_MODE, /* memlock accounting mode option */
-	LIBIOMMU_FEAT_OPTION_HUGE_PAGES,  /* per-IOAS huge page option */
-	LIBIOMMU_FEAT_VFIO_COMPAT,	  /* type1 compat ioctls on /dev/iommu */
-	LIBIOMMU_FEAT_HWPT_ALLOC,	  /* IOMMU_HWPT_ALLOC */
-	LIBIOMMU_FEAT_GET_HW_INFO,	  /* IOMMU_GET_HW_INFO */
-	LIBIOMMU_FEAT_DIRTY_TRACKING,	  /* HWPT dirty tracking commands */
-	LIBIOMMU_FEAT_HWPT_INVALIDATE,	  /* nested HWPT cache invalidation */
-	LIBIOMMU_FEAT_FAULT_QUEUE,	  /* IOMMU_FAULT_QUEUE_ALLOC */
-	LIBIOMMU_FEAT_IOAS_MAP_FILE,	  /* IOMMU_IOAS_MAP_FILE (memfd) */
-	LIBIOMMU_FEAT_VIOMMU,		  /* IOMMU_VIOMMU_ALLOC */
-	LIBIOMMU_FEAT_VDEVICE,		  /* IOMMU_VDEVICE_ALLOC */
-	LIBIOMMU_FEAT_IOAS_CHANGE_PROCESS,/* IOMMU_IOAS_CHANGE_PROCESS */
-	LIBIOMMU_FEAT_VEVENTQ,		  /* IOMMU_VEVENTQ_ALLOC */
-	LIBIOMMU_FEAT_HW_QUEUE,		  /* IOMMU_HW_QUEUE_ALLOC */
-	LIBIOMMU_FEAT_NOIOMMU_GET_PA,	  /* IOMMU_IOAS_NOIOMMU_GET_PA */
-	LIBIOMMU_FEAT__COUNT		  /* not a feature; may grow */
+	LIBIOMMU_FEAT_IOAS = 0,		   /* IOAS alloc/map/unmap/copy/ranges */
+	LIBIOMMU_FEAT_OPTION_RLIMIT_MODE,  /* memlock accounting mode option */
+	LIBIOMMU_FEAT_OPTION_HUGE_PAGES,   /* per-IOAS huge page option */
+	LIBIOMMU_FEAT_VFIO_COMPAT,	   /* type1 compat ioctls on /dev/iommu */
+	LIBIOMMU_FEAT_HWPT_ALLOC,	   /* IOMMU_HWPT_ALLOC */
+	LIBIOMMU_FEAT_GET_HW_INFO,	   /* IOMMU_GET_HW_INFO */
+	LIBIOMMU_FEAT_DIRTY_TRACKING,	   /* HWPT dirty tracking commands */
+	LIBIOMMU_FEAT_HWPT_INVALIDATE,	   /* nested HWPT cache invalidation */
+	LIBIOMMU_FEAT_FAULT_QUEUE,	   /* IOMMU_FAULT_QUEUE_ALLOC */
+	LIBIOMMU_FEAT_IOAS_MAP_FILE,	   /* IOMMU_IOAS_MAP_FILE (memfd) */
+	LIBIOMMU_FEAT_VIOMMU,		   /* IOMMU_VIOMMU_ALLOC */
+	LIBIOMMU_FEAT_VDEVICE,		   /* IOMMU_VDEVICE_ALLOC */
+	LIBIOMMU_FEAT_IOAS_CHANGE_PROCESS, /* IOMMU_IOAS_CHANGE_PROCESS */
+	LIBIOMMU_FEAT_VEVENTQ,		   /* IOMMU_VEVENTQ_ALLOC */
+	LIBIOMMU_FEAT_HW_QUEUE,		   /* IOMMU_HW_QUEUE_ALLOC */
+	LIBIOMMU_FEAT_NOIOMMU_GET_PA,	   /* IOMMU_IOAS_NOIOMMU_GET_PA */
+	LIBIOMMU_FEAT__COUNT		   /* not a feature; may grow */
 };
 
 /**
@@ -251,9 +251,9 @@ LIBIOMMU_API uint32_t libiommu_ioas_id(const struct libiommu_ioas *ioas);
 LIBIOMMU_API struct libiommu_ctx *libiommu_ioas_ctx(const struct libiommu_ioas *ioas);
 
 /* Map flags. */
-#define LIBIOMMU_MAP_READ	(1u << 0) /* DMA may read the memory */
-#define LIBIOMMU_MAP_WRITE	(1u << 1) /* DMA may write the memory */
-#define LIBIOMMU_MAP_FIXED_IOVA	(1u << 2) /* use *iova as given, else the kernel picks */
+#define LIBIOMMU_MAP_READ (1u << 0)	  /* DMA may read the memory */
+#define LIBIOMMU_MAP_WRITE (1u << 1)	  /* DMA may write the memory */
+#define LIBIOMMU_MAP_FIXED_IOVA (1u << 2) /* use *iova as given, else the kernel picks */
 
 /**
  * Map @length bytes of user memory at @vaddr.  With LIBIOMMU_MAP_FIXED_IOVA,
@@ -518,7 +518,7 @@ LIBIOMMU_API int libiommu_dev_get_attached(const struct libiommu_dev *dev,
 					   uint32_t *hwpt_id);
 
 /* VFIO regions (needs the device fd).  Indexes of a vfio-pci device: */
-#define LIBIOMMU_PCI_BAR0_REGION 0u	/* BAR n is region n, n = 0..5 */
+#define LIBIOMMU_PCI_BAR0_REGION 0u /* BAR n is region n, n = 0..5 */
 #define LIBIOMMU_PCI_ROM_REGION 6u
 #define LIBIOMMU_PCI_CONFIG_REGION 7u
 #define LIBIOMMU_PCI_VGA_REGION 8u
@@ -529,11 +529,11 @@ LIBIOMMU_API int libiommu_dev_get_attached(const struct libiommu_dev *dev,
 #define LIBIOMMU_REGION_MMAP (1u << 2) /* info only: the region can be mmap()ed */
 
 struct libiommu_region_info {
-	size_t sz;		/* set by the caller: sizeof(struct libiommu_region_info) */
+	size_t sz; /* set by the caller: sizeof(struct libiommu_region_info) */
 	uint32_t index;
-	uint32_t flags;		/* LIBIOMMU_REGION_* */
-	uint64_t size;		/* bytes; 0 = the device has no such region */
-	uint64_t offset;	/* where the region starts in the device fd */
+	uint32_t flags;	 /* LIBIOMMU_REGION_* */
+	uint64_t size;	 /* bytes; 0 = the device has no such region */
+	uint64_t offset; /* where the region starts in the device fd */
 };
 
 /** VFIO_DEVICE_GET_REGION_INFO.  -EINVAL for an index the device lacks. */
@@ -570,13 +570,13 @@ LIBIOMMU_API int libiommu_dev_region_mmap(struct libiommu_dev *dev,
 /* ------------------------------------------------------------------------ */
 
 /* Driver data types (the kernel's enum iommu_hw_info_type numbers). */
-#define LIBIOMMU_HW_TYPE_NONE 0u		/* driver reports nothing */
-#define LIBIOMMU_HW_TYPE_DEFAULT 0u		/* as input: what the driver prefers */
+#define LIBIOMMU_HW_TYPE_NONE 0u    /* driver reports nothing */
+#define LIBIOMMU_HW_TYPE_DEFAULT 0u /* as input: what the driver prefers */
 #define LIBIOMMU_HW_TYPE_INTEL_VTD 1u
 #define LIBIOMMU_HW_TYPE_ARM_SMMUV3 2u
 #define LIBIOMMU_HW_TYPE_TEGRA241_CMDQV 3u
 #define LIBIOMMU_HW_TYPE_AMD 4u
-#define LIBIOMMU_HW_TYPE_SELFTEST 0xfeedbeefu	/* the kernel's iommufd selftest mock */
+#define LIBIOMMU_HW_TYPE_SELFTEST 0xfeedbeefu /* the kernel's iommufd selftest mock */
 
 /* libiommu_hw_info.caps: what iommufd says for this device, any driver. */
 #define LIBIOMMU_HW_CAP_DIRTY_TRACKING 0x1ULL
@@ -807,30 +807,30 @@ struct libiommu_kvm;
 
 /** The answer to one question of a coherency report. */
 enum libiommu_coherency_answer {
-	LIBIOMMU_COHERENCY_ANSWER_UNKNOWN = 0,	/* cannot be known here (see the source) */
+	LIBIOMMU_COHERENCY_ANSWER_UNKNOWN = 0, /* cannot be known here (see the source) */
 	LIBIOMMU_COHERENCY_ANSWER_NO = 1,
 	LIBIOMMU_COHERENCY_ANSWER_YES = 2,
-	LIBIOMMU_COHERENCY_ANSWER_MIXED = 3,		/* IOAS / KVM report: the devices differ */
+	LIBIOMMU_COHERENCY_ANSWER_MIXED = 3, /* IOAS / KVM report: the devices differ */
 };
 
 /** The kernel's default WBINVD policy (the RFC's 'disable' / 'enable'). */
 enum libiommu_coherency_policy {
 	LIBIOMMU_COHERENCY_POLICY_UNKNOWN = 0,
 	LIBIOMMU_COHERENCY_POLICY_DISABLE = 1, /* boxes 1, 2: KVM does not emulate WBINVD */
-	LIBIOMMU_COHERENCY_POLICY_ENABLE = 2,	 /* boxes 3, 4: KVM emulates WBINVD */
+	LIBIOMMU_COHERENCY_POLICY_ENABLE = 2,  /* boxes 3, 4: KVM emulates WBINVD */
 };
 
 /** The questions a report answers; each has a source. */
 enum libiommu_coherency_field {
 	LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK = 0, /* capability: can the IOMMU block no-snoop? */
-	LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS,	  /* enforcement now (once attached) */
-	LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP,	  /* may the device issue no-snoop? */
-	LIBIOMMU_COHERENCY_FIELD_BOX,		  /* box 1-4 of the matrix */
-	LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT,	  /* is DMA coherent? */
-	LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD,	  /* does KVM emulate WBINVD for it? */
-	LIBIOMMU_COHERENCY_FIELD_POLICY,		  /* the kernel's default policy */
-	LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT,	  /* KVM report: KVM's own state, read back */
-	LIBIOMMU_COHERENCY_FIELD__COUNT	  /* not a field; may grow */
+	LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS,	      /* enforcement now (once attached) */
+	LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP,	      /* may the device issue no-snoop? */
+	LIBIOMMU_COHERENCY_FIELD_BOX,		      /* box 1-4 of the matrix */
+	LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT,	      /* is DMA coherent? */
+	LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD,	      /* does KVM emulate WBINVD for it? */
+	LIBIOMMU_COHERENCY_FIELD_POLICY,	      /* the kernel's default policy */
+	LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT,     /* KVM report: KVM's own state, read back */
+	LIBIOMMU_COHERENCY_FIELD__COUNT		      /* not a field; may grow */
 };
 
 /** Where an answer came from. */
@@ -839,46 +839,46 @@ enum libiommu_coherency_source {
 	LIBIOMMU_COHERENCY_SOURCE_HW_INFO,	/* IOMMU_GET_HW_INFO, decoded (e.g. VT-d ECAP.SC) */
 	LIBIOMMU_COHERENCY_SOURCE_VFIO,		/* VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) */
 	LIBIOMMU_COHERENCY_SOURCE_MODULE,	/* the companion module (/dev/libiommu) */
-	LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,	/* PCI config space through VFIO */
+	LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE, /* PCI config space through VFIO */
 	LIBIOMMU_COHERENCY_SOURCE_DERIVED,	/* derived from the other answers */
 	LIBIOMMU_COHERENCY_SOURCE_DEVICES,	/* IOAS / KVM report: from its devices' reports */
 };
 
 /** The RFC's policy changes, and the device's no-snoop control. */
 enum libiommu_coherency_change {
-	LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE = 0,	 /* box 1 -> 3: let no-snoop through */
-	LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS,	 /* join a LIBIOMMU_IOAS_NONCOHERENT IOAS */
-	LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT,	 /* join a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS */
-	LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP,	 /* clear PCIe Enable No Snoop (1 -> 2, 3 -> 4) */
-	LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP,	 /* set it (back) */
-	LIBIOMMU_COHERENCY_CHANGE__COUNT	 /* not a change; may grow */
+	LIBIOMMU_COHERENCY_CHANGE_FORCE_ENABLE = 0, /* box 1 -> 3: let no-snoop through */
+	LIBIOMMU_COHERENCY_CHANGE_NONCOHERENT_IOAS, /* join a LIBIOMMU_IOAS_NONCOHERENT IOAS */
+	LIBIOMMU_COHERENCY_CHANGE_REQUIRE_COHERENT, /* join a LIBIOMMU_IOAS_REQUIRE_COHERENT IOAS */
+	LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP,    /* clear PCIe Enable No Snoop (1 -> 2, 3 -> 4) */
+	LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP,	    /* set it (back) */
+	LIBIOMMU_COHERENCY_CHANGE__COUNT	    /* not a change; may grow */
 };
 
 /** Whether a change is possible here. */
 enum libiommu_coherency_verdict {
-	LIBIOMMU_COHERENCY_VERDICT_UNKNOWN = 0,	/* cannot be told in advance */
+	LIBIOMMU_COHERENCY_VERDICT_UNKNOWN = 0, /* cannot be told in advance */
 	LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE = 1,
 	LIBIOMMU_COHERENCY_VERDICT_POSSIBLE = 2,
-	LIBIOMMU_COHERENCY_VERDICT_ALREADY = 3,	/* already so: nothing to change */
+	LIBIOMMU_COHERENCY_VERDICT_ALREADY = 3, /* already so: nothing to change */
 };
 
 /** Why: the reason code behind a verdict or a failed policy operation. */
 enum libiommu_coherency_reason {
-	LIBIOMMU_COHERENCY_REASON_NONE = 0,		/* nothing stands in the way */
-	LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,	/* iommufd enforces snoop whenever the IOMMU can; no uAPI opts out */
-	LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK,	/* the IOMMU cannot block no-snoop for the device */
-	LIBIOMMU_COHERENCY_REASON_SIM_KNOB,		/* possible through the module's simulated IOMMU */
-	LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN,		/* the simulated IOMMU takes it only while the device is closed */
-	LIBIOMMU_COHERENCY_REASON_NO_PCIE,			/* no PCIe capability: no Enable No Snoop, never no-snoop */
-	LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED,	/* Enable No Snoop does not stick (read-only) */
-	LIBIOMMU_COHERENCY_REASON_NOT_PCI,			/* not a PCI device: no config space through VFIO */
-	LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD,		/* adopted device: no VFIO device fd */
-	LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY,	/* whether the IOMMU can block no-snoop is unknown */
-	LIBIOMMU_COHERENCY_REASON_ALREADY,			/* already the state asked for */
-	LIBIOMMU_COHERENCY_REASON_MODULE_NOT_LOADED,	/* needs the companion module (lib/kmod) */
-	LIBIOMMU_COHERENCY_REASON_DEVICES_DIFFER,		/* IOAS / KVM report: its devices differ */
-	LIBIOMMU_COHERENCY_REASON_NO_DEVICES,		/* IOAS / KVM report: no device */
-	LIBIOMMU_COHERENCY_REASON__COUNT			/* not a reason; may grow */
+	LIBIOMMU_COHERENCY_REASON_NONE = 0,	      /* nothing stands in the way */
+	LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,   /* iommufd enforces snoop whenever the IOMMU can; no uAPI opts out */
+	LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK, /* the IOMMU cannot block no-snoop for the device */
+	LIBIOMMU_COHERENCY_REASON_SIM_KNOB,	      /* possible through the module's simulated IOMMU */
+	LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN,	      /* the simulated IOMMU takes it only while the device is closed */
+	LIBIOMMU_COHERENCY_REASON_NO_PCIE,	      /* no PCIe capability: no Enable No Snoop, never no-snoop */
+	LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED,  /* Enable No Snoop does not stick (read-only) */
+	LIBIOMMU_COHERENCY_REASON_NOT_PCI,	      /* not a PCI device: no config space through VFIO */
+	LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD,	      /* adopted device: no VFIO device fd */
+	LIBIOMMU_COHERENCY_REASON_UNKNOWN_CAPABILITY, /* whether the IOMMU can block no-snoop is unknown */
+	LIBIOMMU_COHERENCY_REASON_ALREADY,	      /* already the state asked for */
+	LIBIOMMU_COHERENCY_REASON_MODULE_NOT_LOADED,  /* needs the companion module (lib/kmod) */
+	LIBIOMMU_COHERENCY_REASON_DEVICES_DIFFER,     /* IOAS / KVM report: its devices differ */
+	LIBIOMMU_COHERENCY_REASON_NO_DEVICES,	      /* IOAS / KVM report: no device */
+	LIBIOMMU_COHERENCY_REASON__COUNT	      /* not a reason; may grow */
 };
 
 /**

@@ -41,9 +41,9 @@ enum lu_op {
 
 /* IOMMU_GET_HW_INFO's answer, as a backend gives it. */
 struct lu_hw_info_out {
-	uint32_t data_len;	/* bytes the kernel has */
-	uint32_t data_type;	/* LIBIOMMU_HW_TYPE_* */
-	uint64_t caps;		/* LIBIOMMU_HW_CAP_* */
+	uint32_t data_len;  /* bytes the kernel has */
+	uint32_t data_type; /* LIBIOMMU_HW_TYPE_* */
+	uint64_t caps;	    /* LIBIOMMU_HW_CAP_* */
 	uint8_t max_pasid_log2;
 };
 
@@ -52,8 +52,8 @@ struct lu_hw_info_out {
 #define LU_LOUD false
 
 struct lu_backend_ops {
-	enum libiommu_backend kind;	/* what libiommu_ctx_backend() says */
-	const char *name;		/* "iommufd", "type1", "iommufd-compat", "mock" */
+	enum libiommu_backend kind; /* what libiommu_ctx_backend() says */
+	const char *name;	    /* "iommufd", "type1", "iommufd-compat", "mock" */
 	/*
 	 * Properties the handle files and the coherency report need (facts,
 	 * not a backend's identity): devices are in the one address space

@@ -22,11 +22,10 @@
 _Static_assert(sizeof(struct libiommu_iova_range) == sizeof(struct lx_iommu_iova_range),
 	       "libiommu_iova_range must match the kernel's iova range");
 _Static_assert(offsetof(struct libiommu_iova_range, start) ==
-		       offsetof(struct lx_iommu_iova_range, start) &&
-	       offsetof(struct libiommu_iova_range, last) ==
-		       offsetof(struct lx_iommu_iova_range, last),
+			       offsetof(struct lx_iommu_iova_range, start) &&
+		       offsetof(struct libiommu_iova_range, last) ==
+			       offsetof(struct lx_iommu_iova_range, last),
 	       "libiommu_iova_range must match the kernel's iova range");
-
 
 static bool aligned(uint64_t v, uint64_t align)
 {
@@ -52,19 +51,19 @@ static int fail_generic(struct libiommu_ctx *ctx, int err, const char *cmd,
 	switch (-err) {
 	case ENOTTY:
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "%s: the kernel does not know this command (needs a newer iommufd)",
-			    cmd);
+			       "%s: the kernel does not know this command (needs a newer iommufd)",
+			       cmd);
 	case ENOENT:
 		return lu_fail(ctx, -ENOENT,
-			    "%s: IOAS %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
-			    cmd, ioas_id);
+			       "%s: IOAS %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
+			       cmd, ioas_id);
 	case EOVERFLOW:
 		return lu_fail(ctx, -EOVERFLOW,
-			    "%s: an address or length is too large for this kernel",
-			    cmd);
+			       "%s: an address or length is too large for this kernel",
+			       cmd);
 	default:
 		return lu_fail(ctx, err, "%s on IOAS %" PRIu32 " failed: %s", cmd,
-			    ioas_id, strerror(-err));
+			       ioas_id, strerror(-err));
 	}
 }
 
@@ -104,19 +103,19 @@ static int fail_fixed_einval(struct libiommu_ctx *ctx, const char *cmd,
 	if (query_ranges(ctx, id, r, &nr, &align) == 0) {
 		if (align > 1 && (!aligned(iova, align) || !aligned(length, align)))
 			return lu_fail(ctx, -EINVAL,
-				    "%s: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOAS's minimum alignment",
-				    cmd, iova, length, align);
+				       "%s: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOAS's minimum alignment",
+				       cmd, iova, length, align);
 		for (i = 0; i < nr; i++)
 			if (iova >= r[i].start && last <= r[i].last)
 				break;
 		if (i == nr)
 			return lu_fail(ctx, -EINVAL,
-				    "%s: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
-				    cmd, iova, last);
+				       "%s: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
+				       cmd, iova, last);
 	}
 	return lu_fail(ctx, -EINVAL,
-		    "%s: the kernel rejected IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] (alignment or reserved region)",
-		    cmd, iova, last);
+		       "%s: the kernel rejected IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] (alignment or reserved region)",
+		       cmd, iova, last);
 }
 
 /* Errors common to MAP, MAP_FILE and COPY once the pages are found. */
@@ -128,28 +127,28 @@ static int fail_map(struct libiommu_ctx *ctx, int err, const char *cmd,
 	switch (-err) {
 	case EEXIST:
 		return lu_fail(ctx, -EEXIST,
-			    "%s: an existing mapping overlaps [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 "; unmap it first or let the kernel choose the IOVA",
-			    cmd, iova, iova + length - 1, id);
+			       "%s: an existing mapping overlaps [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 "; unmap it first or let the kernel choose the IOVA",
+			       cmd, iova, iova + length - 1, id);
 	case EINVAL:
 		if (fixed)
 			return fail_fixed_einval(ctx, cmd, id, iova, length);
 		return lu_fail(ctx, -EINVAL,
-			    "%s: the kernel rejected the request (length 0x%" PRIx64 " not a multiple of the IOAS's IOVA alignment?)",
-			    cmd, length);
+			       "%s: the kernel rejected the request (length 0x%" PRIx64 " not a multiple of the IOAS's IOVA alignment?)",
+			       cmd, length);
 	case ENOSPC:
 		return lu_fail(ctx, -ENOSPC,
-			    "%s: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
-			    cmd, length, id);
+			       "%s: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
+			       cmd, length, id);
 	case ENOMEM:
 		return lu_fail_nomem(ctx, cmd, length);
 	case EFAULT:
 		return lu_fail(ctx, -EFAULT,
-			    "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
-			    cmd);
+			       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
+			       cmd);
 	case EPERM:
 		return lu_fail(ctx, -EPERM,
-			    "%s: LIBIOMMU_MAP_WRITE asked for but the source range was mapped without it; copy it read-only or map it writable",
-			    cmd);
+			       "%s: LIBIOMMU_MAP_WRITE asked for but the source range was mapped without it; copy it read-only or map it writable",
+			       cmd);
 	default:
 		return fail_generic(ctx, err, cmd, id);
 	}
@@ -206,8 +205,7 @@ static int ifd_memlock_mode(struct libiommu_ctx *ctx, bool set,
 	int rc;
 
 	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_RLIMIT_MODE,
-			     set ? "setting the memlock accounting mode" :
-				   "reading the memlock accounting mode");
+			     set ? "setting the memlock accounting mode" : "reading the memlock accounting mode");
 	if (rc)
 		return rc;
 	rc = option_rlimit(ctx, set ? LX_IOMMU_OPTION_OP_SET : LX_IOMMU_OPTION_OP_GET,
@@ -268,11 +266,11 @@ static int ifd_set_huge_pages(struct libiommu_ioas *ioas, bool enable)
 	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_SET, &val);
 	if (rc == -EINVAL && !enable)
 		return lu_fail(ctx, -EINVAL,
-			    "IOMMU_OPTION(HUGE_PAGES): cannot disable huge pages on IOAS %" PRIu32 " while a device is attached and memory is mapped; unmap everything first",
-			    ioas->id);
+			       "IOMMU_OPTION(HUGE_PAGES): cannot disable huge pages on IOAS %" PRIu32 " while a device is attached and memory is mapped; unmap everything first",
+			       ioas->id);
 	if (rc == -EOPNOTSUPP)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
+			       "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
 	return 0;
@@ -291,7 +289,7 @@ static int ifd_get_huge_pages(struct libiommu_ioas *ioas, bool *enabled)
 	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_GET, &val);
 	if (rc == -EOPNOTSUPP)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
+			       "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
 	*enabled = val != 0;
@@ -316,7 +314,7 @@ static int ifd_ioas_alloc(struct libiommu_ioas *ioas, uint32_t flags)
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOC, &cmd);
 	if (rc == -ENOMEM)
 		return lu_fail(ctx, -ENOMEM,
-			    "IOMMU_IOAS_ALLOC: the kernel is out of memory (or the memory cgroup limit is reached)");
+			       "IOMMU_IOAS_ALLOC: the kernel is out of memory (or the memory cgroup limit is reached)");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_ALLOC", 0);
 	ioas->id = cmd.out_ioas_id;
@@ -339,8 +337,8 @@ static int ifd_ioas_destroy(struct libiommu_ioas *ioas)
 	rc = destroy_object(ctx, ioas->id);
 	if (rc == -EBUSY)
 		return lu_fail(ctx, -EBUSY,
-			    "IOMMU_DESTROY: the kernel says IOAS %" PRIu32 " is still in use (a device, HWPT or access made outside this library is attached to it); detach it first",
-			    ioas->id);
+			       "IOMMU_DESTROY: the kernel says IOAS %" PRIu32 " is still in use (a device, HWPT or access made outside this library is attached to it); detach it first",
+			       ioas->id);
 	if (rc && rc != -ENOENT)
 		return fail_generic(ctx, rc, "IOMMU_DESTROY", ioas->id);
 	/* ENOENT: already gone behind our back; the handle is all that is left. */
@@ -399,8 +397,8 @@ static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_MAP_FILE, &cmd);
 	if (rc == -EBADF)
 		return lu_fail(ctx, -EBADF,
-			    "IOMMU_IOAS_MAP_FILE: the kernel refused fd %d (it takes a memfd or a supported dma-buf)",
-			    fd);
+			       "IOMMU_IOAS_MAP_FILE: the kernel refused fd %d (it takes a memfd or a supported dma-buf)",
+			       fd);
 	if (rc)
 		return fail_map(ctx, rc, "IOMMU_IOAS_MAP_FILE", ioas->id,
 				cmd.iova, length, flags);
@@ -425,8 +423,8 @@ static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_COPY, &cmd);
 	if (rc == -ENOENT)
 		return lu_fail(ctx, -ENOENT,
-			    "IOMMU_IOAS_COPY: [0x%" PRIx64 ", 0x%" PRIx64 "] is not fully mapped in source IOAS %" PRIu32 " (or an IOAS no longer exists)",
-			    src_iova, src_iova + length - 1, src->id);
+			       "IOMMU_IOAS_COPY: [0x%" PRIx64 ", 0x%" PRIx64 "] is not fully mapped in source IOAS %" PRIu32 " (or an IOAS no longer exists)",
+			       src_iova, src_iova + length - 1, src->id);
 	if (rc)
 		return fail_map(ctx, rc, "IOMMU_IOAS_COPY", dst->id,
 				cmd.dst_iova, length, flags);
@@ -455,12 +453,12 @@ static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 		 * that cuts a mapping; areas before the cut may be gone.
 		 */
 		return lu_fail(ctx, -ENOENT,
-			    "IOMMU_IOAS_UNMAP: nothing is mapped at [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 ", or the range splits a mapping (unmap whole mappings as they were mapped)",
-			    iova, last, ioas->id);
+			       "IOMMU_IOAS_UNMAP: nothing is mapped at [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 ", or the range splits a mapping (unmap whole mappings as they were mapped)",
+			       iova, last, ioas->id);
 	case EBUSY:
 		return lu_fail(ctx, -EBUSY,
-			    "IOMMU_IOAS_UNMAP: a mapping in [0x%" PRIx64 ", 0x%" PRIx64 "] is in use (being mapped by another thread, or held by an in-kernel access); retry later",
-			    iova, last);
+			       "IOMMU_IOAS_UNMAP: a mapping in [0x%" PRIx64 ", 0x%" PRIx64 "] is in use (being mapped by another thread, or held by an in-kernel access); retry later",
+			       iova, last);
 	default:
 		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP", ioas->id);
 	}
@@ -481,8 +479,8 @@ static int ifd_unmap_all(struct libiommu_ioas *ioas, uint64_t *unmapped)
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
 	if (rc == -EBUSY)
 		return lu_fail(ctx, -EBUSY,
-			    "IOMMU_IOAS_UNMAP (all): a mapping of IOAS %" PRIu32 " is in use (being mapped by another thread, or held by an in-kernel access); retry later",
-			    ioas->id);
+			       "IOMMU_IOAS_UNMAP (all): a mapping of IOAS %" PRIu32 " is in use (being mapped by another thread, or held by an in-kernel access); retry later",
+			       ioas->id);
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP (all)", ioas->id);
 	*unmapped = cmd.length;
@@ -515,11 +513,11 @@ static int ifd_allow_iovas(struct libiommu_ioas *ioas,
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOW_IOVAS, &cmd);
 	if (rc == -EADDRINUSE)
 		return lu_fail(ctx, -EADDRINUSE,
-			    "IOMMU_IOAS_ALLOW_IOVAS: a range intersects a reserved IOVA region of IOAS %" PRIu32 " (one an attached device cannot use); keep the ranges inside libiommu_ioas_get_ranges()",
-			    ioas->id);
+			       "IOMMU_IOAS_ALLOW_IOVAS: a range intersects a reserved IOVA region of IOAS %" PRIu32 " (one an attached device cannot use); keep the ranges inside libiommu_ioas_get_ranges()",
+			       ioas->id);
 	if (rc == -EINVAL)
 		return lu_fail(ctx, -EINVAL,
-			    "IOMMU_IOAS_ALLOW_IOVAS: the kernel rejected the ranges as inverted or overlapping");
+			       "IOMMU_IOAS_ALLOW_IOVAS: the kernel rejected the ranges as inverted or overlapping");
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_ALLOW_IOVAS", ioas->id);
 	return 0;
@@ -672,8 +670,7 @@ static int hwpt_dirty_read(struct libiommu_hwpt *hwpt, uint64_t iova,
 	int rc;
 
 	cmd.hwpt_id = hwpt->id;
-	cmd.flags = (flags & LIBIOMMU_DIRTY_NO_CLEAR) ?
-			    LX_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0;
+	cmd.flags = (flags & LIBIOMMU_DIRTY_NO_CLEAR) ? LX_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0;
 	cmd.iova = iova;
 	cmd.length = length;
 	cmd.page_size = page_size;
@@ -912,15 +909,15 @@ static int fail_bind_eperm(struct libiommu_ctx *ctx, int fd, const char *what)
 		snprintf(num, sizeof(num), "?");
 	if (*blockers)
 		return lu_fail(ctx, -EPERM,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: its IOMMU group %s is not viable: every device of an IOMMU group must be bound to vfio-pci (or to no driver) before one of them can be used; these are not: %s; bind them to vfio-pci (driver_override + drivers_probe) or unbind them",
-			    what, num, blockers);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: its IOMMU group %s is not viable: every device of an IOMMU group must be bound to vfio-pci (or to no driver) before one of them can be used; these are not: %s; bind them to vfio-pci (driver_override + drivers_probe) or unbind them",
+			       what, num, blockers);
 	if (devices > 1)
 		return lu_fail(ctx, -EPERM,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: refused: another device of its IOMMU group %s (%d devices) is bound to another iommufd (a group belongs to one iommufd at a time: bind all its devices to the same context), or the IOMMU cannot isolate the device's MSIs (no interrupt remapping: enable it, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter)",
-			    what, num, devices);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: refused: another device of its IOMMU group %s (%d devices) is bound to another iommufd (a group belongs to one iommufd at a time: bind all its devices to the same context), or the IOMMU cannot isolate the device's MSIs (no interrupt remapping: enable it, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter)",
+			       what, num, devices);
 	return lu_fail(ctx, -EPERM,
-		    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
-		    what);
+		       "VFIO_DEVICE_BIND_IOMMUFD on %s: the device's IOMMU cannot isolate its MSIs (no interrupt remapping); enable IRQ remapping, or accept the risk with the iommufd.allow_unsafe_interrupts=1 kernel parameter",
+		       what);
 }
 
 static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
@@ -929,45 +926,45 @@ static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 	switch (-rc) {
 	case ENOTTY:
 		return lu_fail(ctx, -ENOTTY,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
-			    what);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
+			       what);
 	case EINVAL:
 		if (fd_has_access(fd))
 			return lu_fail(ctx, -EINVAL,
-				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
-				    what);
+				       "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
+				       what);
 		if (token)
 			return lu_fail(ctx, -EINVAL,
-				    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (it can be bound once), the VF token does not match the PF's, or this device takes no VF token",
-				    what);
+				       "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (it can be bound once), the VF token does not match the PF's, or this device takes no VF token",
+				       what);
 		return lu_fail(ctx, -EINVAL,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (a VFIO device can be bound once at a time), or it is a VF whose PF is bound to vfio-pci and needs the PF's VF token (LIBIOMMU_DEV_VF_TOKEN)",
-			    what);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel rejected the bind: the device is already open through another cdev fd (a VFIO device can be bound once at a time), or it is a VF whose PF is bound to vfio-pci and needs the PF's VF token (LIBIOMMU_DEV_VF_TOKEN)",
+			       what);
 	case EACCES:
 		return lu_fail(ctx, -EACCES,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device needs a VF token (it is a VF whose PF is bound to vfio-pci, or a PF with VFs in use) and none or a wrong one was given: set LIBIOMMU_DEV_VF_TOKEN and the PF's token",
-			    what);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: the device needs a VF token (it is a VF whose PF is bound to vfio-pci, or a PF with VFs in use) and none or a wrong one was given: set LIBIOMMU_DEV_VF_TOKEN and the PF's token",
+			       what);
 	case EPERM:
 		return fail_bind_eperm(ctx, fd, what);
 	case EBUSY:
 		return lu_fail(ctx, -EBUSY,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is in use through its VFIO group (/dev/vfio/<group>); close that first",
-			    what);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is in use through its VFIO group (/dev/vfio/<group>); close that first",
+			       what);
 	case EBADF:
 		return lu_fail(ctx, -EBADF,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the context's iommufd (fd %d) is not open any more",
-			    what, ctx->fd);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: the context's iommufd (fd %d) is not open any more",
+			       what, ctx->fd);
 	case ENODEV:
 		return lu_fail(ctx, -ENODEV,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is going away (unbound from its driver)",
-			    what);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: the device is going away (unbound from its driver)",
+			       what);
 	case ENOMEM:
 		return lu_fail(ctx, -ENOMEM,
-			    "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel is out of memory",
-			    what);
+			       "VFIO_DEVICE_BIND_IOMMUFD on %s: the kernel is out of memory",
+			       what);
 	default:
 		return lu_fail(ctx, rc, "VFIO_DEVICE_BIND_IOMMUFD on %s failed: %s",
-			    what, strerror(-rc));
+			       what, strerror(-rc));
 	}
 }
 
@@ -1009,16 +1006,16 @@ static int ifd_dev_open(struct libiommu_dev *dev, const char *path,
 		switch (err) {
 		case ENOENT:
 			return lu_fail(ctx, -err,
-				    "%s does not exist (VFIO device cdevs are /dev/vfio/devices/vfioN: bind the device to vfio-pci; the kernel needs CONFIG_VFIO_DEVICE_CDEV, without it use the type1 backend)",
-				    path);
+				       "%s does not exist (VFIO device cdevs are /dev/vfio/devices/vfioN: bind the device to vfio-pci; the kernel needs CONFIG_VFIO_DEVICE_CDEV, without it use the type1 backend)",
+				       path);
 		case EACCES:
 		case EPERM:
 			return lu_fail(ctx, -err,
-				    "cannot open %s: %s: read+write permission on the device node is needed",
-				    path, strerror(err));
+				       "cannot open %s: %s: read+write permission on the device node is needed",
+				       path, strerror(err));
 		default:
 			return lu_fail(ctx, -err, "cannot open %s: %s", path,
-				    strerror(err));
+				       strerror(err));
 		}
 	}
 	rc = ifd_dev_open_fd(dev, fd, true, opts, path);
@@ -1038,36 +1035,36 @@ static int fail_attach(struct libiommu_dev *dev, int rc, uint32_t pasid,
 	switch (-rc) {
 	case ENOTTY:
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the kernel's VFIO has no cdev attach ioctl (needs CONFIG_VFIO_DEVICE_CDEV)");
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the kernel's VFIO has no cdev attach ioctl (needs CONFIG_VFIO_DEVICE_CDEV)");
 	case EOPNOTSUPP:
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: device %" PRIu32 " (or its driver, or its IOMMU) cannot be attached to %s %" PRIu32 "%s",
-			    where, dev->id, target, pt_id,
-			    pasid != LIBIOMMU_NO_PASID ? ": no PASID attach support" : "");
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: device %" PRIu32 " (or its driver, or its IOMMU) cannot be attached to %s %" PRIu32 "%s",
+			       where, dev->id, target, pt_id,
+			       pasid != LIBIOMMU_NO_PASID ? ": no PASID attach support" : "");
 	case ENOENT:
 		return lu_fail(ctx, -ENOENT,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: %s %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
-			    where, target, pt_id);
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: %s %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
+			       where, target, pt_id);
 	case EADDRINUSE:
 		return lu_fail(ctx, -EADDRINUSE,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: a mapping of %s %" PRIu32 " overlaps a reserved IOVA region of device %" PRIu32 " (e.g. its MSI window); unmap it first",
-			    where, target, pt_id, dev->id);
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: a mapping of %s %" PRIu32 " overlaps a reserved IOVA region of device %" PRIu32 " (e.g. its MSI window); unmap it first",
+			       where, target, pt_id, dev->id);
 	case EINVAL:
 		if (pasid != LIBIOMMU_NO_PASID)
 			return lu_fail(ctx, -EINVAL,
-				    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: the kernel rejected the attach to %s %" PRIu32 ": the HWPT is not PASID-capable (allocate it with LIBIOMMU_HWPT_PASID), the PASID is out of range, or the kernel predates PASID attach",
-				    where, target, pt_id);
+				       "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: the kernel rejected the attach to %s %" PRIu32 ": the HWPT is not PASID-capable (allocate it with LIBIOMMU_HWPT_PASID), the PASID is out of range, or the kernel predates PASID attach",
+				       where, target, pt_id);
 		return lu_fail(ctx, -EINVAL,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the IOMMU rejected attaching device %" PRIu32 " to %s %" PRIu32 " (a HWPT made for another IOMMU instance or with incompatible flags, or PASIDs attached to a HWPT that is not PASID-capable)",
-			    dev->id, target, pt_id);
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the IOMMU rejected attaching device %" PRIu32 " to %s %" PRIu32 " (a HWPT made for another IOMMU instance or with incompatible flags, or PASIDs attached to a HWPT that is not PASID-capable)",
+			       dev->id, target, pt_id);
 	case ENOMEM:
 		return lu_fail(ctx, -ENOMEM,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: out of memory (pinning pages for a new HWPT counts against RLIMIT_MEMLOCK)",
-			    where);
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s: out of memory (pinning pages for a new HWPT counts against RLIMIT_MEMLOCK)",
+			       where);
 	default:
 		return lu_fail(ctx, rc,
-			    "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s of device %" PRIu32 " to %s %" PRIu32 " failed: %s",
-			    where, dev->id, target, pt_id, strerror(-rc));
+			       "VFIO_DEVICE_ATTACH_IOMMUFD_PT%s of device %" PRIu32 " to %s %" PRIu32 " failed: %s",
+			       where, dev->id, target, pt_id, strerror(-rc));
 	}
 }
 
@@ -1195,9 +1192,7 @@ static int ifd_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
 	int rc;
 
 	if (dev->ctx->ops->has_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO) != 1)
-		return quiet ? -EOPNOTSUPP :
-			       lu_need_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO,
-					       "IOMMU_GET_HW_INFO");
+		return quiet ? -EOPNOTSUPP : lu_need_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO, "IOMMU_GET_HW_INFO");
 	rc = get_hw_info(dev, type ? LX_IOMMU_HW_INFO_FLAG_INPUT_TYPE : 0, type,
 			 len ? data : NULL, len, &cmd);
 	if (rc)

@@ -156,10 +156,8 @@ bool lu_iova_pick(const struct lu_iova_map *m,
 				continue;
 			}
 			for (j = 0; j < nr_allowed; j++) {
-				uint64_t s = r[i].start > allowed[j].start ?
-						     r[i].start : allowed[j].start;
-				uint64_t l = r[i].last < allowed[j].last ?
-						     r[i].last : allowed[j].last;
+				uint64_t s = r[i].start > allowed[j].start ? r[i].start : allowed[j].start;
+				uint64_t l = r[i].last < allowed[j].last ? r[i].last : allowed[j].last;
 
 				if (s <= l && fit_in(m, s, l, length, a, iova))
 					return true;

@@ -17,11 +17,11 @@
 
 struct lu_map {
 	uint64_t iova, length, vaddr;
-	uint32_t flags;		/* LIBIOMMU_MAP_READ/WRITE */
+	uint32_t flags; /* LIBIOMMU_MAP_READ/WRITE */
 };
 
 struct lu_iova_map {
-	struct lu_map *maps;	/* sorted by iova, never overlapping */
+	struct lu_map *maps; /* sorted by iova, never overlapping */
 	size_t nr, cap;
 };
 

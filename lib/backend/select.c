@@ -83,16 +83,13 @@ static int check_fd(const struct libiommu_ctx *ctx, int fd,
 			return 0;
 		return lu_fail(ctx, -ENOTTY,
 			       "%s is not an iommufd (it does not answer iommufd ioctls): pass the iommufd device node, normally /dev/iommu%s",
-			       what, is_type1_container(fd) ?
-			       "; it is a VFIO container: use LIBIOMMU_BACKEND_TYPE1" : "");
+			       what, is_type1_container(fd) ? "; it is a VFIO container: use LIBIOMMU_BACKEND_TYPE1" : "");
 	case LIBIOMMU_BACKEND_TYPE1:
 		if (!ifd && is_type1_container(fd))
 			return 0;
 		return lu_fail(ctx, -ENOTTY,
 			       "%s is not a VFIO container with the type1v2 IOMMU%s",
-			       what, ifd ?
-			       ": it is an iommufd; for the type1 ioctls on it use LIBIOMMU_BACKEND_IOMMUFD_COMPAT" :
-			       " (VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) failed): pass /dev/vfio/vfio");
+			       what, ifd ? ": it is an iommufd; for the type1 ioctls on it use LIBIOMMU_BACKEND_IOMMUFD_COMPAT" : " (VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) failed): pass /dev/vfio/vfio");
 	case LIBIOMMU_BACKEND_IOMMUFD_COMPAT:
 		if (!ifd)
 			return lu_fail(ctx, -ENOTTY,
@@ -177,8 +174,7 @@ static int open_auto(const struct libiommu_ctx *ctx, enum libiommu_backend *b,
 		close(fd);
 	if (!container)
 		return open_node(ctx, LU_IOMMUFD_PATH, LIBIOMMU_BACKEND_IOMMUFD);
-	lu_dbg(ctx, "backend auto: %s", cdevs ? "/dev/iommu is not usable" :
-	       "no VFIO device cdevs (" LU_CDEV_DIR "): using the type1 container");
+	lu_dbg(ctx, "backend auto: %s", cdevs ? "/dev/iommu is not usable" : "no VFIO device cdevs (" LU_CDEV_DIR "): using the type1 container");
 	*b = LIBIOMMU_BACKEND_TYPE1;
 	*path = LU_CONTAINER_PATH;
 	return open_node(ctx, LU_CONTAINER_PATH, LIBIOMMU_BACKEND_TYPE1);
@@ -193,8 +189,7 @@ int lu_backend_open(const struct libiommu_ctx *logctx, const char *path,
 		fd = open_auto(logctx, &b, &path);
 	} else {
 		if (!path)
-			path = b == LIBIOMMU_BACKEND_TYPE1 ? LU_CONTAINER_PATH :
-							     LU_IOMMUFD_PATH;
+			path = b == LIBIOMMU_BACKEND_TYPE1 ? LU_CONTAINER_PATH : LU_IOMMUFD_PATH;
 		fd = open_node(logctx, path, b);
 		if (fd >= 0 && b == LIBIOMMU_BACKEND_AUTO) {
 			b = guess_fd(fd);

@@ -42,18 +42,18 @@
 
 struct lu_type1 {
 	bool compat;
-	bool iommu_set;		/* VFIO_SET_IOMMU done (kernel has an IOMMU) */
-	bool unmap_all;		/* VFIO_UNMAP_ALL extension */
-	bool dirty;		/* VFIO_IOMMU_DIRTY_PAGES started */
+	bool iommu_set;		    /* VFIO_SET_IOMMU done (kernel has an IOMMU) */
+	bool unmap_all;		    /* VFIO_UNMAP_ALL extension */
+	bool dirty;		    /* VFIO_IOMMU_DIRTY_PAGES started */
 	struct libiommu_ioas *ioas; /* the one IOAS handle, if allocated */
-	unsigned int nr_devs;	/* device fds open */
+	unsigned int nr_devs;	    /* device fds open */
 	uint32_t next_dev_id;
-	uint64_t pgsizes;	/* VFIO_IOMMU_GET_INFO iova_pgsizes */
+	uint64_t pgsizes;		   /* VFIO_IOMMU_GET_INFO iova_pgsizes */
 	struct libiommu_iova_range *valid; /* usable ranges (iommu_set) */
 	uint32_t nr_valid;
 	struct libiommu_iova_range *allowed; /* allow_iovas, or none */
 	uint32_t nr_allowed;
-	pthread_mutex_t lock;	/* the map list, for concurrent map/unmap */
+	pthread_mutex_t lock; /* the map list, for concurrent map/unmap */
 	struct lu_iova_map map;
 	struct lu_group *groups;
 };
@@ -133,7 +133,7 @@ static int refresh_info(struct libiommu_ctx *ctx, struct lu_type1 *t)
 		if (rc) {
 			free(info);
 			return lu_fail(ctx, rc, "VFIO_IOMMU_GET_INFO%s failed: %s",
-				    ioctl_prefix(t), strerror(-rc));
+				       ioctl_prefix(t), strerror(-rc));
 		}
 		if (info->argsz <= argsz)
 			break;
@@ -143,9 +143,8 @@ static int refresh_info(struct libiommu_ctx *ctx, struct lu_type1 *t)
 	}
 	if (!info)
 		return lu_fail(ctx, -EPROTO, "VFIO_IOMMU_GET_INFO%s: the capability chain keeps growing",
-			    ioctl_prefix(t));
-	t->pgsizes = (info->flags & LX_VFIO_IOMMU_INFO_PGSIZES) ?
-			     info->iova_pgsizes : (uint64_t)lu_page_size();
+			       ioctl_prefix(t));
+	t->pgsizes = (info->flags & LX_VFIO_IOMMU_INFO_PGSIZES) ? info->iova_pgsizes : (uint64_t)lu_page_size();
 	off = (info->flags & LX_VFIO_IOMMU_INFO_CAPS) ? info->cap_offset : 0;
 	for (i = 0; off && off + sizeof(struct lx_vfio_info_cap_header) <= argsz && i < 64; i++) {
 		const struct lx_vfio_info_cap_header *h =
@@ -228,26 +227,26 @@ static int fail_map(struct libiommu_ctx *ctx, struct lu_type1 *t, int err,
 	switch (-err) {
 	case EEXIST:
 		return lu_fail(ctx, -EEXIST,
-			    "VFIO_IOMMU_MAP_DMA%s: the container already maps part of [0x%" PRIx64 ", 0x%" PRIx64 "] (mapped through the raw fd?)",
-			    ioctl_prefix(t), iova, last);
+			       "VFIO_IOMMU_MAP_DMA%s: the container already maps part of [0x%" PRIx64 ", 0x%" PRIx64 "] (mapped through the raw fd?)",
+			       ioctl_prefix(t), iova, last);
 	case EINVAL:
 		return lu_fail(ctx, -EINVAL,
-			    "VFIO_IOMMU_MAP_DMA%s: the kernel rejected [0x%" PRIx64 ", 0x%" PRIx64 "]: outside the IOMMU's usable ranges or not aligned to its smallest page size 0x%" PRIx64,
-			    ioctl_prefix(t), iova, last, min_pgsize(t));
+			       "VFIO_IOMMU_MAP_DMA%s: the kernel rejected [0x%" PRIx64 ", 0x%" PRIx64 "]: outside the IOMMU's usable ranges or not aligned to its smallest page size 0x%" PRIx64,
+			       ioctl_prefix(t), iova, last, min_pgsize(t));
 	case ENOSPC:
 		return lu_fail(ctx, -ENOSPC,
-			    "VFIO_IOMMU_MAP_DMA%s: the container's limit on DMA mappings is reached (vfio_iommu_type1 dma_entry_limit, 65535 by default); map fewer, larger ranges or raise the module parameter",
-			    ioctl_prefix(t));
+			       "VFIO_IOMMU_MAP_DMA%s: the container's limit on DMA mappings is reached (vfio_iommu_type1 dma_entry_limit, 65535 by default); map fewer, larger ranges or raise the module parameter",
+			       ioctl_prefix(t));
 	case ENOMEM:
 		return lu_fail_nomem(ctx, "VFIO_IOMMU_MAP_DMA", length);
 	case EFAULT:
 		return lu_fail(ctx, -EFAULT,
-			    "VFIO_IOMMU_MAP_DMA%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
-			    ioctl_prefix(t));
+			       "VFIO_IOMMU_MAP_DMA%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
+			       ioctl_prefix(t));
 	default:
 		return lu_fail(ctx, err,
-			    "VFIO_IOMMU_MAP_DMA%s of [0x%" PRIx64 ", 0x%" PRIx64 "] failed: %s",
-			    ioctl_prefix(t), iova, last, strerror(-err));
+			       "VFIO_IOMMU_MAP_DMA%s of [0x%" PRIx64 ", 0x%" PRIx64 "] failed: %s",
+			       ioctl_prefix(t), iova, last, strerror(-err));
 	}
 }
 
@@ -351,7 +350,7 @@ static int unmap_everything(struct libiommu_ctx *ctx, struct lu_type1 *t,
 	}
 	if (rc)
 		return lu_fail(ctx, rc, "VFIO_IOMMU_UNMAP_DMA%s (all) failed: %s",
-			    ioctl_prefix(t), strerror(-rc));
+			       ioctl_prefix(t), strerror(-rc));
 	t->map.nr = 0;
 	*n = total;
 	return 0;
@@ -416,31 +415,30 @@ static int t1_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 		r = usable(t, &nr);
 		if ((m.iova | length) & (minp - 1)) {
 			rc = lu_fail(ctx, -EINVAL,
-				  "libiommu_ioas_map: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOMMU's smallest page",
-				  m.iova, length, minp);
+				     "libiommu_ioas_map: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOMMU's smallest page",
+				     m.iova, length, minp);
 			goto out;
 		}
 		if (!lu_iova_inside_one(r, nr, m.iova, m.iova + length - 1)) {
 			rc = lu_fail(ctx, -EINVAL,
-				  "libiommu_ioas_map: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
-				  m.iova, m.iova + length - 1);
+				     "libiommu_ioas_map: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
+				     m.iova, m.iova + length - 1);
 			goto out;
 		}
 		if (lu_iova_overlaps(&t->map, m.iova, m.iova + length - 1)) {
 			rc = lu_fail(ctx, -EEXIST,
-				  "libiommu_ioas_map: an existing mapping overlaps [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 "; unmap it first or let the library choose the IOVA",
-				  m.iova, m.iova + length - 1, ioas->id);
+				     "libiommu_ioas_map: an existing mapping overlaps [0x%" PRIx64 ", 0x%" PRIx64 "] in IOAS %" PRIu32 "; unmap it first or let the library choose the IOVA",
+				     m.iova, m.iova + length - 1, ioas->id);
 			goto out;
 		}
 	} else if ((length & (minp - 1)) ||
 		   !pick_iova(t, m.vaddr, length, &m.iova)) {
-		rc = (length & (minp - 1)) ?
-			lu_fail(ctx, -EINVAL,
-			     "libiommu_ioas_map: length 0x%" PRIx64 " is not a multiple of 0x%" PRIx64 ", the IOMMU's smallest page",
-			     length, minp) :
-			lu_fail(ctx, -ENOSPC,
-			     "libiommu_ioas_map: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
-			     length, ioas->id);
+		rc = (length & (minp - 1)) ? lu_fail(ctx, -EINVAL,
+						     "libiommu_ioas_map: length 0x%" PRIx64 " is not a multiple of 0x%" PRIx64 ", the IOMMU's smallest page",
+						     length, minp)
+					   : lu_fail(ctx, -ENOSPC,
+						     "libiommu_ioas_map: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
+						     length, ioas->id);
 		goto out;
 	}
 	if (t->iommu_set) {
@@ -494,8 +492,8 @@ static int t1_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 		rc = kernel_unmap(ctx, iova, length, false, &k);
 		if (rc) {
 			rc = lu_fail(ctx, rc,
-				  "VFIO_IOMMU_UNMAP_DMA%s of [0x%" PRIx64 ", 0x%" PRIx64 "] failed: %s",
-				  ioctl_prefix(t), iova, last, strerror(-rc));
+				     "VFIO_IOMMU_UNMAP_DMA%s of [0x%" PRIx64 ", 0x%" PRIx64 "] failed: %s",
+				     ioctl_prefix(t), iova, last, strerror(-rc));
 			goto out;
 		}
 		if (k != total)
@@ -554,8 +552,8 @@ static int check_allowed(struct libiommu_ctx *ctx, struct lu_type1 *t,
 	for (i = 0; i < nr; i++)
 		if (!lu_iova_inside_one(r, n, a[i].start, a[i].last))
 			return lu_fail(ctx, -EADDRINUSE,
-				    "%s: allowed range [0x%" PRIx64 ", 0x%" PRIx64 "] intersects a reserved IOVA region of the container's IOMMU; keep the ranges inside libiommu_ioas_get_ranges()",
-				    who, a[i].start, a[i].last);
+				       "%s: allowed range [0x%" PRIx64 ", 0x%" PRIx64 "] intersects a reserved IOVA region of the container's IOMMU; keep the ranges inside libiommu_ioas_get_ranges()",
+				       who, a[i].start, a[i].last);
 	return 0;
 }
 
@@ -609,8 +607,8 @@ static int need_iommu(struct libiommu_ctx *ctx, const char *fn)
 	if (t1_of(ctx)->iommu_set)
 		return 0;
 	return lu_fail(ctx, -ENODEV,
-		    "%s: the container has no IOMMU yet: open a device first (VFIO sets the type1 IOMMU when the first group joins)",
-		    fn);
+		       "%s: the container has no IOMMU yet: open a device first (VFIO sets the type1 IOMMU when the first group joins)",
+		       fn);
 }
 
 static int t1_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
@@ -620,8 +618,7 @@ static int t1_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
 	struct lu_type1 *t = t1_of(ctx);
 	struct lx_vfio_iommu_type1_dirty_bitmap cmd = {
 		.argsz = sizeof(cmd),
-		.flags = enable ? LX_VFIO_IOMMU_DIRTY_PAGES_FLAG_START :
-				  LX_VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP,
+		.flags = enable ? LX_VFIO_IOMMU_DIRTY_PAGES_FLAG_START : LX_VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP,
 	};
 	int rc = need_iommu(ctx, fn);
 
@@ -633,7 +630,7 @@ static int t1_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
 					      "the kernel's container has no VFIO_IOMMU_DIRTY_PAGES");
 	if (rc)
 		return lu_fail(ctx, rc, "VFIO_IOMMU_DIRTY_PAGES %s failed: %s",
-			    enable ? "START" : "STOP", strerror(-rc));
+			       enable ? "START" : "STOP", strerror(-rc));
 	t->dirty = enable;
 	return 0;
 }
@@ -660,12 +657,12 @@ static int t1_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 					      "VFIO_IOMMU_DIRTY_PAGES always clears what it reports");
 	if (!t->dirty)
 		return lu_fail(ctx, -EINVAL,
-			    "%s: dirty tracking is not started on IOAS %" PRIu32 " (libiommu_ioas_set_dirty_tracking)",
-			    fn, ioas->id);
+			       "%s: dirty tracking is not started on IOAS %" PRIu32 " (libiommu_ioas_set_dirty_tracking)",
+			       fn, ioas->id);
 	if (page_size != min_pgsize(t))
 		return lu_fail(ctx, -EINVAL,
-			    "%s: type1 reports dirty pages in its smallest IOMMU page size only: page_size must be 0x%" PRIx64 ", not 0x%" PRIx64,
-			    fn, min_pgsize(t), page_size);
+			       "%s: type1 reports dirty pages in its smallest IOMMU page size only: page_size must be 0x%" PRIx64 ", not 0x%" PRIx64,
+			       fn, min_pgsize(t), page_size);
 	pthread_mutex_lock(&t->lock);
 	for (i = lu_iova_first_at(&t->map, iova); i < t->map.nr && t->map.maps[i].iova <= last; i++) {
 		const struct lu_map *m = &t->map.maps[i];
@@ -673,8 +670,8 @@ static int t1_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 		if (m->iova < iova || m->iova + m->length - 1 > last) {
 			pthread_mutex_unlock(&t->lock);
 			return lu_fail(ctx, -EINVAL,
-				    "%s: [0x%" PRIx64 ", 0x%" PRIx64 "] splits the mapping [0x%" PRIx64 ", 0x%" PRIx64 "]: type1 reports whole mappings only",
-				    fn, iova, last, m->iova, m->iova + m->length - 1);
+				       "%s: [0x%" PRIx64 ", 0x%" PRIx64 "] splits the mapping [0x%" PRIx64 ", 0x%" PRIx64 "]: type1 reports whole mappings only",
+				       fn, iova, last, m->iova, m->iova + m->length - 1);
 		}
 	}
 	memset(bitmap, 0, (size_t)words * sizeof(uint64_t));
@@ -690,8 +687,8 @@ static int t1_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 	pthread_mutex_unlock(&t->lock);
 	if (rc)
 		return lu_fail(ctx, rc,
-			    "VFIO_IOMMU_DIRTY_PAGES GET_BITMAP of [0x%" PRIx64 ", 0x%" PRIx64 "] failed: %s",
-			    iova, last, strerror(-rc));
+			       "VFIO_IOMMU_DIRTY_PAGES GET_BITMAP of [0x%" PRIx64 ", 0x%" PRIx64 "] failed: %s",
+			       iova, last, strerror(-rc));
 	return 0;
 }
 
@@ -721,8 +718,8 @@ static int first_group_joined(struct libiommu_ctx *ctx, struct lu_type1 *t,
 		      (void *)(uintptr_t)LX_VFIO_TYPE1v2_IOMMU);
 	if (rc)
 		return lu_fail(ctx, rc,
-			    "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)%s after VFIO group %s joined failed: %s",
-			    ioctl_prefix(t), g->num, strerror(-rc));
+			       "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)%s after VFIO group %s joined failed: %s",
+			       ioctl_prefix(t), g->num, strerror(-rc));
 	rc = refresh_info(ctx, t);
 	if (rc)
 		return rc;
@@ -733,10 +730,10 @@ static int first_group_joined(struct libiommu_ctx *ctx, struct lu_type1 *t,
 		const struct lu_map *m = &t->map.maps[i];
 
 		if (!lu_iova_inside_one(t->valid, t->nr_valid, m->iova,
-				m->iova + m->length - 1)) {
+					m->iova + m->length - 1)) {
 			rc = lu_fail(ctx, -EADDRINUSE,
-				  "the IOAS's mapping [0x%" PRIx64 ", 0x%" PRIx64 "] overlaps a reserved IOVA region of VFIO group %s's IOMMU (e.g. the MSI window); unmap it before opening the device",
-				  m->iova, m->iova + m->length - 1, g->num);
+				     "the IOAS's mapping [0x%" PRIx64 ", 0x%" PRIx64 "] overlaps a reserved IOVA region of VFIO group %s's IOMMU (e.g. the MSI window); unmap it before opening the device",
+				     m->iova, m->iova + m->length - 1, g->num);
 			break;
 		}
 		rc = kernel_map(ctx, m);
@@ -988,42 +985,42 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 #define NO_IOMMUFD_OBJECTS \
 	"it needs iommufd's native objects; create the context with LIBIOMMU_BACKEND_IOMMUFD"
 
-#define T1_COMMON_OPS                                                       \
-	.implicit_attach = true,                                            \
-	.kvm_gets_group = true,                                             \
-	.has_feature = t1_has_feature,                                      \
-	.ioas_alloc = t1_ioas_alloc,                                        \
-	.ioas_destroy = t1_ioas_destroy,                                    \
-	.ioas_release = t1_ioas_release,                                    \
-	.map = t1_map,                                                      \
-	.unmap = t1_unmap,                                                  \
-	.unmap_all = t1_unmap_all,                                          \
-	.get_ranges = t1_get_ranges,                                        \
-	.allow_iovas = t1_allow_iovas,                                      \
-	.set_huge_pages = t1_set_huge_pages,                                \
-	.get_huge_pages = t1_get_huge_pages,                                \
-	.cc_enforced = t1_cc_enforced,                                      \
-	.dev_open = t1_dev_open,                                            \
-	.dev_open_group = t1_dev_open_group,                                \
-	.dev_attach = t1_dev_attach,                                        \
-	.dev_release = t1_dev_release,                                      \
-	.dev_kvm_file = t1_dev_kvm_file,                                    \
-	.region_info = lu_vfio_region_info,                                 \
-	.region_pio = lu_vfio_region_pio,                                   \
-	.region_mmap = lu_vfio_region_mmap,                                 \
-	.dev_info_flags = lu_vfio_dev_info_flags,                           \
+#define T1_COMMON_OPS \
+	.implicit_attach = true, \
+	.kvm_gets_group = true, \
+	.has_feature = t1_has_feature, \
+	.ioas_alloc = t1_ioas_alloc, \
+	.ioas_destroy = t1_ioas_destroy, \
+	.ioas_release = t1_ioas_release, \
+	.map = t1_map, \
+	.unmap = t1_unmap, \
+	.unmap_all = t1_unmap_all, \
+	.get_ranges = t1_get_ranges, \
+	.allow_iovas = t1_allow_iovas, \
+	.set_huge_pages = t1_set_huge_pages, \
+	.get_huge_pages = t1_get_huge_pages, \
+	.cc_enforced = t1_cc_enforced, \
+	.dev_open = t1_dev_open, \
+	.dev_open_group = t1_dev_open_group, \
+	.dev_attach = t1_dev_attach, \
+	.dev_release = t1_dev_release, \
+	.dev_kvm_file = t1_dev_kvm_file, \
+	.region_info = lu_vfio_region_info, \
+	.region_pio = lu_vfio_region_pio, \
+	.region_mmap = lu_vfio_region_mmap, \
+	.dev_info_flags = lu_vfio_dev_info_flags, \
 	.ctx_fini = t1_ctx_fini
 
-#define T1_WHY_NOT                                                          \
+#define T1_WHY_NOT \
 	[LU_OP_MAP_FILE] = "VFIO_IOMMU_MAP_DMA maps process memory only; mmap() the file and use libiommu_ioas_map()", \
 	[LU_OP_IOAS_COPY] = "a VFIO container has one address space, so there is nothing to copy between", \
 	[LU_OP_DEV_OPEN_FD] = "a legacy VFIO device fd comes from its group: use libiommu_dev_open_group_fd() with the group fd, or libiommu_dev_open() with the cdev path", \
-	[LU_OP_DEV_ADOPT_ID] = "devices have no iommufd id there",        \
+	[LU_OP_DEV_ADOPT_ID] = "devices have no iommufd id there", \
 	[LU_OP_DEV_DETACH] = "a device stays in its container's address space until libiommu_dev_free() closes it", \
 	[LU_OP_DEV_PASID_ATTACH] = "PASIDs are attached through iommufd only", \
 	[LU_OP_DEV_PASID_DETACH] = "PASIDs are attached through iommufd only", \
-	[LU_OP_HW_INFO] = NO_IOMMUFD_OBJECTS " (IOMMU_GET_HW_INFO)",       \
-	[LU_OP_HWPT_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_HWPT_ALLOC)",     \
+	[LU_OP_HW_INFO] = NO_IOMMUFD_OBJECTS " (IOMMU_GET_HW_INFO)", \
+	[LU_OP_HWPT_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_HWPT_ALLOC)", \
 	[LU_OP_MEMLOCK_MODE] = NO_IOMMUFD_OBJECTS " (IOMMU_OPTION(RLIMIT_MODE))"
 
 const struct lu_backend_ops lu_backend_type1 = {

@@ -42,8 +42,7 @@ long lu_vfio_region_pio(struct libiommu_dev *dev, void *buf, size_t len,
 	ssize_t n;
 
 	do {
-		n = write ? pwrite(dev->fd, buf, len, (off_t)pos) :
-			    pread(dev->fd, buf, len, (off_t)pos);
+		n = write ? pwrite(dev->fd, buf, len, (off_t)pos) : pread(dev->fd, buf, len, (off_t)pos);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : (long)n;
 }

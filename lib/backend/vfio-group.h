@@ -15,9 +15,9 @@
 struct lu_group {
 	int fd;
 	bool owns_fd;
-	dev_t rdev;		/* identifies the group's node */
-	char num[16];		/* N of /dev/vfio/N, for messages and sysfs */
-	unsigned int devs;	/* device handles open through it */
+	dev_t rdev;	   /* identifies the group's node */
+	char num[16];	   /* N of /dev/vfio/N, for messages and sysfs */
+	unsigned int devs; /* device handles open through it */
 	struct lu_group *next;
 };
 

@@ -44,7 +44,7 @@ struct libiommu_coherency;
 #define TEXT_LEN 400
 
 struct lu_coh_item {
-	int value;			/* enum libiommu_coherency_answer / _policy, or the box */
+	int value; /* enum libiommu_coherency_answer / _policy, or the box */
 	enum libiommu_coherency_source src;
 	char detail[DETAIL_LEN];
 };
@@ -55,7 +55,9 @@ struct lu_coh_chg {
 	char text[TEXT_LEN];
 };
 
-enum lu_coh_kind { LU_COH_DEV, LU_COH_IOAS, LU_COH_KVM };
+enum lu_coh_kind { LU_COH_DEV,
+		   LU_COH_IOAS,
+		   LU_COH_KVM };
 
 struct libiommu_coherency {
 	enum lu_coh_kind kind;
@@ -64,7 +66,7 @@ struct libiommu_coherency {
 	enum libiommu_coherency_answer wbinvd_needed;
 	uint32_t kvm_count;
 	struct lu_coh_chg chg[LIBIOMMU_COHERENCY_CHANGE__COUNT];
-	enum libiommu_coherency_answer row;	/* the matrix row used for the box */
+	enum libiommu_coherency_answer row; /* the matrix row used for the box */
 	size_t nr_members;
 	struct libiommu_coherency **members;
 };
@@ -72,37 +74,37 @@ struct libiommu_coherency {
 /* Everything read about one device, before any answer is decided. */
 struct lu_facts {
 	uint32_t dev_id;
-	bool has_fd;			/* false: adopted by id */
-	char node[64];			/* its cdev's sysfs name ("vfio0"), or "" */
-	char parent[96];		/* the device's ("0000:00:03.0"), or "" */
+	bool has_fd;	 /* false: adopted by id */
+	char node[64];	 /* its cdev's sysfs name ("vfio0"), or "" */
+	char parent[96]; /* the device's ("0000:00:03.0"), or "" */
 	/* what the backend is (lu_backend_ops' properties) */
 	bool implicit_attach;
 	bool kvm_gets_group;
 	/* the companion module */
-	int km_err;			/* 0: GET_DEV_INFO answered */
+	int km_err; /* 0: GET_DEV_INFO answered */
 	struct libiommu_kmod_dev_info di;
-	bool sim;			/* one of the module's simulated devices */
+	bool sim; /* one of the module's simulated devices */
 	struct libiommu_kmod_sim_dev_info si;
 	/* IOMMU_GET_HW_INFO */
-	int hw_err;			/* 0: read and decoded */
+	int hw_err; /* 0: read and decoded */
 	struct libiommu_hw_info hw;
 	/* config space through VFIO */
-	int cfg_err;			/* 0: read; -EBADF no fd; -ENODEV not PCI;
+	int cfg_err; /* 0: read; -EBADF no fd; -ENODEV not PCI;
 					   -ENODATA not asked */
-	bool pcie;			/* has a PCI Express capability */
+	bool pcie;   /* has a PCI Express capability */
 	uint8_t pcie_cap;
 	uint16_t devctl;
 	uint16_t vendor, device;
 	/* where it is attached (through this handle) */
 	bool attached;
-	int cc;				/* VFIO_DMA_CC_IOMMU there: 1, 0, -errno */
-	char cc_where[48];		/* "IOAS 3", "the type1 container" */
-	unsigned int others;		/* other devices sharing it */
+	int cc;		     /* VFIO_DMA_CC_IOMMU there: 1, 0, -errno */
+	char cc_where[48];   /* "IOAS 3", "the type1 container" */
+	unsigned int others; /* other devices sharing it */
 };
 
 /* What an IOAS or KVM report adds to its members' reports. */
 struct lu_agg_facts {
-	bool kvm;			/* a KVM report, else an IOAS report */
+	bool kvm; /* a KVM report, else an IOAS report */
 	/* IOAS: VFIO_DMA_CC_IOMMU over all of its HWPTs (-errno: none) */
 	int cc;
 	char cc_where[48];
@@ -147,12 +149,18 @@ static inline void setf(char *dst, size_t len, const char *fmt, ...)
 }
 
 #define ITEM(it, v, s, ...) \
-	do { (it)->value = (v); (it)->src = (s); \
-	     setf((it)->detail, sizeof((it)->detail), __VA_ARGS__); } while (0)
+	do { \
+		(it)->value = (v); \
+		(it)->src = (s); \
+		setf((it)->detail, sizeof((it)->detail), __VA_ARGS__); \
+	} while (0)
 
 #define CHG(c, v, r, ...) \
-	do { (c)->verdict = (v); (c)->reason = (r); \
-	     setf((c)->text, sizeof((c)->text), __VA_ARGS__); } while (0)
+	do { \
+		(c)->verdict = (v); \
+		(c)->reason = (r); \
+		setf((c)->text, sizeof((c)->text), __VA_ARGS__); \
+	} while (0)
 
 static inline enum libiommu_coherency_answer yes_no(bool b)
 {

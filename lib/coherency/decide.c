@@ -52,8 +52,7 @@ static void hw_words(const struct lu_facts *fx, char *buf, size_t len)
 		break;
 	default:
 		setf(buf, len, "%s registers say %s (IOMMU_GET_HW_INFO)",
-		     lu_hw_type_name(fx->hw.type) ?
-			     lu_hw_type_name(fx->hw.type) : "driver",
+		     lu_hw_type_name(fx->hw.type) ? lu_hw_type_name(fx->hw.type) : "driver",
 		     sc ? "snoop control" : "no snoop control");
 	}
 }
@@ -84,11 +83,7 @@ void lu_coh_can_block(const struct lu_facts *fx, struct lu_coh_item *it)
 		ITEM(it, yes_no(y), LIBIOMMU_COHERENCY_SOURCE_MODULE,
 		     "IOMMU_CAP_ENFORCE_CACHE_COHERENCY %s (module)%s%s%s",
 		     y ? "set" : "clear",
-		     fx->sim ? (fx->si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE ?
-				"; simulated IOMMU, device force-enabled (NO_ENFORCE)" :
-				(fx->si.out_iommu_flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL ?
-				 "; simulated IOMMU with snoop control" :
-				 "; simulated IOMMU without snoop control")) : "",
+		     fx->sim ? (fx->si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE ? "; simulated IOMMU, device force-enabled (NO_ENFORCE)" : (fx->si.out_iommu_flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL ? "; simulated IOMMU with snoop control" : "; simulated IOMMU without snoop control")) : "",
 		     *hw ? "; " : "", hw);
 		return;
 	}
@@ -105,8 +100,7 @@ void lu_coh_can_block(const struct lu_facts *fx, struct lu_coh_item *it)
 		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: %s and IOMMU_GET_HW_INFO (type %s) does not tell",
 		     km_words(fx),
-		     lu_hw_type_name(fx->hw.type) ?
-			     lu_hw_type_name(fx->hw.type) : "unknown");
+		     lu_hw_type_name(fx->hw.type) ? lu_hw_type_name(fx->hw.type) : "unknown");
 }
 
 /* Row, now: does the IOMMU block no-snoop for the attached device? */
@@ -144,8 +138,8 @@ static void ans_blocks(const struct lu_facts *fx,
 		return;
 	}
 	ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE, "not known: %s",
-	     cc == -EAGAIN ? "the container has no open device yet" :
-	     cc < 0 ? strerror(-cc) : "shared with other devices");
+	     cc == -EAGAIN ? "the container has no open device yet" : cc < 0 ? strerror(-cc)
+									     : "shared with other devices");
 }
 
 /* Column: may the device issue no-snoop transactions? */
@@ -207,16 +201,14 @@ static void ans_policy(const struct lu_facts *fx, const struct lu_coh_item *cap,
 	 * answers with its container's enforcement: what VFIO_DMA_CC_IOMMU said.
 	 */
 	if (fx->kvm_gets_group && blocks->src == LIBIOMMU_COHERENCY_SOURCE_VFIO) {
-		ITEM(it, blocks->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE :
-						 LIBIOMMU_COHERENCY_POLICY_ENABLE,
+		ITEM(it, blocks->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE,
 		     LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "derived, %s: KVM gets the device's VFIO group, which VFIO calls enforced-coherent exactly when its container enforces (VFIO_DMA_CC_IOMMU)",
 		     km_words(fx));
 		return;
 	}
 	if (cap->value == YES || cap->value == NO) {
-		ITEM(it, cap->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE :
-					      LIBIOMMU_COHERENCY_POLICY_ENABLE,
+		ITEM(it, cap->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE,
 		     LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "derived, %s: VFIO tells KVM a device cdev is enforced-coherent exactly when its IOMMU can block no-snoop",
 		     km_words(fx));
@@ -315,7 +307,8 @@ static void dev_changes(const struct lu_facts *fx, struct libiommu_coherency *c)
 		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
 		    LIBIOMMU_COHERENCY_REASON_NONE,
 		    "clearing Enable No Snoop moves the device from box %d to box %d",
-		    box, box == 1 ? 2 : box == 3 ? 4 : box);
+		    box, box == 1 ? 2 : box == 3 ? 4
+						 : box);
 		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
 		    LIBIOMMU_COHERENCY_REASON_ALREADY, "Enable No Snoop is set");
 	} else {
@@ -329,7 +322,8 @@ static void dev_changes(const struct lu_facts *fx, struct libiommu_coherency *c)
 			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
 			    LIBIOMMU_COHERENCY_REASON_NONE,
 			    "setting Enable No Snoop moves the device from box %d to box %d",
-			    box, box == 2 ? 1 : box == 4 ? 3 : box);
+			    box, box == 2 ? 1 : box == 4 ? 3
+							 : box);
 		else
 			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_UNKNOWN,
 			    LIBIOMMU_COHERENCY_REASON_NONE,
@@ -380,8 +374,7 @@ void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 	if (box)
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], box, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
 		     "row from \"IOMMU %s\", column from \"device may issue no-snoop\"",
-		     f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ? "blocks it now" :
-								 "can block no-snoop");
+		     f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ? "blocks it now" : "can block no-snoop");
 	else
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], 0, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: the %s is unknown", row == UNK ? "row" : "column");
@@ -391,8 +384,7 @@ void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 		     LIBIOMMU_COHERENCY_SOURCE_DERIVED, "box %d", box);
 	else if (row == YES || col == NO)
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT], YES, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
-		     "%s", row == YES ? "the IOMMU blocks no-snoop" :
-					"the device never issues no-snoop");
+		     "%s", row == YES ? "the IOMMU blocks no-snoop" : "the device never issues no-snoop");
 	else
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known (box unknown)");
@@ -422,12 +414,15 @@ static void agg_same(struct libiommu_coherency *c, enum libiommu_coherency_field
 	for (i = 1; i < c->nr_members; i++)
 		if (c->members[i]->f[fld].value != v)
 			v = (v == UNK || c->members[i]->f[fld].value == UNK) &&
-				    v != MIXED ? UNK : MIXED;
+					    v != MIXED
+				    ? UNK
+				    : MIXED;
 	if (c->nr_members == 1)
 		c->f[fld] = c->members[0]->f[fld];
 	else
 		ITEM(&c->f[fld], v, LIBIOMMU_COHERENCY_SOURCE_DEVICES, "%s over %zu devices",
-		     v == MIXED ? "differs" : v == UNK ? "unknown for some" : "the same",
+		     v == MIXED ? "differs" : v == UNK ? "unknown for some"
+						       : "the same",
 		     c->nr_members);
 }
 
@@ -443,9 +438,11 @@ static void agg_bool(struct libiommu_coherency *c, enum libiommu_coherency_field
 		no += c->members[i]->f[fld].value == NO;
 	}
 	if (any)
-		v = yes ? YES : no == c->nr_members ? NO : UNK;
+		v = yes ? YES : no == c->nr_members ? NO
+						    : UNK;
 	else
-		v = no ? NO : yes == c->nr_members ? YES : UNK;
+		v = no ? NO : yes == c->nr_members ? YES
+						   : UNK;
 	ITEM(&c->f[fld], v, LIBIOMMU_COHERENCY_SOURCE_DEVICES, "%zu of %zu devices %s",
 	     yes, c->nr_members, what);
 }
@@ -536,9 +533,9 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 			     "not known for every device");
 		/* KVM counts the VM non-coherent if any file is not enforced. */
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_POLICY],
-		     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == YES ? LIBIOMMU_COHERENCY_POLICY_ENABLE :
-		     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == NO ? LIBIOMMU_COHERENCY_POLICY_DISABLE :
-		     LIBIOMMU_COHERENCY_POLICY_UNKNOWN, LIBIOMMU_COHERENCY_SOURCE_DEVICES,
+		     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == YES ? LIBIOMMU_COHERENCY_POLICY_ENABLE : f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == NO ? LIBIOMMU_COHERENCY_POLICY_DISABLE
+																				 : LIBIOMMU_COHERENCY_POLICY_UNKNOWN,
+		     LIBIOMMU_COHERENCY_SOURCE_DEVICES,
 		     "enable if any device's policy is enable");
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "read back for a KVM VM only");
@@ -551,8 +548,7 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 		     LIBIOMMU_COHERENCY_SOURCE_VFIO,
 		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = %d on %s: %s of its page tables enforce",
 		     af->cc, af->cc_where, af->cc ? "all" : "not all");
-	c->row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ?
-		 f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value : f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
+	c->row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ? f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value : f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
 
 	/* A VM: KVM's own answer, read back through the module. */
 	if (af->kvm) {
@@ -564,14 +560,14 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 			     LIBIOMMU_COHERENCY_SOURCE_MODULE,
 			     "module: KVM's non-coherent DMA count is %" PRIu32 "%s", af->kvm_count,
 			     f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value != UNK &&
-			     (int)yes_no(rc == 1) != f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value ?
-			     " (not what its devices predict: a VFIO file added by other means?)" : "");
+					     (int)yes_no(rc == 1) != f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value
+				     ? " (not what its devices predict: a VFIO file added by other means?)"
+				     : "");
 		} else {
 			ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 			     "cannot be known: KVM keeps it internal (companion %s)",
-			     af->kvm_why ? lu_kmod_why(af->kvm_why) :
-			     rc == -EOPNOTSUPP ? "module cannot read KVM: no /dev/kvm when it was loaded" :
-			     "module's KVM_NONCOHERENT failed");
+			     af->kvm_why ? lu_kmod_why(af->kvm_why) : rc == -EOPNOTSUPP ? "module cannot read KVM: no /dev/kvm when it was loaded"
+											: "module's KVM_NONCOHERENT failed");
 		}
 	}
 }

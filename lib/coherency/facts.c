@@ -72,7 +72,7 @@ int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
 	int rc = cfg_read(dev, fn, off, b, 2);
 
 	if (rc == 0)
-		*v = (uint16_t)(b[0] | b[1] << 8);	/* little-endian */
+		*v = (uint16_t)(b[0] | b[1] << 8); /* little-endian */
 	return rc;
 }
 

@@ -32,8 +32,11 @@ LIBIOMMU_API const char *libiommu_coherency_source_name(enum libiommu_coherency_
 LIBIOMMU_API const char *libiommu_coherency_change_name(enum libiommu_coherency_change c)
 {
 	static const char *const n[] = {
-		"force-enable (1->3)", "non-coherent IOAS", "require-coherent IOAS",
-		"clear Enable No Snoop", "set Enable No Snoop",
+		"force-enable (1->3)",
+		"non-coherent IOAS",
+		"require-coherent IOAS",
+		"clear Enable No Snoop",
+		"set Enable No Snoop",
 	};
 
 	return (unsigned int)c < ARRAY_SIZE(n) ? n[c] : NULL;
@@ -169,13 +172,11 @@ static void format(struct sbuf *sb, const struct libiommu_coherency *c,
 	matrix_row(sb, c, ind, "IOMMU lets it through", 3);
 	if (box)
 		sb_printf(sb, "%s  => box %d: DMA %s; KVM %s WBINVD%s\n", ind, box,
-			  box == 3 ? "not coherent (no-snoop bypasses the CPU caches)" :
-				     "coherent",
-			  f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == YES ? "emulates" :
-			  f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == NO ? "does not emulate" :
-			  "may emulate",
-			  box == 3 ? " (needed here)" :
-			  box == 4 ? " (not needed: no no-snoop DMA)" : "");
+			  box == 3 ? "not coherent (no-snoop bypasses the CPU caches)" : "coherent",
+			  f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == YES ? "emulates" : f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == NO ? "does not emulate"
+																		: "may emulate",
+			  box == 3 ? " (needed here)" : box == 4 ? " (not needed: no no-snoop DMA)"
+								 : "");
 	else
 		sb_printf(sb, "%s  => box unknown\n", ind);
 

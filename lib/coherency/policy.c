@@ -38,11 +38,11 @@ int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
 		}
 		if (cap.value == NO)
 			return lu_fail(ctx, -EPERM,
-				    "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) but the IOMMU cannot force device %" PRIu32 " to snoop (%s): its no-snoop DMA would bypass the CPU caches; nothing was attached",
-				    fn, target->id, dev->id, cap.detail);
+				       "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) but the IOMMU cannot force device %" PRIu32 " to snoop (%s): its no-snoop DMA would bypass the CPU caches; nothing was attached",
+				       fn, target->id, dev->id, cap.detail);
 		return lu_fail(ctx, -EPERM,
-			    "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) and it cannot be shown that the IOMMU forces device %" PRIu32 " to snoop (%s); nothing was attached",
-			    fn, target->id, dev->id, cap.detail);
+			       "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) and it cannot be shown that the IOMMU forces device %" PRIu32 " to snoop (%s); nothing was attached",
+			       fn, target->id, dev->id, cap.detail);
 	}
 	/* LIBIOMMU_IOAS_NONCOHERENT */
 	if (cap.value == NO) {
@@ -52,15 +52,15 @@ int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
 	}
 	if (cap.value == YES && fx.sim)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but the simulated IOMMU forces device %" PRIu32 " to snoop: force-enable it with libiommu_coherency_force_enable() before opening it",
-			    fn, target->id, dev->id);
+			       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but the simulated IOMMU forces device %" PRIu32 " to snoop: force-enable it with libiommu_coherency_force_enable() before opening it",
+			       fn, target->id, dev->id);
 	if (cap.value == YES)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 "'s IOMMU can block no-snoop (%s) and " TXT_IOMMUFD_ENFORCES,
-			    fn, target->id, dev->id, cap.detail);
+			       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 "'s IOMMU can block no-snoop (%s) and " TXT_IOMMUFD_ENFORCES,
+			       fn, target->id, dev->id, cap.detail);
 	return lu_fail(ctx, -EOPNOTSUPP,
-		    "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) and it cannot be shown that device %" PRIu32 "'s IOMMU lets no-snoop through (%s); if it can block it, " TXT_IOMMUFD_ENFORCES,
-		    fn, target->id, dev->id, cap.detail);
+		       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) and it cannot be shown that device %" PRIu32 "'s IOMMU lets no-snoop through (%s); if it can block it, " TXT_IOMMUFD_ENFORCES,
+		       fn, target->id, dev->id, cap.detail);
 }
 
 /* ---- policy operations --------------------------------------------------------- */
@@ -95,7 +95,7 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return lu_fail(ctx, -errno, "%s: cannot open %s: %s", fn, path,
-			    strerror(errno));
+			       strerror(errno));
 	km_err = lu_kmod_open(&km);
 	if (!km_err) {
 		di_rc = lu_kmod_dev_info(&km, fd, &di);
@@ -133,18 +133,16 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		if (rc == -EBUSY)
 			return set_reason(reason, LIBIOMMU_COHERENCY_REASON_DEVICE_OPEN,
 					  lu_fail(ctx, -EBUSY,
-					       "%s: %s is open (bound to an iommufd, or held by KVM's kvm-vfio device): the simulated IOMMU takes this policy when the device is bound; call it before libiommu_dev_open() or after libiommu_dev_free() and libiommu_kvm_del_dev()",
-					       fn, path));
+						  "%s: %s is open (bound to an iommufd, or held by KVM's kvm-vfio device): the simulated IOMMU takes this policy when the device is bound; call it before libiommu_dev_open() or after libiommu_dev_free() and libiommu_kvm_del_dev()",
+						  fn, path));
 		if (rc)
 			return lu_fail(ctx, rc, "%s: SIM_DEV_SET on %s failed: %s",
-				    fn, path, strerror(-rc));
+				       fn, path, strerror(-rc));
 		lu_info(ctx, "%s: %s %s on simulated IOMMU %" PRIu32 "%s", fn, path,
-			enable ? "force-enabled: its no-snoop DMA goes through (box 1 -> 3) and KVM will emulate WBINVD" :
-				 "force-enable undone: the IOMMU enforces snoop again",
+			enable ? "force-enabled: its no-snoop DMA goes through (box 1 -> 3) and KVM will emulate WBINVD" : "force-enable undone: the IOMMU enforces snoop again",
 			si.out_iommu_id,
 			can ? "" : " (which cannot block no-snoop anyway)");
-		return set_reason(reason, can ? LIBIOMMU_COHERENCY_REASON_SIM_KNOB :
-					       LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK, 0);
+		return set_reason(reason, can ? LIBIOMMU_COHERENCY_REASON_SIM_KNOB : LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK, 0);
 	}
 	if (!km_err)
 		lu_kmod_close(&km);
@@ -170,14 +168,14 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		}
 		return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,
 				  lu_fail(ctx, -EOPNOTSUPP,
-				       "%s: %s: " TXT_IOMMUFD_ENFORCES " (if its IOMMU cannot block no-snoop, force-enable is already in effect; which one is not known: %s)",
-				       fn, path, km_err ? lu_kmod_why(km_err) : strerror(-di_rc)));
+					  "%s: %s: " TXT_IOMMUFD_ENFORCES " (if its IOMMU cannot block no-snoop, force-enable is already in effect; which one is not known: %s)",
+					  fn, path, km_err ? lu_kmod_why(km_err) : strerror(-di_rc)));
 	}
 	cap = di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
 	if (enable && cap)
 		return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMUFD_ENFORCES,
 				  lu_fail(ctx, -EOPNOTSUPP, "%s: %s: " TXT_IOMMUFD_ENFORCES,
-				       fn, path));
+					  fn, path));
 	if (enable) {
 		lu_info(ctx, "%s: %s: already in effect: its IOMMU cannot block no-snoop, so DMA is not enforced-coherent and KVM emulates WBINVD",
 			fn, path);
@@ -189,8 +187,8 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	}
 	return set_reason(reason, LIBIOMMU_COHERENCY_REASON_IOMMU_CANNOT_BLOCK,
 			  lu_fail(ctx, -EOPNOTSUPP,
-			       "%s: %s: its IOMMU cannot block no-snoop: nothing can make it enforce snoop",
-			       fn, path));
+				  "%s: %s: its IOMMU cannot block no-snoop: nothing can make it enforce snoop",
+				  fn, path));
 }
 
 static void res_out(struct libiommu_nosnoop_result *res,
@@ -229,8 +227,8 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 		r.reason = LIBIOMMU_COHERENCY_REASON_NO_DEVICE_FD;
 		res_out(res, &r);
 		return lu_fail(ctx, -EBADF,
-			    "%s: device %" PRIu32 " was adopted by id: no VFIO fd to reach its config space",
-			    fn, dev->id);
+			       "%s: device %" PRIu32 " was adopted by id: no VFIO fd to reach its config space",
+			       fn, dev->id);
 	}
 	memset(&c, 0, sizeof(c));
 	lu_coh_gather(dev, &fx, true);
@@ -244,14 +242,14 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 		r.stuck = false;
 		res_out(res, &r);
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "%s: %s is not a PCI device: it has no Device Control register",
-			    fn, c.name);
+			       "%s: %s is not a PCI device: it has no Device Control register",
+			       fn, c.name);
 	}
 	if (fx.cfg_err) {
 		r.stuck = false;
 		res_out(res, &r);
 		return lu_fail(ctx, fx.cfg_err, "%s: reading the config space of %s failed: %s",
-			    fn, c.name, strerror(-fx.cfg_err));
+			       fn, c.name, strerror(-fx.cfg_err));
 	}
 	if (!fx.pcie) {
 		r.reason = LIBIOMMU_COHERENCY_REASON_NO_PCIE;
@@ -263,11 +261,10 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 			return 0;
 		}
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "%s: %s has no PCIe capability (conventional PCI): there is no Enable No Snoop bit to set; it stays in box %d",
-			    fn, c.name, r.box_before);
+			       "%s: %s has no PCIe capability (conventional PCI): there is no Enable No Snoop bit to set; it stays in box %d",
+			       fn, c.name, r.box_before);
 	}
-	want = enable ? fx.devctl | CFG_DEVCTL_NOSNOOP_EN :
-			fx.devctl & ~CFG_DEVCTL_NOSNOOP_EN;
+	want = enable ? fx.devctl | CFG_DEVCTL_NOSNOOP_EN : fx.devctl & ~CFG_DEVCTL_NOSNOOP_EN;
 	if (want == fx.devctl) {
 		r.reason = LIBIOMMU_COHERENCY_REASON_ALREADY;
 		res_out(res, &r);
@@ -298,8 +295,8 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 		r.reason = LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED;
 		res_out(res, &r);
 		return lu_fail(ctx, -EOPNOTSUPP,
-			    "%s: wrote PCIe Device Control 0x%04x -> 0x%04x on %s but it reads back 0x%04x: the write did not stick, Enable No Snoop is not writable on this device (QEMU's emulated devices hardwire it to 0); it stays in box %d",
-			    fn, fx.devctl, want, c.name, after, r.box_after);
+			       "%s: wrote PCIe Device Control 0x%04x -> 0x%04x on %s but it reads back 0x%04x: the write did not stick, Enable No Snoop is not writable on this device (QEMU's emulated devices hardwire it to 0); it stays in box %d",
+			       fn, fx.devctl, want, c.name, after, r.box_after);
 	}
 	res_out(res, &r);
 	lu_info(ctx, "%s: Enable No Snoop of %s %s: box %d -> %d", fn, c.name,

@@ -121,8 +121,8 @@ LIBIOMMU_API int libiommu_coherency_get_ioas(struct libiommu_ioas *ioas,
 		af.cc = ctx->ops->cc_enforced(ioas, af.cc_where,
 					      sizeof(af.cc_where));
 	setf(name, sizeof(name), "IOAS %" PRIu32 "%s", ioas->id,
-	     ioas->coh_flags & LIBIOMMU_IOAS_NONCOHERENT ? " (non-coherent)" :
-	     ioas->coh_flags & LIBIOMMU_IOAS_REQUIRE_COHERENT ? " (require-coherent)" : "");
+	     ioas->coh_flags & LIBIOMMU_IOAS_NONCOHERENT ? " (non-coherent)" : ioas->coh_flags & LIBIOMMU_IOAS_REQUIRE_COHERENT ? " (require-coherent)"
+																: "");
 	/* Locked throughout: no device of the list goes away meanwhile. */
 	rc = aggregate(ctx, __func__, name, devs, nr, &af, out);
 	lu_unlock(ctx);
@@ -188,7 +188,7 @@ libiommu_coherency_member(const struct libiommu_coherency *coh, size_t i)
 }
 
 static enum libiommu_coherency_answer answer(const struct libiommu_coherency *coh,
-				       enum libiommu_coherency_field fld)
+					     enum libiommu_coherency_field fld)
 {
 	return coh ? (enum libiommu_coherency_answer)coh->f[fld].value : UNK;
 }
@@ -234,8 +234,7 @@ libiommu_coherency_kvm_wbinvd(const struct libiommu_coherency *coh,
 LIBIOMMU_API enum libiommu_coherency_policy
 libiommu_coherency_default_policy(const struct libiommu_coherency *coh)
 {
-	return coh ? (enum libiommu_coherency_policy)coh->f[LIBIOMMU_COHERENCY_FIELD_POLICY].value :
-		     LIBIOMMU_COHERENCY_POLICY_UNKNOWN;
+	return coh ? (enum libiommu_coherency_policy)coh->f[LIBIOMMU_COHERENCY_FIELD_POLICY].value : LIBIOMMU_COHERENCY_POLICY_UNKNOWN;
 }
 
 LIBIOMMU_API enum libiommu_coherency_answer
@@ -281,4 +280,3 @@ libiommu_coherency_change(const struct libiommu_coherency *coh,
 		*text = coh->chg[change].text;
 	return coh->chg[change].verdict;
 }
-

@@ -17,7 +17,7 @@
 
 struct lu_kmod {
 	int fd;
-	uint64_t features;	/* LIBIOMMU_KMOD_FEAT_* */
+	uint64_t features; /* LIBIOMMU_KMOD_FEAT_* */
 };
 
 /*

@@ -46,26 +46,26 @@ static inline void lu_list_unlink(struct lu_list *n)
 
 /* The object of type @type whose member @member is the node @ptr. */
 #define lu_container_of(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Every object on @head, newest first; @pos is a pointer to the type. */
-#define lu_list_for_each(pos, head, member)                                 \
+#define lu_list_for_each(pos, head, member) \
 	for ((pos) = lu_container_of((head)->next, __typeof__(*(pos)), member); \
-	     &(pos)->member != (head);                                      \
+	     &(pos)->member != (head); \
 	     (pos) = lu_container_of((pos)->member.next, __typeof__(*(pos)), member))
 
 /* Oldest first. */
-#define lu_list_for_each_reverse(pos, head, member)                         \
+#define lu_list_for_each_reverse(pos, head, member) \
 	for ((pos) = lu_container_of((head)->prev, __typeof__(*(pos)), member); \
-	     &(pos)->member != (head);                                      \
+	     &(pos)->member != (head); \
 	     (pos) = lu_container_of((pos)->member.prev, __typeof__(*(pos)), member))
 
 /* As lu_list_for_each, where the body may unlink (and free) @pos. */
-#define lu_list_for_each_safe(pos, tmp, head, member)                       \
+#define lu_list_for_each_safe(pos, tmp, head, member) \
 	for ((pos) = lu_container_of((head)->next, __typeof__(*(pos)), member), \
-	     (tmp) = lu_container_of((pos)->member.next, __typeof__(*(pos)), member); \
-	     &(pos)->member != (head);                                      \
-	     (pos) = (tmp),                                                 \
-	     (tmp) = lu_container_of((tmp)->member.next, __typeof__(*(pos)), member))
+	    (tmp) = lu_container_of((pos)->member.next, __typeof__(*(pos)), member); \
+	     &(pos)->member != (head); \
+	     (pos) = (tmp), \
+	    (tmp) = lu_container_of((tmp)->member.next, __typeof__(*(pos)), member))
 
 #endif

@@ -55,7 +55,7 @@ void lu_result_copy(void *dst, size_t dst_sz, const void *src,
 }
 
 /* The public options structs have no implicit padding (see libiommu.h). */
-#define NO_PADDING(type, last)                                              \
+#define NO_PADDING(type, last) \
 	_Static_assert(sizeof(struct type) == lu_offsetofend(struct type, last), \
 		       "struct " #type " has implicit padding")
 NO_PADDING(libiommu_ctx_opts, backend);

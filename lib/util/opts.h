@@ -27,13 +27,13 @@ int lu_opts_check(const struct libiommu_ctx *ctx, const void *opts,
 		  size_t user_sz, size_t known_sz, const char *type_name);
 
 /* The check for @opts, a pointer to struct @type whose last field is @last. */
-#define LU_OPTS_CHECK(ctx, opts, type, last)                               \
-	((opts) ? lu_opts_check(ctx, opts, (opts)->sz,                     \
-				lu_offsetofend(struct type, last), #type)  \
+#define LU_OPTS_CHECK(ctx, opts, type, last) \
+	((opts) ? lu_opts_check(ctx, opts, (opts)->sz, \
+				lu_offsetofend(struct type, last), #type) \
 		: 0)
 
 /* Is the field inside the caller's struct (per its sz)? */
-#define LU_OPTS_HAS(opts, field)                                           \
+#define LU_OPTS_HAS(opts, field) \
 	((opts) && (opts)->sz >= lu_offsetofend(__typeof__(*(opts)), field))
 
 /* The field's value, or @dflt if the caller's struct is too old to have it. */

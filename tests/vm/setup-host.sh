@@ -10,7 +10,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential autoconf automake libtool pkg-config check
-            abigail-tools valgrind)
+            abigail-tools valgrind clang-format)
 vm_pkgs=(qemu-system-x86 busybox-static cpio bc bison flex libelf-dev
          libssl-dev libcap-dev rsync xz-utils dwarves python3 kmod procps)
 
