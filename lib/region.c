@@ -131,7 +131,7 @@ int lu_region_rw(struct libiommu_dev *dev, const char *fn, uint32_t index,
 						   write);
 
 		if (n < 0)
-			return lu_fail(dev->ctx, n == -EINVAL ? -EINVAL : -EIO,
+			return lu_fail(dev->ctx, (int)n,
 				       "%s: %s at 0x%" PRIx64 " of region %" PRIu32 " failed: %s",
 				       fn, write ? "pwrite" : "pread",
 				       offset + done, index, strerror((int)-n));
