@@ -16,7 +16,6 @@
  * changes nothing for KVM: for a device cdev VFIO answers from the IOMMU's
  * capability, not from the attachment.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -74,17 +73,14 @@ static bool is_kvm_vfio(int fd)
 }
 
 /*
- * The VM already has a kvm-vfio device: find its fd.  A handle of @ctx on
- * the same VM has it; else only a sole candidate among this process's fds
- * is taken, since nothing tells which VM a kvm-vfio fd belongs to (the
- * handles' own fds are skipped).
+ * The VM already has a kvm-vfio device: only a handle of @ctx on the same
+ * VM fd is known to hold it.  Nothing else ties a kvm-vfio fd to a VM (a
+ * process's other kvm-vfio fds may belong to other VMs), so no other fd is
+ * ever taken: the caller passes it with LIBIOMMU_KVM_DEVICE_FD.
  */
 static int find_kvm_vfio(struct libiommu_ctx *ctx, int vm_fd, int *out)
 {
 	struct libiommu_kvm *k;
-	struct dirent *de;
-	int found = -1, n = 0, fd;
-	DIR *d;
 
 	lu_list_for_each(k, &ctx->kvm_list, node) {
 		if (k->vm_fd == vm_fd) {
@@ -92,31 +88,7 @@ static int find_kvm_vfio(struct libiommu_ctx *ctx, int vm_fd, int *out)
 			return 0;
 		}
 	}
-	d = opendir("/proc/self/fd");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char *end;
-		long v = strtol(de->d_name, &end, 10);
-
-		if (*end || end == de->d_name || v < 0 || v == dirfd(d))
-			continue;
-		fd = (int)v;
-		if (!is_kvm_vfio(fd))
-			continue;
-		lu_list_for_each(k, &ctx->kvm_list, node)
-			if (k->dev_fd == fd)
-				break;
-		if (&k->node != &ctx->kvm_list)
-			continue;
-		found = fd;
-		n++;
-	}
-	closedir(d);
-	if (n != 1)
-		return n ? -EBUSY : -ENOENT;
-	*out = found;
-	return 0;
+	return -ENOENT;
 }
 
 LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
@@ -180,8 +152,8 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 			rc = find_kvm_vfio(ctx, vm_fd, &found);
 			if (rc) {
 				rc = lu_fail(ctx, -EBUSY,
-					     "%s: the VM already has a kvm-vfio device (KVM allows one per VM) and %s of this process's fds is one: pass it in opts->kvm_vfio_fd with LIBIOMMU_KVM_DEVICE_FD",
-					     __func__, rc == -EBUSY ? "more than one" : "none");
+					     "%s: the VM already has a kvm-vfio device (KVM allows one per VM), made outside this context: nothing ties a kvm-vfio fd to its VM, so the library takes none it did not make; pass that device's fd in opts->kvm_vfio_fd with LIBIOMMU_KVM_DEVICE_FD",
+					     __func__);
 				goto fail;
 			}
 			/*

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -691,6 +693,62 @@ START_TEST(kvm_new_finds_the_vms_existing_kvm_vfio_device)
 }
 END_TEST
 
+/* A thread with a file table of its own holds VM X's kvm-vfio device. */
+struct holder {
+	int vm, kdev, ready[2], done[2];
+};
+
+static void *hold_kvm_vfio(void *arg)
+{
+	struct holder *h = arg;
+	char c;
+
+	if (unshare(CLONE_FILES) == 0)
+		h->kdev = ku_kvm_new_vfio_dev(h->vm);
+	else
+		h->kdev = -errno;
+	/* tell the test, then keep it until the test is done */
+	if (write(h->ready[1], "r", 1) != 1 || read(h->done[0], &c, 1) != 1)
+		h->kdev = -EIO;
+	return NULL;
+}
+
+START_TEST(kvm_new_never_takes_a_kvm_vfio_fd_it_cannot_tie_to_the_vm)
+{
+	int vm_x = ku_kvm_new_vm(), vm_y = ku_kvm_new_vm(), ydev;
+	struct holder h = { .vm = vm_x, .kdev = -1 };
+	struct libiommu_kvm *k = NULL;
+	pthread_t t;
+	char c;
+
+	/*
+	 * VM X's kvm-vfio device is held where this process's fd table does
+	 * not show it (another holder); this process holds VM Y's.  Nothing
+	 * ties Y's fd to X: taking "the only kvm-vfio fd of the process" would
+	 * add devices to Y.
+	 */
+	ck_assert_int_eq(pipe(h.ready), 0);
+	ck_assert_int_eq(pipe(h.done), 0);
+	ydev = ku_kvm_new_vfio_dev(vm_y);
+	ck_assert_int_ge(ydev, 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, hold_kvm_vfio, &h), 0);
+	ck_assert_int_eq(read(h.ready[0], &c, 1), 1);
+	ck_assert_msg(h.kdev >= 0, "kvm-vfio device for VM X: %s", strerror(-h.kdev));
+	expect_err(libiommu_kvm_new(ctx, vm_x, NULL, &k), -EBUSY,
+		   "LIBIOMMU_KVM_DEVICE_FD");
+	ck_assert_ptr_null(k);
+	ck_assert_int_eq(write(h.done[1], "d", 1), 1);
+	pthread_join(t, NULL);
+	for (int i = 0; i < 2; i++) {
+		close(h.ready[i]);
+		close(h.done[i]);
+	}
+	close(ydev);
+	close(vm_y);
+	close(vm_x);
+}
+END_TEST
+
 START_TEST(kvm_new_rejects_what_is_not_a_vm)
 {
 	struct libiommu_kvm_opts o = { .sz = sizeof(o), .flags = 1u << 7 };
@@ -738,6 +796,7 @@ static void add_tests(Suite *s, const char *name, bool kvm)
 	tcase_add_test(tc, ctx_free_releases_kvm_handles_and_files);
 	tcase_add_test(tc, kvm_new_finds_the_vms_existing_kvm_vfio_device);
 	tcase_add_test(tc, kvm_new_rejects_what_is_not_a_vm);
+	tcase_add_test(tc, kvm_new_never_takes_a_kvm_vfio_fd_it_cannot_tie_to_the_vm);
 }
 
 int main(void)

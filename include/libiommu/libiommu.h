@@ -1069,11 +1069,12 @@ struct libiommu_kvm_opts {
 /**
  * A handle on the kvm-vfio device of the KVM VM @vm_fd (borrowed: keep it
  * open while the handle lives): created with KVM_CREATE_DEVICE, or, since
- * KVM allows one per VM, found when it exists (opts->kvm_vfio_fd, borrowed;
- * else another handle's on the same VM, else the only "kvm-vfio" fd of
- * this process; those two are dup()ed).  Freed with @ctx at the latest.
- * Errors: -EBADF, -ENOTTY (not a VM fd), -ENODEV (KVM without kvm-vfio),
- * -EBUSY (it exists and cannot be found), -EINVAL, -E2BIG, -ENOMEM.
+ * KVM allows one per VM, taken when it exists: opts->kvm_vfio_fd
+ * (borrowed), else another handle's of @ctx on the same @vm_fd (dup()ed).
+ * No other fd is ever taken (nothing ties a kvm-vfio fd to its VM).
+ * Freed with @ctx at the latest.  Errors: -EBADF, -ENOTTY (not a VM fd),
+ * -ENODEV (KVM without kvm-vfio), -EBUSY (it exists, made outside @ctx:
+ * pass it with LIBIOMMU_KVM_DEVICE_FD), -EINVAL, -E2BIG, -ENOMEM.
  */
 LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 				  const struct libiommu_kvm_opts *opts,
