@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmodutil.h"
@@ -693,37 +694,38 @@ START_TEST(kvm_new_finds_the_vms_existing_kvm_vfio_device)
 }
 END_TEST
 
-/* A thread with a file table of its own holds VM X's kvm-vfio device. */
+/*
+ * Something this process's fd table does not show holds VM X's kvm-vfio
+ * device: a thread with a file table of its own, or another process.
+ */
 struct holder {
-	int vm, kdev, ready[2], done[2];
+	int vm, ready[2], done[2];
 };
 
-static void *hold_kvm_vfio(void *arg)
+static void *hold_in_thread(void *arg)
 {
 	struct holder *h = arg;
+	int kdev = unshare(CLONE_FILES) ? -errno : ku_kvm_new_vfio_dev(h->vm);
 	char c;
 
-	if (unshare(CLONE_FILES) == 0)
-		h->kdev = ku_kvm_new_vfio_dev(h->vm);
-	else
-		h->kdev = -errno;
-	/* tell the test, then keep it until the test is done */
-	if (write(h->ready[1], "r", 1) != 1 || read(h->done[0], &c, 1) != 1)
-		h->kdev = -EIO;
+	/* tell the test the result, then keep the device until it is done */
+	if (write(h->ready[1], &kdev, sizeof(kdev)) == sizeof(kdev))
+		(void)!read(h->done[0], &c, 1);
 	return NULL;
 }
 
 START_TEST(kvm_new_never_takes_a_kvm_vfio_fd_it_cannot_tie_to_the_vm)
 {
-	int vm_x = ku_kvm_new_vm(), vm_y = ku_kvm_new_vm(), ydev;
-	struct holder h = { .vm = vm_x, .kdev = -1 };
+	int vm_x = ku_kvm_new_vm(), vm_y = ku_kvm_new_vm(), ydev, kdev = -1;
+	struct holder h = { .vm = vm_x };
+	bool in_process = _i == 1;
 	struct libiommu_kvm *k = NULL;
 	pthread_t t;
-	char c;
+	pid_t pid = -1;
 
 	/*
-	 * VM X's kvm-vfio device is held where this process's fd table does
-	 * not show it (another holder); this process holds VM Y's.  Nothing
+	 * VM X's kvm-vfio device is held elsewhere (_i 0: a thread with its own
+	 * file table; 1: a child process); this process holds VM Y's.  Nothing
 	 * ties Y's fd to X: taking "the only kvm-vfio fd of the process" would
 	 * add devices to Y.
 	 */
@@ -731,14 +733,35 @@ START_TEST(kvm_new_never_takes_a_kvm_vfio_fd_it_cannot_tie_to_the_vm)
 	ck_assert_int_eq(pipe(h.done), 0);
 	ydev = ku_kvm_new_vfio_dev(vm_y);
 	ck_assert_int_ge(ydev, 0);
-	ck_assert_int_eq(pthread_create(&t, NULL, hold_kvm_vfio, &h), 0);
-	ck_assert_int_eq(read(h.ready[0], &c, 1), 1);
-	ck_assert_msg(h.kdev >= 0, "kvm-vfio device for VM X: %s", strerror(-h.kdev));
+	if (in_process) {
+		/*
+		 * KVM takes ioctls on a VM only from its creator's mm: make the
+		 * device here, hand the only fd to a child, close ours.
+		 */
+		kdev = ku_kvm_new_vfio_dev(vm_x);
+		ck_assert_int_ge(kdev, 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			char c;
+
+			(void)!read(h.done[0], &c, 1);
+			_exit(0);
+		}
+		close(kdev);
+	} else {
+		ck_assert_int_eq(pthread_create(&t, NULL, hold_in_thread, &h), 0);
+		ck_assert_int_eq(read(h.ready[0], &kdev, sizeof(kdev)), sizeof(kdev));
+		ck_assert_msg(kdev >= 0, "kvm-vfio device for VM X: %s", strerror(-kdev));
+	}
 	expect_err(libiommu_kvm_new(ctx, vm_x, NULL, &k), -EBUSY,
 		   "LIBIOMMU_KVM_DEVICE_FD");
 	ck_assert_ptr_null(k);
 	ck_assert_int_eq(write(h.done[1], "d", 1), 1);
-	pthread_join(t, NULL);
+	if (in_process)
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	else
+		pthread_join(t, NULL);
 	for (int i = 0; i < 2; i++) {
 		close(h.ready[i]);
 		close(h.done[i]);
@@ -796,7 +819,7 @@ static void add_tests(Suite *s, const char *name, bool kvm)
 	tcase_add_test(tc, ctx_free_releases_kvm_handles_and_files);
 	tcase_add_test(tc, kvm_new_finds_the_vms_existing_kvm_vfio_device);
 	tcase_add_test(tc, kvm_new_rejects_what_is_not_a_vm);
-	tcase_add_test(tc, kvm_new_never_takes_a_kvm_vfio_fd_it_cannot_tie_to_the_vm);
+	tcase_add_loop_test(tc, kvm_new_never_takes_a_kvm_vfio_fd_it_cannot_tie_to_the_vm, 0, 2);
 }
 
 int main(void)
