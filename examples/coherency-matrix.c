@@ -8,8 +8,13 @@
  *   IOMMU blocks no-snoop            1                        2
  *   IOMMU lets it through            3                        4
  *
- * DMA is coherent in boxes 1, 2 and 4; Linux's KVM emulates WBINVD in
- * boxes 3 and 4, although only box 3 needs it.
+ * DMA is coherent in boxes 1, 2 and 4; only box 3 needs KVM to emulate
+ * WBINVD.  KVM emulates it when VFIO says a device is not enforced-coherent,
+ * which VFIO answers from the IOMMU's capability: boxes 3 and 4, except a
+ * device whose IOMMU could enforce running on a HWPT that does not (the
+ * "KVM hazard": box 3 without WBINVD).  The library places every device on
+ * a HWPT that enforces exactly when its IOMMU can, and the example shows
+ * which HWPT each device landed on.
  *
  * For every cdev in /dev/vfio/devices/ it binds the device to /dev/iommu,
  * attaches it to an IOAS and prints its coherency report: the matrix with
@@ -156,7 +161,7 @@ static void show_device(struct libiommu_ctx *ctx, const char *path)
 		       last);
 		return;
 	}
-	/* Attached, so that VFIO can say whether snooping is enforced. */
+	/* Attached: the row is then what the HWPT it runs on enforces. */
 	if (libiommu_ioas_alloc(ctx, NULL, &ioas) == 0 &&
 	    libiommu_dev_attach_ioas(dev, ioas) != 0)
 		printf("  (not attached: %s; the row comes from the capability)\n",
@@ -165,6 +170,15 @@ static void show_device(struct libiommu_ctx *ctx, const char *path)
 	if (rc) {
 		printf("  no coherency report: %s\n\n", strerror(-rc));
 	} else {
+		enum libiommu_coherency_answer enf;
+		uint32_t hwpt = libiommu_coherency_hwpt_id(coh, &enf);
+
+		if (hwpt)
+			printf("  placement: IOAS %u, HWPT %u, which %s\n",
+			       libiommu_ioas_id(ioas), hwpt,
+			       enf == LIBIOMMU_COHERENCY_ANSWER_YES  ? "forces snooping"
+			       : enf == LIBIOMMU_COHERENCY_ANSWER_NO ? "does not force snooping"
+								     : "may or may not force snooping (not known)");
 		fflush(stdout);
 		libiommu_coherency_write(coh, STDOUT_FILENO);
 		libiommu_coherency_free(coh);
@@ -323,13 +337,14 @@ static void show_simulated(struct libiommu_ctx *ctx)
 			goto out;
 		}
 	}
-	printf("  %-20s %-4s %-13s %-13s %-9s %-15s %s\n", "device", "box",
+	printf("  %-20s %-4s %-6s %-13s %-13s %-9s %-15s %s\n", "device", "box", "HWPT",
 	       "IOMMU blocks", "may no-snoop", "coherent", "KVM emulates", "KVM read-back");
-	printf("  %-20s %-4s %-13s %-13s %-9s %-15s %s\n", "", "", "no-snoop", "", "DMA",
-	       "WBINVD", "(FILE_ADD)");
+	printf("  %-20s %-4s %-6s %-13s %-13s %-9s %-15s %s\n", "", "", "", "no-snoop (HWPT)",
+	       "", "DMA", "WBINVD", "(FILE_ADD)");
 	for (box = 1; box <= 4; box++) {
 		char short_name[64];
 		const char *name;
+		uint32_t hwpt;
 
 		if (libiommu_coherency_get_dev(dev[box], &c))
 			continue;
@@ -339,8 +354,9 @@ static void show_simulated(struct libiommu_ctx *ctx)
 			 (int)strcspn(name, " "), name,
 			 (int)strcspn(name + strcspn(name, "(") + 1, ","),
 			 name + strcspn(name, "(") + 1);
-		printf("  %-20s [%d]  %-13s %-13s %-9s %-15s %s\n",
-		       short_name, libiommu_coherency_box(c),
+		hwpt = libiommu_coherency_hwpt_id(c, NULL);
+		printf("  %-20s [%d]  %-6u %-13s %-13s %-9s %-15s %s\n",
+		       short_name, libiommu_coherency_box(c), hwpt,
 		       ans(libiommu_coherency_iommu_blocks(c)),
 		       ans(libiommu_coherency_dev_nosnoop(c)),
 		       ans(libiommu_coherency_dma_coherent(c)),
@@ -439,7 +455,8 @@ int main(int argc, char **argv)
 	       u.release);
 	printf("Boxes: 1 IOMMU blocks no-snoop, device may issue it   2 IOMMU blocks it, device never does\n");
 	printf("       3 IOMMU lets it through, device may issue it   4 IOMMU lets it through, device never does\n");
-	printf("DMA is coherent in 1, 2, 4; KVM emulates WBINVD in 3 and 4 (only 3 needs it).\n");
+	printf("DMA is coherent in 1, 2, 4; only 3 needs WBINVD.  KVM emulates it when VFIO says the\n"
+	       "device is not enforced-coherent (from the IOMMU's capability, not from the HWPT it is on).\n");
 	printf("companion module (/dev/libiommu): %s\n\n",
 	       access("/dev/libiommu", F_OK) == 0 ? "loaded" : "not loaded: the kernel's policy is derived, KVM's state cannot be read back");
 

@@ -31,17 +31,27 @@ static void take_target(struct lu_attach *a)
 		a->ioas->users++;
 	else if (a->hwpt)
 		a->hwpt->users++;
+	if (a->managed)
+		a->managed->users++;
 }
 
+/* Drop what @a holds; a placed HWPT goes with its last device. */
 static void put_target(struct lu_attach *a)
 {
+	uint32_t pasid;
+
 	if (a->ioas && a->ioas->users)
 		a->ioas->users--;
 	else if (a->hwpt && a->hwpt->users)
 		a->hwpt->users--;
-	a->ioas = NULL;
-	a->hwpt = NULL;
-	a->hwpt_id = 0;
+	if (a->managed) {
+		if (a->managed->users)
+			a->managed->users--;
+		lu_hwpt_unplace(a->managed);
+	}
+	pasid = a->pasid;
+	memset(a, 0, sizeof(*a));
+	a->pasid = pasid;
 }
 
 /* The attachment of @pasid (LIBIOMMU_NO_PASID: the RID), or NULL. */
@@ -154,6 +164,8 @@ static struct libiommu_dev *dev_new(struct libiommu_ctx *ctx)
 	}
 	dev->ctx = ctx;
 	dev->fd = -1;
+	dev->cap = LU_CAP_UNASKED;
+	dev->nosnoop_writable = LU_ENF_UNKNOWN;
 	lu_list_init(&dev->node);
 	return dev;
 }
@@ -435,10 +447,121 @@ static int check_pasid(struct libiommu_dev *dev, const char *fn,
 	return 0;
 }
 
+static int backend_attach(struct libiommu_dev *dev, uint32_t pasid,
+			  struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt,
+			  uint32_t *hwpt_id, bool quiet)
+{
+	const struct lu_backend_ops *ops = dev->ctx->ops;
+
+	if (pasid == LIBIOMMU_NO_PASID)
+		return ops->dev_attach(dev, ioas, hwpt, hwpt_id, quiet);
+	return ops->dev_pasid_attach(dev, pasid, ioas, hwpt, hwpt_id, quiet);
+}
+
+/* Does the library choose the HWPT of a device attached to @ioas? */
+static bool library_places(const struct libiommu_ioas *ioas)
+{
+	const struct lu_backend_ops *ops = ioas->ctx->ops;
+
+	return !ioas->kernel_hwpt && !ops->implicit_attach && ops->hwpt_alloc &&
+	       ops->has_feature(ioas->ctx, LIBIOMMU_FEAT_HWPT_ALLOC) == 1;
+}
+
+/*
+ * Place @pasid of @dev in @ioas on a HWPT that forces snooping exactly
+ * when its IOMMU can (@cap): one the library placed another device on
+ * (when the IOMMU takes it), else a new one.  The kernel alone would reuse
+ * any compatible HWPT of the IOAS, also one that does not enforce, for a
+ * device whose IOMMU can.  @cur: the current attachment (a replace).
+ */
+static int place(struct libiommu_dev *dev, const char *fn, uint32_t pasid,
+		 struct libiommu_ioas *ioas, int cap, struct lu_attach *cur,
+		 struct lu_attach *next)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	bool want_pasid = pasid != LIBIOMMU_NO_PASID;
+	struct libiommu_hwpt *h, *made = NULL;
+	uint32_t hwpt_id = 0;
+	int rc;
+
+	lu_list_for_each(h, &ctx->hwpt_list, node) {
+		if (!h->managed || h->ioas != ioas ||
+		    (want_pasid && !(h->flags & LIBIOMMU_HWPT_PASID)))
+			continue;
+		/* An unknown capability shares only the HWPT made for it. */
+		if (cap == LU_ENF_UNKNOWN ? h->made_for != dev->id : h->enforce != cap)
+			continue;
+		if (cur && cur->managed == h) {
+			*next = *cur;
+			return 1; /* there already */
+		}
+		rc = backend_attach(dev, pasid, NULL, h, &hwpt_id, true);
+		if (rc == -EINVAL)
+			continue; /* another IOMMU instance: it does not take h */
+		if (rc)
+			return rc;
+		goto done;
+	}
+	rc = lu_hwpt_place(dev, ioas, want_pasid, cap, &made);
+	if (rc)
+		return rc;
+	h = made;
+	rc = backend_attach(dev, pasid, NULL, h, &hwpt_id, false);
+	if (rc) {
+		lu_hwpt_unplace(h);
+		return rc;
+	}
+done:
+	next->ioas = ioas;
+	next->managed = h;
+	next->hwpt_id = hwpt_id;
+	lu_dbg(ctx, "%s: device %" PRIu32 " placed on HWPT %" PRIu32 " (%s, %s snooping) in IOAS %" PRIu32,
+	       fn, dev->id, h->id, made ? "allocated for it" : "shared",
+	       cap == LU_ENF_YES ? "forces" : cap == LU_ENF_NO ? "does not force"
+							       : "may force",
+	       ioas->id);
+	return 0;
+}
+
+/*
+ * What the library can tell of the HWPT the kernel chose (@next->hwpt_id):
+ * a HWPT another live attachment of the context is on is the same one (a
+ * live attachment keeps it, so its id is not reused); a new id on an
+ * iommufd the context owns was made for this attach, with the device's
+ * enforcement.  ctx->lock held.
+ */
+static void kernel_placed(struct libiommu_dev *dev, int cap,
+			  struct lu_attach *next)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	const struct libiommu_dev *d;
+	const struct lu_attach *a;
+	size_t i;
+
+	next->pt_enforce = LU_ENF_UNKNOWN;
+	lu_list_for_each(d, &ctx->dev_list, node) {
+		for (i = 0; i <= d->nr_pasids; i++) {
+			a = i ? &d->pasids[i - 1] : d->rid_attached ? &d->rid
+								    : NULL;
+			if (!a || a->hwpt || a->managed ||
+			    a->hwpt_id != next->hwpt_id || !a->pt_made_for)
+				continue;
+			next->pt_enforce = a->pt_enforce;
+			next->pt_made_for = a->pt_made_for;
+			return;
+		}
+	}
+	if (ctx->owns_fd) {
+		next->pt_enforce = cap;
+		next->pt_made_for = dev->id;
+	}
+}
+
 /*
  * Attach (or replace) @pasid of @dev to exactly one of @ioas / @hwpt.  The
  * kernel treats an attach while attached as an atomic replace; so do we.
- * ctx->lock held.
+ * The target IOAS's coherency policy holds first (a refusal attaches
+ * nothing).  ctx->lock held.
  */
 static int attach_locked(struct libiommu_dev *dev, const char *fn,
 			 uint32_t pasid, struct libiommu_ioas *ioas,
@@ -448,10 +571,12 @@ static int attach_locked(struct libiommu_dev *dev, const char *fn,
 	const char *target = ioas ? "IOAS" : "HWPT";
 	struct lu_attach *cur, next = { .pasid = pasid };
 	uint32_t pt_id = ioas ? ioas->id : hwpt->id, hwpt_id = 0;
-	int rc;
+	bool places = ioas && library_places(ioas);
+	char what[64];
+	int rc, cap = LU_ENF_UNKNOWN;
 
 	cur = find_attach(dev, pasid);
-	if (cur && cur->ioas == ioas && cur->hwpt == hwpt) {
+	if (cur && cur->ioas == ioas && cur->hwpt == hwpt && !places) {
 		lu_dbg(ctx, "%s: device %" PRIu32 " already attached to %s %" PRIu32,
 		       fn, dev->id, target, pt_id);
 		return 0;
@@ -471,22 +596,48 @@ static int attach_locked(struct libiommu_dev *dev, const char *fn,
 		}
 	}
 
-	/* The target IOAS's coherency policy (lib/coherency/policy.c). */
-	rc = lu_coh_check_attach(dev, fn, ioas, hwpt);
+	/*
+	 * The target IOAS's coherency policy, against the enforcement of the
+	 * HWPT the device would run on (lib/coherency/policy.c).
+	 */
+	if (!ctx->ops->implicit_attach) {
+		rc = lu_coh_dev_cap(dev, &cap);
+		if (rc)
+			return lu_fail(ctx, rc, "%s: asking device %" PRIu32 "'s IOMMU failed: %s",
+				       fn, dev->id, strerror(-rc));
+	}
+	if (hwpt) {
+		snprintf(what, sizeof(what), "HWPT %" PRIu32, hwpt->id);
+		rc = lu_coh_check_policy(dev, fn, lu_hwpt_ioas(hwpt),
+					 hwpt->enforce, what);
+	} else {
+		rc = lu_coh_check_policy(dev, fn, ioas, cap,
+					 "the HWPT the library places it on");
+	}
 	if (rc)
 		return rc;
 
-	if (pasid == LIBIOMMU_NO_PASID)
-		rc = ctx->ops->dev_attach(dev, ioas, hwpt, &hwpt_id);
-	else
-		rc = ctx->ops->dev_pasid_attach(dev, pasid, ioas, hwpt,
-						&hwpt_id);
-	if (rc)
-		return rc;
+	if (places) {
+		rc = place(dev, fn, pasid, ioas, cap, cur, &next);
+		if (rc == 1) {
+			lu_dbg(ctx, "%s: device %" PRIu32 " already attached to IOAS %" PRIu32,
+			       fn, dev->id, ioas->id);
+			return 0;
+		}
+		if (rc)
+			return rc;
+		hwpt_id = next.hwpt_id;
+	} else {
+		rc = backend_attach(dev, pasid, ioas, hwpt, &hwpt_id, false);
+		if (rc)
+			return rc;
+		next.ioas = ioas;
+		next.hwpt = hwpt;
+		next.hwpt_id = hwpt_id;
+		if (ioas && !ctx->ops->implicit_attach)
+			kernel_placed(dev, cap, &next);
+	}
 
-	next.ioas = ioas;
-	next.hwpt = hwpt;
-	next.hwpt_id = hwpt_id;
 	take_target(&next);
 	if (cur) {
 		put_target(cur);

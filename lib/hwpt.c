@@ -34,7 +34,7 @@ _Static_assert(LIBIOMMU_HWPT_DATA_VTD_S1 == LX_IOMMU_HWPT_DATA_VTD_S1 &&
 /* Drop the references the HWPT holds on what it was made from (locked). */
 static void release(struct libiommu_hwpt *hwpt)
 {
-	if (hwpt->ioas && hwpt->ioas->users)
+	if (hwpt->ioas && hwpt->ioas->users && !hwpt->managed)
 		hwpt->ioas->users--;
 	if (hwpt->parent && hwpt->parent->users)
 		hwpt->parent->users--;
@@ -89,11 +89,14 @@ static int check_opts(struct libiommu_ctx *ctx, const char *fn,
 	return lu_backend_need(ctx, LU_OP_HWPT_ALLOC, fn);
 }
 
-/* Allocate the HWPT in the kernel and list its handle; ctx->lock held. */
+/*
+ * Allocate the HWPT in the kernel and list its handle; ctx->lock held.
+ * @enforce: what iommufd will fix for it (LU_ENF_*), for the records.
+ */
 static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
 		  const void *data, uint32_t data_len,
 		  struct libiommu_ioas *ioas, struct libiommu_hwpt *parent,
-		  struct libiommu_hwpt **out)
+		  int enforce, bool managed, struct libiommu_hwpt **out)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct libiommu_hwpt *hwpt;
@@ -113,9 +116,16 @@ static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
 	hwpt->id = id;
 	hwpt->flags = flags;
 	hwpt->nested = parent != NULL;
+	hwpt->enforce = enforce;
+	hwpt->made_for = parent ? parent->made_for : dev->id;
 	hwpt->ioas = ioas;
 	hwpt->parent = parent;
-	if (ioas)
+	/*
+	 * A placed HWPT lives exactly as long as a device is on it, and the
+	 * device counts as the IOAS's user: the IOAS counts what callers made.
+	 */
+	hwpt->managed = managed;
+	if (ioas && !managed)
 		ioas->users++;
 	if (parent)
 		parent->users++;
@@ -161,7 +171,7 @@ LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 {
 	uint32_t flags, data_type, data_len;
 	const void *data;
-	int rc;
+	int rc, cap;
 
 	rc = alloc_args(dev, out, "ioas", ioas, "IOAS", ioas ? ioas->id : 0,
 			ioas ? ioas->ctx : NULL, __func__);
@@ -172,7 +182,17 @@ LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 	if (rc)
 		return rc;
 	lu_lock(dev->ctx);
-	rc = create(dev, flags, data_type, data, data_len, ioas, NULL, out);
+	/* iommufd makes it enforce exactly when the device's IOMMU can */
+	rc = lu_coh_dev_cap(dev, &cap);
+	if (rc)
+		rc = lu_fail(dev->ctx, rc, "%s: asking device %" PRIu32 "'s IOMMU failed: %s",
+			     __func__, dev->id, strerror(-rc));
+	if (!rc)
+		rc = lu_coh_check_policy(dev, __func__, ioas, cap,
+					 "the HWPT it would allocate");
+	if (!rc)
+		rc = create(dev, flags, data_type, data, data_len, ioas, NULL,
+			    cap, false, out);
 	lu_unlock(dev->ctx);
 	return lu_ret(rc);
 }
@@ -185,6 +205,7 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 	uint32_t flags, data_type, data_len;
 	struct libiommu_ctx *ctx;
 	const void *data;
+	char what[64];
 	int rc;
 
 	rc = alloc_args(dev, out, "parent", parent, "HWPT",
@@ -210,9 +231,30 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 			       "%s: only LIBIOMMU_HWPT_PASID applies to a nested HWPT (flags 0x%" PRIx32 ")",
 			       __func__, flags);
 	lu_lock(ctx);
-	rc = create(dev, flags, data_type, data, data_len, NULL, parent, out);
+	/* A nested HWPT has its parent's enforcement. */
+	snprintf(what, sizeof(what), "a HWPT nested in HWPT %" PRIu32, parent->id);
+	rc = lu_coh_check_policy(dev, __func__, lu_hwpt_ioas(parent),
+				 parent->enforce, what);
+	if (!rc)
+		rc = create(dev, flags, data_type, data, data_len, NULL, parent,
+			    parent->enforce, false, out);
 	lu_unlock(ctx);
 	return lu_ret(rc);
+}
+
+int lu_hwpt_place(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
+		  bool pasid, int enforce, struct libiommu_hwpt **out)
+{
+	return create(dev, pasid ? LIBIOMMU_HWPT_PASID : 0, 0, NULL, 0, ioas,
+		      NULL, enforce, true, out);
+}
+
+void lu_hwpt_unplace(struct libiommu_hwpt *hwpt)
+{
+	if (!hwpt->managed || hwpt->users)
+		return;
+	hwpt->ctx->ops->hwpt_destroy(hwpt, LU_QUIET);
+	release(hwpt);
 }
 
 LIBIOMMU_API int libiommu_hwpt_destroy(struct libiommu_hwpt *hwpt)

@@ -85,8 +85,15 @@ struct libiommu_ioas {
 	uint32_t id;
 	unsigned int users;  /* attached devices and HWPTs made from it */
 	uint32_t coh_flags;  /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
+	bool kernel_hwpt;    /* LIBIOMMU_IOAS_KERNEL_HWPT: the kernel places */
 	struct lu_list node; /* ctx->ioas_list */
 };
+
+/* Enforcement of snooping as known: of a HWPT, or a device's capability. */
+#define LU_ENF_NO 0
+#define LU_ENF_YES 1
+#define LU_ENF_UNKNOWN (-1)
+#define LU_CAP_UNASKED (-2)
 
 /* The IOAS flags that are coherency policy (lib/coherency/policy.c). */
 #define LU_IOAS_COH_FLAGS \
@@ -108,6 +115,18 @@ struct libiommu_hwpt {
 	uint32_t flags;	    /* LIBIOMMU_HWPT_* it was allocated with */
 	unsigned int users; /* attached devices/PASIDs and nested children */
 	bool nested;
+	/*
+	 * Made by the library to place devices attached to an IOAS (no
+	 * caller has a handle on it): destroyed with its last device.
+	 */
+	bool managed;
+	/*
+	 * Does it force snooping (LU_ENF_*)?  iommufd fixes that when it
+	 * allocates a paging HWPT, from the allocating device (its IOMMU's
+	 * capability); a nested one has its parent's.
+	 */
+	int enforce;
+	uint32_t made_for;	      /* the allocating device's id */
 	struct libiommu_ioas *ioas;   /* paging: the IOAS it maps */
 	struct libiommu_hwpt *parent; /* nested: its parent */
 	struct lu_list node;	      /* ctx->hwpt_list */
@@ -115,6 +134,16 @@ struct libiommu_hwpt {
 
 /* Free every HWPT handle of a ctx (from libiommu_ctx_free, locked). */
 void lu_hwpt_free_all(struct libiommu_ctx *ctx);
+
+/*
+ * A HWPT the library allocates in @ioas to place @dev on (PASID-capable
+ * with @pasid), whose enforcement will be @enforce; listed, unused.  Its
+ * handle is the library's: lu_hwpt_unplace() destroys it once its last
+ * user is gone.  ctx->lock held; 0 or -errno logged.
+ */
+int lu_hwpt_place(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
+		  bool pasid, int enforce, struct libiommu_hwpt **out);
+void lu_hwpt_unplace(struct libiommu_hwpt *hwpt);
 
 /* The IOAS a HWPT maps (a nested one: its parent's). */
 static inline struct libiommu_ioas *lu_hwpt_ioas(const struct libiommu_hwpt *h)
@@ -132,6 +161,14 @@ struct lu_attach {
 	struct libiommu_ioas *ioas; /* exactly one of ioas/hwpt is set */
 	struct libiommu_hwpt *hwpt;
 	uint32_t hwpt_id; /* the kernel HWPT in use */
+	/* attached to @ioas on a HWPT the library placed it on */
+	struct libiommu_hwpt *managed;
+	/*
+	 * Attached to @ioas on a HWPT the kernel chose (no handle): what the
+	 * library saw of it (LU_ENF_*), and which device it was made for.
+	 */
+	int pt_enforce;
+	uint32_t pt_made_for;
 };
 
 /* Region infos cached per device (VFIO_DEVICE_GET_REGION_INFO). */
@@ -154,12 +191,27 @@ struct libiommu_dev {
 	struct lu_attach *pasids; /* attached PASIDs */
 	size_t nr_pasids, cap_pasids;
 	struct lu_region regions[LU_REGION_CACHE]; /* under ctx->lock */
-	void *bpriv;				   /* the backend's (type1: its VFIO group) */
-	struct lu_list node;			   /* ctx->dev_list */
+	/*
+	 * Can its IOMMU force it to snoop (LU_ENF_*, or LU_CAP_UNASKED)?  The
+	 * kernel samples this at bind; asked once, when first needed, with
+	 * where the answer came from and whether it is a simulated device.
+	 */
+	int cap;
+	bool cap_sim;
+	char cap_why[160];
+	/* Does Enable No Snoop stick when written (LU_ENF_*)?  Probed once. */
+	int nosnoop_writable;
+	void *bpriv;	     /* the backend's (type1: its VFIO group) */
+	struct lu_list node; /* ctx->dev_list */
 };
+
+#define LU_CAP_UNASKED (-2)
 
 /* Free every device handle of a ctx (from libiommu_ctx_free, locked). */
 void lu_dev_free_all(struct libiommu_ctx *ctx);
+
+/* Is the device added to a KVM VM through a handle of its context?  Locked. */
+bool lu_kvm_has_dev(const struct libiommu_dev *dev);
 
 /* The IOAS an attachment maps. */
 static inline struct libiommu_ioas *lu_attach_ioas(const struct lu_attach *a)
@@ -218,12 +270,22 @@ int lu_kvm_readback(struct libiommu_kvm *kvm, uint32_t *count, int *why);
 /* ---- coherency policy (lib/coherency/policy.c) ------------------------- */
 
 /*
- * Hook of dev.c's attach, before the kernel call: 0, or the negative errno
- * (logged) when the target IOAS's coherency policy refuses the device.
- * @ioas or @hwpt is the target (the HWPT's IOAS is looked up).
+ * Can @dev's IOMMU force it to snoop: *cap LU_ENF_YES, _NO or _UNKNOWN;
+ * asked once (the module, else IOMMU_GET_HW_INFO) and cached in the handle
+ * with where it came from (dev->cap_why).  0, or the -errno of a read that
+ * failed (not cached; not logged).  ctx->lock held.
  */
-int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
-			struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt);
+int lu_coh_dev_cap(struct libiommu_dev *dev, int *cap);
+
+/*
+ * The coherency policy of @ioas against a device that would run on a HWPT
+ * whose enforcement is @enforce (LU_ENF_*): 0, or the negative errno
+ * (logged, naming @fn and the rule) when the policy refuses it.  @what
+ * says what the HWPT is, for the message.  ctx->lock held.
+ */
+int lu_coh_check_policy(struct libiommu_dev *dev, const char *fn,
+			struct libiommu_ioas *ioas, int enforce,
+			const char *what);
 
 /* ---- IOMMU hardware info (lib/hw-decode.c, pure) ------------------------ */
 

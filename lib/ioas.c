@@ -18,7 +18,8 @@
 
 #define MAP_KNOWN_FLAGS \
 	(LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE | LIBIOMMU_MAP_FIXED_IOVA)
-#define IOAS_KNOWN_FLAGS (LIBIOMMU_IOAS_NO_HUGE_PAGES | LU_IOAS_COH_FLAGS)
+#define IOAS_KNOWN_FLAGS \
+	(LIBIOMMU_IOAS_NO_HUGE_PAGES | LU_IOAS_COH_FLAGS | LIBIOMMU_IOAS_KERNEL_HWPT)
 
 /* A NULL handle has no context to log to: only the return value tells. */
 #define CHECK_IOAS(ioas) \
@@ -115,12 +116,17 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 		return lu_fail(ctx, -EINVAL,
 			       "%s: LIBIOMMU_IOAS_NONCOHERENT and LIBIOMMU_IOAS_REQUIRE_COHERENT exclude each other",
 			       __func__);
+	if ((flags & LU_IOAS_COH_FLAGS) && (flags & LIBIOMMU_IOAS_KERNEL_HWPT))
+		return lu_fail(ctx, -EINVAL,
+			       "%s: LIBIOMMU_IOAS_KERNEL_HWPT cannot go with a coherency policy: the kernel would choose HWPTs the policy must choose (it reuses any compatible one, enforcing or not)",
+			       __func__);
 
 	ioas = calloc(1, sizeof(*ioas));
 	if (!ioas)
 		return lu_fail(ctx, -ENOMEM, "%s: out of memory", __func__);
 	ioas->ctx = ctx;
 	ioas->coh_flags = flags & LU_IOAS_COH_FLAGS;
+	ioas->kernel_hwpt = flags & LIBIOMMU_IOAS_KERNEL_HWPT;
 	lu_list_init(&ioas->node);
 
 	lu_lock(ctx);

@@ -357,6 +357,16 @@ out:
 	return lu_ret(rc);
 }
 
+bool lu_kvm_has_dev(const struct libiommu_dev *dev)
+{
+	struct libiommu_kvm *kvm;
+
+	lu_list_for_each(kvm, &dev->ctx->kvm_list, node)
+		if (find_dev(kvm, dev) >= 0)
+			return true;
+	return false;
+}
+
 void lu_kvm_forget_dev(struct libiommu_dev *dev)
 {
 	struct libiommu_kvm *kvm;

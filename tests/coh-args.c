@@ -96,10 +96,11 @@ START_TEST(every_name_and_reason_has_text)
 		ck_assert_ptr_nonnull(libiommu_coherency_answer_name(i));
 	ck_assert_str_eq(libiommu_coherency_answer_name(LIBIOMMU_COHERENCY_ANSWER_YES), "yes");
 	ck_assert_ptr_null(libiommu_coherency_answer_name(LIBIOMMU_COHERENCY_ANSWER_MIXED + 1));
-	for (i = LIBIOMMU_COHERENCY_SOURCE_NONE; i <= LIBIOMMU_COHERENCY_SOURCE_DEVICES; i++)
-		ck_assert_ptr_nonnull(libiommu_coherency_source_name(i));
+	for (i = LIBIOMMU_COHERENCY_SOURCE_NONE; i < LIBIOMMU_COHERENCY_SOURCE__COUNT; i++)
+		ck_assert_msg(libiommu_coherency_source_name(i), "source %d has no name", i);
 	ck_assert_str_eq(libiommu_coherency_source_name(LIBIOMMU_COHERENCY_SOURCE_HW_INFO), "hw-info");
-	ck_assert_ptr_null(libiommu_coherency_source_name(LIBIOMMU_COHERENCY_SOURCE_DEVICES + 1));
+	ck_assert_ptr_null(libiommu_coherency_source_name(LIBIOMMU_COHERENCY_SOURCE__COUNT));
+	ck_assert_ptr_null(libiommu_coherency_source_name(-1));
 	for (i = 0; i < LIBIOMMU_COHERENCY_CHANGE__COUNT; i++)
 		ck_assert_ptr_nonnull(libiommu_coherency_change_name(i));
 	ck_assert_ptr_null(libiommu_coherency_change_name(LIBIOMMU_COHERENCY_CHANGE__COUNT));

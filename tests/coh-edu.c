@@ -186,12 +186,16 @@ START_TEST(attached_edu_is_in_box_2_or_4_per_snoop_control)
 	c = report();
 	show(c);
 	check_edu_answers(c, on);
-	/* Enforcement once attached: VFIO's answer on the IOAS (container). */
+	/*
+	 * Enforcement once attached: that of the HWPT the library placed it
+	 * on, which iommufd made enforce exactly when the IOMMU can.
+	 */
 	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c),
 			 on ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
 	d = detail(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, &src);
-	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_VFIO);
-	assert_contains(d, on ? "VFIO_DMA_CC_IOMMU) = 1" : "VFIO_DMA_CC_IOMMU) = 0");
+	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_HWPT);
+	assert_contains(d, "which the library allocated for device");
+	ck_assert_uint_ne(libiommu_coherency_hwpt_id(c, NULL), 0);
 	/* ... which places edu even when its IOMMU's capability is unknown. */
 	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
 	libiommu_coherency_free(c);
@@ -306,8 +310,9 @@ START_TEST(ioas_report_aggregates_its_devices)
 	ck_assert_int_eq(libiommu_coherency_box(c), on ? 2 : 4);
 	ck_assert_int_eq(libiommu_coherency_iommu_blocks(c),
 			 on ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
+	/* one device: its answer, from its HWPT */
 	detail(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, &src);
-	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_VFIO);
+	ck_assert_int_eq(src, LIBIOMMU_COHERENCY_SOURCE_HWPT);
 	ck_assert_int_eq(libiommu_coherency_dma_coherent(c), LIBIOMMU_COHERENCY_ANSWER_YES);
 	assert_contains(libiommu_coherency_name(c), "IOAS");
 	libiommu_coherency_free(c);
@@ -472,8 +477,10 @@ START_TEST(require_coherent_also_guards_its_hwpts_and_replace)
 	if (snoop_on())
 		return; /* edu is accepted: covered above */
 	expect_ok(libiommu_ioas_alloc(ctx, &o, &rc_ioas));
-	expect_ok(libiommu_hwpt_alloc(dev, rc_ioas, NULL, &h));
-	expect_err(libiommu_dev_attach_hwpt(dev, h), -EPERM, "requires coherent DMA");
+	/* a HWPT of the IOAS would not enforce: not even allocated */
+	expect_err(libiommu_hwpt_alloc(dev, rc_ioas, NULL, &h), -EPERM,
+		   "requires coherent DMA");
+	ck_assert_ptr_null(h);
 	/* A replace onto it is refused the same way; the old attach stays. */
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
 	expect_err(libiommu_dev_attach_ioas(dev, rc_ioas), -EPERM,
@@ -482,7 +489,6 @@ START_TEST(require_coherent_also_guards_its_hwpts_and_replace)
 						   NULL, NULL),
 			 1);
 	ck_assert_ptr_eq(was, ioas);
-	expect_ok(libiommu_hwpt_destroy(h));
 }
 END_TEST
 

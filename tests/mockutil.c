@@ -4,7 +4,8 @@
 
 #include "mockutil.h"
 
-struct libiommu_ctx *mu_ctx(struct tu_log *log, enum libiommu_log_level level)
+static struct libiommu_ctx *new_ctx(struct tu_log *log,
+				    enum libiommu_log_level level, bool owns)
 {
 	struct libiommu_ctx logctx = { .fd = -1 }, *ctx = NULL;
 	int rc;
@@ -14,9 +15,20 @@ struct libiommu_ctx *mu_ctx(struct tu_log *log, enum libiommu_log_level level)
 	logctx.log_fn = log ? tu_log_capture : NULL;
 	logctx.log_userdata = log;
 	logctx.log_level = level;
-	rc = lu_ctx_create(&logctx, -1, false, &lu_backend_mock, &ctx);
+	rc = lu_ctx_create(&logctx, -1, owns, &lu_backend_mock, &ctx);
 	ck_assert_msg(rc == 0, "a mock context: %s", strerror(-rc));
 	return ctx;
+}
+
+struct libiommu_ctx *mu_ctx(struct tu_log *log, enum libiommu_log_level level)
+{
+	return new_ctx(log, level, true);
+}
+
+struct libiommu_ctx *mu_ctx_borrowed(struct tu_log *log,
+				     enum libiommu_log_level level)
+{
+	return new_ctx(log, level, false);
 }
 
 void mu_add_dev(struct libiommu_ctx *ctx, const char *name, unsigned int iommu,

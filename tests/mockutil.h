@@ -10,8 +10,15 @@
 #include "backend/mock.h"
 #include "testutil.h"
 
-/* A mock context logging into @log up to @level. */
+/*
+ * A mock context logging into @log up to @level.  Its "fd" is the
+ * context's own (as from libiommu_ctx_new()); mu_ctx_borrowed() makes one
+ * that borrows it (as libiommu_ctx_new_from_fd(BORROW)), which must
+ * destroy its kernel objects itself when freed.
+ */
 struct libiommu_ctx *mu_ctx(struct tu_log *log, enum libiommu_log_level level);
+struct libiommu_ctx *mu_ctx_borrowed(struct tu_log *log,
+				     enum libiommu_log_level level);
 
 /*
  * Offer device "mock:@name" behind IOMMU instance @iommu, which can

@@ -791,19 +791,37 @@ LIBIOMMU_API int libiommu_hwpt_invalidate(struct libiommu_hwpt *hwpt,
 struct libiommu_coherency;
 struct libiommu_kvm;
 
-/* libiommu_ioas_opts.flags: the IOAS's coherency policy (checked at attach) */
+/*
+ * libiommu_ioas_opts.flags: the IOAS's coherency policy.  It holds on every
+ * path a device takes into the IOAS: libiommu_dev_attach_ioas(),
+ * libiommu_hwpt_alloc() and _alloc_nested() on it, libiommu_dev_attach_hwpt()
+ * with its HWPTs, a replace, and the PASID variants.  A refusal names the
+ * rule and leaves nothing attached or allocated.  The legacy type1 backends
+ * refuse these flags (-EOPNOTSUPP): a device is in their one address space
+ * from the moment it is opened, before any attach could be checked.
+ */
 /**
- * The RFC's "non-coherent IOASID": every device attached must run without
- * enforced snooping.  Attaching a device whose IOMMU would force it to snoop
- * fails with -EOPNOTSUPP (upstream iommufd has no way to opt out).
+ * The RFC's "non-coherent IOASID": every device must run on a HWPT that
+ * does not enforce snooping.  A device whose IOMMU would force it to snoop
+ * is refused with -EOPNOTSUPP (upstream iommufd has no way to opt out).
  */
 #define LIBIOMMU_IOAS_NONCOHERENT (1u << 1)
 /**
- * Every device attached must be forced to snoop by its IOMMU: attaching one
- * whose IOMMU cannot block no-snoop (or cannot be shown to) fails with
- * -EPERM and leaves nothing attached.
+ * Every device must run on a HWPT that forces it to snoop: one whose IOMMU
+ * cannot block no-snoop (or cannot be shown to) is refused with -EPERM.
  */
 #define LIBIOMMU_IOAS_REQUIRE_COHERENT (1u << 2)
+/**
+ * Let the kernel choose the HWPT of each device attached with
+ * libiommu_dev_attach_ioas() (IOMMU_IOAS attach).  By default the library
+ * chooses: a device whose IOMMU can enforce snoop goes on a HWPT that
+ * enforces it, one the library allocates (or reuses) in the IOAS, because
+ * the kernel alone reuses any compatible HWPT of the IOAS, also one made
+ * without enforcement for another device, and then VFIO still tells KVM
+ * that the device's DMA is coherent (see libiommu_coherency_get_dev(3)).
+ * Not with the two flags above.
+ */
+#define LIBIOMMU_IOAS_KERNEL_HWPT (1u << 3)
 
 /** The answer to one question of a coherency report. */
 enum libiommu_coherency_answer {
@@ -830,6 +848,7 @@ enum libiommu_coherency_field {
 	LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD,	      /* does KVM emulate WBINVD for it? */
 	LIBIOMMU_COHERENCY_FIELD_POLICY,	      /* the kernel's default policy */
 	LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT,     /* KVM report: KVM's own state, read back */
+	LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD,	      /* DMA needs WBINVD but KVM does not emulate it */
 	LIBIOMMU_COHERENCY_FIELD__COUNT		      /* not a field; may grow */
 };
 
@@ -842,6 +861,8 @@ enum libiommu_coherency_source {
 	LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE, /* PCI config space through VFIO */
 	LIBIOMMU_COHERENCY_SOURCE_DERIVED,	/* derived from the other answers */
 	LIBIOMMU_COHERENCY_SOURCE_DEVICES,	/* IOAS / KVM report: from its devices' reports */
+	LIBIOMMU_COHERENCY_SOURCE_HWPT,		/* the enforcement the device's HWPT got when allocated */
+	LIBIOMMU_COHERENCY_SOURCE__COUNT	/* not a source; may grow */
 };
 
 /** The RFC's policy changes, and the device's no-snoop control. */
@@ -883,9 +904,16 @@ enum libiommu_coherency_reason {
 
 /**
  * A coherency report (a snapshot) for one device.  Reads the companion
- * module (when /dev/libiommu exists), IOMMU_GET_HW_INFO, the device's PCI
- * config space and, when the device is attached, VFIO's enforcement answer.
- * Free it with libiommu_coherency_free().  Errors: -EINVAL, -ENOMEM.
+ * module (when /dev/libiommu exists), IOMMU_GET_HW_INFO and the device's
+ * PCI config space; "the IOMMU blocks no-snoop now" is the enforcement of
+ * the HWPT the device is attached to (the module's reading of the domain,
+ * else what the HWPT was allocated with), never a capability.  Changes
+ * nothing, except that it may write Enable No Snoop once and restore it,
+ * to learn whether the bit sticks (not while the device is added to a KVM
+ * VM; see the man page).  Free it with libiommu_coherency_free().
+ * Errors: -EINVAL, -ENOMEM, and the error of a read that failed for
+ * another reason than "there is nothing to read" (e.g. -ENOMEM, -EIO,
+ * -EFAULT): a report never turns a failed read into "unknown".
  */
 LIBIOMMU_API int libiommu_coherency_get_dev(struct libiommu_dev *dev,
 					    struct libiommu_coherency **out);
@@ -961,6 +989,25 @@ libiommu_coherency_default_policy(const struct libiommu_coherency *coh);
 LIBIOMMU_API enum libiommu_coherency_answer
 libiommu_coherency_kvm_noncoherent(const struct libiommu_coherency *coh,
 				   uint32_t *count);
+
+/**
+ * Is there a hazard: DMA that bypasses the CPU caches (box 3) while KVM
+ * does not emulate WBINVD for it?  A device report predicts it from what
+ * VFIO will tell KVM; a KVM report compares its devices with KVM's own
+ * state read back.  A hazard is also logged as a warning when the report
+ * is made.
+ */
+LIBIOMMU_API enum libiommu_coherency_answer
+libiommu_coherency_kvm_hazard(const struct libiommu_coherency *coh);
+
+/**
+ * Device report: the kernel HWPT the device's RID is attached to (0: not
+ * attached through this handle); *enforced (may be NULL) gets whether that
+ * HWPT forces snooping (as "IOMMU blocks no-snoop now").
+ */
+LIBIOMMU_API uint32_t
+libiommu_coherency_hwpt_id(const struct libiommu_coherency *coh,
+			   enum libiommu_coherency_answer *enforced);
 
 /**
  * Where the answer to @field came from; *detail (may be NULL) gets one line

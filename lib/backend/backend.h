@@ -62,6 +62,13 @@ struct lu_backend_ops {
 	 */
 	bool implicit_attach;
 	bool kvm_gets_group;
+	/*
+	 * Each device runs on a domain whose snoop enforcement is its IOMMU's
+	 * capability (type1 merges domains only when it matches), so that a
+	 * device's capability is its enforcement.  Not so on iommufd (and its
+	 * compatibility layer): a HWPT made for one device is reused by others.
+	 */
+	bool domains_match_enforcement;
 	/* For each optional op this backend lacks: why (an "it" sentence). */
 	const char *why_not[LU_OP__COUNT];
 
@@ -102,10 +109,11 @@ struct lu_backend_ops {
 				 uint64_t length, uint64_t page_size,
 				 uint64_t *bitmap, uint32_t flags);
 	/*
-	 * Coherency report: is DMA through @ioas enforced-coherent, as VFIO's
-	 * VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) says?  1 or 0, -EAGAIN when
-	 * not known yet, -EOPNOTSUPP, other -errno.  Never logs.  @where gets
-	 * what the answer is about ("IOAS 3", "the type1 container").
+	 * Legacy backends, for the coherency report: is DMA in the container
+	 * enforced-coherent, as VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) says
+	 * (a read)?  1 or 0, -EAGAIN when not known yet, other -errno.  Never
+	 * logs.  @where gets what the answer is about.  NULL on iommufd,
+	 * where the question is per HWPT and the library tracks it.
 	 */
 	int (*cc_enforced)(struct libiommu_ioas *ioas, char *where,
 			   size_t len);
@@ -121,13 +129,19 @@ struct lu_backend_ops {
 			      const struct libiommu_dev_opts *opts);
 	/* fills dev->id from @dev_id once it is shown to be a bound device */
 	int (*dev_adopt_id)(struct libiommu_dev *dev, uint32_t dev_id);
-	/* attach/replace the RID to @ioas or @hwpt; *hwpt_id: HWPT in use */
+	/*
+	 * Attach/replace the RID to @ioas or @hwpt; *hwpt_id: HWPT in use.
+	 * @quiet: an IOMMU refusing the HWPT (-EINVAL) is not logged (the
+	 * library is trying HWPTs to place the device on).
+	 */
 	int (*dev_attach)(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
-			  struct libiommu_hwpt *hwpt, uint32_t *hwpt_id);
+			  struct libiommu_hwpt *hwpt, uint32_t *hwpt_id,
+			  bool quiet);
 	int (*dev_detach)(struct libiommu_dev *dev);
 	int (*dev_pasid_attach)(struct libiommu_dev *dev, uint32_t pasid,
 				struct libiommu_ioas *ioas,
-				struct libiommu_hwpt *hwpt, uint32_t *hwpt_id);
+				struct libiommu_hwpt *hwpt, uint32_t *hwpt_id,
+				bool quiet);
 	int (*dev_pasid_detach)(struct libiommu_dev *dev, uint32_t pasid);
 	void (*dev_release)(struct libiommu_dev *dev); /* after its fd closed */
 	/* the file KVM's kvm-vfio device gets for @dev (its cdev or group) */

@@ -844,44 +844,6 @@ static int ifd_ioas_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 	return rc;
 }
 
-/*
- * VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) on the iommufd: 1 when every
- * HWPT of the VFIO-compat IOAS enforces cache coherency.  The compat IOAS
- * is pointed at @ioas for the question and restored afterwards.
- */
-static int ifd_cc_enforced(struct libiommu_ioas *ioas, char *where, size_t len)
-{
-	struct lx_iommu_vfio_ioas v = { .size = sizeof(v), .op = LX_IOMMU_VFIO_IOAS_GET };
-	struct libiommu_ctx *ctx = ioas->ctx;
-	uint32_t prev;
-	bool had;
-	int rc, cc;
-
-	snprintf(where, len, "IOAS %" PRIu32, ioas->id);
-	if (ctx->ops->has_feature(ctx, LIBIOMMU_FEAT_VFIO_COMPAT) != 1)
-		return -EOPNOTSUPP;
-	rc = lu_ioctl(ctx->fd, LX_IOMMU_VFIO_IOAS, &v);
-	if (rc && rc != -ENODEV)
-		return rc;
-	had = rc == 0;
-	prev = v.ioas_id;
-	if (!had || prev != ioas->id) {
-		v.op = LX_IOMMU_VFIO_IOAS_SET;
-		v.ioas_id = ioas->id;
-		rc = lu_ioctl(ctx->fd, LX_IOMMU_VFIO_IOAS, &v);
-		if (rc)
-			return rc;
-	}
-	cc = lu_ioctl(ctx->fd, LX_VFIO_CHECK_EXTENSION,
-		      (void *)(uintptr_t)LX_VFIO_DMA_CC_IOMMU);
-	if (!had || prev != ioas->id) {
-		v.op = had ? LX_IOMMU_VFIO_IOAS_SET : LX_IOMMU_VFIO_IOAS_CLEAR;
-		v.ioas_id = had ? prev : 0;
-		lu_ioctl(ctx->fd, LX_IOMMU_VFIO_IOAS, &v);
-	}
-	return cc < 0 ? cc : !!cc;
-}
-
 /* ---- devices ----------------------------------------------------------------- */
 
 /* Did an earlier bind or a VFIO group already grant access to this fd? */
@@ -1070,7 +1032,7 @@ static int fail_attach(struct libiommu_dev *dev, int rc, uint32_t pasid,
 
 static int dev_attach_pt(struct libiommu_dev *dev, uint32_t pasid,
 			 struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt,
-			 uint32_t *hwpt_id)
+			 uint32_t *hwpt_id, bool quiet)
 {
 	struct lx_vfio_device_attach_iommufd_pt cmd = { .argsz = sizeof(cmd) };
 	const char *target = ioas ? "IOAS" : "HWPT";
@@ -1083,6 +1045,8 @@ static int dev_attach_pt(struct libiommu_dev *dev, uint32_t pasid,
 	}
 	cmd.pt_id = pt_id;
 	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd);
+	if (rc == -EINVAL && quiet)
+		return rc;
 	if (rc)
 		return fail_attach(dev, rc, pasid, target, pt_id);
 	*hwpt_id = cmd.pt_id;
@@ -1113,9 +1077,10 @@ static int dev_detach_pt(struct libiommu_dev *dev, uint32_t pasid)
 }
 
 static int ifd_dev_attach(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
-			  struct libiommu_hwpt *hwpt, uint32_t *hwpt_id)
+			  struct libiommu_hwpt *hwpt, uint32_t *hwpt_id,
+			  bool quiet)
 {
-	return dev_attach_pt(dev, LIBIOMMU_NO_PASID, ioas, hwpt, hwpt_id);
+	return dev_attach_pt(dev, LIBIOMMU_NO_PASID, ioas, hwpt, hwpt_id, quiet);
 }
 
 static int ifd_dev_detach(struct libiommu_dev *dev)
@@ -1125,9 +1090,10 @@ static int ifd_dev_detach(struct libiommu_dev *dev)
 
 static int ifd_dev_pasid_attach(struct libiommu_dev *dev, uint32_t pasid,
 				struct libiommu_ioas *ioas,
-				struct libiommu_hwpt *hwpt, uint32_t *hwpt_id)
+				struct libiommu_hwpt *hwpt, uint32_t *hwpt_id,
+				bool quiet)
 {
-	return dev_attach_pt(dev, pasid, ioas, hwpt, hwpt_id);
+	return dev_attach_pt(dev, pasid, ioas, hwpt, hwpt_id, quiet);
 }
 
 static int ifd_dev_pasid_detach(struct libiommu_dev *dev, uint32_t pasid)
@@ -1240,7 +1206,6 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.get_huge_pages = ifd_get_huge_pages,
 	.ioas_dirty_tracking = ifd_ioas_dirty_tracking,
 	.ioas_dirty_bitmap = ifd_ioas_dirty_bitmap,
-	.cc_enforced = ifd_cc_enforced,
 	.dev_open = ifd_dev_open,
 	.dev_open_fd = ifd_dev_open_fd,
 	.dev_adopt_id = ifd_dev_adopt_id,

@@ -318,6 +318,9 @@ static int t1_ioas_alloc(struct libiommu_ioas *ioas, uint32_t flags)
 	struct libiommu_ctx *ctx = ioas->ctx;
 	struct lu_type1 *t = t1_of(ctx);
 
+	if (flags & LU_IOAS_COH_FLAGS)
+		return lu_backend_unsupported(ctx, "an IOAS with a coherency policy (LIBIOMMU_IOAS_NONCOHERENT, LIBIOMMU_IOAS_REQUIRE_COHERENT)",
+					      "a device is in the container's one address space from the moment it is opened, before an attach could check it: the policy could not keep a device out");
 	if (t->ioas)
 		return lu_backend_unsupported(ctx, "a second IOAS",
 					      "a VFIO container has exactly one I/O address space (one IOAS per context: create another context for another address space)");
@@ -914,9 +917,11 @@ static int t1_dev_open(struct libiommu_dev *dev, const char *path,
 }
 
 static int t1_dev_attach(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
-			 struct libiommu_hwpt *hwpt, uint32_t *hwpt_id)
+			 struct libiommu_hwpt *hwpt, uint32_t *hwpt_id,
+			 bool quiet)
 {
 	(void)hwpt;
+	(void)quiet;
 	/* The only IOAS: the device has used it since it was opened. */
 	lu_dbg(dev->ctx, "device %" PRIu32 ": on the %s backend it has been in the container's address space (IOAS %" PRIu32 ") since it was opened",
 	       dev->id, dev->ctx->ops->name, ioas->id);
@@ -1026,6 +1031,7 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 const struct lu_backend_ops lu_backend_type1 = {
 	.kind = LIBIOMMU_BACKEND_TYPE1,
 	.name = "type1",
+	.domains_match_enforcement = true,
 	.ctx_init = type1_ctx_init,
 	.ioas_dirty_tracking = t1_dirty_tracking,
 	.ioas_dirty_bitmap = t1_dirty_bitmap,

@@ -67,8 +67,19 @@ struct libiommu_coherency {
 	uint32_t kvm_count;
 	struct lu_coh_chg chg[LIBIOMMU_COHERENCY_CHANGE__COUNT];
 	enum libiommu_coherency_answer row; /* the matrix row used for the box */
+	uint32_t hwpt_id;		    /* device: the HWPT it runs on */
+	enum libiommu_coherency_answer hwpt_enforced;
 	size_t nr_members;
 	struct libiommu_coherency **members;
+};
+
+/* How the library knows the HWPT a device is on (lu_facts.pt_how). */
+enum lu_pt_how {
+	LU_PT_NONE = 0,	 /* not attached through this handle */
+	LU_PT_PLACED,	 /* the library placed it on a HWPT it allocated */
+	LU_PT_ALLOCATED, /* on a HWPT the caller allocated */
+	LU_PT_KERNEL,	 /* on a HWPT the kernel chose (attach to an IOAS) */
+	LU_PT_CONTAINER, /* in a legacy container: its domains, not HWPTs */
 };
 
 /* Everything read about one device, before any answer is decided. */
@@ -80,34 +91,39 @@ struct lu_facts {
 	/* what the backend is (lu_backend_ops' properties) */
 	bool implicit_attach;
 	bool kvm_gets_group;
+	bool domains_match_enforcement;
 	/* the companion module */
 	int km_err; /* 0: GET_DEV_INFO answered */
 	struct libiommu_kmod_dev_info di;
 	bool sim; /* one of the module's simulated devices */
 	struct libiommu_kmod_sim_dev_info si;
+	int dom_enforce; /* the module's reading of the domain now (LU_ENF_*) */
 	/* IOMMU_GET_HW_INFO */
 	int hw_err; /* 0: read and decoded */
 	struct libiommu_hw_info hw;
 	/* config space through VFIO */
 	int cfg_err; /* 0: read; -EBADF no fd; -ENODEV not PCI;
-					   -ENODATA not asked */
+				   -ENODATA not asked */
 	bool pcie;   /* has a PCI Express capability */
 	uint8_t pcie_cap;
 	uint16_t devctl;
 	uint16_t vendor, device;
+	int ns_writable;   /* Enable No Snoop sticks when written (LU_ENF_*) */
+	bool in_vm;	   /* added to a KVM VM: not probed */
+	const char *known; /* a known device: why it never issues no-snoop */
 	/* where it is attached (through this handle) */
-	bool attached;
-	int cc;		     /* VFIO_DMA_CC_IOMMU there: 1, 0, -errno */
-	char cc_where[48];   /* "IOAS 3", "the type1 container" */
-	unsigned int others; /* other devices sharing it */
+	enum lu_pt_how pt_how;
+	uint32_t hwpt_id;     /* the kernel HWPT in use (0: unknown) */
+	int pt_enforce;	      /* that HWPT's enforcement as known (LU_ENF_*) */
+	uint32_t pt_made_for; /* the device it was allocated for */
+	char pt_why[96];      /* why pt_enforce is unknown */
+	int cc;		      /* legacy: VFIO_DMA_CC_IOMMU of the container */
+	char cc_where[48];    /* "the type1 container" */
 };
 
 /* What an IOAS or KVM report adds to its members' reports. */
 struct lu_agg_facts {
 	bool kvm; /* a KVM report, else an IOAS report */
-	/* IOAS: VFIO_DMA_CC_IOMMU over all of its HWPTs (-errno: none) */
-	int cc;
-	char cc_where[48];
 	/* KVM: the module's read-back: 1, 0, -errno; why: lu_kmod_open()'s error */
 	int kvm_rc;
 	int kvm_why;
@@ -116,8 +132,15 @@ struct lu_agg_facts {
 
 /* ---- facts.c ---------------------------------------------------------- */
 
-/* Read what can be read about @dev (@cfg: its config space too). */
-void lu_coh_gather(struct libiommu_dev *dev, struct lu_facts *fx, bool cfg);
+/*
+ * Read what can be read about @dev (@cfg: its config space too; @probe:
+ * and whether Enable No Snoop sticks).  0, or the -errno of a read that
+ * failed for another reason than "nothing to read" (logged).
+ */
+int lu_coh_gather(struct libiommu_dev *dev, struct lu_facts *fx, bool cfg,
+		  const char *fn);
+/* Only what tells the IOMMU's capability (module, IOMMU_GET_HW_INFO). */
+int lu_coh_gather_cap(struct libiommu_dev *dev, struct lu_facts *fx);
 /* A little-endian 16-bit config space read through the VFIO region. */
 int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
 		 uint16_t *v);
@@ -125,6 +148,27 @@ int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
 /* ---- format.c --------------------------------------------------------- */
 
 const char *lu_coh_verdict_name(enum libiommu_coherency_verdict v);
+
+/* Is @rc (a read's -errno) an answer ("nothing to read here"), not a failure? */
+static inline bool lu_coh_is_answer(int rc)
+{
+	switch (-rc) {
+	case 0:
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+	case ENOTTY:
+	case EOPNOTSUPP:
+	case EACCES:
+	case EPERM:
+	case EBADF:
+	case EBADFD:
+	case EINVAL:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* ---- decide.c (pure) --------------------------------------------------- */
 

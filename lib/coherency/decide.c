@@ -10,17 +10,21 @@
  *   IOMMU lets it through            3                        4
  *
  * Each answer says where it came from:
- *  - the row: the companion module (device_iommu_capable(IOMMU_CAP_
- *    ENFORCE_CACHE_COHERENCY)), else the IOMMU's own registers from
- *    IOMMU_GET_HW_INFO (VT-d ECAP.SC, ...).  Once attached, VFIO's
- *    VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) tells whether the page tables
- *    really enforce snooping (iommufd enforces whenever the IOMMU can);
- *  - the column: the device's PCIe Device Control "Enable No Snoop" bit,
- *    read through the VFIO config region (no PCIe capability: the device
- *    cannot issue no-snoop), else the module's copy of it;
+ *  - the capability ("can block"): the companion module (device_iommu_
+ *    capable(IOMMU_CAP_ENFORCE_CACHE_COHERENCY)), else the IOMMU's own
+ *    registers from IOMMU_GET_HW_INFO (VT-d ECAP.SC, ...);
+ *  - the row of an attached device ("blocks now"): the enforcement of the
+ *    domain it runs on - the module's reading of it, else the record of
+ *    its HWPT, else (type1 containers) VFIO_DMA_CC_IOMMU.  Never derived
+ *    from the capability on iommufd, which reuses a HWPT made for one
+ *    device for others;
+ *  - the column: Enable No Snoop set or writable (vfio-pci does not
+ *    virtualise it) is YES, hard-wired 0 or a known device NO, no PCIe
+ *    capability UNKNOWN;
  *  - the kernel's default policy (KVM emulates WBINVD exactly when VFIO
- *    says the file is not enforced-coherent): the module, else derived
- *    from the row, saying so.
+ *    says the file is not enforced-coherent, from the capability): the
+ *    module, else derived from the capability, saying so;
+ *  - the KVM hazard: box 3 while KVM does not emulate WBINVD.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -103,73 +107,147 @@ void lu_coh_can_block(const struct lu_facts *fx, struct lu_coh_item *it)
 		     lu_hw_type_name(fx->hw.type) ? lu_hw_type_name(fx->hw.type) : "unknown");
 }
 
-/* Row, now: does the IOMMU block no-snoop for the attached device? */
+static const char *pt_words(const struct lu_facts *fx, char *buf, size_t len)
+{
+	switch (fx->pt_how) {
+	case LU_PT_PLACED:
+		setf(buf, len, "HWPT %" PRIu32 ", which the library allocated for device %" PRIu32 " to place it (iommufd fixed its enforcement then, from that device's IOMMU)",
+		     fx->hwpt_id, fx->pt_made_for);
+		break;
+	case LU_PT_ALLOCATED:
+		setf(buf, len, "HWPT %" PRIu32 ", allocated by libiommu_hwpt_alloc() for device %" PRIu32 " (iommufd fixed its enforcement then, from that device's IOMMU)",
+		     fx->hwpt_id, fx->pt_made_for);
+		break;
+	case LU_PT_KERNEL:
+		if (fx->pt_made_for)
+			setf(buf, len, "HWPT %" PRIu32 ", which the kernel chose and made for device %" PRIu32 "'s attach (iommufd fixed its enforcement then, and reuses a HWPT for any compatible device)",
+			     fx->hwpt_id, fx->pt_made_for);
+		else
+			setf(buf, len, "HWPT %" PRIu32 ", which the kernel chose", fx->hwpt_id);
+		break;
+	default:
+		setf(buf, len, "its page table");
+	}
+	return buf;
+}
+
+/*
+ * Row, now: does the IOMMU block no-snoop for the attached device?  The
+ * enforcement of the domain it runs on: the module's reading of it, else
+ * what the library knows of its HWPT, else (legacy containers, whose
+ * domains match their devices' capability) VFIO's answer.  Never derived
+ * from a capability on iommufd, where a HWPT made for one device is reused
+ * by others.
+ */
 static void ans_blocks(const struct lu_facts *fx,
 		       const struct lu_coh_item *cap, struct lu_coh_item *it)
 {
-	const char *where = fx->cc_where;
-	int cc = fx->cc;
+	char pt[256];
 
-	if (!fx->attached) {
+	if (fx->pt_how == LU_PT_NONE) {
 		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
-		     "not attached (through this handle); iommufd enforces at attach whenever the IOMMU can");
+		     "not attached (through this handle)");
 		return;
 	}
-	if (cc == 1) {
+	if (fx->dom_enforce != LU_ENF_UNKNOWN) {
+		ITEM(it, yes_no(fx->dom_enforce == LU_ENF_YES), LIBIOMMU_COHERENCY_SOURCE_MODULE,
+		     "the module read the domain of %s: enforce_cache_coherency %s",
+		     pt_words(fx, pt, sizeof(pt)),
+		     fx->dom_enforce == LU_ENF_YES ? "set" : "clear");
+		return;
+	}
+	if (fx->pt_how != LU_PT_CONTAINER) {
+		if (fx->pt_enforce == LU_ENF_UNKNOWN)
+			ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+			     "not known: it runs on %s; %s",
+			     pt_words(fx, pt, sizeof(pt)), fx->pt_why);
+		else
+			ITEM(it, yes_no(fx->pt_enforce == LU_ENF_YES),
+			     LIBIOMMU_COHERENCY_SOURCE_HWPT, "%s %s snooping: it runs on %s",
+			     fx->pt_enforce == LU_ENF_YES ? "forces" : "does not force",
+			     fx->pt_enforce == LU_ENF_YES ? "" : "(no-snoop DMA bypasses the CPU caches)",
+			     pt_words(fx, pt, sizeof(pt)));
+		return;
+	}
+	/* a legacy container */
+	if (fx->cc == 1) {
 		ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_VFIO,
-		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = 1 on %s", where);
+		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = 1 on %s: every domain of it enforces",
+		     fx->cc_where);
 		return;
 	}
-	if (cc == 0 && (cap->value == NO || fx->others == 0)) {
+	if (fx->cc == 0 && cap->value == NO) {
 		ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_VFIO,
-		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = 0 on %s", where);
+		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = 0 on %s, and its IOMMU cannot enforce (%s)",
+		     fx->cc_where, cap->detail);
 		return;
 	}
-	if (cc == 0 && cap->value == YES) {
+	if (fx->cc == 0 && cap->value == YES && fx->domains_match_enforcement) {
 		ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
-		     "VFIO_DMA_CC_IOMMU = 0 on %s (another device's page table does not enforce); this device's does: iommufd enforces for every device whose IOMMU can",
-		     where);
-		return;
-	}
-	if (cc < 0 && (cap->value == YES || cap->value == NO)) {
-		ITEM(it, cap->value, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
-		     "from the capability (iommufd enforces whenever the IOMMU can); VFIO_DMA_CC_IOMMU not available: %s",
-		     strerror(-cc));
+		     "VFIO_DMA_CC_IOMMU = 0 on %s (a domain of another device does not enforce); this device's does: type1 gives a device whose IOMMU can enforce a domain that enforces (it merges domains only when their enforcement matches)",
+		     fx->cc_where);
 		return;
 	}
 	ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE, "not known: %s",
-	     cc == -EAGAIN ? "the container has no open device yet" : cc < 0 ? strerror(-cc)
-									     : "shared with other devices");
+	     fx->cc == -EAGAIN ? "the container has no open device yet" : fx->cc < 0 ? strerror(-fx->cc)
+										     : "VFIO_DMA_CC_IOMMU = 0 on the container, and its IOAS's HWPTs are shared between devices (iommufd's compatibility layer): which one this device is on cannot be told without the companion module");
 }
 
-/* Column: may the device issue no-snoop transactions? */
+/*
+ * Column: may the device issue no-snoop transactions?  vfio-pci does not
+ * virtualise Enable No Snoop: a guest can set it at any time (and FLR
+ * restores the device's default), so a clear bit that sticks when written
+ * is a "yes" too; only a bit that does not stick means never.
+ */
 static void ans_nosnoop(const struct lu_facts *fx, struct lu_coh_item *it)
 {
 	if (fx->cfg_err == 0) {
-		if (!fx->pcie) {
+		if (!fx->pcie && fx->known) {
 			ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
-			     "no PCIe capability (conventional PCI): no Enable No Snoop, cannot issue no-snoop");
+			     "no PCIe capability, and a device known never to issue no-snoop (%04x:%04x, %s)",
+			     fx->vendor, fx->device, fx->known);
 			return;
 		}
-		ITEM(it, yes_no(fx->devctl & CFG_DEVCTL_NOSNOOP_EN),
-		     LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
-		     "PCIe Device Control 0x%04x: Enable No Snoop %s",
-		     fx->devctl, fx->devctl & CFG_DEVCTL_NOSNOOP_EN ? "set" : "clear");
+		if (!fx->pcie) {
+			ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+			     "not known: no PCIe capability, so no Enable No Snoop to read, but that does not prove the device never issues non-snooped traffic (integrated devices can)");
+			return;
+		}
+		if (fx->devctl & CFG_DEVCTL_NOSNOOP_EN) {
+			ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
+			     "PCIe Device Control 0x%04x: Enable No Snoop set (guest-controllable: vfio-pci does not virtualise it)",
+			     fx->devctl);
+			return;
+		}
+		if (fx->ns_writable == LU_ENF_YES)
+			ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
+			     "PCIe Device Control 0x%04x: Enable No Snoop clear but writable (guest-controllable: vfio-pci does not virtualise it, and FLR restores the device's default)",
+			     fx->devctl);
+		else if (fx->ns_writable == LU_ENF_NO)
+			ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE,
+			     "PCIe Device Control 0x%04x: Enable No Snoop hard-wired to 0 (it does not stick when written)",
+			     fx->devctl);
+		else
+			ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+			     "not known: Enable No Snoop is clear now (0x%04x) and whether a guest can set it was not probed: the device is added to a KVM VM",
+			     fx->devctl);
 		return;
 	}
 	if (fx->km_err == 0) {
 		switch (fx->di.out_nosnoop) {
 		case LIBIOMMU_KMOD_NOSNOOP_NO_PCIE:
-			ITEM(it, NO, LIBIOMMU_COHERENCY_SOURCE_MODULE,
-			     "no PCIe capability: cannot issue no-snoop (module)");
+			ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+			     "not known: no PCIe capability (module), which does not prove the device never issues non-snooped traffic");
+			return;
+		case LIBIOMMU_KMOD_NOSNOOP_ENABLED:
+			ITEM(it, YES, LIBIOMMU_COHERENCY_SOURCE_MODULE,
+			     "PCIe Device Control 0x%04x: Enable No Snoop set (module)",
+			     fx->di.out_pcie_devctl);
 			return;
 		case LIBIOMMU_KMOD_NOSNOOP_DISABLED:
-		case LIBIOMMU_KMOD_NOSNOOP_ENABLED:
-			ITEM(it, yes_no(fx->di.out_nosnoop == LIBIOMMU_KMOD_NOSNOOP_ENABLED),
-			     LIBIOMMU_COHERENCY_SOURCE_MODULE,
-			     "PCIe Device Control 0x%04x: Enable No Snoop %s (module)",
-			     fx->di.out_pcie_devctl,
-			     fx->di.out_nosnoop == LIBIOMMU_KMOD_NOSNOOP_ENABLED ? "set" : "clear");
+			ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+			     "not known: Enable No Snoop is clear (module, 0x%04x) and whether it sticks cannot be probed without the device's config region",
+			     fx->di.out_pcie_devctl);
 			return;
 		}
 	}
@@ -181,8 +259,7 @@ static void ans_nosnoop(const struct lu_facts *fx, struct lu_coh_item *it)
 		     "not known: adopted device, no VFIO fd to read config space through");
 	else
 		ITEM(it, UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
-		     "not known: config space read failed (%s)",
-		     strerror(-fx->cfg_err));
+		     "not known: config space not read");
 }
 
 /* Policy: what the kernel decides by default (and tells KVM). */
@@ -197,21 +274,16 @@ static void ans_policy(const struct lu_facts *fx, const struct lu_coh_item *cap,
 		return;
 	}
 	/*
-	 * Legacy backends give KVM the device's VFIO group, for which VFIO
-	 * answers with its container's enforcement: what VFIO_DMA_CC_IOMMU said.
+	 * What VFIO tells KVM is the IOMMU's capability, not the enforcement of
+	 * the HWPT the device is on: for a device cdev its own, for a group
+	 * (the legacy backends give KVM the group) that of each of its devices.
 	 */
-	if (fx->kvm_gets_group && blocks->src == LIBIOMMU_COHERENCY_SOURCE_VFIO) {
-		ITEM(it, blocks->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE,
-		     LIBIOMMU_COHERENCY_SOURCE_DERIVED,
-		     "derived, %s: KVM gets the device's VFIO group, which VFIO calls enforced-coherent exactly when its container enforces (VFIO_DMA_CC_IOMMU)",
-		     km_words(fx));
-		return;
-	}
 	if (cap->value == YES || cap->value == NO) {
 		ITEM(it, cap->value == YES ? LIBIOMMU_COHERENCY_POLICY_DISABLE : LIBIOMMU_COHERENCY_POLICY_ENABLE,
 		     LIBIOMMU_COHERENCY_SOURCE_DERIVED,
-		     "derived, %s: VFIO tells KVM a device cdev is enforced-coherent exactly when its IOMMU can block no-snoop",
-		     km_words(fx));
+		     "derived, %s: VFIO tells KVM a device's %s is enforced-coherent exactly when %s IOMMU can block no-snoop, whatever HWPT it is on",
+		     km_words(fx), fx->kvm_gets_group ? "VFIO group" : "cdev",
+		     fx->kvm_gets_group ? "each of its devices'" : "its");
 		return;
 	}
 	ITEM(it, LIBIOMMU_COHERENCY_POLICY_UNKNOWN, LIBIOMMU_COHERENCY_SOURCE_NONE,
@@ -297,37 +369,35 @@ static void dev_changes(const struct lu_facts *fx, struct libiommu_coherency *c)
 		    strerror(-fx->cfg_err));
 		ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP] = ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP];
 	} else if (!fx->pcie) {
-		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
+		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
 		    LIBIOMMU_COHERENCY_REASON_NO_PCIE,
-		    "no PCIe capability: there is no Enable No Snoop bit and the device never issues no-snoop");
-		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
-		    LIBIOMMU_COHERENCY_REASON_NO_PCIE,
-		    "no PCIe capability: there is no Enable No Snoop bit to set");
+		    "no PCIe capability: there is no Enable No Snoop bit to clear");
+		ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP] = ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP];
+		setf(ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP].text, TEXT_LEN,
+		     "no PCIe capability: there is no Enable No Snoop bit to set");
 	} else if (fx->devctl & CFG_DEVCTL_NOSNOOP_EN) {
 		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
 		    LIBIOMMU_COHERENCY_REASON_NONE,
-		    "clearing Enable No Snoop moves the device from box %d to box %d",
-		    box, box == 1 ? 2 : box == 3 ? 4
-						 : box);
+		    "it can be cleared, but it stays writable: a guest can set it again (vfio-pci does not virtualise it), so the device stays in box %d; and KVM's WBINVD decision does not look at it (box 3 and 4 are the same to KVM)",
+		    box);
 		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
 		    LIBIOMMU_COHERENCY_REASON_ALREADY, "Enable No Snoop is set");
 	} else {
 		CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_CLEAR_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_ALREADY,
 		    LIBIOMMU_COHERENCY_REASON_ALREADY, "Enable No Snoop is clear");
-		if (fx->sim && !(fx->si.out_dev_flags & LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP))
+		if (fx->ns_writable == LU_ENF_NO)
 			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_IMPOSSIBLE,
 			    LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED,
-			    "Enable No Snoop is hardwired to 0 on this simulated device");
-		else if (fx->sim)
+			    "Enable No Snoop is hard-wired to 0 on this device (it does not stick)");
+		else if (fx->ns_writable == LU_ENF_YES)
 			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_POSSIBLE,
 			    LIBIOMMU_COHERENCY_REASON_NONE,
-			    "setting Enable No Snoop moves the device from box %d to box %d",
-			    box, box == 2 ? 1 : box == 4 ? 3
-							 : box);
+			    "Enable No Snoop is clear and writable: setting it lets the device issue no-snoop (it is in box %d either way: a writable bit counts as \"may issue\")",
+			    box);
 		else
 			CHG(&ch[LIBIOMMU_COHERENCY_CHANGE_SET_NOSNOOP], LIBIOMMU_COHERENCY_VERDICT_UNKNOWN,
 			    LIBIOMMU_COHERENCY_REASON_NONE,
-			    "Enable No Snoop is clear; whether it is writable shows when it is set (QEMU's emulated devices hardwire it to 0)");
+			    "Enable No Snoop is clear; whether it sticks was not probed (the device is added to a KVM VM)");
 	}
 }
 
@@ -354,7 +424,8 @@ static void dev_name(const struct lu_facts *fx, struct libiommu_coherency *c)
 void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 {
 	struct lu_coh_item *f = c->f;
-	enum libiommu_coherency_answer row, col;
+	enum libiommu_coherency_answer row, col, wbinvd;
+	const char *rowsrc;
 	int box;
 
 	c->kind = LU_COH_DEV;
@@ -364,17 +435,28 @@ void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 	ans_nosnoop(fx, &f[LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP]);
 	ans_policy(fx, &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK], &f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS],
 		   &f[LIBIOMMU_COHERENCY_FIELD_POLICY]);
+	c->hwpt_id = fx->pt_how != LU_PT_CONTAINER ? fx->hwpt_id : 0;
 
-	row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value;
-	if (row == UNK)
+	/*
+	 * The row: what the IOMMU does now.  A device not attached yet gets
+	 * the row it will have when the library places it (a HWPT that
+	 * enforces exactly when its IOMMU can); an attached one whose HWPT is
+	 * not known has no row: the capability does not say where it runs.
+	 */
+	if (fx->pt_how == LU_PT_NONE) {
 		row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
+		rowsrc = "IOMMU can block no-snoop\" (not attached yet: the library places a device on a HWPT that enforces exactly when its IOMMU can";
+	} else {
+		row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value;
+		rowsrc = "IOMMU blocks it now\" (the HWPT it runs on";
+	}
 	col = f[LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP].value;
 	c->row = row;
 	box = box_of(row, col);
 	if (box)
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], box, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
-		     "row from \"IOMMU %s\", column from \"device may issue no-snoop\"",
-		     f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ? "blocks it now" : "can block no-snoop");
+		     "row from \"%s), column from \"device may issue no-snoop\"",
+		     rowsrc);
 	else
 		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_BOX], 0, LIBIOMMU_COHERENCY_SOURCE_NONE,
 		     "not known: the %s is unknown", row == UNK ? "row" : "column");
@@ -400,6 +482,22 @@ void lu_coh_decide_dev(const struct lu_facts *fx, struct libiommu_coherency *c)
 	c->wbinvd_needed = box ? yes_no(box == 3) : UNK;
 	ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
 	     "read back for a KVM VM only (libiommu_coherency_get_kvm)");
+
+	/* The hazard: DMA that needs WBINVD while KVM will not emulate it. */
+	wbinvd = f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value;
+	if (box == 3 && wbinvd == NO)
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], YES, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
+		     "its no-snoop DMA bypasses the CPU caches (box 3), but VFIO will tell KVM its DMA is coherent (its IOMMU can block no-snoop, although the HWPT it runs on does not): KVM will not emulate WBINVD for the guest");
+	else if (box == 3 && wbinvd == UNK)
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+		     "not known: box 3, and what VFIO will tell KVM is not known");
+	else if (box)
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], NO, LIBIOMMU_COHERENCY_SOURCE_DERIVED,
+		     "%s", box == 3 ? "box 3, and KVM will emulate WBINVD" : "its DMA is coherent");
+	else
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], UNK, LIBIOMMU_COHERENCY_SOURCE_NONE,
+		     "not known (box unknown)");
+	c->hwpt_enforced = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value;
 	dev_changes(fx, c);
 }
 
@@ -542,12 +640,12 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 		agg_changes(c);
 	}
 
-	/* An IOAS: VFIO answers for all of its HWPTs at once. */
-	if (!af->kvm && nr && af->cc >= 0)
-		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS], yes_no(af->cc == 1),
-		     LIBIOMMU_COHERENCY_SOURCE_VFIO,
-		     "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) = %d on %s: %s of its page tables enforce",
-		     af->cc, af->cc_where, af->cc ? "all" : "not all");
+	if (nr)
+		agg_bool(c, LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD, true,
+			 "have DMA that needs WBINVD while KVM will not emulate it");
+	else
+		ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], NO, LIBIOMMU_COHERENCY_SOURCE_DEVICES,
+		     "no device");
 	c->row = f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value != UNK ? f[LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS].value : f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value;
 
 	/* A VM: KVM's own answer, read back through the module. */
@@ -568,6 +666,28 @@ void lu_coh_decide_aggregate(struct libiommu_coherency *c,
 			     "cannot be known: KVM keeps it internal (companion %s)",
 			     af->kvm_why ? lu_kmod_why(af->kvm_why) : rc == -EOPNOTSUPP ? "module cannot read KVM: no /dev/kvm when it was loaded"
 											: "module's KVM_NONCOHERENT failed");
+		}
+		/*
+		 * The hazard, from what KVM really does: a device in box 3
+		 * while KVM counts no non-coherent DMA.
+		 */
+		if (rc == 0) {
+			const struct libiommu_coherency *m3 = NULL;
+
+			for (i = 0; i < nr && !m3; i++)
+				if (c->members[i]->f[LIBIOMMU_COHERENCY_FIELD_BOX].value == 3)
+					m3 = c->members[i];
+			if (m3)
+				ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], YES, LIBIOMMU_COHERENCY_SOURCE_MODULE,
+				     "%s is in box 3 (its no-snoop DMA bypasses the CPU caches) but KVM's non-coherent DMA count is 0: KVM does not emulate WBINVD for the guest",
+				     m3->name);
+			else if (box > 0)
+				ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], NO, LIBIOMMU_COHERENCY_SOURCE_MODULE,
+				     "no device in box 3");
+		} else if (rc == 1) {
+			ITEM(&f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD], NO, LIBIOMMU_COHERENCY_SOURCE_MODULE,
+			     "KVM counts non-coherent DMA (%" PRIu32 "): it emulates WBINVD",
+			     af->kvm_count);
 		}
 	}
 }

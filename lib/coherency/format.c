@@ -23,8 +23,16 @@ LIBIOMMU_API const char *libiommu_coherency_answer_name(enum libiommu_coherency_
 
 LIBIOMMU_API const char *libiommu_coherency_source_name(enum libiommu_coherency_source s)
 {
-	static const char *const n[] = { "none", "hw-info", "vfio", "module",
-					 "config-space", "derived", "devices" };
+	static const char *const n[LIBIOMMU_COHERENCY_SOURCE__COUNT] = {
+		[LIBIOMMU_COHERENCY_SOURCE_NONE] = "none",
+		[LIBIOMMU_COHERENCY_SOURCE_HW_INFO] = "hw-info",
+		[LIBIOMMU_COHERENCY_SOURCE_VFIO] = "vfio",
+		[LIBIOMMU_COHERENCY_SOURCE_MODULE] = "module",
+		[LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE] = "config-space",
+		[LIBIOMMU_COHERENCY_SOURCE_DERIVED] = "derived",
+		[LIBIOMMU_COHERENCY_SOURCE_DEVICES] = "devices",
+		[LIBIOMMU_COHERENCY_SOURCE_HWPT] = "hwpt",
+	};
 
 	return (unsigned int)s < ARRAY_SIZE(n) ? n[s] : NULL;
 }

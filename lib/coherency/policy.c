@@ -16,51 +16,71 @@
 #include "coherency/coherency.h"
 #include "util/kmod.h"
 
-/* ---- the attach rule (hook of dev.c) ------------------------------------------- */
+/* ---- the IOAS policy (hooks of dev.c and hwpt.c) --------------------------------- */
 
-int lu_coh_check_attach(struct libiommu_dev *dev, const char *fn,
-			struct libiommu_ioas *ioas, struct libiommu_hwpt *hwpt)
+int lu_coh_dev_cap(struct libiommu_dev *dev, int *cap)
 {
-	struct libiommu_ioas *target = ioas ? ioas : lu_hwpt_ioas(hwpt);
-	struct libiommu_ctx *ctx = dev->ctx;
-	struct lu_coh_item cap;
+	struct lu_coh_item it;
 	struct lu_facts fx;
+	int rc;
 
-	if (!target || !(target->coh_flags & LU_IOAS_COH_FLAGS))
+	if (dev->cap == LU_CAP_UNASKED) {
+		rc = lu_coh_gather_cap(dev, &fx);
+		if (rc)
+			return rc;
+		lu_coh_can_block(&fx, &it);
+		dev->cap = it.value == YES ? LU_ENF_YES : it.value == NO ? LU_ENF_NO
+									 : LU_ENF_UNKNOWN;
+		dev->cap_sim = fx.sim;
+		setf(dev->cap_why, sizeof(dev->cap_why), "%s", it.detail);
+	}
+	*cap = dev->cap;
+	return 0;
+}
+
+static const char *enf_words(int enforce)
+{
+	return enforce == LU_ENF_YES ? "forces snooping" : enforce == LU_ENF_NO ? "does not force snooping"
+										: "forces snooping or not: it is not known";
+}
+
+int lu_coh_check_policy(struct libiommu_dev *dev, const char *fn,
+			struct libiommu_ioas *ioas, int enforce,
+			const char *what)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	uint32_t flags = ioas ? ioas->coh_flags : 0;
+
+	if (!(flags & LU_IOAS_COH_FLAGS))
 		return 0;
-	lu_coh_gather(dev, &fx, false);
-	lu_coh_can_block(&fx, &cap);
-	if (target->coh_flags & LIBIOMMU_IOAS_REQUIRE_COHERENT) {
-		if (cap.value == YES) {
-			lu_dbg(ctx, "%s: IOAS %" PRIu32 " requires coherency; device %" PRIu32 " is forced to snoop (%s)",
-			       fn, target->id, dev->id, cap.detail);
+	if (flags & LIBIOMMU_IOAS_REQUIRE_COHERENT) {
+		if (enforce == LU_ENF_YES) {
+			lu_dbg(ctx, "%s: IOAS %" PRIu32 " requires coherency; device %" PRIu32 " runs on %s, which forces snooping",
+			       fn, ioas->id, dev->id, what);
 			return 0;
 		}
-		if (cap.value == NO)
-			return lu_fail(ctx, -EPERM,
-				       "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) but the IOMMU cannot force device %" PRIu32 " to snoop (%s): its no-snoop DMA would bypass the CPU caches; nothing was attached",
-				       fn, target->id, dev->id, cap.detail);
 		return lu_fail(ctx, -EPERM,
-			       "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) and it cannot be shown that the IOMMU forces device %" PRIu32 " to snoop (%s); nothing was attached",
-			       fn, target->id, dev->id, cap.detail);
+			       "%s: IOAS %" PRIu32 " requires coherent DMA (LIBIOMMU_IOAS_REQUIRE_COHERENT) but device %" PRIu32 " would run on %s, which %s (its IOMMU: %s): its no-snoop DMA could bypass the CPU caches; nothing was attached or allocated",
+			       fn, ioas->id, dev->id, what, enf_words(enforce),
+			       dev->cap_why);
 	}
 	/* LIBIOMMU_IOAS_NONCOHERENT */
-	if (cap.value == NO) {
-		lu_dbg(ctx, "%s: device %" PRIu32 " joins non-coherent IOAS %" PRIu32 " (%s)",
-		       fn, dev->id, target->id, cap.detail);
+	if (enforce == LU_ENF_NO) {
+		lu_dbg(ctx, "%s: device %" PRIu32 " joins non-coherent IOAS %" PRIu32 " on %s, which does not force snooping",
+		       fn, dev->id, ioas->id, what);
 		return 0;
 	}
-	if (cap.value == YES && fx.sim)
+	if (enforce == LU_ENF_YES && dev->cap_sim)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but the simulated IOMMU forces device %" PRIu32 " to snoop: force-enable it with libiommu_coherency_force_enable() before opening it",
-			       fn, target->id, dev->id);
-	if (cap.value == YES)
+			       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 " would run on %s, which forces snooping (the simulated IOMMU): force-enable the device with libiommu_coherency_force_enable() before opening it; nothing was attached or allocated",
+			       fn, ioas->id, dev->id, what);
+	if (enforce == LU_ENF_YES)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 "'s IOMMU can block no-snoop (%s) and " TXT_IOMMUFD_ENFORCES,
-			       fn, target->id, dev->id, cap.detail);
+			       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) but device %" PRIu32 " would run on %s, which forces snooping (its IOMMU: %s), and " TXT_IOMMUFD_ENFORCES "; nothing was attached or allocated",
+			       fn, ioas->id, dev->id, what, dev->cap_why);
 	return lu_fail(ctx, -EOPNOTSUPP,
-		       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) and it cannot be shown that device %" PRIu32 "'s IOMMU lets no-snoop through (%s); if it can block it, " TXT_IOMMUFD_ENFORCES,
-		       fn, target->id, dev->id, cap.detail);
+		       "%s: IOAS %" PRIu32 " is non-coherent (LIBIOMMU_IOAS_NONCOHERENT) and it cannot be shown that %s lets device %" PRIu32 "'s no-snoop through (its IOMMU: %s); if it can block it, " TXT_IOMMUFD_ENFORCES "; nothing was attached or allocated",
+		       fn, ioas->id, what, dev->id, dev->cap_why);
 }
 
 /* ---- policy operations --------------------------------------------------------- */
@@ -149,15 +169,18 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 
 	/* Upstream iommufd: nothing to turn, only to explain. */
 	if (di_rc && open_dev) {
-		struct lu_facts fx;
-		struct lu_coh_item it;
+		int dcap = LU_ENF_UNKNOWN;
 
-		lu_coh_gather(open_dev, &fx, false);
-		lu_coh_can_block(&fx, &it);
-		if (it.value == YES || it.value == NO) {
+		lu_lock(ctx);
+		rc = lu_coh_dev_cap(open_dev, &dcap);
+		lu_unlock(ctx);
+		if (rc)
+			return lu_fail(ctx, rc, "%s: %s: asking its IOMMU failed: %s",
+				       fn, path, strerror(-rc));
+		if (dcap != LU_ENF_UNKNOWN) {
 			di_rc = 0;
 			memset(&di, 0, sizeof(di));
-			if (it.value == YES)
+			if (dcap == LU_ENF_YES)
 				di.out_flags = LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC;
 		}
 	}
@@ -231,7 +254,9 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 			       fn, dev->id);
 	}
 	memset(&c, 0, sizeof(c));
-	lu_coh_gather(dev, &fx, true);
+	rc = lu_coh_gather(dev, &fx, true, fn);
+	if (rc)
+		return rc;
 	lu_coh_decide_dev(&fx, &c);
 	r.box_before = r.box_after = c.f[LIBIOMMU_COHERENCY_FIELD_BOX].value;
 	r.devctl_before = r.devctl_after = fx.devctl;
@@ -256,7 +281,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 		r.stuck = !enable;
 		res_out(res, &r);
 		if (!enable) {
-			lu_info(ctx, "%s: %s has no PCIe capability: no Enable No Snoop bit, it never issues no-snoop (box %d)",
+			lu_info(ctx, "%s: %s has no PCIe capability: there is no Enable No Snoop bit to clear (box %d)",
 				fn, c.name, r.box_before);
 			return 0;
 		}
@@ -290,7 +315,18 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	r.devctl_after = after;
 	r.changed = (after ^ fx.devctl) & CFG_DEVCTL_NOSNOOP_EN;
 	r.stuck = (after & CFG_DEVCTL_NOSNOOP_EN) == (want & CFG_DEVCTL_NOSNOOP_EN);
-	r.box_after = box_of(c.row, yes_no(after & CFG_DEVCTL_NOSNOOP_EN));
+	/*
+	 * The column after: a bit that changed is writable, so the device
+	 * may issue no-snoop either way (a guest can set it again); only a
+	 * bit that did not stick puts it in "never".
+	 */
+	lu_lock(ctx);
+	if (r.changed)
+		dev->nosnoop_writable = LU_ENF_YES;
+	else if (!r.stuck && enable)
+		dev->nosnoop_writable = LU_ENF_NO;
+	lu_unlock(ctx);
+	r.box_after = box_of(c.row, yes_no(r.changed || (after & CFG_DEVCTL_NOSNOOP_EN)));
 	if (!r.stuck) {
 		r.reason = LIBIOMMU_COHERENCY_REASON_NOSNOOP_HARDWIRED;
 		res_out(res, &r);
@@ -299,7 +335,11 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 			       fn, fx.devctl, want, c.name, after, r.box_after);
 	}
 	res_out(res, &r);
-	lu_info(ctx, "%s: Enable No Snoop of %s %s: box %d -> %d", fn, c.name,
-		enable ? "set" : "cleared", r.box_before, r.box_after);
+	if (enable)
+		lu_info(ctx, "%s: Enable No Snoop of %s set: it may issue no-snoop (box %d -> %d)",
+			fn, c.name, r.box_before, r.box_after);
+	else
+		lu_info(ctx, "%s: Enable No Snoop of %s cleared: it issues no no-snoop now, but the bit stays writable (a guest can set it again: vfio-pci does not virtualise it), so it stays in box %d; and KVM's WBINVD decision does not change (it does not look at the device's bit: box 3 and 4 are the same to KVM)",
+			fn, c.name, r.box_after);
 	return 0;
 }

@@ -15,6 +15,14 @@ static struct libiommu_coherency *coh_new(void)
 	return calloc(1, sizeof(struct libiommu_coherency));
 }
 
+/* A hazard is worth a warning, whoever reads the report. */
+static void warn_hazard(struct libiommu_ctx *ctx, const struct libiommu_coherency *c)
+{
+	if (c->f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD].value == LIBIOMMU_COHERENCY_ANSWER_YES)
+		lu_warn(ctx, "coherency hazard: %s: %s", c->name,
+			c->f[LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD].detail);
+}
+
 /* A device's report; *out NULL on failure (logged, naming @fn). */
 static int dev_report(struct libiommu_dev *dev, const char *fn,
 		      struct libiommu_coherency **out)
@@ -22,14 +30,21 @@ static int dev_report(struct libiommu_dev *dev, const char *fn,
 	struct libiommu_coherency *c = coh_new();
 	struct lu_facts fx;
 
+	int rc;
+
 	*out = NULL;
 	if (!c)
 		return lu_fail(dev->ctx, -ENOMEM,
 			       "%s: out of memory for a coherency report", fn);
-	lu_coh_gather(dev, &fx, true);
+	rc = lu_coh_gather(dev, &fx, true, fn);
+	if (rc) {
+		free(c);
+		return rc;
+	}
 	lu_coh_decide_dev(&fx, c);
 	lu_dbg(dev->ctx, "coherency of %s: box %d", c->name,
 	       c->f[LIBIOMMU_COHERENCY_FIELD_BOX].value);
+	warn_hazard(dev->ctx, c);
 	*out = c;
 	return 0;
 }
@@ -84,6 +99,8 @@ static int aggregate(struct libiommu_ctx *ctx, const char *fn,
 		c->nr_members++;
 	}
 	lu_coh_decide_aggregate(c, af);
+	if (af->kvm)
+		warn_hazard(ctx, c);
 	*out = c;
 	return 0;
 }
@@ -91,7 +108,7 @@ static int aggregate(struct libiommu_ctx *ctx, const char *fn,
 LIBIOMMU_API int libiommu_coherency_get_ioas(struct libiommu_ioas *ioas,
 					     struct libiommu_coherency **out)
 {
-	struct lu_agg_facts af = { .kvm = false, .cc = -ENOENT };
+	struct lu_agg_facts af = { .kvm = false };
 	struct libiommu_dev **devs = NULL, *d;
 	struct libiommu_ctx *ctx;
 	char name[96];
@@ -117,9 +134,6 @@ LIBIOMMU_API int libiommu_coherency_get_ioas(struct libiommu_ioas *ioas,
 	lu_list_for_each(d, &ctx->dev_list, node)
 		if (lu_dev_uses_ioas(d, ioas))
 			devs[--i] = d;
-	if (nr)
-		af.cc = ctx->ops->cc_enforced(ioas, af.cc_where,
-					      sizeof(af.cc_where));
 	setf(name, sizeof(name), "IOAS %" PRIu32 "%s", ioas->id,
 	     ioas->coh_flags & LIBIOMMU_IOAS_NONCOHERENT ? " (non-coherent)" : ioas->coh_flags & LIBIOMMU_IOAS_REQUIRE_COHERENT ? " (require-coherent)"
 																: "");
@@ -244,6 +258,21 @@ libiommu_coherency_kvm_noncoherent(const struct libiommu_coherency *coh,
 	if (count)
 		*count = coh ? coh->kvm_count : 0;
 	return answer(coh, LIBIOMMU_COHERENCY_FIELD_KVM_NONCOHERENT);
+}
+
+LIBIOMMU_API enum libiommu_coherency_answer
+libiommu_coherency_kvm_hazard(const struct libiommu_coherency *coh)
+{
+	return answer(coh, LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD);
+}
+
+LIBIOMMU_API uint32_t
+libiommu_coherency_hwpt_id(const struct libiommu_coherency *coh,
+			   enum libiommu_coherency_answer *enforced)
+{
+	if (enforced)
+		*enforced = coh && coh->kind == LU_COH_DEV ? coh->hwpt_enforced : UNK;
+	return coh && coh->kind == LU_COH_DEV ? coh->hwpt_id : 0;
 }
 
 LIBIOMMU_API enum libiommu_coherency_source

@@ -93,3 +93,10 @@ int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,
 	kn->kvm_fd = vm_fd;
 	return lu_ioctl(km->fd, LIBIOMMU_KMOD_KVM_NONCOHERENT, kn);
 }
+
+int lu_kmod_dom_enforce(const struct libiommu_kmod_dev_info *di)
+{
+	/* This version of the module does not read the attached domain. */
+	(void)di;
+	return LU_ENF_UNKNOWN;
+}

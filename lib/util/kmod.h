@@ -39,4 +39,10 @@ int lu_kmod_sim_set(struct lu_kmod *km, uint32_t dev_id, uint32_t dev_flags);
 int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,
 		struct libiommu_kmod_kvm_noncoherent *kn);
 
+/*
+ * From GET_DEV_INFO: does the domain the device is attached to now force
+ * snooping?  LU_ENF_YES, _NO, or _UNKNOWN (not attached, not readable).
+ */
+int lu_kmod_dom_enforce(const struct libiommu_kmod_dev_info *di);
+
 #endif
