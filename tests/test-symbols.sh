@@ -57,5 +57,15 @@ if [ -n "$dups" ]; then
 fi
 [ -s "$tmp/so" ] || { echo "FAIL: no symbols read from $so"; fail=1; }
 
-echo "$(wc -l < "$tmp/so") exported functions checked against the map and the header"
+# every exported function has its man page, installed (the page or a .so link)
+for s in $(cat "$tmp/so"); do
+	if [ ! -e "$top_srcdir/man/$s.3" ]; then
+		echo "$s (no man/$s.3)"
+	elif ! grep -q "man/$s\.3" "$top_srcdir/Makefile.am"; then
+		echo "$s (man/$s.3 is not in Makefile.am's man pages)"
+	fi
+done > "$tmp/d"
+report "exported functions without an installed man page" "$tmp/d"
+
+echo "$(wc -l < "$tmp/so") exported functions checked against the map, the header and the man pages"
 exit $fail
