@@ -149,8 +149,12 @@ int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
 
 const char *lu_coh_verdict_name(enum libiommu_coherency_verdict v);
 
-/* Is @rc (a read's -errno) an answer ("nothing to read here"), not a failure? */
-static inline bool lu_coh_is_answer(int rc)
+/*
+ * Is @rc, an error of the companion module (opening its node, GET_DEV_INFO,
+ * SIM_DEV_INFO), an answer ("nothing to read here": not loaded, no
+ * permission, a fd or feature it cannot answer for), not a failure?
+ */
+static inline bool lu_coh_module_answer(int rc)
 {
 	switch (-rc) {
 	case 0:
@@ -168,6 +172,17 @@ static inline bool lu_coh_is_answer(int rc)
 	default:
 		return false;
 	}
+}
+
+/*
+ * Is @rc, an error of IOMMU_GET_HW_INFO on a device bound to the context,
+ * an answer (no such command, no hardware info for this device)?  Anything
+ * else is a failure: ENOENT for a device the handle holds bound is iommufd
+ * failing to look it up (its fault injection reports ENOENT), not "no info".
+ */
+static inline bool lu_coh_hw_answer(int rc)
+{
+	return rc == 0 || rc == -EOPNOTSUPP || rc == -ENOTTY;
 }
 
 /* ---- decide.c (pure) --------------------------------------------------- */

@@ -11,7 +11,7 @@
  *  - the library's own records of where the device is attached and what
  *    the HWPT enforces; VFIO_DMA_CC_IOMMU for a legacy container.
  * A read that fails for another reason than "nothing to read here" fails
- * the report (lu_coh_is_answer()).  Apart from the probe, nothing is
+ * the report (lu_coh_module_answer(), lu_coh_hw_answer()).  Apart from the probe, nothing is
  * cached: a report is a snapshot, made when asked for.
  */
 #include <inttypes.h>
@@ -50,12 +50,12 @@ static int gather_module(struct libiommu_dev *dev, struct lu_facts *fx,
 	rc = lu_kmod_sim_info_fd(&km, dev->fd, &fx->si);
 	fx->sim = rc == 0;
 	lu_kmod_close(&km);
-	if (!lu_coh_is_answer(rc))
+	if (!lu_coh_module_answer(rc))
 		return lu_fail(dev->ctx, rc,
 			       "%s: device %" PRIu32 ": the companion module's SIM_DEV_INFO failed: %s",
 			       fn, dev->id, strerror(-rc));
 out:
-	if (!lu_coh_is_answer(fx->km_err))
+	if (!lu_coh_module_answer(fx->km_err))
 		return lu_fail(dev->ctx, fx->km_err,
 			       "%s: device %" PRIu32 ": the companion module's GET_DEV_INFO failed: %s",
 			       fn, dev->id, strerror(-fx->km_err));
@@ -77,7 +77,7 @@ static int gather_hw(struct libiommu_dev *dev, struct lu_facts *fx,
 	rc = dev->ctx->ops->hw_info(dev, 0, data, sizeof(data), &out, LU_QUIET);
 	if (rc) {
 		fx->hw_err = rc;
-		if (!lu_coh_is_answer(rc))
+		if (!lu_coh_hw_answer(rc))
 			return lu_fail(dev->ctx, rc,
 				       "%s: device %" PRIu32 ": IOMMU_GET_HW_INFO failed: %s",
 				       fn, dev->id, strerror(-rc));
@@ -108,14 +108,18 @@ int lu_coh_cfg16(struct libiommu_dev *dev, const char *fn, uint32_t off,
 	return rc;
 }
 
-/* Is the device a vfio-pci-like device (config space in region 7)? */
+/*
+ * Is the device a vfio-pci-like device (config space in region 7)?  The
+ * handle has a VFIO device fd: any error of VFIO_DEVICE_GET_INFO is a
+ * failure.
+ */
 static int is_pci(struct libiommu_dev *dev, bool *pci)
 {
 	uint32_t flags = 0;
 	int rc = dev->ctx->ops->dev_info_flags(dev, &flags);
 
 	*pci = rc == 0 && (flags & LX_VFIO_DEVICE_FLAGS_PCI);
-	return lu_coh_is_answer(rc) ? 0 : rc;
+	return rc;
 }
 
 /*
@@ -284,9 +288,15 @@ int lu_coh_gather(struct libiommu_dev *dev, struct lu_facts *fx, bool cfg,
 	fx->kvm_gets_group = dev->ctx->ops->kvm_gets_group;
 	fx->domains_match_enforcement = dev->ctx->ops->domains_match_enforcement;
 	fx->ns_writable = LU_ENF_UNKNOWN;
-	if (fx->has_fd)
-		lu_chr_names(dev->fd, fx->node, sizeof(fx->node), fx->parent,
-			     sizeof(fx->parent));
+	if (fx->has_fd) {
+		/* Names for the report; not a character device: no names. */
+		rc = lu_chr_names(dev->fd, fx->node, sizeof(fx->node),
+				  fx->parent, sizeof(fx->parent));
+		if (rc && rc != -ENODEV)
+			return lu_fail(dev->ctx, rc,
+				       "%s: device %" PRIu32 ": looking up its sysfs names failed: %s",
+				       fn, dev->id, strerror(-rc));
+	}
 	lu_lock(dev->ctx);
 	fx->in_vm = lu_kvm_has_dev(dev);
 	rc = gather_module(dev, fx, fn);

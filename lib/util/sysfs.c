@@ -2,6 +2,7 @@
 /* What sysfs says about devices and IOMMU groups: see sysfs.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,13 @@ int lu_cdev_group_num(int fd, char *buf, size_t len)
 	return lu_link_base(p, buf, len);
 }
 
+/* A lookup that says "no such name here", not that it failed. */
+static bool name_unknown(int rc)
+{
+	return rc == -ENAMETOOLONG || rc == -ENOENT || rc == -ENOTDIR ||
+	       rc == -EACCES || rc == -EINVAL;
+}
+
 int lu_chr_names(int fd, char *node, size_t nlen, char *parent, size_t plen)
 {
 	char sys[64], link[80];
@@ -92,11 +100,13 @@ int lu_chr_names(int fd, char *node, size_t nlen, char *parent, size_t plen)
 	rc = lu_link_base(sys, node, nlen);
 	if (rc && rc != -ENAMETOOLONG && nlen)
 		node[0] = '\0';
+	if (rc && !name_unknown(rc))
+		return rc;
 	snprintf(link, sizeof(link), "%s/device", sys);
 	rc = lu_link_base(link, parent, plen);
 	if (rc && rc != -ENAMETOOLONG && plen)
 		parent[0] = '\0';
-	return 0;
+	return rc && !name_unknown(rc) ? rc : 0;
 }
 
 void lu_chr_name(dev_t rdev, char *buf, size_t len)

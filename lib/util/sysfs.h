@@ -31,7 +31,8 @@ int lu_cdev_group_num(int fd, char *buf, size_t len);
 /*
  * Names of the character device open as @fd: its own sysfs name into @node
  * ("vfio0") and its parent device's into @parent ("0000:00:03.0"); each
- * "" when unknown.  0, or -errno when @fd is not a character device.
+ * "" when unknown (no sysfs, no such link: still 0).  -errno when @fd is
+ * not a character device, or when a lookup failed otherwise (ENOMEM, ...).
  */
 int lu_chr_names(int fd, char *node, size_t nlen, char *parent, size_t plen);
 
