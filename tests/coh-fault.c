@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "faultutil.h"
 #include "kmodutil.h"
 #include "test-dev.h"
 
@@ -35,57 +36,10 @@
 static struct libiommu_dev *dev;
 static int fail_nth = -1;
 
-/* Fault-injection knobs set for the run, and their values before it. */
-static const char *const knobs[] = {
-	"/sys/kernel/debug/failslab/ignore-gfp-wait",
-	"/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
-	"/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
-};
-static char knob_old[3][8];
-
-static int write_file(const char *path, const char *v)
-{
-	FILE *f = fopen(path, "w");
-	int rc;
-
-	if (!f)
-		return -errno;
-	rc = fputs(v, f) < 0 ? -EIO : 0;
-	if (fclose(f) && !rc)
-		rc = -errno;
-	return rc;
-}
-
-/* Let fail-nth fail every allocation, also those that may sleep. */
-static int knobs_set(void)
-{
-	for (size_t i = 0; i < ARRAY_LEN(knobs); i++) {
-		FILE *f = fopen(knobs[i], "r");
-		int rc;
-
-		if (!f)
-			return -errno;
-		if (!fgets(knob_old[i], sizeof(knob_old[i]), f))
-			knob_old[i][0] = '\0';
-		fclose(f);
-		rc = write_file(knobs[i], "N");
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static void knobs_restore(void)
-{
-	for (size_t i = 0; i < ARRAY_LEN(knobs); i++)
-		if (knob_old[i][0])
-			write_file(knobs[i], knob_old[i]);
-}
-
 static void setup(void)
 {
 	/* Check runs each test in a child: open the child's own file. */
-	fail_nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	fail_nth = fu_open();
 	ck_assert_msg(fail_nth >= 0, "/proc/thread-self/fail-nth: %s", strerror(errno));
 	ioas_setup();
 	dev = open_edu(ctx);
@@ -96,26 +50,6 @@ static void teardown(void)
 {
 	ioas_teardown();
 	close(fail_nth);
-}
-
-/*
- * No ck_assert() between arming and disarming: Check's own bookkeeping
- * makes system calls that would take the fault.  Errors are checked after.
- */
-static bool set_fail_nth(int n)
-{
-	char b[16];
-	int len = snprintf(b, sizeof(b), "%d", n);
-
-	return pwrite(fail_nth, b, (size_t)len, 0) == len;
-}
-
-/* 0 when the fault was injected, else how many points were left; -1 error. */
-static int get_fail_nth(void)
-{
-	char b[16] = "";
-
-	return pread(fail_nth, b, sizeof(b) - 1, 0) > 0 ? atoi(b) : -1;
 }
 
 typedef int (*report_fn)(struct libiommu_coherency **out);
@@ -157,12 +91,12 @@ static void sweep(const char *what, report_fn make)
 	for (n = 1; n <= MAX_N; n++) {
 		c = NULL;
 		log_reset(&lg);
-		armed = set_fail_nth(n);
+		armed = fu_arm(fail_nth, n);
 		errno = 0;
 		rc = make(&c);
 		err = errno;
-		left = get_fail_nth();
-		disarmed = set_fail_nth(0);
+		left = fu_left(fail_nth);
+		disarmed = fu_arm(fail_nth, 0);
 		ck_assert_msg(armed && disarmed && left >= 0, "fail-nth: %s", strerror(errno));
 		errno = err;
 		if (getenv("COH_FAULT_TRACE"))
@@ -232,24 +166,7 @@ int main(void)
 
 	tu_require_iommufd();
 	require_edu();
-	if (access("/proc/thread-self/fail-nth", W_OK) != 0) {
-		printf("SKIP: no /proc/thread-self/fail-nth (%s): the kernel lacks CONFIG_FAULT_INJECTION; the VM tier's kernel has it\n",
-		       strerror(errno));
-		return TU_EXIT_SKIP;
-	}
-	if (knobs_set()) {
-		int e = errno;
-
-		knobs_restore();
-		if (vm) {
-			printf("FAIL: cannot set %s etc.: %s\n", knobs[0], strerror(e));
-			return 1;
-		}
-		printf("SKIP: cannot set %s etc. (%s): needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS and debugfs; the VM tier has them\n",
-		       knobs[0], strerror(e));
-		return TU_EXIT_SKIP;
-	}
-	atexit(knobs_restore);
+	fu_setup(vm);
 
 	s = suite_create(loaded ? "coh-fault (module loaded)" : "coh-fault (no module)");
 	tc = tu_tcase(s, loaded ? "module" : "no-module");
