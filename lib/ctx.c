@@ -80,6 +80,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	ctx->log_level = logctx->log_level;
 	ctx->fd = fd;
 	ctx->owns_fd = owns_fd;
+	ctx->memlock_mode = owns_fd ? LIBIOMMU_MEMLOCK_USER : -1;
 	ctx->ops = ops;
 	pthread_mutexattr_init(&attr);
 	/* recursive: a report holds it while it reports on each device */
@@ -243,7 +244,10 @@ LIBIOMMU_API int libiommu_ctx_set_memlock_mode(struct libiommu_ctx *ctx,
 	rc = lu_backend_need(ctx, LU_OP_MEMLOCK_MODE, __func__);
 	if (rc)
 		return rc;
-	return ctx->ops->memlock_mode(ctx, true, &mode);
+	rc = ctx->ops->memlock_mode(ctx, true, &mode);
+	if (rc == 0)
+		ctx->memlock_mode = mode;
+	return rc;
 }
 
 LIBIOMMU_API int libiommu_ctx_get_memlock_mode(struct libiommu_ctx *ctx,
@@ -260,7 +264,9 @@ LIBIOMMU_API int libiommu_ctx_get_memlock_mode(struct libiommu_ctx *ctx,
 	if (rc)
 		return rc;
 	rc = ctx->ops->memlock_mode(ctx, false, &m);
-	if (rc == 0)
+	if (rc == 0) {
 		*mode = m;
+		ctx->memlock_mode = m;
+	}
 	return rc;
 }

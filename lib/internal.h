@@ -51,6 +51,15 @@ struct libiommu_ctx {
 	uint64_t feat_probed, feat_present;
 
 	/*
+	 * How the iommufd charges pinned pages, as far as the library knows
+	 * (for ENOMEM messages): LIBIOMMU_MEMLOCK_USER, the kernel's default
+	 * for a /dev/iommu the library opened, or the mode set through
+	 * libiommu_ctx_set_memlock_mode(); -1 for a borrowed fd whose mode
+	 * may have been set by its owner.
+	 */
+	int memlock_mode;
+
+	/*
 	 * Serialises the handles' lifetimes: the four lists, every use
 	 * count and attachment, and the kernel calls that change them
 	 * (alloc, destroy, open, attach, detach, free).  Map, unmap and the

@@ -241,7 +241,20 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
 
-/* Shared error text for ENOMEM while pinning (RLIMIT_MEMLOCK). */
-int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length);
+/* Who the kernel charges a mapping's pinned pages to (lu_fail_nomem()). */
+enum lu_acct {
+	LU_ACCT_IOMMUFD, /* iommufd: per user or per process (ctx->memlock_mode) */
+	LU_ACCT_TYPE1,	 /* a VFIO container: this process's locked memory */
+};
+
+/*
+ * The ENOMEM of a map or copy of @length bytes, explained: whether pages
+ * are pinned at all (@nopin: NULL when the call pins, else why it does
+ * not), whether the memlock limit applies (CAP_IPC_LOCK, unlimited), to
+ * whom it is charged (@acct), and what was asked against what is allowed.
+ * Logs, returns -ENOMEM.
+ */
+int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length,
+		  enum lu_acct acct, const char *nopin);
 
 #endif

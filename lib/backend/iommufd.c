@@ -118,10 +118,34 @@ static int fail_fixed_einval(struct libiommu_ctx *ctx, const char *cmd,
 		       cmd, iova, last);
 }
 
-/* Errors common to MAP, MAP_FILE and COPY once the pages are found. */
-static int fail_map(struct libiommu_ctx *ctx, int err, const char *cmd,
-		    uint32_t id, uint64_t iova, uint64_t length, uint32_t flags)
+/*
+ * Does anything pin @ioas's pages: a device or a HWPT on it (through this
+ * library; a borrowed iommufd may have others)?  Failure paths only.
+ */
+static bool ioas_pins(struct libiommu_ioas *ioas)
 {
+	struct libiommu_ctx *ctx = ioas->ctx;
+	const struct libiommu_hwpt *h;
+	bool pins = !ctx->owns_fd;
+
+	lu_lock(ctx);
+	pins |= ioas->users > 0;
+	lu_list_for_each(h, &ctx->hwpt_list, node)
+		pins |= h->ioas == ioas;
+	lu_unlock(ctx);
+	return pins;
+}
+
+/* Errors common to MAP, MAP_FILE and COPY once the pages are found. */
+#define NOPIN_NO_DOMAIN "no device or HWPT uses this IOAS (through this library), so nothing is pinned"
+
+static int fail_map(struct libiommu_ioas *ioas, int err, const char *cmd,
+		    uint64_t iova, uint64_t length, uint32_t flags,
+		    const char *nopin)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint32_t id = ioas->id;
+
 	bool fixed = flags & LIBIOMMU_MAP_FIXED_IOVA;
 
 	switch (-err) {
@@ -140,7 +164,7 @@ static int fail_map(struct libiommu_ctx *ctx, int err, const char *cmd,
 			       "%s: no free IOVA range of %" PRIu64 " bytes in IOAS %" PRIu32 " (within the allowed ranges, if set); unmap something or widen libiommu_ioas_allow_iovas()",
 			       cmd, length, id);
 	case ENOMEM:
-		return lu_fail_nomem(ctx, cmd, length);
+		return lu_fail_nomem(ctx, cmd, length, LU_ACCT_IOMMUFD, nopin);
 	case EFAULT:
 		return lu_fail(ctx, -EFAULT,
 			       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
@@ -371,8 +395,8 @@ static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
 	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_MAP, &cmd);
 	if (rc)
-		return fail_map(ioas->ctx, rc, "IOMMU_IOAS_MAP", ioas->id,
-				cmd.iova, length, flags);
+		return fail_map(ioas, rc, "IOMMU_IOAS_MAP", cmd.iova, length,
+				flags, ioas_pins(ioas) ? NULL : NOPIN_NO_DOMAIN);
 	*iova = cmd.iova;
 	return 0;
 }
@@ -400,8 +424,9 @@ static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
 			       "IOMMU_IOAS_MAP_FILE: the kernel refused fd %d (it takes a memfd or a supported dma-buf)",
 			       fd);
 	if (rc)
-		return fail_map(ctx, rc, "IOMMU_IOAS_MAP_FILE", ioas->id,
-				cmd.iova, length, flags);
+		return fail_map(ioas, rc, "IOMMU_IOAS_MAP_FILE", cmd.iova,
+				length, flags,
+				ioas_pins(ioas) ? NULL : NOPIN_NO_DOMAIN);
 	*iova = cmd.iova;
 	return 0;
 }
@@ -426,8 +451,16 @@ static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 			       "IOMMU_IOAS_COPY: [0x%" PRIx64 ", 0x%" PRIx64 "] is not fully mapped in source IOAS %" PRIu32 " (or an IOAS no longer exists)",
 			       src_iova, src_iova + length - 1, src->id);
 	if (rc)
-		return fail_map(ctx, rc, "IOMMU_IOAS_COPY", dst->id,
-				cmd.dst_iova, length, flags);
+		/*
+		 * The copy shares the source's pages: it pins (and charges)
+		 * only when the destination has a domain and the source had
+		 * none to pin them for.
+		 */
+		return fail_map(dst, rc, "IOMMU_IOAS_COPY", cmd.dst_iova,
+				length, flags,
+				!ioas_pins(dst)	 ? NOPIN_NO_DOMAIN
+				: ioas_pins(src) ? "the source IOAS has a device or HWPT, so its pages are pinned and charged already and the copy pins nothing new"
+						 : NULL);
 	*dst_iova = cmd.dst_iova;
 	return 0;
 }

@@ -238,7 +238,9 @@ static int fail_map(struct libiommu_ctx *ctx, struct lu_type1 *t, int err,
 			       "VFIO_IOMMU_MAP_DMA%s: the container's limit on DMA mappings is reached (vfio_iommu_type1 dma_entry_limit, 65535 by default); map fewer, larger ranges or raise the module parameter",
 			       ioctl_prefix(t));
 	case ENOMEM:
-		return lu_fail_nomem(ctx, "VFIO_IOMMU_MAP_DMA", length);
+		return lu_fail_nomem(ctx, "VFIO_IOMMU_MAP_DMA", length,
+				     t->compat ? LU_ACCT_IOMMUFD : LU_ACCT_TYPE1,
+				     t->iommu_set ? NULL : "the container has no device yet, so nothing is pinned");
 	case EFAULT:
 		return lu_fail(ctx, -EFAULT,
 			       "VFIO_IOMMU_MAP_DMA%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
