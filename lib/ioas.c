@@ -9,12 +9,17 @@
  * knows (overlaps, reserved regions, memlock accounting) is translated by
  * the backend, which knows the ioctl.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "uapi/fs.h"
 
 #define MAP_KNOWN_FLAGS \
 	(LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE | LIBIOMMU_MAP_FIXED_IOVA)
@@ -229,12 +234,86 @@ LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 	return lu_ret(ctx->ops->map(ioas, vaddr, length, iova, flags));
 }
 
+/* What a file descriptor is, for a message: "a pipe", "a regular file on ext4 (...)". */
+static const char *file_kind(const struct stat *st)
+{
+	switch (st->st_mode & S_IFMT) {
+	case S_IFIFO:
+		return "a pipe";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFREG:
+		return "a regular file";
+	default:
+		return "an anonymous file (eventfd, timerfd, ...)";
+	}
+}
+
+/*
+ * The kernel takes any fd for IOMMU_IOAS_MAP_FILE and finds out only when
+ * it pins the pages (once a device is attached), and it does not check
+ * that a writable mapping may write the file.  Checked here: the kind of
+ * file (shmem or hugetlbfs - a memfd - or a dma-buf), that a writable
+ * mapping has a writable, unsealed file, and the size.
+ */
+static int check_file(struct libiommu_ctx *ctx, const char *fn, int fd,
+		      uint64_t offset, uint64_t length, uint32_t flags)
+{
+	struct statfs sfs;
+	struct stat st;
+	bool mem;
+	int fl, seals;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return lu_fail(ctx, -EBADF, "%s: fd %d is not an open file", fn, fd);
+	if (fstatfs(fd, &sfs) < 0)
+		return lu_fail(ctx, -errno, "%s: fstatfs(fd %d) failed: %s", fn, fd,
+			       strerror(errno));
+	if ((unsigned long)sfs.f_type == LX_DMA_BUF_MAGIC)
+		return 0; /* no size, no seals: the exporter decides */
+	mem = S_ISREG(st.st_mode) && ((unsigned long)sfs.f_type == LX_TMPFS_MAGIC ||
+				      (unsigned long)sfs.f_type == LX_HUGETLBFS_MAGIC);
+	if (!mem)
+		return lu_fail(ctx, -EBADF,
+			       "%s: fd %d is %s%s (file system magic 0x%lx): IOMMU_IOAS_MAP_FILE takes a memfd (a file on shmem or hugetlbfs) or a dma-buf",
+			       fn, fd, file_kind(&st),
+			       S_ISREG(st.st_mode) ? " on a file system whose pages cannot be pinned" : "",
+			       (unsigned long)sfs.f_type);
+	if (flags & LIBIOMMU_MAP_WRITE) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl < 0)
+			return lu_fail(ctx, -errno, "%s: fcntl(fd %d, F_GETFL) failed: %s",
+				       fn, fd, strerror(errno));
+		if ((fl & O_ACCMODE) == O_RDONLY)
+			return lu_fail(ctx, -EACCES,
+				       "%s: LIBIOMMU_MAP_WRITE on fd %d, which is open read-only: the device would write a file this fd may not write; open it O_RDWR or map it without LIBIOMMU_MAP_WRITE",
+				       fn, fd);
+		seals = fcntl(fd, LX_F_GET_SEALS);
+		if (seals > 0 && (seals & (LX_F_SEAL_WRITE | LX_F_SEAL_FUTURE_WRITE)))
+			return lu_fail(ctx, -EPERM,
+				       "%s: LIBIOMMU_MAP_WRITE on fd %d, a memfd sealed against writing (%s): the device would write it behind the seal; map it without LIBIOMMU_MAP_WRITE",
+				       fn, fd,
+				       seals & LX_F_SEAL_WRITE ? "F_SEAL_WRITE" : "F_SEAL_FUTURE_WRITE");
+	}
+	/* The kernel only finds a short file when it pins the pages. */
+	if ((uint64_t)st.st_size < offset + length)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: the file is %lld bytes, shorter than offset 0x%" PRIx64 " + length 0x%" PRIx64 "; grow it first (ftruncate)",
+			       fn, (long long)st.st_size, offset, length);
+	return 0;
+}
+
 LIBIOMMU_API int libiommu_ioas_map_file(struct libiommu_ioas *ioas, int fd,
 					uint64_t offset, uint64_t length,
 					uint64_t *iova, uint32_t flags)
 {
 	struct libiommu_ctx *ctx;
-	struct stat st;
 	int rc;
 
 	CHECK_IOAS(ioas);
@@ -248,18 +327,9 @@ LIBIOMMU_API int libiommu_ioas_map_file(struct libiommu_ioas *ioas, int fd,
 	rc = check_span(ctx, __func__, "file offset", offset, length);
 	if (rc)
 		return rc;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return lu_fail(ctx, -EBADF, "%s: fd %d is not an open file",
-			       __func__, fd);
-	/*
-	 * The kernel only finds a short file when it pins the pages, which
-	 * with no device attached is never.  A dma-buf is not a regular file
-	 * and has no size to check here.
-	 */
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < offset + length)
-		return lu_fail(ctx, -EINVAL,
-			       "%s: the file is %lld bytes, shorter than offset 0x%" PRIx64 " + length 0x%" PRIx64 "; grow it first (ftruncate)",
-			       __func__, (long long)st.st_size, offset, length);
+	rc = check_file(ctx, __func__, fd, offset, length, flags);
+	if (rc)
+		return rc;
 	return lu_ret(ctx->ops->map_file(ioas, fd, offset, length, iova, flags));
 }
 

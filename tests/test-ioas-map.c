@@ -8,6 +8,9 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 
 #include "test-ioas.h"
 
@@ -211,6 +214,71 @@ START_TEST(map_file_unaligned_offset_is_einval)
 
 	expect_err(libiommu_ioas_map_file(ioas, fd, 100, pgsz(), &iova, RW),
 		   -EINVAL, "file offset 0x64 is not page aligned");
+	close(fd);
+}
+END_TEST
+
+/* Files the kernel cannot pin: refused before the kernel takes them. */
+START_TEST(map_file_of_what_is_not_a_memfd_names_the_file)
+{
+	int p[2], ev = eventfd(0, EFD_CLOEXEC), null = open("/dev/null", O_RDWR);
+	char path[] = "/tmp/libiommu-map-file-XXXXXX";
+	int reg = mkstemp(path);
+	uint64_t iova = 0;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_ge(ev, 0);
+	ck_assert_int_ge(reg, 0);
+	ck_assert_int_eq(ftruncate(reg, MiB), 0);
+	expect_err(libiommu_ioas_map_file(ioas, p[0], 0, pgsz(), &iova, RW), -EBADF,
+		   "is a pipe");
+	expect_err(libiommu_ioas_map_file(ioas, ev, 0, pgsz(), &iova, RW), -EBADF,
+		   "an anonymous file");
+	expect_err(libiommu_ioas_map_file(ioas, null, 0, pgsz(), &iova, RW), -EBADF,
+		   "a character device");
+	/* /tmp: tmpfs pins (a shmem file); elsewhere a regular file is refused */
+	log_reset(&lg);
+	if (libiommu_ioas_map_file(ioas, reg, 0, pgsz(), &iova, RW) == 0)
+		ck_assert(libiommu_ioas_unmap(ioas, iova, pgsz(), NULL) == 0);
+	else
+		ck_assert_msg(strstr(lg.msg, "cannot be pinned"), "%s", lg.msg);
+	unlink(path);
+	close(reg);
+	close(p[0]);
+	close(p[1]);
+	close(ev);
+	close(null);
+}
+END_TEST
+
+/* DMA must not write what the fd may not write. */
+START_TEST(map_file_write_needs_a_writable_unsealed_file)
+{
+	int fd = memfd_create("libiommu-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	char self[64];
+	uint64_t iova = 0;
+	int ro;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, MiB), 0);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	ro = open(self, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(ro, 0);
+	expect_err(libiommu_ioas_map_file(ioas, ro, 0, MiB, &iova, RW), -EACCES,
+		   "open read-only");
+	expect_ok(libiommu_ioas_map_file(ioas, ro, 0, MiB, &iova, LIBIOMMU_MAP_READ));
+	expect_ok(libiommu_ioas_unmap(ioas, iova, MiB, NULL));
+
+	ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE), 0);
+	expect_err(libiommu_ioas_map_file(ioas, fd, 0, MiB, &iova, RW), -EPERM,
+		   "F_SEAL_FUTURE_WRITE");
+	ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), 0);
+	expect_err(libiommu_ioas_map_file(ioas, fd, 0, MiB, &iova,
+					  LIBIOMMU_MAP_WRITE),
+		   -EPERM, "F_SEAL_WRITE");
+	/* reading a sealed file is what seals are for */
+	expect_ok(libiommu_ioas_map_file(ioas, fd, 0, MiB, &iova, LIBIOMMU_MAP_READ));
+	close(ro);
 	close(fd);
 }
 END_TEST
@@ -497,6 +565,8 @@ int main(void)
 	tu_add_iommufd_test(tc, map_file_bad_fd_is_ebadf, MAP_FILE_WHY);
 	tu_add_iommufd_test(tc, map_file_unaligned_offset_is_einval, MAP_FILE_WHY);
 	tu_add_iommufd_test(tc, map_file_overlap_is_eexist, MAP_FILE_WHY);
+	tu_add_iommufd_test(tc, map_file_of_what_is_not_a_memfd_names_the_file, MAP_FILE_WHY);
+	tu_add_iommufd_test(tc, map_file_write_needs_a_writable_unsealed_file, MAP_FILE_WHY);
 
 	tc = tu_tcase(s, "unmap");
 	tcase_add_checked_fixture(tc, ioas_setup, ioas_teardown);

@@ -25,10 +25,13 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include <linux/kvm.h>
+#include <linux/magic.h>
+#include <linux/fcntl.h>
 
 #include "uapi/iommufd.h"
 #include "uapi/vfio.h"
 #include "uapi/kvm.h"
+#include "uapi/fs.h"
 
 /* The newest item of each header that lib/uapi covers: "header is new enough". */
 #ifdef IOMMU_IOAS_NOIOMMU_GET_PA
@@ -979,6 +982,17 @@ static void check_kvm(void)
 	SAME(KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE);
 }
 
+static void check_fs(void)
+{
+	SAME(TMPFS_MAGIC);
+	SAME(HUGETLBFS_MAGIC);
+	SAME(DMA_BUF_MAGIC);
+	SAME(F_LINUX_SPECIFIC_BASE);
+	SAME(F_GET_SEALS);
+	SAME(F_SEAL_WRITE);
+	SAME(F_SEAL_FUTURE_WRITE);
+}
+
 static void report(const char *what, int full, const char *newest)
 {
 	static unsigned int c0, s0, f0;
@@ -1008,6 +1022,9 @@ int main(void)
 
 	check_kvm();
 	report("kvm:", FULL_KVM, "KVM_DEV_VFIO_FILE");
+
+	check_fs();
+	report("fs:", 1, "");
 
 	printf("uapi-compare: OK, %u checks (%u constants, %u struct sizes, "
 	       "%u fields)\n",
