@@ -7,7 +7,9 @@
  * column says for writable and hard-wired Enable No Snoop, and that a
  * failed read fails the report instead of turning into "unknown".
  */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mockutil.h"
 
@@ -285,6 +287,23 @@ END_TEST
 
 /* At every N, a report whose Nth backend call fails fails with that
  * error, or (the call was not on its way) equals the report without it. */
+/* force_enable takes a VFIO device cdev, nothing else that opens. */
+START_TEST(force_enable_refuses_what_is_not_a_vfio_cdev)
+{
+	enum libiommu_coherency_reason why;
+	char path[] = "/tmp/libiommu-not-a-device-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	tu_assert_err(libiommu_coherency_force_enable(ctx, "/dev/null", true, &why), -ENOTTY);
+	ck_assert_msg(strstr(lg.msg, "/dev/null is not a VFIO device cdev"), "%s", lg.msg);
+	tu_assert_err(libiommu_coherency_force_enable(ctx, "/dev/null", false, &why), -ENOTTY);
+	tu_assert_err(libiommu_coherency_force_enable(ctx, path, false, &why), -ENOTTY);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(a_failed_read_fails_the_report)
 {
 	struct libiommu_ioas *ioas = ioas_with(0);
@@ -334,5 +353,6 @@ int main(void)
 	tcase_add_test(tc, policy_flags_do_not_go_with_kernel_placement);
 	tcase_add_test(tc, the_column_counts_a_writable_bit_and_the_probe_restores_it);
 	tcase_add_test(tc, a_failed_read_fails_the_report);
+	tcase_add_test(tc, force_enable_refuses_what_is_not_a_vfio_cdev);
 	return tu_run(s);
 }

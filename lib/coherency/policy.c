@@ -15,6 +15,7 @@
 #include "backend/backend.h"
 #include "coherency/coherency.h"
 #include "util/kmod.h"
+#include "util/sysfs.h"
 
 /* ---- the IOAS policy (hooks of dev.c and hwpt.c) --------------------------------- */
 
@@ -116,6 +117,15 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	if (fd < 0)
 		return lu_fail(ctx, -errno, "%s: cannot open %s: %s", fn, path,
 			       strerror(errno));
+	rc = lu_is_vfio_cdev(fd);
+	if (rc <= 0) {
+		close(fd);
+		return rc ? lu_fail(ctx, rc, "%s: cannot tell whether %s is a VFIO device cdev: %s",
+				    fn, path, strerror(-rc))
+			  : lu_fail(ctx, -ENOTTY,
+				    "%s: %s is not a VFIO device cdev (/dev/vfio/devices/vfioN)",
+				    fn, path);
+	}
 	km_err = lu_kmod_open(&km);
 	if (!km_err) {
 		di_rc = lu_kmod_dev_info(&km, fd, &di);

@@ -109,6 +109,24 @@ int lu_chr_names(int fd, char *node, size_t nlen, char *parent, size_t plen)
 	return rc && !name_unknown(rc) ? rc : 0;
 }
 
+int lu_is_vfio_cdev(int fd)
+{
+	char path[80], sub[NAME_MAX + 1];
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem",
+		 major(st.st_rdev), minor(st.st_rdev));
+	rc = lu_link_base(path, sub, sizeof(sub));
+	if (rc == -ENOENT)
+		return 0;
+	return rc ? rc : strcmp(sub, "vfio-dev") == 0;
+}
+
 void lu_chr_name(dev_t rdev, char *buf, size_t len)
 {
 	char path[64], base[NAME_MAX + 1];
