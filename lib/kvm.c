@@ -58,18 +58,39 @@ static size_t file_users(const struct libiommu_kvm *kvm, int file)
 	return n;
 }
 
-/* Is @fd one of KVM's kvm-vfio device files? */
-static bool is_kvm_vfio(int fd)
+/*
+ * Is @fd KVM's anonymous file @name ("kvm-vm", "kvm-vfio")?  1, 0, or
+ * -errno when /proc cannot tell (not mounted).
+ */
+static int is_kvm_file(int fd, const char *name)
 {
-	char p[64], link[64];
+	char p[64], link[64], want[32];
 	ssize_t n;
 
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	n = readlink(p, link, sizeof(link) - 1);
 	if (n <= 0)
-		return false;
+		return n < 0 ? -errno : 0;
 	link[n] = '\0';
-	return strcmp(link, "anon_inode:kvm-vfio") == 0;
+	snprintf(want, sizeof(want), "anon_inode:%s", name);
+	return strcmp(link, want) == 0;
+}
+
+/* Is @fd open on /dev/kvm (for a message)? */
+static bool is_dev_kvm(int fd)
+{
+	char p[64], link[16];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	n = readlink(p, link, sizeof(link) - 1);
+	return n == 8 && !memcmp(link, "/dev/kvm", 8);
+}
+
+/* Is @fd one of KVM's kvm-vfio device files? */
+static bool is_kvm_vfio(int fd)
+{
+	return is_kvm_file(fd, "kvm-vfio") == 1;
 }
 
 /*
@@ -116,12 +137,22 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 		return lu_fail(ctx, -EBADF,
 			       "%s: vm_fd %d is not an open file descriptor",
 			       __func__, vm_fd);
-	rc = lu_ioctl(vm_fd, LX_KVM_CHECK_EXTENSION,
-		      (void *)(uintptr_t)LX_KVM_CAP_DEVICE_CTRL);
+	/*
+	 * A VM is KVM's anonymous file "kvm-vm".  /dev/kvm answers
+	 * KVM_CHECK_EXTENSION too, but is not a VM; without /proc, only that
+	 * question can tell a KVM file at all.
+	 */
+	rc = is_kvm_file(vm_fd, "kvm-vm");
 	if (rc < 0)
+		rc = lu_ioctl(vm_fd, LX_KVM_CHECK_EXTENSION,
+			      (void *)(uintptr_t)LX_KVM_CAP_DEVICE_CTRL) < 0
+			     ? 0
+			     : 1;
+	if (rc == 0)
 		return lu_fail(ctx, -ENOTTY,
-			       "%s: fd %d is not a KVM VM fd (KVM_CHECK_EXTENSION: %s); pass the fd KVM_CREATE_VM returned",
-			       __func__, vm_fd, strerror(-rc));
+			       "%s: fd %d is not a KVM VM fd%s; pass the fd KVM_CREATE_VM returned",
+			       __func__, vm_fd,
+			       is_dev_kvm(vm_fd) ? " (it is /dev/kvm itself)" : "");
 
 	kvm = calloc(1, sizeof(*kvm));
 	if (!kvm)

@@ -784,8 +784,14 @@ START_TEST(kvm_new_rejects_what_is_not_a_vm)
 	struct libiommu_kvm *k = (struct libiommu_kvm *)1;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), vm = ku_kvm_new_vm();
 
+	int sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
 	expect_err(libiommu_kvm_new(ctx, null, NULL, &k), -ENOTTY, "not a KVM VM fd");
 	ck_assert_ptr_null(k);
+	/* /dev/kvm answers KVM ioctls too, but it is not a VM */
+	ck_assert_int_ge(sys, 0);
+	expect_err(libiommu_kvm_new(ctx, sys, NULL, &k), -ENOTTY, "it is /dev/kvm itself");
+	close(sys);
 	expect_err(libiommu_kvm_new(ctx, -1, NULL, &k), -EBADF, "not an open");
 	expect_err(libiommu_kvm_new(ctx, vm, &o, &k), -EINVAL, "unknown flag");
 	o.flags = LIBIOMMU_KVM_DEVICE_FD;
