@@ -231,6 +231,62 @@ START_TEST(device_without_dirty_tracking)
 }
 END_TEST
 
+/* ---- the IOAS view: every dirty-tracking HWPT of the IOAS, merged ---- */
+
+/*
+ * Two HWPTs of the fixture's IOAS (a second mock device allocates the
+ * second), dirtied in different, overlapping page sets: the IOAS bitmap is
+ * their union, a read clears both, and NO_CLEAR keeps both.
+ */
+START_TEST(ioas_bitmap_is_the_union_of_its_hwpts)
+{
+	struct libiommu_hwpt_opts ho = { .sz = sizeof(ho),
+					 .flags = LIBIOMMU_HWPT_DIRTY_TRACKING };
+	struct libiommu_hwpt *hwpt2 = NULL;
+	struct libiommu_dev *dev2;
+	struct mock_dev md2;
+	uint64_t a[ARRAY_LEN(want)] = { 0 }, b[ARRAY_LEN(want)] = { 0 };
+	uint64_t both[ARRAY_LEN(want)], n;
+	unsigned int i;
+	int rc;
+
+	dev2 = adopt_mock(ctx, libiommu_ioas_id(ioas), 0, &md2);
+	expect_ok(libiommu_hwpt_alloc(dev2, ioas, &ho, &hwpt2));
+	expect_ok(libiommu_ioas_set_dirty_tracking(ioas, true));
+	for (i = 0; i < NPAGES; i++) {
+		if (i % 3 == 0)
+			a[i / 64] |= UINT64_C(1) << (i % 64);
+		if (i % 5 == 0 || i == NPAGES - 1)
+			b[i / 64] |= UINT64_C(1) << (i % 64);
+	}
+	for (i = 0; i < ARRAY_LEN(want); i++)
+		both[i] = a[i] | b[i];
+	rc = mock_set_dirty(libiommu_ctx_fd(ctx), libiommu_hwpt_id(hwpt), IOVA, len, ps, a, &n);
+	ck_assert_msg(rc == 0, "mock_set_dirty: %s", strerror(-rc));
+	rc = mock_set_dirty(libiommu_ctx_fd(ctx), libiommu_hwpt_id(hwpt2), IOVA, len, ps, b, &n);
+	ck_assert_msg(rc == 0, "mock_set_dirty: %s", strerror(-rc));
+
+	memset(got, 0xa5, sizeof(got));
+	expect_ok(libiommu_ioas_get_dirty_bitmap(ioas, IOVA, len, ps, got,
+						 LIBIOMMU_DIRTY_NO_CLEAR));
+	assert_bitmap(both);
+	ck_assert_uint_eq(got[ARRAY_LEN(want)], 0xa5a5a5a5a5a5a5a5ull);
+	expect_ok(libiommu_ioas_get_dirty_bitmap(ioas, IOVA, len, ps, got, 0));
+	assert_bitmap(both);
+	/* the clearing read cleared every HWPT */
+	expect_ok(libiommu_ioas_get_dirty_bitmap(ioas, IOVA, len, ps, got, 0));
+	assert_bitmap(none);
+	/* and each HWPT alone still answers for itself */
+	rc = mock_set_dirty(libiommu_ctx_fd(ctx), libiommu_hwpt_id(hwpt2), IOVA, len, ps, b, &n);
+	ck_assert_int_eq(rc, 0);
+	read_bitmap(LIBIOMMU_DIRTY_NO_CLEAR); /* the fixture's HWPT: nothing */
+	assert_bitmap(none);
+	expect_ok(libiommu_ioas_get_dirty_bitmap(ioas, IOVA, len, ps, got, 0));
+	assert_bitmap(b);
+	expect_ok(libiommu_ioas_set_dirty_tracking(ioas, false));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hwpt-dirty");
@@ -248,5 +304,6 @@ int main(void)
 	tcase_add_test(tc, bad_bitmap_requests);
 	tcase_add_test(tc, hwpt_without_dirty_flag);
 	tcase_add_test(tc, device_without_dirty_tracking);
+	tcase_add_test(tc, ioas_bitmap_is_the_union_of_its_hwpts);
 	return tu_run(s);
 }
