@@ -809,7 +809,7 @@ static int dirty_hwpts(struct libiommu_ioas *ioas, const char *fn,
 			direct = d->pasids[i].ioas == ioas;
 		if (direct)
 			return lu_fail(ctx, -EOPNOTSUPP,
-				       "%s: device %" PRIu32 " is attached to IOAS %" PRIu32 " directly, through a HWPT the kernel made without dirty tracking; iommufd tracks dirty pages per HWPT: allocate one with LIBIOMMU_HWPT_DIRTY_TRACKING on this IOAS and attach the devices to it",
+				       "%s: device %" PRIu32 " is attached to IOAS %" PRIu32 " itself, so it runs on a HWPT without dirty tracking (one the library placed it on, or the kernel's); iommufd tracks dirty pages per HWPT: allocate one with LIBIOMMU_HWPT_DIRTY_TRACKING on this IOAS and attach the devices to it",
 				       fn, d->id, ioas->id);
 	}
 	*nr = 0;
