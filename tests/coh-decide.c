@@ -24,6 +24,7 @@
 #define A_YES LIBIOMMU_COHERENCY_ANSWER_YES
 #define A_NO LIBIOMMU_COHERENCY_ANSWER_NO
 #define A_UNK LIBIOMMU_COHERENCY_ANSWER_UNKNOWN
+#define A_MIXED LIBIOMMU_COHERENCY_ANSWER_MIXED
 
 enum km { KM_ABSENT,
 	  KM_CAN,
@@ -321,6 +322,65 @@ START_TEST(an_aggregate_takes_the_worst_box_of_every_pair)
 }
 END_TEST
 
+/*
+ * How an aggregate combines its members' other answers, for every pair of
+ * member answers: "the same" fields (can block, blocks now, may no-snoop)
+ * give the common answer, MIXED when two known answers differ, UNKNOWN when
+ * one is unknown; KVM emulates WBINVD (and the policy is enable) when any
+ * member makes it; DMA is coherent when every member's is; a member without
+ * a box leaves the aggregate without one.
+ */
+START_TEST(an_aggregate_combines_every_pair_of_member_answers)
+{
+	static const enum libiommu_coherency_answer v[] = { A_UNK, A_NO, A_YES };
+	struct lu_agg_facts ioas = { .kvm = false };
+	unsigned int i, j;
+
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++) {
+			enum libiommu_coherency_answer x = v[i], y = v[j], same, any, all;
+			struct libiommu_coherency c;
+
+			memset(&c, 0, sizeof(c));
+			c.nr_members = 2;
+			c.members = calloc(2, sizeof(*c.members));
+			c.members[0] = member(i ? 1 : 0, x);
+			c.members[1] = member(2, y);
+			c.members[0]->f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value = x;
+			c.members[1]->f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value = y;
+			c.members[0]->f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value = x;
+			c.members[1]->f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value = y;
+			lu_coh_decide_aggregate(&c, &ioas);
+
+			same = x == y ? x : (x == A_UNK || y == A_UNK) ? A_UNK
+								       : A_MIXED;
+			any = x == A_YES || y == A_YES ? A_YES : x == A_NO && y == A_NO ? A_NO
+											: A_UNK;
+			all = x == A_NO || y == A_NO ? A_NO : x == A_YES && y == A_YES ? A_YES
+										       : A_UNK;
+			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value == same,
+				      "can block: %d and %d gave %d, want %d", x, y,
+				      c.f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value, same);
+			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == any,
+				      "KVM WBINVD: %d and %d gave %d, want %d", x, y,
+				      c.f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value, any);
+			ck_assert_int_eq(c.f[LIBIOMMU_COHERENCY_FIELD_POLICY].value,
+					 any == A_YES  ? LIBIOMMU_COHERENCY_POLICY_ENABLE
+					 : any == A_NO ? LIBIOMMU_COHERENCY_POLICY_DISABLE
+						       : LIBIOMMU_COHERENCY_POLICY_UNKNOWN);
+			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value == all,
+				      "coherent: %d and %d gave %d, want %d", x, y,
+				      c.f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value, all);
+			/* member 0 has no box when its answer is unknown */
+			ck_assert_int_eq(c.f[LIBIOMMU_COHERENCY_FIELD_BOX].value, i ? 1 : 0);
+			free(c.members[0]);
+			free(c.members[1]);
+			free(c.members);
+		}
+	}
+}
+END_TEST
+
 START_TEST(a_vm_has_a_hazard_exactly_with_box_3_and_no_wbinvd)
 {
 	int bx, cnt;
@@ -360,5 +420,6 @@ int main(void)
 	tcase_add_test(tc, every_combination_of_sources_decides_by_the_rules);
 	tcase_add_test(tc, an_aggregate_takes_the_worst_box_of_every_pair);
 	tcase_add_test(tc, a_vm_has_a_hazard_exactly_with_box_3_and_no_wbinvd);
+	tcase_add_test(tc, an_aggregate_combines_every_pair_of_member_answers);
 	return tu_run(s);
 }
