@@ -110,6 +110,7 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		*reason = LIBIOMMU_COHERENCY_REASON_NONE;
 	if (!ctx)
 		return lu_fail(NULL, -EINVAL, "%s: ctx is NULL", fn);
+	LU_OWNER_CHECK(ctx, fn);
 	if (!path)
 		return lu_fail(ctx, -EINVAL, "%s: path is NULL", fn);
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -238,6 +239,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	if (!dev)
 		return lu_fail(NULL, -EINVAL, "%s: dev is NULL", fn);
 	ctx = dev->ctx;
+	LU_OWNER_CHECK(ctx, fn);
 	if (res) {
 		int err = lu_result_check(ctx, fn, "res", res->sz,
 					  "libiommu_nosnoop_result");
