@@ -788,9 +788,12 @@ static void group_put(struct libiommu_ctx *ctx, struct lu_group *g)
 	 * kernel's mappings) with it; the library's list stays and is mapped
 	 * again when a device comes back.  iommufd's compat IOAS stays.
 	 */
-	if (!t->groups && !t->compat) {
+	if (!t->groups && !t->compat && !lu_foreign(ctx)) {
+		/* under the map list's lock: a map in flight reads them */
+		pthread_mutex_lock(&t->lock);
 		t->iommu_set = false;
 		t->dirty = false;
+		pthread_mutex_unlock(&t->lock);
 	}
 }
 
