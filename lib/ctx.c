@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
@@ -66,6 +67,53 @@ static int check_new(struct libiommu_ctx *logctx, const char *fn,
 	return opts_backend(logctx, fn, opts);
 }
 
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18 /* Linux 4.14 */
+#endif
+
+/*
+ * Mark @ctx as this process's: a word that a child's copy of the page
+ * reads as 0 (MADV_WIPEONFORK), so that a child is told apart from its
+ * parent by one load, even when it gets a pid its parent had.  A kernel
+ * without the advice leaves @owner NULL: lu_foreign() compares pids.
+ */
+static void owner_init(struct libiommu_ctx *ctx)
+{
+	size_t len = lu_page_size();
+	int *w;
+
+	ctx->pid = getpid();
+	w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (w == MAP_FAILED) {
+		lu_dbg(ctx, "no page for the fork check (mmap: %s): process %d is told apart from its children by pid",
+		       strerror(errno), (int)ctx->pid);
+		return;
+	}
+	if (madvise(w, len, MADV_WIPEONFORK)) {
+		lu_dbg(ctx, "madvise(MADV_WIPEONFORK): %s: process %d is told apart from its children by pid",
+		       strerror(errno), (int)ctx->pid);
+		munmap(w, len);
+		return;
+	}
+	*w = 1;
+	ctx->owner = w;
+}
+
+static void owner_fini(struct libiommu_ctx *ctx)
+{
+	if (ctx->owner)
+		munmap((void *)ctx->owner, lu_page_size());
+	ctx->owner = NULL;
+}
+
+int lu_fail_foreign(const struct libiommu_ctx *ctx, const char *fn)
+{
+	return lu_fail(ctx, -ECHILD,
+		       "%s: the context was created in process %d, this is process %d: a process does not change the IOMMU state it shares with the process that made the context (its devices, IOAS, HWPTs and KVM files), so nothing was done; free the handles here (that releases only this process's memory and its copies of the descriptors) and create a context of its own",
+		       fn, (int)ctx->pid, (int)getpid());
+}
+
 int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 		  const struct lu_backend_ops *ops, struct libiommu_ctx **out)
 {
@@ -82,6 +130,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	ctx->owns_fd = owns_fd;
 	ctx->memlock_mode = owns_fd ? LIBIOMMU_MEMLOCK_USER : -1;
 	ctx->ops = ops;
+	owner_init(ctx);
 	pthread_mutexattr_init(&attr);
 	/* recursive: a report holds it while it reports on each device */
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
@@ -94,6 +143,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	rc = ops->ctx_init ? ops->ctx_init(ctx) : 0;
 	if (rc) {
 		pthread_mutex_destroy(&ctx->lock);
+		owner_fini(ctx);
 		free(ctx);
 		return rc;
 	}
@@ -159,21 +209,35 @@ LIBIOMMU_API int libiommu_ctx_new_from_fd(int fd, enum libiommu_fd_mode mode,
 LIBIOMMU_API void libiommu_ctx_free(struct libiommu_ctx *ctx)
 {
 	int saved_errno = errno;
+	bool foreign;
 
 	if (!ctx)
 		return;
-	lu_lock(ctx);
+	/*
+	 * In a child the lock may be held by a thread of the parent, which
+	 * does not exist here: a foreign free takes no lock (and makes no
+	 * kernel call: lu_foreign()).
+	 */
+	foreign = lu_foreign(ctx);
+	if (foreign)
+		lu_dbg(ctx, "%s: context of process %d freed in process %d: its memory and this process's descriptors only",
+		       __func__, (int)ctx->pid, (int)getpid());
+	else
+		lu_lock(ctx);
 	/* Handles first: their destroy ioctls need the fd still open. */
 	lu_kvm_free_all(ctx);  /* KVM lets go of the devices' files */
 	lu_dev_free_all(ctx);  /* devices detach from HWPTs and IOASes */
 	lu_hwpt_free_all(ctx); /* HWPTs hold their IOAS */
 	lu_ioas_free_all(ctx);
-	lu_unlock(ctx);
+	if (!foreign)
+		lu_unlock(ctx);
 	if (ctx->ops->ctx_fini)
 		ctx->ops->ctx_fini(ctx);
 	if (ctx->owns_fd && ctx->fd >= 0)
 		close(ctx->fd);
-	pthread_mutex_destroy(&ctx->lock);
+	if (!foreign)
+		pthread_mutex_destroy(&ctx->lock);
+	owner_fini(ctx);
 	free(ctx);
 	errno = saved_errno;
 }
@@ -237,6 +301,7 @@ LIBIOMMU_API int libiommu_ctx_set_memlock_mode(struct libiommu_ctx *ctx,
 
 	if (!ctx)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(ctx, __func__);
 	if (mode != LIBIOMMU_MEMLOCK_USER && mode != LIBIOMMU_MEMLOCK_MM)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: mode %d is neither LIBIOMMU_MEMLOCK_USER nor LIBIOMMU_MEMLOCK_MM",
@@ -258,6 +323,7 @@ LIBIOMMU_API int libiommu_ctx_get_memlock_mode(struct libiommu_ctx *ctx,
 
 	if (!ctx)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(ctx, __func__);
 	if (!mode)
 		return lu_fail(ctx, -EINVAL, "%s: mode is NULL", __func__);
 	rc = lu_backend_need(ctx, LU_OP_MEMLOCK_MODE, __func__);

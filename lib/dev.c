@@ -94,20 +94,25 @@ static void drop_pasid(struct libiommu_dev *dev, struct lu_attach *a)
 
 /* ---- creation and destruction ------------------------------------------------ */
 
-/* Undo every attachment the handle made (best effort: used when freeing). */
+/*
+ * Undo every attachment the handle made (best effort: used when freeing).
+ * In another process than the context's only the records go: the device
+ * file is shared, and detaching it would detach the owner's device.
+ */
 static void detach_all(struct libiommu_dev *dev)
 {
 	const struct lu_backend_ops *ops = dev->ctx->ops;
+	bool kernel = dev->fd >= 0 && !lu_foreign(dev->ctx);
 
 	while (dev->nr_pasids) {
 		struct lu_attach *a = &dev->pasids[dev->nr_pasids - 1];
 
-		if (dev->fd >= 0 && ops->dev_pasid_detach)
+		if (kernel && ops->dev_pasid_detach)
 			ops->dev_pasid_detach(dev, a->pasid);
 		drop_pasid(dev, a);
 	}
 	if (dev->rid_attached) {
-		if (dev->fd >= 0 && ops->dev_detach)
+		if (kernel && ops->dev_detach)
 			ops->dev_detach(dev);
 		put_target(&dev->rid);
 		dev->rid_attached = false;
@@ -126,6 +131,7 @@ static int check_new(struct libiommu_ctx *ctx, const char *fn,
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", fn);
 	*out = NULL;
+	LU_OWNER_CHECK(ctx, fn);
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_dev_opts, vf_token);
 	if (rc)
 		return rc;
@@ -342,7 +348,11 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 	return 0;
 }
 
-/* ctx->lock held; the handle is unlisted. */
+/*
+ * ctx->lock held (in another process: not, see libiommu_ctx_free()); the
+ * handle is unlisted.  Closing this process's copy of the device fd does
+ * not release the device while another process holds the file.
+ */
 static void dev_release(struct libiommu_dev *dev)
 {
 	lu_kvm_forget_dev(dev); /* KVM holds the file: delete it first */
@@ -360,15 +370,19 @@ LIBIOMMU_API void libiommu_dev_free(struct libiommu_dev *dev)
 {
 	struct libiommu_ctx *ctx;
 	int saved_errno = errno;
+	bool foreign;
 
 	if (!dev)
 		return;
 	ctx = dev->ctx;
 	lu_dbg(ctx, "freeing device %" PRIu32, dev->id);
-	lu_lock(ctx);
+	foreign = lu_foreign(ctx);
+	if (!foreign)
+		lu_lock(ctx);
 	lu_list_unlink(&dev->node);
 	dev_release(dev);
-	lu_unlock(ctx);
+	if (!foreign)
+		lu_unlock(ctx);
 	errno = saved_errno;
 }
 
@@ -664,6 +678,7 @@ static int dev_attach(struct libiommu_dev *dev, const char *fn, uint32_t pasid,
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
+	LU_OWNER_CHECK(ctx, fn);
 	if (!ioas && !hwpt)
 		return lu_fail(ctx, -EINVAL, "%s: %s is NULL", fn, arg);
 	tctx = ioas ? ioas->ctx : hwpt->ctx;
@@ -727,6 +742,7 @@ static int dev_detach(struct libiommu_dev *dev, const char *fn, uint32_t pasid)
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
+	LU_OWNER_CHECK(ctx, fn);
 	rc = lu_backend_need(ctx, pasid == LIBIOMMU_NO_PASID ? LU_OP_DEV_DETACH : LU_OP_DEV_PASID_DETACH, fn);
 	if (rc)
 		return rc;
@@ -791,6 +807,7 @@ LIBIOMMU_API int libiommu_dev_get_attached(const struct libiommu_dev *dev,
 
 	if (!dev)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(dev->ctx, __func__);
 	lu_lock(dev->ctx);
 	a = find_attach(dev, pasid);
 	found = a != NULL;

@@ -40,6 +40,7 @@ LIBIOMMU_API int libiommu_dev_get_hw_info_raw(struct libiommu_dev *dev,
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	if (!len)
 		return lu_fail(ctx, -EINVAL, "%s: len is NULL", __func__);
 	if (*len && !data)
@@ -70,6 +71,7 @@ LIBIOMMU_API int libiommu_dev_get_hw_info(struct libiommu_dev *dev,
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	if (!info)
 		return lu_fail(ctx, -EINVAL, "%s: info is NULL", __func__);
 	rc = lu_result_check(ctx, __func__, "info", info->sz,

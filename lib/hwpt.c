@@ -24,11 +24,15 @@ _Static_assert(LIBIOMMU_HWPT_DATA_VTD_S1 == LX_IOMMU_HWPT_DATA_VTD_S1 &&
 		       LIBIOMMU_HWPT_INVALIDATE_DATA_VTD_S1 == LX_IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 	       "HWPT data types must be the kernel's");
 
-/* A NULL handle has no context to log to: only the return value tells. */
-#define CHECK_HWPT(hwpt) \
+/*
+ * A NULL handle has no context to log to: only the return value tells.
+ * A HWPT of another process's context is not changed (lu_foreign()).
+ */
+#define CHECK_HWPT(hwpt, fn) \
 	do { \
 		if (!(hwpt)) \
 			return lu_ret(-EINVAL); \
+		LU_OWNER_CHECK((hwpt)->ctx, fn); \
 	} while (0)
 
 /* Drop the references the HWPT holds on what it was made from (locked). */
@@ -45,11 +49,15 @@ static void release(struct libiommu_hwpt *hwpt)
 void lu_hwpt_free_all(struct libiommu_ctx *ctx)
 {
 	struct libiommu_hwpt *hwpt, *tmp;
+	bool kernel = !ctx->owns_fd && !lu_foreign(ctx);
 
 	/* Newest first: nested HWPTs go before their parents. */
 	lu_list_for_each_safe(hwpt, tmp, &ctx->hwpt_list, node) {
-		/* On a borrowed fd the kernel objects outlive the context. */
-		if (!ctx->owns_fd)
+		/*
+		 * On a borrowed fd the kernel objects outlive the context; in
+		 * another process they are not this process's to destroy.
+		 */
+		if (kernel)
 			ctx->ops->hwpt_destroy(hwpt, LU_QUIET);
 		release(hwpt);
 	}
@@ -155,6 +163,7 @@ static int alloc_args(struct libiommu_dev *dev, struct libiommu_hwpt **out,
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", fn);
 	*out = NULL;
+	LU_OWNER_CHECK(ctx, fn);
 	if (!target)
 		return lu_fail(ctx, -EINVAL, "%s: %s is NULL", fn, arg);
 	if (target_ctx != ctx)
@@ -253,7 +262,8 @@ void lu_hwpt_unplace(struct libiommu_hwpt *hwpt)
 {
 	if (!hwpt->managed || hwpt->users)
 		return;
-	hwpt->ctx->ops->hwpt_destroy(hwpt, LU_QUIET);
+	if (!lu_foreign(hwpt->ctx))
+		hwpt->ctx->ops->hwpt_destroy(hwpt, LU_QUIET);
 	release(hwpt);
 }
 
@@ -266,6 +276,7 @@ LIBIOMMU_API int libiommu_hwpt_destroy(struct libiommu_hwpt *hwpt)
 	if (!hwpt)
 		return 0;
 	ctx = hwpt->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	lu_lock(ctx);
 	if (hwpt->users) {
 		rc = lu_fail(ctx, -EBUSY,
@@ -315,7 +326,7 @@ LIBIOMMU_API int libiommu_hwpt_set_dirty_tracking(struct libiommu_hwpt *hwpt,
 {
 	int rc;
 
-	CHECK_HWPT(hwpt);
+	CHECK_HWPT(hwpt, __func__);
 	rc = check_dirty_hwpt(hwpt, __func__);
 	if (rc)
 		return rc;
@@ -335,7 +346,7 @@ LIBIOMMU_API int libiommu_hwpt_get_dirty_bitmap(struct libiommu_hwpt *hwpt,
 {
 	int rc;
 
-	CHECK_HWPT(hwpt);
+	CHECK_HWPT(hwpt, __func__);
 	rc = lu_check_dirty_args(hwpt->ctx, __func__, iova, length, page_size,
 				 bitmap, flags);
 	if (rc)
@@ -358,7 +369,7 @@ LIBIOMMU_API int libiommu_hwpt_invalidate(struct libiommu_hwpt *hwpt,
 	struct libiommu_ctx *ctx;
 	uint32_t n;
 
-	CHECK_HWPT(hwpt);
+	CHECK_HWPT(hwpt, __func__);
 	ctx = hwpt->ctx;
 	if (!entry_num)
 		return lu_fail(ctx, -EINVAL, "%s: entry_num is NULL", __func__);

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "libiommu/libiommu.h"
 #include "util/ioctl.h"
@@ -67,7 +69,42 @@ struct libiommu_ctx {
 	 */
 	pthread_mutex_t lock;
 	struct lu_list ioas_list, hwpt_list, dev_list, kvm_list;
+
+	/*
+	 * The process that made the context (lu_foreign()).  @owner is a word
+	 * in a page of its own marked MADV_WIPEONFORK: 1 in that process, 0 in
+	 * the copy any child gets, whatever its pid; NULL when the kernel
+	 * refused the advice, and then the pids are compared.
+	 */
+	pid_t pid;
+	const int *owner;
 };
+
+/*
+ * Is @ctx used in another process than the one that made it: a child
+ * after fork(), sharing its parent's file descriptions and so its kernel
+ * objects?  Such a process makes no kernel call that changes them: the
+ * free functions release its memory and close its own descriptors only,
+ * every other call fails with -ECHILD (lu_fail_foreign()).  One load on
+ * the map path.
+ */
+static inline bool lu_foreign(const struct libiommu_ctx *ctx)
+{
+	if (__builtin_expect(ctx->owner != NULL, 1))
+		return __builtin_expect(*ctx->owner == 0, 0);
+	return getpid() != ctx->pid;
+}
+
+/* -ECHILD, logged: @fn was called on @ctx's handles in a foreign process. */
+int lu_fail_foreign(const struct libiommu_ctx *ctx, const char *fn)
+	__attribute__((cold));
+
+/* Return -ECHILD (logged, naming @fn) from a call in a foreign process. */
+#define LU_OWNER_CHECK(ctx, fn) \
+	do { \
+		if (lu_foreign(ctx)) \
+			return lu_fail_foreign(ctx, fn); \
+	} while (0)
 
 /*
  * A context on @fd (already checked) for backend @ops, its logging from

@@ -26,11 +26,15 @@
 #define IOAS_KNOWN_FLAGS \
 	(LIBIOMMU_IOAS_NO_HUGE_PAGES | LU_IOAS_COH_FLAGS | LIBIOMMU_IOAS_KERNEL_HWPT)
 
-/* A NULL handle has no context to log to: only the return value tells. */
-#define CHECK_IOAS(ioas) \
+/*
+ * A NULL handle has no context to log to: only the return value tells.
+ * An IOAS of another process's context is not changed (lu_foreign()).
+ */
+#define CHECK_IOAS(ioas, fn) \
 	do { \
 		if (!(ioas)) \
 			return lu_ret(-EINVAL); \
+		LU_OWNER_CHECK((ioas)->ctx, fn); \
 	} while (0)
 
 static bool aligned(uint64_t v, uint64_t align)
@@ -40,20 +44,17 @@ static bool aligned(uint64_t v, uint64_t align)
 
 /* ---- handle list ---------------------------------------------------------- */
 
-static void ioas_release(struct libiommu_ioas *ioas)
-{
-	if (ioas->ctx->ops->ioas_release)
-		ioas->ctx->ops->ioas_release(ioas);
-	lu_list_unlink(&ioas->node);
-	free(ioas);
-}
-
 void lu_ioas_free_all(struct libiommu_ctx *ctx)
 {
 	struct libiommu_ioas *ioas, *tmp;
 
-	lu_list_for_each_safe(ioas, tmp, &ctx->ioas_list, node)
-		ioas_release(ioas);
+	lu_list_for_each_safe(ioas, tmp, &ctx->ioas_list, node) {
+		/* In another process: the memory only (lu_foreign()). */
+		if (ctx->ops->ioas_release && !lu_foreign(ctx))
+			ctx->ops->ioas_release(ioas);
+		lu_list_unlink(&ioas->node);
+		free(ioas);
+	}
 }
 
 /* ---- argument checks ------------------------------------------------- */
@@ -109,6 +110,7 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
 	*out = NULL;
+	LU_OWNER_CHECK(ctx, __func__);
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_ioas_opts, flags);
 	if (rc)
 		return rc;
@@ -158,6 +160,7 @@ LIBIOMMU_API int libiommu_ioas_destroy(struct libiommu_ioas *ioas)
 	if (!ioas)
 		return 0;
 	ctx = ioas->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	lu_lock(ctx);
 	if (ioas->users) {
 		rc = lu_fail(ctx, -EBUSY,
@@ -221,7 +224,7 @@ LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 	struct libiommu_ctx *ctx;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	if (!vaddr)
 		return lu_fail(ctx, -EINVAL, "%s: vaddr is NULL", __func__);
@@ -316,7 +319,7 @@ LIBIOMMU_API int libiommu_ioas_map_file(struct libiommu_ioas *ioas, int fd,
 	struct libiommu_ctx *ctx;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	rc = lu_backend_need(ctx, LU_OP_MAP_FILE, __func__);
 	if (rc)
@@ -345,6 +348,7 @@ LIBIOMMU_API int libiommu_ioas_copy(struct libiommu_ioas *dst,
 		return lu_fail(src ? src->ctx : NULL, -EINVAL,
 			       "%s: dst is NULL", __func__);
 	ctx = dst->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	rc = lu_backend_need(ctx, LU_OP_IOAS_COPY, __func__);
 	if (rc)
 		return rc;
@@ -372,7 +376,7 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	uint64_t n = 0;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	rc = check_span(ctx, __func__, "IOVA", iova, length);
 	if (rc)
@@ -391,7 +395,7 @@ LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,
 	uint64_t n = 0;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	rc = ioas->ctx->ops->unmap_all(ioas, &n);
 	if (rc)
 		return rc;
@@ -411,7 +415,7 @@ LIBIOMMU_API int libiommu_ioas_get_ranges(struct libiommu_ioas *ioas,
 	size_t cap;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	if (!nr)
 		return lu_fail(ctx, -EINVAL, "%s: nr is NULL", __func__);
@@ -449,7 +453,7 @@ LIBIOMMU_API int libiommu_ioas_allow_iovas(struct libiommu_ioas *ioas,
 	size_t i, j;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	rc = lu_backend_need(ctx, LU_OP_ALLOW_IOVAS, __func__);
 	if (rc)
@@ -485,7 +489,7 @@ LIBIOMMU_API int libiommu_ioas_set_huge_pages(struct libiommu_ioas *ioas,
 {
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	rc = lu_backend_need(ioas->ctx, LU_OP_SET_HUGE_PAGES, __func__);
 	if (rc)
 		return rc;
@@ -498,7 +502,7 @@ LIBIOMMU_API int libiommu_ioas_get_huge_pages(struct libiommu_ioas *ioas,
 	struct libiommu_ctx *ctx;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	if (!enabled)
 		return lu_fail(ctx, -EINVAL, "%s: enabled is NULL", __func__);
@@ -544,7 +548,7 @@ LIBIOMMU_API int libiommu_ioas_set_dirty_tracking(struct libiommu_ioas *ioas,
 	struct libiommu_ctx *ctx;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	rc = lu_backend_need(ctx, LU_OP_IOAS_DIRTY_TRACKING, __func__);
 	if (rc)
@@ -564,7 +568,7 @@ LIBIOMMU_API int libiommu_ioas_get_dirty_bitmap(struct libiommu_ioas *ioas,
 	struct libiommu_ctx *ctx;
 	int rc;
 
-	CHECK_IOAS(ioas);
+	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
 	rc = lu_backend_need(ctx, LU_OP_IOAS_DIRTY_BITMAP, __func__);
 	if (rc)

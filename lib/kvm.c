@@ -126,6 +126,7 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
 	*out = NULL;
+	LU_OWNER_CHECK(ctx, __func__);
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_kvm_opts, kvm_vfio_fd);
 	if (rc)
 		return rc;
@@ -222,14 +223,20 @@ fail:
 	return rc;
 }
 
-/* ctx->lock held. */
+/*
+ * ctx->lock held (in another process: not, see libiommu_ctx_free()).  In
+ * another process than the context's the files stay in the VM: only this
+ * process's copy of the kvm-vfio fd is closed, which does not destroy the
+ * device while the owner holds it.
+ */
 static void kvm_release(struct libiommu_kvm *kvm)
 {
+	bool kernel = !lu_foreign(kvm->ctx);
 	size_t i;
 
 	while (kvm->nr_devs) {
 		i = --kvm->nr_devs;
-		if (!file_users(kvm, dev_file(kvm->devs[i])))
+		if (kernel && !file_users(kvm, dev_file(kvm->devs[i])))
 			vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_DEL,
 				  dev_file(kvm->devs[i]));
 	}
@@ -244,13 +251,17 @@ LIBIOMMU_API void libiommu_kvm_free(struct libiommu_kvm *kvm)
 {
 	struct libiommu_ctx *ctx;
 	int saved_errno = errno;
+	bool foreign;
 
 	if (!kvm)
 		return;
 	ctx = kvm->ctx;
-	lu_lock(ctx);
+	foreign = lu_foreign(ctx); /* no lock there: libiommu_ctx_free() */
+	if (!foreign)
+		lu_lock(ctx);
 	kvm_release(kvm);
-	lu_unlock(ctx);
+	if (!foreign)
+		lu_unlock(ctx);
 	errno = saved_errno;
 }
 
@@ -321,6 +332,7 @@ LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
 	if (!kvm)
 		return lu_ret(-EINVAL);
 	ctx = kvm->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	if (!dev)
 		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
 	if (dev->ctx != ctx)
@@ -364,6 +376,7 @@ LIBIOMMU_API int libiommu_kvm_del_dev(struct libiommu_kvm *kvm,
 	if (!kvm)
 		return lu_ret(-EINVAL);
 	ctx = kvm->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
 	if (!dev)
 		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
 	lu_lock(ctx);
@@ -407,6 +420,11 @@ void lu_kvm_forget_dev(struct libiommu_dev *dev)
 		i = find_dev(kvm, dev);
 		if (i < 0)
 			continue;
+		/* In another process: the record only (see kvm_release()). */
+		if (lu_foreign(dev->ctx)) {
+			kvm->devs[i] = kvm->devs[--kvm->nr_devs];
+			continue;
+		}
 		if (del_at(kvm, (size_t)i)) {
 			/* Forget it anyway: the handle is going away. */
 			i = find_dev(kvm, dev);
@@ -443,6 +461,7 @@ LIBIOMMU_API int libiommu_kvm_noncoherent(struct libiommu_kvm *kvm,
 
 	if (!kvm)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(kvm->ctx, __func__);
 	rc = lu_kvm_readback(kvm, count, &why);
 	if (rc >= 0)
 		return rc;

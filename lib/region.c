@@ -66,6 +66,7 @@ LIBIOMMU_API int libiommu_dev_region_info(struct libiommu_dev *dev,
 
 	if (!dev)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(dev->ctx, __func__);
 	if (!info)
 		return lu_fail(dev->ctx, -EINVAL, "%s: info is NULL", __func__);
 	rc = lu_result_check(dev->ctx, __func__, "info", info->sz,
@@ -151,6 +152,7 @@ LIBIOMMU_API int libiommu_dev_region_read(struct libiommu_dev *dev,
 {
 	if (!dev)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(dev->ctx, __func__);
 	return lu_region_rw(dev, __func__, index, offset, buf, len, false);
 }
 
@@ -160,6 +162,7 @@ LIBIOMMU_API int libiommu_dev_region_write(struct libiommu_dev *dev,
 {
 	if (!dev)
 		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(dev->ctx, __func__);
 	return lu_region_rw(dev, __func__, index, offset, (void *)buf, len,
 			    true);
 }
@@ -180,6 +183,7 @@ LIBIOMMU_API int libiommu_dev_region_mmap(struct libiommu_dev *dev,
 	if (!addr)
 		return lu_fail(ctx, -EINVAL, "%s: addr is NULL", __func__);
 	*addr = NULL;
+	LU_OWNER_CHECK(ctx, __func__);
 	if (!prot || (prot & ~known))
 		return lu_fail(ctx, -EINVAL,
 			       "%s: prot 0x%" PRIx32 " must be LIBIOMMU_REGION_READ and/or LIBIOMMU_REGION_WRITE",

@@ -115,8 +115,12 @@ START_TEST(without_a_device_nothing_is_pinned)
 			     "a container pins from its first device, which the legacy backends open first");
 		return;
 	}
+	drop_cap(CAP_IPC_LOCK);
+	set_memlock(64 * MiB);
 	map_with_injected_enomem(16 * MiB, 2 * MiB);
 	assert_has(lg.msg, "nothing is pinned");
+	/* the library cannot see a device attached outside it: it says so */
+	assert_has(lg.msg, "outside this library");
 	assert_lacks(lg.msg, "raise the limit");
 }
 END_TEST

@@ -12,6 +12,11 @@
  * -EOPNOTSUPP and that text (libibverbs' dummy ops, in one place).
  *
  * Each op logs its own failures (it knows the ioctl) and returns -errno.
+ *
+ * In another process than the context's (lu_foreign(): a child after
+ * fork()) the handle files call no op that changes kernel state; the two
+ * release ops still run there and must then free only memory and close
+ * only descriptors: ctx_fini and dev_release.
  */
 #ifndef LIBIOMMU_BACKEND_H
 #define LIBIOMMU_BACKEND_H

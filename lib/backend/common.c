@@ -4,6 +4,7 @@
  * explanation of a failure to pin memory.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <sys/resource.h>
 
 #include "backend/backend.h"
@@ -69,12 +70,9 @@ int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length,
 			   ctx->memlock_mode == LIBIOMMU_MEMLOCK_MM;
 	uint64_t lck = 0, pin = 0, used, limit;
 	const char *who, *field;
+	char diag[512];
 	struct rlimit rl;
 
-	if (nopin)
-		return lu_fail(ctx, -ENOMEM,
-			       "%s: out of memory for %" PRIu64 " bytes: %s (no memlock limit applies): the kernel or the memory cgroup is out of memory",
-			       cmd, length, nopin);
 	if (lu_proc_has_cap(CAP_IPC_LOCK_BIT))
 		return lu_fail(ctx, -ENOMEM,
 			       "%s: out of memory for %" PRIu64 " bytes: memlock accounting is off for this process (it has CAP_IPC_LOCK), so RLIMIT_MEMLOCK does not apply: the kernel or the memory cgroup is out of memory",
@@ -98,11 +96,22 @@ int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length,
 		used = pin;
 	}
 	if (used + length <= limit)
+		snprintf(diag, sizeof(diag),
+			 "RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s; this process has %" PRIu64 " bytes %s, which leaves room: %s",
+			 limit, who, used, field,
+			 per_process ? "the kernel or the memory cgroup is out of memory" : "other processes of this uid hold the rest, or the kernel or the memory cgroup is out of memory");
+	else
+		snprintf(diag, sizeof(diag),
+			 "RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s, and this process already has %" PRIu64 " bytes %s; raise the limit (ulimit -l, setrlimit, LimitMEMLOCK=) or map less",
+			 limit, who, used, field);
+	/*
+	 * The library knows only what it attached: a device attached to the
+	 * IOAS outside it (adopted by id, or the caller's raw ioctls) pins.
+	 */
+	if (nopin)
 		return lu_fail(ctx, -ENOMEM,
-			       "%s: cannot pin %" PRIu64 " bytes: RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s; this process has %" PRIu64 " bytes %s, which leaves room: %s",
-			       cmd, length, limit, who, used, field,
-			       per_process ? "the kernel or the memory cgroup is out of memory" : "other processes of this uid hold the rest, or the kernel or the memory cgroup is out of memory");
-	return lu_fail(ctx, -ENOMEM,
-		       "%s: cannot pin %" PRIu64 " bytes: RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s, and this process already has %" PRIu64 " bytes %s; raise the limit (ulimit -l, setrlimit, LimitMEMLOCK=) or map less",
-		       cmd, length, limit, who, used, field);
+			       "%s: out of memory for %" PRIu64 " bytes: %s (no memlock limit applies): the kernel or the memory cgroup is out of memory; unless a device was attached to it outside this library, for which: %s",
+			       cmd, length, nopin, diag);
+	return lu_fail(ctx, -ENOMEM, "%s: cannot pin %" PRIu64 " bytes: %s", cmd,
+		       length, diag);
 }

@@ -73,6 +73,7 @@ struct mk_state {
 	size_t nr_devs, cap_devs;
 	unsigned long calls, fail_at;
 	int fail_err;
+	struct lu_mock_stats *fini_stats; /* lu_mock_stats_at_fini() */
 };
 
 static struct mk_state *mk(const struct libiommu_ctx *ctx)
@@ -171,6 +172,22 @@ static int mk_ctx_init(struct libiommu_ctx *ctx)
 	return 0;
 }
 
+/* What the mock holds (st->lock held). */
+static void stats_of(struct mk_state *st, struct lu_mock_stats *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->ioas = (unsigned int)st->nr_ioas;
+	s->hwpts = (unsigned int)st->nr_hwpts;
+	for (i = 0; i < st->nr_ioas; i++)
+		s->mapped += lu_iova_total(&st->ioas[i]->map);
+	for (i = 0; i < st->nr_devs; i++) {
+		s->bound += st->devs[i]->bound;
+		s->attached += (st->devs[i]->rid_pt != 0) + st->devs[i]->nr_pasids;
+	}
+}
+
 static void free_hwpt(struct mk_hwpt *h)
 {
 	free(h->dirty);
@@ -185,10 +202,16 @@ static void mk_ctx_fini(struct libiommu_ctx *ctx)
 
 	if (!st)
 		return;
-	/* What the library should have destroyed on a borrowed fd. */
+	if (st->fini_stats)
+		stats_of(st, st->fini_stats);
+	/*
+	 * What the library should have destroyed on a borrowed fd (in another
+	 * process nothing: the objects are the creator's).
+	 */
 	for (i = 0; i < st->nr_devs; i++)
 		bound += st->devs[i]->bound;
-	if (!ctx->owns_fd && (st->nr_ioas || st->nr_hwpts || bound))
+	if (!ctx->owns_fd && !lu_foreign(ctx) &&
+	    (st->nr_ioas || st->nr_hwpts || bound))
 		lu_err(ctx, "mock: the context was freed with %zu IOAS, %zu HWPTs and %u bound devices left behind",
 		       st->nr_ioas, st->nr_hwpts, bound);
 	for (i = 0; i < st->nr_ioas; i++) {
@@ -203,7 +226,8 @@ static void mk_ctx_fini(struct libiommu_ctx *ctx)
 	free(st->ioas);
 	free(st->hwpts);
 	free(st->devs);
-	pthread_mutex_destroy(&st->lock);
+	if (!lu_foreign(ctx))
+		pthread_mutex_destroy(&st->lock);
 	free(st);
 	ctx->bpriv = NULL;
 }
@@ -976,13 +1000,17 @@ static int mk_dev_pasid_detach(struct libiommu_dev *dev, uint32_t pasid)
 	return detach_pt(dev, pasid);
 }
 
-/* The device fd closed: the kernel detaches and unbinds it. */
+/*
+ * The device fd closed: the kernel detaches and unbinds it (not when
+ * another process still holds the file: the creator of the context).
+ */
 static void mk_dev_release(struct libiommu_dev *dev)
 {
 	struct mk_state *st = mk(dev->ctx);
 	struct mk_dev *d = dev->bpriv;
 
-	if (!d)
+	dev->bpriv = NULL;
+	if (!d || lu_foreign(dev->ctx))
 		return;
 	pthread_mutex_lock(&st->lock);
 	if (d->rid_pt)
@@ -992,7 +1020,6 @@ static void mk_dev_release(struct libiommu_dev *dev)
 	d->rid_pt = 0;
 	d->bound = false;
 	pthread_mutex_unlock(&st->lock);
-	dev->bpriv = NULL;
 }
 
 static int mk_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
@@ -1131,18 +1158,18 @@ unsigned long lu_mock_fail_nth(struct libiommu_ctx *ctx, unsigned long nth,
 void lu_mock_stats(struct libiommu_ctx *ctx, struct lu_mock_stats *s)
 {
 	struct mk_state *st = mk(ctx);
-	size_t i;
 
-	memset(s, 0, sizeof(*s));
 	pthread_mutex_lock(&st->lock);
-	s->ioas = (unsigned int)st->nr_ioas;
-	s->hwpts = (unsigned int)st->nr_hwpts;
-	for (i = 0; i < st->nr_ioas; i++)
-		s->mapped += lu_iova_total(&st->ioas[i]->map);
-	for (i = 0; i < st->nr_devs; i++) {
-		s->bound += st->devs[i]->bound;
-		s->attached += (st->devs[i]->rid_pt != 0) + st->devs[i]->nr_pasids;
-	}
+	stats_of(st, s);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void lu_mock_stats_at_fini(struct libiommu_ctx *ctx, struct lu_mock_stats *s)
+{
+	struct mk_state *st = mk(ctx);
+
+	pthread_mutex_lock(&st->lock);
+	st->fini_stats = s;
 	pthread_mutex_unlock(&st->lock);
 }
 

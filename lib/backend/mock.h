@@ -59,6 +59,13 @@ struct lu_mock_stats {
 void lu_mock_stats(struct libiommu_ctx *ctx, struct lu_mock_stats *st);
 
 /*
+ * When the context is freed, fill *@st with what the mock holds at that
+ * moment: after the library let go of its handles, before the "kernel"
+ * itself goes (what a borrowed fd, or another process, would keep).
+ */
+void lu_mock_stats_at_fini(struct libiommu_ctx *ctx, struct lu_mock_stats *st);
+
+/*
  * The device @dev_id wrote [iova, +len) by DMA: the pages read dirty in
  * the HWPT it is attached to (RID) when that HWPT tracks.  0, -ENOENT (not
  * attached or not mapped there).

@@ -297,15 +297,18 @@ static void t1_ctx_fini(struct libiommu_ctx *ctx)
 {
 	struct lu_type1 *t = t1_of(ctx);
 	struct lu_group *g, *next;
+	bool foreign = lu_foreign(ctx);
 
 	if (!t)
 		return;
 	/* Devices were freed first, and with them their groups: leftovers. */
 	for (g = t->groups; g; g = next) {
 		next = g->next;
-		lu_group_close(g);
+		lu_group_close(g, !foreign);
 	}
-	pthread_mutex_destroy(&t->lock);
+	/* In a child a thread of the parent may have held it: leave it be. */
+	if (!foreign)
+		pthread_mutex_destroy(&t->lock);
 	free(t->map.maps);
 	free(t->valid);
 	free(t->allowed);
@@ -781,15 +784,18 @@ static void group_put(struct libiommu_ctx *ctx, struct lu_group *g)
 			break;
 		}
 	}
-	lu_group_close(g);
+	lu_group_close(g, !lu_foreign(ctx));
 	/*
 	 * The last group leaving a type1 container takes its IOMMU (and the
 	 * kernel's mappings) with it; the library's list stays and is mapped
 	 * again when a device comes back.  iommufd's compat IOAS stays.
 	 */
-	if (!t->groups && !t->compat) {
+	if (!t->groups && !t->compat && !lu_foreign(ctx)) {
+		/* under the map list's lock: a map in flight reads them */
+		pthread_mutex_lock(&t->lock);
 		t->iommu_set = false;
 		t->dirty = false;
+		pthread_mutex_unlock(&t->lock);
 	}
 }
 
@@ -824,7 +830,7 @@ static int group_get(struct libiommu_ctx *ctx, const char *path, int fd,
 	if (rc) {
 		if (!path)
 			g->owns_fd = false; /* on failure the caller keeps it */
-		lu_group_close(g);
+		lu_group_close(g, true);
 		return rc;
 	}
 	g->devs = 1;
@@ -946,7 +952,7 @@ static void t1_dev_release(struct libiommu_dev *dev)
 	group_put(dev->ctx, g);
 	dev->bpriv = NULL;
 	/* its reserved regions went with it: the usable ranges may grow */
-	if (t->iommu_set) {
+	if (t->iommu_set && !lu_foreign(dev->ctx)) {
 		pthread_mutex_lock(&t->lock);
 		refresh_info(dev->ctx, t);
 		pthread_mutex_unlock(&t->lock);

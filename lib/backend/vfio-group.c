@@ -135,9 +135,10 @@ int lu_group_join(struct libiommu_ctx *ctx, struct lu_group *g,
 	}
 }
 
-void lu_group_close(struct lu_group *g)
+void lu_group_close(struct lu_group *g, bool leave)
 {
-	lu_ioctl(g->fd, LX_VFIO_GROUP_UNSET_CONTAINER, NULL);
+	if (leave)
+		lu_ioctl(g->fd, LX_VFIO_GROUP_UNSET_CONTAINER, NULL);
 	if (g->owns_fd)
 		close(g->fd);
 	free(g);

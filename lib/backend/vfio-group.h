@@ -38,8 +38,12 @@ int lu_group_new(struct libiommu_ctx *ctx, const char *path, int fd,
 int lu_group_join(struct libiommu_ctx *ctx, struct lu_group *g,
 		  int container_fd, const char *what);
 
-/* Leave the container (quietly), close the fd if ours, free @g. */
-void lu_group_close(struct lu_group *g);
+/*
+ * Leave the container (quietly; only if @leave), close the fd if ours,
+ * free @g.  In another process than the context's, the group stays in the
+ * container: closing this process's copy of its fd leaves it there.
+ */
+void lu_group_close(struct lu_group *g, bool leave);
 
 /* VFIO_GROUP_GET_DEVICE_FD for device @name: the fd, or -errno logged. */
 int lu_group_device_fd(struct libiommu_ctx *ctx, struct lu_group *g,

@@ -101,9 +101,10 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	const char *fn = __func__;
 	struct libiommu_kmod_sim_dev_info si;
 	struct libiommu_kmod_dev_info di;
-	struct libiommu_dev *open_dev = NULL, *d;
+	struct libiommu_dev *d;
 	struct lu_kmod km;
-	int fd, km_err, rc, di_rc = -ENOENT;
+	int fd, km_err, rc, di_rc = -ENOENT, dcap = LU_ENF_UNKNOWN, cap_rc = 0;
+	bool open_dev = false;
 	bool sim = false, cap;
 	struct stat st;
 
@@ -111,6 +112,7 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		*reason = LIBIOMMU_COHERENCY_REASON_NONE;
 	if (!ctx)
 		return lu_fail(NULL, -EINVAL, "%s: ctx is NULL", fn);
+	LU_OWNER_CHECK(ctx, fn);
 	if (!path)
 		return lu_fail(ctx, -EINVAL, "%s: path is NULL", fn);
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -131,7 +133,11 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 		di_rc = lu_kmod_dev_info(&km, fd, &di);
 		sim = lu_kmod_sim_info_fd(&km, fd, &si) == 0;
 	}
-	/* A handle of @ctx on the same device can tell its IOMMU's registers. */
+	/*
+	 * A handle of @ctx on the same device can tell its IOMMU's registers;
+	 * asked under the lock, so that another thread cannot free the handle
+	 * between finding it and asking.
+	 */
 	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
 		lu_lock(ctx);
 		lu_list_for_each(d, &ctx->dev_list, node) {
@@ -139,7 +145,9 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 
 			if (d->fd >= 0 && fstat(d->fd, &ds) == 0 &&
 			    S_ISCHR(ds.st_mode) && ds.st_rdev == st.st_rdev) {
-				open_dev = d;
+				open_dev = true;
+				if (di_rc && !sim)
+					cap_rc = lu_coh_dev_cap(d, &dcap);
 				break;
 			}
 		}
@@ -179,14 +187,9 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 
 	/* Upstream iommufd: nothing to turn, only to explain. */
 	if (di_rc && open_dev) {
-		int dcap = LU_ENF_UNKNOWN;
-
-		lu_lock(ctx);
-		rc = lu_coh_dev_cap(open_dev, &dcap);
-		lu_unlock(ctx);
-		if (rc)
-			return lu_fail(ctx, rc, "%s: %s: asking its IOMMU failed: %s",
-				       fn, path, strerror(-rc));
+		if (cap_rc)
+			return lu_fail(ctx, cap_rc, "%s: %s: asking its IOMMU failed: %s",
+				       fn, path, strerror(-cap_rc));
 		if (dcap != LU_ENF_UNKNOWN) {
 			di_rc = 0;
 			memset(&di, 0, sizeof(di));
@@ -248,6 +251,7 @@ LIBIOMMU_API int libiommu_coherency_set_nosnoop(struct libiommu_dev *dev,
 	if (!dev)
 		return lu_fail(NULL, -EINVAL, "%s: dev is NULL", fn);
 	ctx = dev->ctx;
+	LU_OWNER_CHECK(ctx, fn);
 	if (res) {
 		int err = lu_result_check(ctx, fn, "res", res->sz,
 					  "libiommu_nosnoop_result");

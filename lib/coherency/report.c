@@ -56,6 +56,8 @@ LIBIOMMU_API int libiommu_coherency_get_dev(struct libiommu_dev *dev,
 		return lu_ret(-EINVAL);
 	if (!out)
 		return lu_fail(dev->ctx, -EINVAL, "%s: out is NULL", __func__);
+	*out = NULL;
+	LU_OWNER_CHECK(dev->ctx, __func__);
 	return dev_report(dev, __func__, out);
 }
 
@@ -121,6 +123,7 @@ LIBIOMMU_API int libiommu_coherency_get_ioas(struct libiommu_ioas *ioas,
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
 	*out = NULL;
+	LU_OWNER_CHECK(ctx, __func__);
 	lu_lock(ctx);
 	lu_list_for_each(d, &ctx->dev_list, node)
 		nr += lu_dev_uses_ioas(d, ioas);
@@ -160,6 +163,7 @@ LIBIOMMU_API int libiommu_coherency_get_kvm(struct libiommu_kvm *kvm,
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
 	*out = NULL;
+	LU_OWNER_CHECK(ctx, __func__);
 	lu_lock(ctx);
 	nr = kvm->nr_devs;
 	if (nr && !(devs = calloc(nr, sizeof(*devs)))) {
