@@ -195,13 +195,6 @@ int lu_backend_unsupported(struct libiommu_ctx *ctx, const char *what,
 /* Is op @op present in @ops?  (For lu_backend_need and the table test.) */
 bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op);
 
-/*
- * -EOPNOTSUPP naming @what, when @ctx's kernel lacks @feat (probed now if
- * it was not yet), else 0.
- */
-int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
-		    const char *what);
-
 /* The feature's name and the ioctl(s) behind it (lib/backend/probe.c). */
 const char *lu_feature_name(enum libiommu_feature feat);
 const char *lu_feature_ioctl(enum libiommu_feature feat);
@@ -240,6 +233,18 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr);
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
+
+/* Is @err (negative) a refusal by the process's policy, not the kernel's answer? */
+static inline bool lu_refused(int err)
+{
+	return err == -EPERM || err == -EACCES;
+}
+
+/*
+ * @err (-EPERM or -EACCES) logged as "<cmd> was refused": for commands the
+ * kernel never answers so (a seccomp filter or an LSM stopped the ioctl).
+ */
+int lu_fail_refused(struct libiommu_ctx *ctx, int err, const char *cmd);
 
 /* Shared error text for ENOMEM while pinning (RLIMIT_MEMLOCK). */
 int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length);

@@ -166,16 +166,3 @@ const char *lu_feature_ioctl(enum libiommu_feature feat)
 		return NULL;
 	return features[feat].ioctl;
 }
-
-int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
-		    const char *what)
-{
-	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
-		return lu_fail(ctx, -EINVAL, "%s: unknown feature %d", what,
-			       (int)feat);
-	if (ctx->ops->has_feature(ctx, feat) == 1)
-		return 0;
-	return lu_fail(ctx, -EOPNOTSUPP,
-		       "%s needs feature \"%s\" (%s), which the running kernel's iommufd does not have: a newer kernel is needed",
-		       what, features[feat].name, features[feat].ioctl);
-}
