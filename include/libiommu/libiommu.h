@@ -172,7 +172,7 @@ LIBIOMMU_API void libiommu_ctx_set_log(struct libiommu_ctx *ctx,
 				       libiommu_log_fn fn, void *userdata,
 				       enum libiommu_log_level max_level);
 
-/** What the kernel behind a context can do, probed once per context. */
+/** What the kernel behind a context can do, probed when first asked. */
 enum libiommu_feature {
 	LIBIOMMU_FEAT_IOAS = 0,		   /* IOAS alloc/map/unmap/copy/ranges */
 	LIBIOMMU_FEAT_OPTION_RLIMIT_MODE,  /* memlock accounting mode option */
@@ -194,9 +194,11 @@ enum libiommu_feature {
 };
 
 /**
- * 1 if the kernel behind @ctx has @feat, 0 if not, -EINVAL for an unknown
- * feature or NULL ctx.  The probe runs once, when the context is created,
- * and is cached.
+ * 1 if the kernel behind @ctx has @feat, 0 if not.  The feature is probed
+ * the first time it is asked (ioctls that create and change nothing) and
+ * the answer is cached in the context.  -EINVAL for an unknown feature or
+ * NULL ctx; -EPERM/-EACCES when the probe was refused before it reached
+ * the kernel (a seccomp filter or a security module): not cached.
  */
 LIBIOMMU_API int libiommu_ctx_has_feature(struct libiommu_ctx *ctx,
 					  enum libiommu_feature feat);

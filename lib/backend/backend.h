@@ -75,7 +75,11 @@ struct lu_backend_ops {
 	/* context: after the fd is open and checked / before it is closed */
 	int (*ctx_init)(struct libiommu_ctx *ctx);
 	void (*ctx_fini)(struct libiommu_ctx *ctx);
-	/* 1 or 0: does the kernel behind @ctx have @feat (probed lazily)? */
+	/*
+	 * 1 or 0: does the kernel behind @ctx have @feat (probed when first
+	 * asked, cached)?  A negative errno, logged, when the probe was
+	 * refused (EPERM, EACCES: a seccomp filter or LSM); not cached.
+	 */
 	int (*has_feature)(struct libiommu_ctx *ctx, enum libiommu_feature feat);
 	/* IOMMU_OPTION(RLIMIT_MODE): get (@set false) or set *mode */
 	int (*memlock_mode)(struct libiommu_ctx *ctx, bool set,
@@ -199,7 +203,10 @@ bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op);
 const char *lu_feature_name(enum libiommu_feature feat);
 const char *lu_feature_ioctl(enum libiommu_feature feat);
 
-/* iommufd's lazy per-feature probe, for its has_feature op. */
+/*
+ * iommufd's lazy per-feature probe, for its has_feature op: 1, 0, or the
+ * -EPERM/-EACCES of a refused probe (logged, not cached).
+ */
 int lu_iommufd_probe(struct libiommu_ctx *ctx, enum libiommu_feature feat);
 
 /* ---- choosing a backend (lib/backend/select.c) ------------------------- */

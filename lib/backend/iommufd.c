@@ -188,18 +188,11 @@ static uint32_t to_kernel_flags(uint32_t flags)
 
 /* ---- context ------------------------------------------------------------- */
 
-static int ifd_ctx_init(struct libiommu_ctx *ctx)
-{
-	unsigned int f;
-
-	/*
-	 * Probe every feature now, before the handle is shared (the answers
-	 * are cached per context).
-	 */
-	for (f = 0; f < LIBIOMMU_FEAT__COUNT; f++)
-		lu_iommufd_probe(ctx, (enum libiommu_feature)f);
-	return 0;
-}
+/*
+ * A context needs nothing from the kernel until it is used: no ctx_init,
+ * so that creating one issues no ioctl (a VMM's seccomp filter allows only
+ * what it uses).  Features are probed when asked (lib/backend/probe.c).
+ */
 
 static int option_rlimit(struct libiommu_ctx *ctx, uint16_t op, uint64_t *val)
 {
@@ -1204,7 +1197,6 @@ static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
 const struct lu_backend_ops lu_backend_iommufd = {
 	.kind = LIBIOMMU_BACKEND_IOMMUFD,
 	.name = "iommufd",
-	.ctx_init = ifd_ctx_init,
 	.has_feature = lu_iommufd_probe,
 	.memlock_mode = ifd_memlock_mode,
 	.ioas_alloc = ifd_ioas_alloc,
