@@ -10,6 +10,7 @@
 #include "backend/backend.h"
 #include "uapi/iommufd.h"
 #include "uapi/vfio.h"
+#include "util/sysfs.h"
 
 #define LU_IOMMUFD_PATH "/dev/iommu"
 #define LU_CONTAINER_PATH "/dev/vfio/vfio"
@@ -30,6 +31,24 @@ const struct lu_backend_ops *lu_backend_ops(enum libiommu_backend b)
 }
 
 /* ---- what an fd is ---------------------------------------------------------- */
+
+/*
+ * What an fd is, learnt without an ioctl where sysfs can tell: the misc
+ * character devices are named there (/sys/dev/char/10:N leads to
+ * .../misc/iommu for the iommufd, .../misc/vfio for the VFIO container),
+ * so that opening a context issues no ioctl a seccomp filter would have
+ * to allow.  Without sysfs (or for anything but a character device) the
+ * library asks the fd with harmless ioctls, as below.
+ */
+#define LU_IOMMUFD_NAME "iommu"
+#define LU_CONTAINER_NAME "vfio"
+
+/* The sysfs name of the character device @fd into @name; "" when unknown. */
+static void node_name(int fd, char *name, size_t len)
+{
+	if (lu_chr_names(fd, name, len, NULL, 0))
+		name[0] = '\0';
+}
 
 /*
  * Is @fd an iommufd?  Two harmless questions only an iommufd answers this
@@ -58,43 +77,81 @@ static bool is_type1_container(int fd)
 			(void *)(uintptr_t)LX_VFIO_TYPE1v2_IOMMU) > 0;
 }
 
+/*
+ * Is @fd an iommufd: by its sysfs @name when known ("" when not), else by
+ * asking it.
+ */
+static bool is_iommufd(int fd, const char *name)
+{
+	if (*name)
+		return strcmp(name, LU_IOMMUFD_NAME) == 0;
+	return check_iommufd(fd) == 0;
+}
+
 /* What an fd of unknown kind is, for LIBIOMMU_BACKEND_AUTO; AUTO if neither. */
 static enum libiommu_backend guess_fd(int fd)
 {
-	if (check_iommufd(fd) == 0)
+	char name[64];
+
+	node_name(fd, name, sizeof(name));
+	if (is_iommufd(fd, name))
 		return LIBIOMMU_BACKEND_IOMMUFD;
-	if (is_type1_container(fd))
+	if ((!*name || strcmp(name, LU_CONTAINER_NAME) == 0) &&
+	    is_type1_container(fd))
 		return LIBIOMMU_BACKEND_TYPE1;
 	return LIBIOMMU_BACKEND_AUTO;
 }
 
+/* " (it is the character device \"NAME\")", or "" when unknown. */
+static const char *which(const char *name, char *buf, size_t len)
+{
+	if (!*name)
+		return "";
+	snprintf(buf, len, " (it is the character device \"%s\")", name);
+	return buf;
+}
+
 /*
  * Is @fd right for backend @b?  0, or -ENOTTY logged with what it is
- * instead.  @what names the fd in the message.
+ * instead.  @what names the fd in the message.  An iommufd that sysfs
+ * names is taken without an ioctl.
  */
 static int check_fd(const struct libiommu_ctx *ctx, int fd,
 		    enum libiommu_backend b, const char *what)
 {
-	bool ifd = check_iommufd(fd) == 0;
+	char name[64], buf[96];
+	bool ifd, container;
 
+	node_name(fd, name, sizeof(name));
+	ifd = is_iommufd(fd, name);
+	container = !strcmp(name, LU_CONTAINER_NAME);
 	switch (b) {
 	case LIBIOMMU_BACKEND_IOMMUFD:
 		if (ifd)
 			return 0;
 		return lu_fail(ctx, -ENOTTY,
-			       "%s is not an iommufd (it does not answer iommufd ioctls): pass the iommufd device node, normally /dev/iommu%s",
-			       what, is_type1_container(fd) ? "; it is a VFIO container: use LIBIOMMU_BACKEND_TYPE1" : "");
+			       "%s is not an iommufd%s: pass the iommufd device node, normally /dev/iommu%s",
+			       what, *name ? which(name, buf, sizeof(buf)) : " (it does not answer iommufd ioctls)",
+			       container ? "; it is the VFIO container: use LIBIOMMU_BACKEND_TYPE1" : "");
 	case LIBIOMMU_BACKEND_TYPE1:
-		if (!ifd && is_type1_container(fd))
+		if (!ifd && (container || !*name) && is_type1_container(fd))
 			return 0;
+		if (ifd)
+			return lu_fail(ctx, -ENOTTY,
+				       "%s is not a VFIO container with the type1v2 IOMMU: it is an iommufd; for the type1 ioctls on it use LIBIOMMU_BACKEND_IOMMUFD_COMPAT",
+				       what);
+		if (*name && !container)
+			return lu_fail(ctx, -ENOTTY,
+				       "%s is not a VFIO container%s: pass /dev/vfio/vfio",
+				       what, which(name, buf, sizeof(buf)));
 		return lu_fail(ctx, -ENOTTY,
-			       "%s is not a VFIO container with the type1v2 IOMMU%s",
-			       what, ifd ? ": it is an iommufd; for the type1 ioctls on it use LIBIOMMU_BACKEND_IOMMUFD_COMPAT" : " (VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) failed): pass /dev/vfio/vfio");
+			       "%s is not a VFIO container with the type1v2 IOMMU (VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) failed): pass /dev/vfio/vfio",
+			       what);
 	case LIBIOMMU_BACKEND_IOMMUFD_COMPAT:
 		if (!ifd)
 			return lu_fail(ctx, -ENOTTY,
-				       "%s is not an iommufd: the iommufd-compat backend runs the type1 ioctls on /dev/iommu",
-				       what);
+				       "%s is not an iommufd%s: the iommufd-compat backend runs the type1 ioctls on /dev/iommu",
+				       what, which(name, buf, sizeof(buf)));
 		if (!is_type1_container(fd))
 			return lu_fail(ctx, -EOPNOTSUPP,
 				       "%s: this iommufd has no VFIO type1 compatibility (VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) fails; the kernel needs CONFIG_IOMMUFD_VFIO_CONTAINER)",
@@ -164,8 +221,11 @@ static int open_auto(const struct libiommu_ctx *ctx, enum libiommu_backend *b,
 	bool cdevs = access(LU_CDEV_DIR, F_OK) == 0;
 	bool container = access(LU_CONTAINER_PATH, F_OK) == 0;
 	int fd = open(LU_IOMMUFD_PATH, O_RDWR | O_CLOEXEC);
+	char name[64];
 
-	if (fd >= 0 && check_iommufd(fd) == 0 && (cdevs || !container)) {
+	if (fd >= 0)
+		node_name(fd, name, sizeof(name));
+	if (fd >= 0 && is_iommufd(fd, name) && (cdevs || !container)) {
 		*b = LIBIOMMU_BACKEND_IOMMUFD;
 		*path = LU_IOMMUFD_PATH;
 		return fd;
