@@ -62,7 +62,9 @@ static int kind_of(int fd, char *path, size_t len)
 	if ((*fake_path && !strcmp(path, fake_path)) ||
 	    !strcmp(path, "/dev/iommu") || !strcmp(path, "/dev/vfio/vfio"))
 		return LIBIOMMU_IOCTL_FD_CTX;
-	if (!strncmp(path, "/dev/vfio/devices/", 18))
+	/* a cdev, or a device fd a VFIO group gave */
+	if (!strncmp(path, "/dev/vfio/devices/", 18) ||
+	    !strcmp(path, "anon_inode:[vfio-device]"))
 		return LIBIOMMU_IOCTL_FD_DEV;
 	if (!strncmp(path, "/dev/vfio/", 10))
 		return LIBIOMMU_IOCTL_FD_GROUP;
