@@ -277,6 +277,123 @@ START_TEST(a_command_outside_the_filter_kills)
 }
 END_TEST
 
+/*
+ * The filter built from libiommu_ioctls(): the iommufd requests the
+ * sequence's functions may issue on the iommufd backend, leaving out those
+ * only flags the sequence does not pass need.
+ */
+static size_t list_allowed(uint32_t *out, size_t cap)
+{
+	static const char *const seq[] = {
+		"libiommu_ctx_new",
+		"libiommu_ioas_alloc",
+		"libiommu_ioas_map",
+		"libiommu_ioas_unmap",
+		"libiommu_ioas_destroy",
+		"libiommu_ctx_free",
+	};
+	struct libiommu_ioctls_opts o = { .sz = sizeof(o),
+					  .backend = LIBIOMMU_BACKEND_IOMMUFD };
+	size_t f, k, nr = 0;
+	int n, i;
+
+	for (f = 0; f < ARRAY_LEN(seq); f++) {
+		n = libiommu_ioctls(seq[f], &o, 0, NULL);
+		ck_assert_int_ge(n, 0);
+		for (i = 0; i < n; i++) {
+			struct libiommu_ioctl e = { .sz = sizeof(e) };
+
+			ck_assert_int_eq(libiommu_ioctls(seq[f], &o, (size_t)i, &e), n);
+			if (e.fd != LIBIOMMU_IOCTL_FD_CTX || e.call_flags)
+				continue;
+			for (k = 0; k < nr && out[k] != e.request; k++)
+				;
+			if (k == nr) {
+				ck_assert_uint_lt(nr, cap);
+				out[nr++] = e.request;
+			}
+		}
+	}
+	return nr;
+}
+
+START_TEST(a_filter_built_from_the_list_runs_the_sequence)
+{
+	uint32_t allowed[MAX_ALLOWED];
+	struct run r = { .action = SECCOMP_RET_KILL_PROCESS, .allowed = allowed };
+	size_t i, k;
+
+	r.nr_allowed = list_allowed(allowed, MAX_ALLOWED);
+	/* the list asks for no more than cloud-hypervisor's four */
+	for (i = 0; i < r.nr_allowed; i++) {
+		for (k = 0; k < ARRAY_LEN(vmm_allowed); k++)
+			if (allowed[i] == vmm_allowed[k])
+				break;
+		ck_assert_msg(k < ARRAY_LEN(vmm_allowed),
+			      "the list asks for request 0x%x, not one of the four",
+			      allowed[i]);
+	}
+	ck_assert_uint_eq(r.nr_allowed, ARRAY_LEN(vmm_allowed));
+	assert_exited_ok(run_child(vmm_sequence, &r), "filter from the list");
+}
+END_TEST
+
+/*
+ * A device attached before the filter; then a fixed-IOVA map into the MSI
+ * window, which the kernel refuses with EINVAL: the call fails, and the
+ * library does not ask anything else to explain it (the child lives).
+ */
+static int refused_map_is_not_explained_with_another_ioctl(struct run *r)
+{
+	struct libiommu_ctx_opts opts = tu_ctx_opts(&r->log, LIBIOMMU_LOG_WARN,
+						    NULL);
+	uint64_t iova = 0xfee00000, len = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct libiommu_ioas *ioas;
+	struct libiommu_ctx *ctx;
+	struct libiommu_dev *dev;
+	char path[64];
+	void *buf;
+	int rc;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || tu_vfio_dev_path(path, sizeof(path)))
+		return child_fail(r, C_SETUP, "mmap, or a VFIO device", -ENOENT);
+	rc = libiommu_ctx_new(&opts, &ctx);
+	if (!rc)
+		rc = libiommu_ioas_alloc(ctx, NULL, &ioas);
+	if (!rc)
+		rc = libiommu_dev_open(ctx, path, NULL, &dev);
+	if (!rc)
+		rc = libiommu_dev_attach_ioas(dev, ioas);
+	if (rc)
+		return child_fail(r, C_SETUP, "context, IOAS and device", rc);
+	rc = install_filter(libiommu_ctx_fd(ctx), vmm_allowed,
+			    ARRAY_LEN(vmm_allowed), r->action);
+	if (rc)
+		return child_fail(r, C_FILTER, "installing the filter", rc);
+	rc = libiommu_ioas_map(ioas, buf, len, &iova,
+			       LIBIOMMU_MAP_READ | LIBIOMMU_MAP_FIXED_IOVA);
+	if (rc != -EINVAL || !strstr(r->log.msg, "libiommu_ioas_get_ranges"))
+		return child_fail(r, C_MAP, "a map into the MSI window", rc);
+	libiommu_ctx_free(ctx); /* detaches; destroys the HWPT it placed */
+	return C_OK;
+}
+
+START_TEST(a_refused_fixed_iova_fails_without_another_ioctl)
+{
+	struct run r = { .action = SECCOMP_RET_KILL_PROCESS };
+	char path[64];
+
+	if (tu_vfio_dev_path(path, sizeof(path))) {
+		printf("note: no VFIO device cdev: the map into the MSI window is not run\n");
+		return;
+	}
+	assert_exited_ok(run_child(refused_map_is_not_explained_with_another_ioctl, &r),
+			 "kill filter, device attached");
+}
+END_TEST
+
 /* Does the last message say "<cmd> was refused" and nothing about age? */
 static bool says_refused(const struct tu_log *log, const char *cmd)
 {
@@ -365,5 +482,7 @@ int main(void)
 	tcase_add_test(tc, vmm_sequence_works_under_a_filter_that_answers_eperm);
 	tcase_add_test(tc, a_command_outside_the_filter_kills);
 	tcase_add_test(tc, a_refused_command_is_reported_as_refused);
+	tcase_add_test(tc, a_filter_built_from_the_list_runs_the_sequence);
+	tcase_add_test(tc, a_refused_fixed_iova_fails_without_another_ioctl);
 	return tu_run(s);
 }
