@@ -104,7 +104,11 @@ enum libiommu_fd_mode {
  * do fails with -EOPNOTSUPP and a message naming the backend.
  */
 enum libiommu_backend {
-	/** Pick: iommufd when /dev/iommu works and VFIO has device cdevs, else type1. */
+	/**
+	 * Pick: iommufd, unless /dev/iommu is absent or not permitted, or VFIO
+	 * has no device cdevs, and the type1 container exists; any other
+	 * failure is an error (see libiommu_ctx_backend(3)).
+	 */
 	LIBIOMMU_BACKEND_AUTO = 0,
 	/** /dev/iommu with IOAS objects and VFIO device cdevs (the default). */
 	LIBIOMMU_BACKEND_IOMMUFD = 1,

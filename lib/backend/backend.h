@@ -227,6 +227,34 @@ int lu_backend_adopt_fd(const struct libiommu_ctx *logctx, int fd,
 			enum libiommu_backend b, const char *what,
 			const struct lu_backend_ops **ops);
 
+/*
+ * LIBIOMMU_BACKEND_AUTO's rule, pure (lib/backend/select.c gathers the
+ * facts; tests/backend-auto.c holds the rule).  Only "there is no iommufd
+ * here" or "this process may not use it" takes the legacy container:
+ *  - /dev/iommu opened: iommufd, unless VFIO has no device cdevs (then
+ *    the container, when there is one); cannot tell: an error.
+ *  - its open failed with ENOENT, ENODEV, ENXIO (absent) or EACCES,
+ *    EPERM (not allowed): the container when it exists, else that error.
+ *  - any other error (ENOMEM, EMFILE, ENFILE, EIO, ...): that error.
+ */
+struct lu_auto_facts {
+	int iommufd;   /* 0: /dev/iommu opened, an iommufd; else open()'s errno */
+	int cdevs;     /* VFIO device cdevs: 1, 0, or -errno (cannot tell) */
+	int container; /* 0: /dev/vfio/vfio exists; else the errno looking for it */
+};
+
+struct lu_auto {
+	enum libiommu_backend backend; /* IOMMUFD, TYPE1, or AUTO: an error */
+	int err;		       /* with AUTO: the negative errno */
+	/*
+	 * Why, for the INFO line or the error message; "" with an error
+	 * that is /dev/iommu's own open error (there is nothing else).
+	 */
+	char why[320];
+};
+
+void lu_backend_auto(const struct lu_auto_facts *f, struct lu_auto *out);
+
 /* The backend for a LIBIOMMU_BACKEND_* value (not AUTO), or NULL. */
 const struct lu_backend_ops *lu_backend_ops(enum libiommu_backend b);
 

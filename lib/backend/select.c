@@ -203,63 +203,194 @@ static int open_fail(const struct libiommu_ctx *ctx, const char *path,
 static int open_node(const struct libiommu_ctx *ctx, const char *path,
 		     enum libiommu_backend b)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd;
 
+	do {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return open_fail(ctx, path, b, errno);
 	return fd;
 }
 
+/* ---- LIBIOMMU_BACKEND_AUTO ------------------------------------------------ */
+
 /*
- * LIBIOMMU_BACKEND_AUTO without a path: iommufd when /dev/iommu is one and
- * VFIO has device cdevs (or there is no legacy container to fall back to),
- * else the type1 container.  Returns the open fd and sets *b and *path.
+ * Does VFIO have device cdevs (CONFIG_VFIO_DEVICE_CDEV)?  1 or 0, or
+ * -errno when it cannot be told.  VFIO registers the cdevs' character
+ * major as "vfio-dev" when it has them, before any device is bound, so
+ * /proc/devices answers also on a host whose devices come later (an
+ * empty /dev/vfio/devices says nothing then).  Without procfs, a cdev
+ * node that exists still tells.
+ */
+static int vfio_has_cdevs(void)
+{
+	char line[128], name[64];
+	int found = 0, err = 0, major;
+	FILE *f = fopen("/proc/devices", "re");
+
+	if (!f) {
+		if (errno != ENOENT)
+			return -errno;
+		if (access(LU_CDEV_DIR, F_OK) == 0)
+			return 1;
+		return errno == ENOENT ? 0 : -errno;
+	}
+	errno = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %63s", &major, name) == 2 &&
+		    strcmp(name, "vfio-dev") == 0)
+			found = 1;
+	if (ferror(f))
+		err = errno ? errno : EIO;
+	fclose(f);
+	return err ? -err : found;
+}
+
+/* Does open()'s @err say that there is no iommufd here? */
+static bool iommufd_absent(int err)
+{
+	/* no node; a node no driver answers (module not loaded, stale) */
+	return err == ENOENT || err == ENODEV || err == ENXIO;
+}
+
+/* Does it say that this process may not use it (a choice, not a fault)? */
+static bool iommufd_not_allowed(int err)
+{
+	return err == EACCES || err == EPERM;
+}
+
+void lu_backend_auto(const struct lu_auto_facts *f, struct lu_auto *out)
+{
+	const size_t len = sizeof(out->why);
+
+	out->backend = LIBIOMMU_BACKEND_AUTO;
+	out->err = 0;
+	if (f->iommufd == 0) {
+		if (f->cdevs > 0) {
+			out->backend = LIBIOMMU_BACKEND_IOMMUFD;
+			snprintf(out->why, len, "%s is an iommufd and VFIO has device cdevs",
+				 LU_IOMMUFD_PATH);
+		} else if (f->cdevs < 0) {
+			out->err = f->cdevs;
+			snprintf(out->why, len,
+				 "cannot tell whether VFIO has device cdevs (reading /proc/devices: %s); LIBIOMMU_BACKEND_AUTO does not guess: retry, or ask for a backend",
+				 strerror(-f->cdevs));
+		} else if (f->container == 0) {
+			out->backend = LIBIOMMU_BACKEND_TYPE1;
+			snprintf(out->why, len,
+				 "VFIO has no device cdevs (a kernel without CONFIG_VFIO_DEVICE_CDEV): devices are reached through their VFIO groups, on the container %s",
+				 LU_CONTAINER_PATH);
+		} else if (f->container == ENOENT) {
+			out->backend = LIBIOMMU_BACKEND_IOMMUFD;
+			snprintf(out->why, len,
+				 "%s is an iommufd; VFIO has no device cdevs, and there is no VFIO container either",
+				 LU_IOMMUFD_PATH);
+		} else {
+			out->err = -f->container;
+			snprintf(out->why, len,
+				 "VFIO has no device cdevs, and whether the VFIO container %s exists cannot be told (%s); LIBIOMMU_BACKEND_AUTO does not guess: retry, or ask for a backend",
+				 LU_CONTAINER_PATH, strerror(f->container));
+		}
+		return;
+	}
+	if (iommufd_absent(f->iommufd) || iommufd_not_allowed(f->iommufd)) {
+		bool absent = iommufd_absent(f->iommufd);
+
+		if (f->container == 0) {
+			out->backend = LIBIOMMU_BACKEND_TYPE1;
+			snprintf(out->why, len,
+				 absent ? "%s: %s (no iommufd: a kernel without CONFIG_IOMMUFD, or iommufd not loaded): using the VFIO container %s" : "%s: %s (this process may not use iommufd): using the VFIO container %s; to use iommufd, give it read+write permission on /dev/iommu (or ask for LIBIOMMU_BACKEND_IOMMUFD to be told why not)",
+				 LU_IOMMUFD_PATH, strerror(f->iommufd),
+				 LU_CONTAINER_PATH);
+			return;
+		}
+		/* No container either: the iommufd's error is the answer. */
+		out->err = -f->iommufd;
+		snprintf(out->why, len, "%s", "");
+		return;
+	}
+	out->err = -f->iommufd;
+	snprintf(out->why, len,
+		 "cannot open %s: %s; LIBIOMMU_BACKEND_AUTO takes the type1 container only when iommufd is absent or not allowed, never on this error: retry, or ask for a backend",
+		 LU_IOMMUFD_PATH, strerror(f->iommufd));
+}
+
+/*
+ * LIBIOMMU_BACKEND_AUTO without a path: see lu_backend_auto() for the
+ * rule; the choice and its reason are logged at INFO.  Returns the open
+ * fd, checked for the backend, and sets *b and *path.
  */
 static int open_auto(const struct libiommu_ctx *ctx, enum libiommu_backend *b,
 		     const char **path)
 {
-	bool cdevs = access(LU_CDEV_DIR, F_OK) == 0;
-	bool container = access(LU_CONTAINER_PATH, F_OK) == 0;
-	int fd = open(LU_IOMMUFD_PATH, O_RDWR | O_CLOEXEC);
+	struct lu_auto_facts f = { 0 };
+	struct lu_auto a;
 	char name[64];
+	int fd;
 
-	if (fd >= 0)
+	do {
+		fd = open(LU_IOMMUFD_PATH, O_RDWR | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
+	f.iommufd = fd < 0 ? errno : 0;
+	if (fd >= 0) {
+		/* A /dev/iommu that is something else is an error, not absent. */
 		node_name(fd, name, sizeof(name));
-	if (fd >= 0 && is_iommufd(fd, name) && (cdevs || !container)) {
+		if (!is_iommufd(fd, name)) {
+			int rc = check_fd(ctx, fd, LIBIOMMU_BACKEND_IOMMUFD,
+					  LU_IOMMUFD_PATH);
+
+			close(fd);
+			return rc;
+		}
+		f.cdevs = vfio_has_cdevs();
+	}
+	if (access(LU_CONTAINER_PATH, F_OK))
+		f.container = errno;
+	lu_backend_auto(&f, &a);
+	if (a.backend == LIBIOMMU_BACKEND_IOMMUFD) {
+		lu_info(ctx, "backend auto: iommufd: %s", a.why);
 		*b = LIBIOMMU_BACKEND_IOMMUFD;
 		*path = LU_IOMMUFD_PATH;
 		return fd;
 	}
 	if (fd >= 0)
 		close(fd);
-	if (!container)
-		return open_node(ctx, LU_IOMMUFD_PATH, LIBIOMMU_BACKEND_IOMMUFD);
-	lu_dbg(ctx, "backend auto: %s", cdevs ? "/dev/iommu is not usable" : "no VFIO device cdevs (" LU_CDEV_DIR "): using the type1 container");
-	*b = LIBIOMMU_BACKEND_TYPE1;
-	*path = LU_CONTAINER_PATH;
-	return open_node(ctx, LU_CONTAINER_PATH, LIBIOMMU_BACKEND_TYPE1);
+	if (a.backend == LIBIOMMU_BACKEND_TYPE1) {
+		lu_info(ctx, "backend auto: type1: %s", a.why);
+		*b = LIBIOMMU_BACKEND_TYPE1;
+		*path = LU_CONTAINER_PATH;
+		return open_node(ctx, LU_CONTAINER_PATH, LIBIOMMU_BACKEND_TYPE1);
+	}
+	if (!*a.why)
+		return open_fail(ctx, LU_IOMMUFD_PATH, LIBIOMMU_BACKEND_IOMMUFD,
+				 -a.err);
+	return lu_fail(ctx, a.err, "libiommu_ctx_new: %s", a.why);
 }
 
 int lu_backend_open(const struct libiommu_ctx *logctx, const char *path,
 		    enum libiommu_backend b, const struct lu_backend_ops **ops)
 {
+	bool checked = false;
 	int fd, rc;
 
 	if (b == LIBIOMMU_BACKEND_AUTO && !path) {
 		fd = open_auto(logctx, &b, &path);
+		checked = b == LIBIOMMU_BACKEND_IOMMUFD;
 	} else {
 		if (!path)
 			path = b == LIBIOMMU_BACKEND_TYPE1 ? LU_CONTAINER_PATH : LU_IOMMUFD_PATH;
 		fd = open_node(logctx, path, b);
 		if (fd >= 0 && b == LIBIOMMU_BACKEND_AUTO) {
 			b = guess_fd(fd);
-			if (b == LIBIOMMU_BACKEND_AUTO)
+			checked = b != LIBIOMMU_BACKEND_AUTO;
+			if (!checked)
 				b = LIBIOMMU_BACKEND_IOMMUFD; /* for the message */
 		}
 	}
 	if (fd < 0)
 		return fd;
-	rc = check_fd(logctx, fd, b, path);
+	rc = checked ? 0 : check_fd(logctx, fd, b, path);
 	if (rc) {
 		close(fd);
 		return rc;
@@ -274,14 +405,16 @@ int lu_backend_adopt_fd(const struct libiommu_ctx *logctx, int fd,
 			enum libiommu_backend b, const char *what,
 			const struct lu_backend_ops **ops)
 {
-	int rc;
+	int rc = 0;
 
 	if (b == LIBIOMMU_BACKEND_AUTO) {
 		b = guess_fd(fd);
+		/* what it was taken for is what it is: checked */
 		if (b == LIBIOMMU_BACKEND_AUTO)
-			b = LIBIOMMU_BACKEND_IOMMUFD; /* for the message */
+			rc = check_fd(logctx, fd, LIBIOMMU_BACKEND_IOMMUFD, what);
+	} else {
+		rc = check_fd(logctx, fd, b, what);
 	}
-	rc = check_fd(logctx, fd, b, what);
 	if (rc)
 		return rc;
 	*ops = lu_backend_ops(b);
