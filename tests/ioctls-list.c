@@ -423,6 +423,7 @@ START_TEST(the_man_page_table_is_what_the_function_says)
 	char path[4096], *page = NULL, *want = NULL, *b, *e;
 	size_t plen = 0, wlen = 0;
 	FILE *f, *m;
+	bool same;
 
 	NEED_MAP();
 	snprintf(path, sizeof(path), "%s/man/libiommu_ioctls.3", top ? top : ".");
@@ -440,7 +441,10 @@ START_TEST(the_man_page_table_is_what_the_function_says)
 	e = b ? strstr(b, MAN_END) : NULL;
 	ck_assert_msg(b && e, "%s has no generated table between its markers", path);
 	b += strlen(MAN_BEGIN);
-	ck_assert_msg((size_t)(e - b) == wlen && !memcmp(b, want, wlen),
+	same = (size_t)(e - b) == wlen && !memcmp(b, want, wlen);
+	free(page);
+	free(want);
+	ck_assert_msg(same,
 		      "%s's table differs from libiommu_ioctls(): regenerate it with tests/ioctls-list --man-table",
 		      path);
 }
