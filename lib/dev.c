@@ -472,13 +472,19 @@ static int backend_attach(struct libiommu_dev *dev, uint32_t pasid,
 	return ops->dev_pasid_attach(dev, pasid, ioas, hwpt, hwpt_id, quiet);
 }
 
-/* Does the library choose the HWPT of a device attached to @ioas? */
-static bool library_places(const struct libiommu_ioas *ioas)
+/*
+ * Does the library choose the HWPT of a device attached to @ioas?  1 or 0;
+ * a negative errno (logged) when the kernel could not be asked whether it
+ * has IOMMU_HWPT_ALLOC: leaving the choice to the kernel then would be a
+ * silent change of what the attach guarantees.
+ */
+static int library_places(const struct libiommu_ioas *ioas)
 {
 	const struct lu_backend_ops *ops = ioas->ctx->ops;
 
-	return !ioas->kernel_hwpt && !ops->implicit_attach && ops->hwpt_alloc &&
-	       ops->has_feature(ioas->ctx, LIBIOMMU_FEAT_HWPT_ALLOC) == 1;
+	if (ioas->kernel_hwpt || ops->implicit_attach || !ops->hwpt_alloc)
+		return 0;
+	return ops->has_feature(ioas->ctx, LIBIOMMU_FEAT_HWPT_ALLOC);
 }
 
 /*
@@ -585,10 +591,12 @@ static int attach_locked(struct libiommu_dev *dev, const char *fn,
 	const char *target = ioas ? "IOAS" : "HWPT";
 	struct lu_attach *cur, next = { .pasid = pasid };
 	uint32_t pt_id = ioas ? ioas->id : hwpt->id, hwpt_id = 0;
-	bool places = ioas && library_places(ioas);
+	int places = ioas ? library_places(ioas) : 0;
 	char what[64];
 	int rc, cap = LU_ENF_UNKNOWN;
 
+	if (places < 0)
+		return places;
 	cur = find_attach(dev, pasid);
 	if (cur && cur->ioas == ioas && cur->hwpt == hwpt && !places) {
 		lu_dbg(ctx, "%s: device %" PRIu32 " already attached to %s %" PRIu32,

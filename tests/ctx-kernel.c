@@ -358,15 +358,30 @@ START_TEST(memlock_mode_set_after_an_object_exists_is_ebusy)
 }
 END_TEST
 
-START_TEST(debug_level_logs_the_probe)
+/*
+ * Creating a context probes nothing; a feature is probed when it is first
+ * asked, logged at debug level, and the answer is cached (asked once).
+ */
+START_TEST(debug_level_logs_the_probe_when_asked)
 {
 	struct tu_log log;
 	struct libiommu_ctx_opts opts = tu_ctx_opts(&log, LIBIOMMU_LOG_DEBUG, NULL);
 	struct libiommu_ctx *ctx;
+	int count;
 
 	ck_assert_int_eq(libiommu_ctx_new(&opts, &ctx), 0);
+	ck_assert_msg(strstr(log.all, "feature ") == NULL,
+		      "creating the context probed features:\n%s", log.all);
+	if (!tu_backend_is_iommufd()) {
+		libiommu_ctx_free(ctx);
+		return; /* the legacy backends probe nothing */
+	}
+	ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_IOAS), 1);
 	tu_assert_logged(&log, "feature ioas: present");
 	ck_assert_int_eq(log.max_seen, LIBIOMMU_LOG_DEBUG);
+	count = log.count;
+	ck_assert_int_eq(libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_IOAS), 1);
+	ck_assert_int_eq(log.count, count); /* cached: not probed again */
 	libiommu_ctx_free(ctx);
 }
 END_TEST
@@ -446,7 +461,7 @@ int main(void)
 	tcase_add_test(tc, memlock_mode_set_after_an_object_exists_is_ebusy);
 
 	tc = tu_tcase(s, "log");
-	tcase_add_test(tc, debug_level_logs_the_probe);
+	tcase_add_test(tc, debug_level_logs_the_probe_when_asked);
 	tcase_add_test(tc, default_level_is_quiet_on_success);
 	tcase_add_test(tc, set_log_replaces_and_removes_the_callback);
 	tcase_add_test(tc, dev_iommu_is_silent_without_callback);

@@ -104,7 +104,11 @@ enum libiommu_fd_mode {
  * do fails with -EOPNOTSUPP and a message naming the backend.
  */
 enum libiommu_backend {
-	/** Pick: iommufd when /dev/iommu works and VFIO has device cdevs, else type1. */
+	/**
+	 * Pick: iommufd, unless /dev/iommu is absent or not permitted, or VFIO
+	 * has no device cdevs, and the type1 container exists; any other
+	 * failure is an error (see libiommu_ctx_backend(3)).
+	 */
 	LIBIOMMU_BACKEND_AUTO = 0,
 	/** /dev/iommu with IOAS objects and VFIO device cdevs (the default). */
 	LIBIOMMU_BACKEND_IOMMUFD = 1,
@@ -172,7 +176,7 @@ LIBIOMMU_API void libiommu_ctx_set_log(struct libiommu_ctx *ctx,
 				       libiommu_log_fn fn, void *userdata,
 				       enum libiommu_log_level max_level);
 
-/** What the kernel behind a context can do, probed once per context. */
+/** What the kernel behind a context can do, probed when first asked. */
 enum libiommu_feature {
 	LIBIOMMU_FEAT_IOAS = 0,		   /* IOAS alloc/map/unmap/copy/ranges */
 	LIBIOMMU_FEAT_OPTION_RLIMIT_MODE,  /* memlock accounting mode option */
@@ -194,9 +198,11 @@ enum libiommu_feature {
 };
 
 /**
- * 1 if the kernel behind @ctx has @feat, 0 if not, -EINVAL for an unknown
- * feature or NULL ctx.  The probe runs once, when the context is created,
- * and is cached.
+ * 1 if the kernel behind @ctx has @feat, 0 if not.  The feature is probed
+ * the first time it is asked (ioctls that create and change nothing) and
+ * the answer is cached in the context.  -EINVAL for an unknown feature or
+ * NULL ctx; -EPERM/-EACCES when the probe was refused before it reached
+ * the kernel (a seccomp filter or a security module): not cached.
  */
 LIBIOMMU_API int libiommu_ctx_has_feature(struct libiommu_ctx *ctx,
 					  enum libiommu_feature feat);
@@ -215,6 +221,71 @@ LIBIOMMU_API int libiommu_ctx_set_memlock_mode(struct libiommu_ctx *ctx,
 					       enum libiommu_memlock_mode mode);
 LIBIOMMU_API int libiommu_ctx_get_memlock_mode(struct libiommu_ctx *ctx,
 					       enum libiommu_memlock_mode *mode);
+
+/* ------------------------------------------------------------------------ */
+/* The ioctls each function may issue (for a VMM's seccomp filter)           */
+/* ------------------------------------------------------------------------ */
+
+/** The file an ioctl listed by libiommu_ioctls() is issued on. */
+enum libiommu_ioctl_fd {
+	LIBIOMMU_IOCTL_FD_CTX = 0,     /* the context's fd (libiommu_ctx_fd()) */
+	LIBIOMMU_IOCTL_FD_DEV = 1,     /* a VFIO device fd (libiommu_dev_fd()) */
+	LIBIOMMU_IOCTL_FD_GROUP = 2,   /* a VFIO group fd (/dev/vfio/N) */
+	LIBIOMMU_IOCTL_FD_KVM_VM = 3,  /* the caller's KVM VM fd */
+	LIBIOMMU_IOCTL_FD_KVM_DEV = 4, /* the kvm-vfio device fd (libiommu_kvm_fd()) */
+	LIBIOMMU_IOCTL_FD_MODULE = 5,  /* /dev/libiommu, the companion module */
+	LIBIOMMU_IOCTL_FD__COUNT       /* not a file; may grow */
+};
+
+/* libiommu_ioctl.flags */
+/** A question that changes nothing (a probe or a check). */
+#define LIBIOMMU_IOCTL_QUERY (1u << 0)
+/** Issued only after another ioctl of the call failed, to undo or explain it. */
+#define LIBIOMMU_IOCTL_ON_FAILURE (1u << 1)
+
+/** One ioctl a function may issue; a result struct: set sz before the call. */
+struct libiommu_ioctl {
+	size_t sz;
+	/** The kernel's name of the request, e.g. "IOMMU_IOAS_MAP". */
+	const char *name;
+	/** When the function issues it, in words; NULL: whenever it runs. */
+	const char *when;
+	/**
+	 * Issued only when the function is given one of these flags (its
+	 * flags argument, or its opts' flags); 0: whatever the flags.  For
+	 * libiommu_ctx_has_feature(): bit (1 << feature).
+	 */
+	uint64_t call_flags;
+	/** The request number: ioctl(2)'s second argument. */
+	uint32_t request;
+	/** LIBIOMMU_IOCTL_FD_*: the file it goes to. */
+	uint32_t fd;
+	/** The backends that issue it: bits (1u << LIBIOMMU_BACKEND_*). */
+	uint32_t backends;
+	/** LIBIOMMU_IOCTL_* */
+	uint32_t flags;
+};
+
+struct libiommu_ioctls_opts {
+	size_t sz;
+	/** Only this backend's ioctls; LIBIOMMU_BACKEND_AUTO (0): every backend's. */
+	enum libiommu_backend backend;
+	/** Must be 0 (the struct has no implicit padding). */
+	uint32_t reserved;
+};
+
+/**
+ * The ioctls the public function named @function may issue, so that a
+ * program can build its seccomp filter: returns how many there are (0: it
+ * issues none), and with @out (out->sz set) fills *out with the @i-th.
+ * @opts (may be NULL) picks the backend.  The list is the library's own
+ * table, held to what the functions issue by its tests; see
+ * libiommu_ioctls(3).  Errors: -ENOENT (no such function in this
+ * libiommu), -ERANGE (@i not below the count), -EINVAL, -E2BIG.
+ */
+LIBIOMMU_API int libiommu_ioctls(const char *function,
+				 const struct libiommu_ioctls_opts *opts,
+				 size_t i, struct libiommu_ioctl *out);
 
 /* ------------------------------------------------------------------------ */
 /* I/O address spaces (the /dev/ioasid RFC's IOASID)                         */

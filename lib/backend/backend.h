@@ -80,7 +80,11 @@ struct lu_backend_ops {
 	/* context: after the fd is open and checked / before it is closed */
 	int (*ctx_init)(struct libiommu_ctx *ctx);
 	void (*ctx_fini)(struct libiommu_ctx *ctx);
-	/* 1 or 0: does the kernel behind @ctx have @feat (probed lazily)? */
+	/*
+	 * 1 or 0: does the kernel behind @ctx have @feat (probed when first
+	 * asked, cached)?  A negative errno, logged, when the probe was
+	 * refused (EPERM, EACCES: a seccomp filter or LSM); not cached.
+	 */
 	int (*has_feature)(struct libiommu_ctx *ctx, enum libiommu_feature feat);
 	/* IOMMU_OPTION(RLIMIT_MODE): get (@set false) or set *mode */
 	int (*memlock_mode)(struct libiommu_ctx *ctx, bool set,
@@ -200,18 +204,14 @@ int lu_backend_unsupported(struct libiommu_ctx *ctx, const char *what,
 /* Is op @op present in @ops?  (For lu_backend_need and the table test.) */
 bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op);
 
-/*
- * -EOPNOTSUPP naming @what, when @ctx's kernel lacks @feat (probed now if
- * it was not yet), else 0.
- */
-int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
-		    const char *what);
-
 /* The feature's name and the ioctl(s) behind it (lib/backend/probe.c). */
 const char *lu_feature_name(enum libiommu_feature feat);
 const char *lu_feature_ioctl(enum libiommu_feature feat);
 
-/* iommufd's lazy per-feature probe, for its has_feature op. */
+/*
+ * iommufd's lazy per-feature probe, for its has_feature op: 1, 0, or the
+ * -EPERM/-EACCES of a refused probe (logged, not cached).
+ */
 int lu_iommufd_probe(struct libiommu_ctx *ctx, enum libiommu_feature feat);
 
 /* ---- choosing a backend (lib/backend/select.c) ------------------------- */
@@ -232,6 +232,34 @@ int lu_backend_adopt_fd(const struct libiommu_ctx *logctx, int fd,
 			enum libiommu_backend b, const char *what,
 			const struct lu_backend_ops **ops);
 
+/*
+ * LIBIOMMU_BACKEND_AUTO's rule, pure (lib/backend/select.c gathers the
+ * facts; tests/backend-auto.c holds the rule).  Only "there is no iommufd
+ * here" or "this process may not use it" takes the legacy container:
+ *  - /dev/iommu opened: iommufd, unless VFIO has no device cdevs (then
+ *    the container, when there is one); cannot tell: an error.
+ *  - its open failed with ENOENT, ENODEV, ENXIO (absent) or EACCES,
+ *    EPERM (not allowed): the container when it exists, else that error.
+ *  - any other error (ENOMEM, EMFILE, ENFILE, EIO, ...): that error.
+ */
+struct lu_auto_facts {
+	int iommufd;   /* 0: /dev/iommu opened, an iommufd; else open()'s errno */
+	int cdevs;     /* VFIO device cdevs: 1, 0, or -errno (cannot tell) */
+	int container; /* 0: /dev/vfio/vfio exists; else the errno looking for it */
+};
+
+struct lu_auto {
+	enum libiommu_backend backend; /* IOMMUFD, TYPE1, or AUTO: an error */
+	int err;		       /* with AUTO: the negative errno */
+	/*
+	 * Why, for the INFO line or the error message; "" with an error
+	 * that is /dev/iommu's own open error (there is nothing else).
+	 */
+	char why[320];
+};
+
+void lu_backend_auto(const struct lu_auto_facts *f, struct lu_auto *out);
+
 /* The backend for a LIBIOMMU_BACKEND_* value (not AUTO), or NULL. */
 const struct lu_backend_ops *lu_backend_ops(enum libiommu_backend b);
 
@@ -245,6 +273,18 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr);
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
+
+/* Is @err (negative) a refusal by the process's policy, not the kernel's answer? */
+static inline bool lu_refused(int err)
+{
+	return err == -EPERM || err == -EACCES;
+}
+
+/*
+ * @err (-EPERM or -EACCES) logged as "<cmd> was refused": for commands the
+ * kernel never answers so (a seccomp filter or an LSM stopped the ioctl).
+ */
+int lu_fail_refused(struct libiommu_ctx *ctx, int err, const char *cmd);
 
 /* Who the kernel charges a mapping's pinned pages to (lu_fail_nomem()). */
 enum lu_acct {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the backends share: the answer for an op a backend lacks, and the
- * explanation of a failure to pin memory.
+ * What the backends share: the answer for an op a backend lacks, the
+ * explanation of a failure to pin memory, and of an ioctl the process was
+ * not allowed to issue.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -114,4 +115,17 @@ int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length,
 			       cmd, length, nopin, diag);
 	return lu_fail(ctx, -ENOMEM, "%s: cannot pin %" PRIu64 " bytes: %s", cmd,
 		       length, diag);
+}
+
+/*
+ * EPERM or EACCES from a command the kernel never answers so: not the
+ * kernel's answer but a refusal before it (a seccomp filter returning an
+ * errno, or a security module).  Saying "kernel too old" or "failed" would
+ * send the user looking in the wrong place.
+ */
+int lu_fail_refused(struct libiommu_ctx *ctx, int err, const char *cmd)
+{
+	return lu_fail(ctx, err,
+		       "%s was refused (%s) before it reached the kernel, which never answers this command so: a seccomp filter or a security module (LSM) of this process refuses the ioctl; allow it (libiommu_ioctls(3) lists what each call issues)",
+		       cmd, strerror(-err));
 }

@@ -27,11 +27,6 @@ _Static_assert(offsetof(struct libiommu_iova_range, start) ==
 			       offsetof(struct lx_iommu_iova_range, last),
 	       "libiommu_iova_range must match the kernel's iova range");
 
-static bool aligned(uint64_t v, uint64_t align)
-{
-	return (v & (align - 1)) == 0;
-}
-
 static int destroy_object(struct libiommu_ctx *ctx, uint32_t id)
 {
 	struct lx_iommu_destroy cmd = {
@@ -44,6 +39,19 @@ static int destroy_object(struct libiommu_ctx *ctx, uint32_t id)
 
 /* ---- error translation ------------------------------------------------- */
 
+/*
+ * ENOTTY: the kernel's iommufd does not know the command, which is how a
+ * call learns that a feature is missing (it issues the command it needs,
+ * and nothing before it).
+ */
+static int fail_no_cmd(struct libiommu_ctx *ctx, const char *cmd,
+		       enum libiommu_feature feat)
+{
+	return lu_fail(ctx, -EOPNOTSUPP,
+		       "%s: the running kernel's iommufd does not have this command (feature \"%s\"): a newer kernel is needed",
+		       cmd, lu_feature_name(feat));
+}
+
 /* A kernel errno the per-call code did not explain. */
 static int fail_generic(struct libiommu_ctx *ctx, int err, const char *cmd,
 			uint32_t ioas_id)
@@ -51,8 +59,11 @@ static int fail_generic(struct libiommu_ctx *ctx, int err, const char *cmd,
 	switch (-err) {
 	case ENOTTY:
 		return lu_fail(ctx, -EOPNOTSUPP,
-			       "%s: the kernel does not know this command (needs a newer iommufd)",
+			       "%s: the running kernel's iommufd does not have this command: a newer kernel is needed",
 			       cmd);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, err, cmd);
 	case ENOENT:
 		return lu_fail(ctx, -ENOENT,
 			       "%s: IOAS %" PRIu32 " does not exist in the kernel any more (destroyed through the raw fd?)",
@@ -90,32 +101,18 @@ static int query_ranges(struct libiommu_ctx *ctx, uint32_t id,
 
 /*
  * The kernel answers EINVAL to a fixed IOVA for two reasons it does not
- * tell apart: the IOVA breaks the IOAS's alignment, or the range touches a
- * reserved region.  Ask it for the ranges and say which.
+ * tell apart: the IOVA breaks the IOAS's alignment, or the range is not
+ * inside one usable range (it touches a reserved region).  Asking it for
+ * the ranges would tell, but a map issues its own command and nothing
+ * else (a seccomp filter that allows IOMMU_IOAS_MAP need not allow
+ * IOMMU_IOAS_IOVA_RANGES): name both and the call that tells.
  */
 static int fail_fixed_einval(struct libiommu_ctx *ctx, const char *cmd,
 			     uint32_t id, uint64_t iova, uint64_t length)
 {
-	struct libiommu_iova_range r[16];
-	uint32_t nr = ARRAY_SIZE(r), i;
-	uint64_t align = 0, last = iova + length - 1;
-
-	if (query_ranges(ctx, id, r, &nr, &align) == 0) {
-		if (align > 1 && (!aligned(iova, align) || !aligned(length, align)))
-			return lu_fail(ctx, -EINVAL,
-				       "%s: IOVA 0x%" PRIx64 "/length 0x%" PRIx64 " not aligned to 0x%" PRIx64 ", the IOAS's minimum alignment",
-				       cmd, iova, length, align);
-		for (i = 0; i < nr; i++)
-			if (iova >= r[i].start && last <= r[i].last)
-				break;
-		if (i == nr)
-			return lu_fail(ctx, -EINVAL,
-				       "%s: IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] is not inside one usable range (it touches a reserved region); pick one from libiommu_ioas_get_ranges()",
-				       cmd, iova, last);
-	}
 	return lu_fail(ctx, -EINVAL,
-		       "%s: the kernel rejected IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] (alignment or reserved region)",
-		       cmd, iova, last);
+		       "%s: the kernel rejected IOVA range [0x%" PRIx64 ", 0x%" PRIx64 "] of IOAS %" PRIu32 ": it is not inside one usable range (it touches a reserved region) or not aligned to the IOAS's IOVA alignment; libiommu_ioas_get_ranges() gives both",
+		       cmd, iova, iova + length - 1, id);
 }
 
 /*
@@ -170,9 +167,12 @@ static int fail_map(struct libiommu_ioas *ioas, int err, const char *cmd,
 			       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
 			       cmd);
 	case EPERM:
-		return lu_fail(ctx, -EPERM,
-			       "%s: LIBIOMMU_MAP_WRITE asked for but the source range was mapped without it; copy it read-only or map it writable",
-			       cmd);
+		/* Only COPY has pages that may be read-only (the source's). */
+		if (strcmp(cmd, "IOMMU_IOAS_COPY") == 0)
+			return lu_fail(ctx, -EPERM,
+				       "%s: LIBIOMMU_MAP_WRITE asked for but the source range was mapped without it; copy it read-only or map it writable",
+				       cmd);
+		return lu_fail_refused(ctx, err, cmd);
 	default:
 		return fail_generic(ctx, err, cmd, id);
 	}
@@ -193,18 +193,11 @@ static uint32_t to_kernel_flags(uint32_t flags)
 
 /* ---- context ------------------------------------------------------------- */
 
-static int ifd_ctx_init(struct libiommu_ctx *ctx)
-{
-	unsigned int f;
-
-	/*
-	 * Probe every feature now, before the handle is shared (the answers
-	 * are cached per context).
-	 */
-	for (f = 0; f < LIBIOMMU_FEAT__COUNT; f++)
-		lu_iommufd_probe(ctx, (enum libiommu_feature)f);
-	return 0;
-}
+/*
+ * A context needs nothing from the kernel until it is used: no ctx_init,
+ * so that creating one issues no ioctl (a VMM's seccomp filter allows only
+ * what it uses).  Features are probed when asked (lib/backend/probe.c).
+ */
 
 static int option_rlimit(struct libiommu_ctx *ctx, uint16_t op, uint64_t *val)
 {
@@ -228,13 +221,15 @@ static int ifd_memlock_mode(struct libiommu_ctx *ctx, bool set,
 	uint64_t val = (uint64_t)*mode;
 	int rc;
 
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_RLIMIT_MODE,
-			     set ? "setting the memlock accounting mode" : "reading the memlock accounting mode");
-	if (rc)
-		return rc;
 	rc = option_rlimit(ctx, set ? LX_IOMMU_OPTION_OP_SET : LX_IOMMU_OPTION_OP_GET,
 			   &val);
+	/* No IOMMU_OPTION at all, or no such option in it. */
+	if (rc == -ENOTTY || rc == -EOPNOTSUPP)
+		return fail_no_cmd(ctx, "IOMMU_OPTION(IOMMU_OPTION_RLIMIT_MODE)",
+				   LIBIOMMU_FEAT_OPTION_RLIMIT_MODE);
 	if (!set) {
+		if (lu_refused(rc))
+			return lu_fail_refused(ctx, rc, "IOMMU_OPTION(RLIMIT_MODE) get");
 		if (rc)
 			return lu_fail(ctx, rc, "IOMMU_OPTION(RLIMIT_MODE) get failed: %s",
 				       strerror(-rc));
@@ -283,18 +278,14 @@ static int ifd_set_huge_pages(struct libiommu_ioas *ioas, bool enable)
 	uint64_t val = enable;
 	int rc;
 
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
-			     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)");
-	if (rc)
-		return rc;
 	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_SET, &val);
 	if (rc == -EINVAL && !enable)
 		return lu_fail(ctx, -EINVAL,
 			       "IOMMU_OPTION(HUGE_PAGES): cannot disable huge pages on IOAS %" PRIu32 " while a device is attached and memory is mapped; unmap everything first",
 			       ioas->id);
-	if (rc == -EOPNOTSUPP)
-		return lu_fail(ctx, -EOPNOTSUPP,
-			       "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
+	if (rc == -EOPNOTSUPP || rc == -ENOTTY)
+		return fail_no_cmd(ctx, "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)",
+				   LIBIOMMU_FEAT_OPTION_HUGE_PAGES);
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
 	return 0;
@@ -306,14 +297,10 @@ static int ifd_get_huge_pages(struct libiommu_ioas *ioas, bool *enabled)
 	uint64_t val = 0;
 	int rc;
 
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
-			     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)");
-	if (rc)
-		return rc;
 	rc = huge_pages_option(ioas, LX_IOMMU_OPTION_OP_GET, &val);
-	if (rc == -EOPNOTSUPP)
-		return lu_fail(ctx, -EOPNOTSUPP,
-			       "IOMMU_OPTION(HUGE_PAGES): the kernel has no per-IOAS huge page option");
+	if (rc == -EOPNOTSUPP || rc == -ENOTTY)
+		return fail_no_cmd(ctx, "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES)",
+				   LIBIOMMU_FEAT_OPTION_HUGE_PAGES);
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_OPTION(HUGE_PAGES)", ioas->id);
 	*enabled = val != 0;
@@ -326,16 +313,12 @@ static int ifd_ioas_alloc(struct libiommu_ioas *ioas, uint32_t flags)
 	struct libiommu_ctx *ctx = ioas->ctx;
 	int rc;
 
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_IOAS, "IOMMU_IOAS_ALLOC");
-	if (rc)
-		return rc;
-	if (flags & LIBIOMMU_IOAS_NO_HUGE_PAGES) {
-		rc = lu_need_feature(ctx, LIBIOMMU_FEAT_OPTION_HUGE_PAGES,
-				     "IOMMU_OPTION(IOMMU_OPTION_HUGE_PAGES) for LIBIOMMU_IOAS_NO_HUGE_PAGES");
-		if (rc)
-			return rc;
-	}
+	/* No probe first: the command says itself whether the kernel has it. */
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_ALLOC, &cmd);
+	if (rc == -ENOTTY)
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_IOAS_ALLOC: the running kernel's iommufd has no IOAS commands (feature \"%s\"): a newer kernel is needed",
+			       lu_feature_name(LIBIOMMU_FEAT_IOAS));
 	if (rc == -ENOMEM)
 		return lu_fail(ctx, -ENOMEM,
 			       "IOMMU_IOAS_ALLOC: the kernel is out of memory (or the memory cgroup limit is reached)");
@@ -408,10 +391,6 @@ static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
 	struct libiommu_ctx *ctx = ioas->ctx;
 	int rc;
 
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_IOAS_MAP_FILE,
-			     "IOMMU_IOAS_MAP_FILE");
-	if (rc)
-		return rc;
 	cmd.flags = to_kernel_flags(flags);
 	cmd.ioas_id = ioas->id;
 	cmd.fd = fd;
@@ -419,6 +398,9 @@ static int ifd_map_file(struct libiommu_ioas *ioas, int fd, uint64_t offset,
 	cmd.length = length;
 	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_MAP_FILE, &cmd);
+	if (rc == -ENOTTY)
+		return fail_no_cmd(ctx, "IOMMU_IOAS_MAP_FILE",
+				   LIBIOMMU_FEAT_IOAS_MAP_FILE);
 	if (rc == -EBADF)
 		return lu_fail(ctx, -EBADF,
 			       "IOMMU_IOAS_MAP_FILE: the kernel refused fd %d (it takes a memfd or a supported dma-buf)",
@@ -588,6 +570,12 @@ static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
 
 	hwpt_flag_names(flags, names, sizeof(names));
 	switch (-rc) {
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HWPT_ALLOC",
+				   LIBIOMMU_FEAT_HWPT_ALLOC);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_ALLOC");
 	case EOPNOTSUPP:
 		return lu_fail(ctx, -EOPNOTSUPP,
 			       "IOMMU_HWPT_ALLOC: the IOMMU of device %" PRIu32 " cannot make a %s HWPT with flags [%s ] and data type %" PRIu32 " (dirty tracking needs hardware dirty bits, nest parent needs nesting support: see libiommu_dev_get_hw_info())",
@@ -617,15 +605,6 @@ static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 	struct libiommu_ctx *ctx = dev->ctx;
 	int rc;
 
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_HWPT_ALLOC, "IOMMU_HWPT_ALLOC");
-	if (rc)
-		return rc;
-	if (flags & LIBIOMMU_HWPT_DIRTY_TRACKING) {
-		rc = lu_need_feature(ctx, LIBIOMMU_FEAT_DIRTY_TRACKING,
-				     "LIBIOMMU_HWPT_DIRTY_TRACKING");
-		if (rc)
-			return rc;
-	}
 	cmd.flags = hwpt_kernel_flags(flags);
 	cmd.dev_id = dev->id;
 	cmd.pt_id = pt_id;
@@ -662,23 +641,20 @@ static int ifd_hwpt_destroy(struct libiommu_hwpt *hwpt, bool quiet)
 	return 0;
 }
 
-static int hwpt_need_dirty(struct libiommu_hwpt *hwpt, const char *fn)
-{
-	return lu_need_feature(hwpt->ctx, LIBIOMMU_FEAT_DIRTY_TRACKING, fn);
-}
-
 static int ifd_hwpt_set_dirty(struct libiommu_hwpt *hwpt, bool enable)
 {
 	struct lx_iommu_hwpt_set_dirty_tracking cmd = { .size = sizeof(cmd) };
 	struct libiommu_ctx *ctx = hwpt->ctx;
 	int rc;
 
-	rc = hwpt_need_dirty(hwpt, "libiommu_hwpt_set_dirty_tracking");
-	if (rc)
-		return rc;
 	cmd.flags = enable ? LX_IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0;
 	cmd.hwpt_id = hwpt->id;
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
+	if (rc == -ENOTTY)
+		return fail_no_cmd(ctx, "IOMMU_HWPT_SET_DIRTY_TRACKING",
+				   LIBIOMMU_FEAT_DIRTY_TRACKING);
+	if (lu_refused(rc))
+		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_SET_DIRTY_TRACKING");
 	if (rc == -EOPNOTSUPP)
 		return lu_fail(ctx, -EOPNOTSUPP,
 			       "IOMMU_HWPT_SET_DIRTY_TRACKING: the IOMMU domain of HWPT %" PRIu32 " has no dirty tracking",
@@ -712,6 +688,12 @@ static int hwpt_dirty_read(struct libiommu_hwpt *hwpt, uint64_t iova,
 	switch (-rc) {
 	case 0:
 		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HWPT_GET_DIRTY_BITMAP",
+				   LIBIOMMU_FEAT_DIRTY_TRACKING);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_GET_DIRTY_BITMAP");
 	case EINVAL:
 		return lu_fail(ctx, -EINVAL,
 			       "IOMMU_HWPT_GET_DIRTY_BITMAP: [0x%" PRIx64 ", 0x%" PRIx64 "] of HWPT %" PRIu32 " is not aligned to its IOAS's IOVA alignment (see libiommu_ioas_get_ranges())",
@@ -740,10 +722,6 @@ static int ifd_hwpt_get_dirty(struct libiommu_hwpt *hwpt, uint64_t iova,
 			      uint64_t length, uint64_t page_size,
 			      uint64_t *bitmap, uint32_t flags)
 {
-	int rc = hwpt_need_dirty(hwpt, "libiommu_hwpt_get_dirty_bitmap");
-
-	if (rc)
-		return rc;
 	memset(bitmap, 0, bitmap_bytes(length, page_size));
 	return hwpt_dirty_read(hwpt, iova, length, page_size, bitmap, flags);
 }
@@ -758,10 +736,6 @@ static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
 	int rc;
 
 	*entry_num = 0;
-	rc = lu_need_feature(ctx, LIBIOMMU_FEAT_HWPT_INVALIDATE,
-			     "IOMMU_HWPT_INVALIDATE");
-	if (rc)
-		return rc;
 	cmd.hwpt_id = hwpt->id;
 	cmd.data_uptr = (uintptr_t)entries;
 	cmd.data_type = data_type;
@@ -773,6 +747,12 @@ static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
 	switch (-rc) {
 	case 0:
 		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HWPT_INVALIDATE",
+				   LIBIOMMU_FEAT_HWPT_INVALIDATE);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_INVALIDATE");
 	case EINVAL:
 		return lu_fail(ctx, -EINVAL,
 			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 ": entry %" PRIu32 " of %" PRIu32 " (or the data type %" PRIu32 ", or entry_len %" PRIu32 ") was rejected by the driver",
@@ -865,8 +845,6 @@ static int ifd_ioas_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 
 	rc = dirty_hwpts(ioas, "libiommu_ioas_get_dirty_bitmap", h,
 			 ARRAY_SIZE(h), &nr);
-	if (!rc)
-		rc = hwpt_need_dirty(h[0], "libiommu_ioas_get_dirty_bitmap");
 	if (rc)
 		return rc;
 	/* One clear; then every HWPT ORs its dirty bits into the same bitmap. */
@@ -1158,8 +1136,11 @@ static int fail_hw_info(struct libiommu_dev *dev, int rc, uint32_t type)
 
 	switch (-rc) {
 	case ENOTTY:
-		return lu_fail(ctx, -EOPNOTSUPP,
-			       "IOMMU_GET_HW_INFO: the kernel's iommufd does not have this command (a newer kernel is needed)");
+		return fail_no_cmd(ctx, "IOMMU_GET_HW_INFO",
+				   LIBIOMMU_FEAT_GET_HW_INFO);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_GET_HW_INFO");
 	case ENOENT:
 		return lu_fail(ctx, -ENOENT,
 			       "IOMMU_GET_HW_INFO: device %" PRIu32 " is not bound to this context any more",
@@ -1190,12 +1171,13 @@ static int ifd_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
 	struct lx_iommu_hw_info cmd;
 	int rc;
 
-	if (dev->ctx->ops->has_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO) != 1)
-		return quiet ? -EOPNOTSUPP : lu_need_feature(dev->ctx, LIBIOMMU_FEAT_GET_HW_INFO, "IOMMU_GET_HW_INFO");
 	rc = get_hw_info(dev, type ? LX_IOMMU_HW_INFO_FLAG_INPUT_TYPE : 0, type,
 			 len ? data : NULL, len, &cmd);
+	/* Quietly, a kernel without the command has no info to give. */
+	if (rc && quiet)
+		return rc == -ENOTTY ? -EOPNOTSUPP : rc;
 	if (rc)
-		return quiet ? rc : fail_hw_info(dev, rc, type);
+		return fail_hw_info(dev, rc, type);
 	out->data_len = cmd.data_len;
 	out->data_type = cmd.out_data_type;
 	out->caps = cmd.out_capabilities;
@@ -1207,22 +1189,28 @@ static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct lu_hw_info_out out;
+	int rc;
 
 	dev->id = dev_id;
 	/* A harmless question only a bound device of this iommufd answers. */
-	if (ctx->ops->has_feature(ctx, LIBIOMMU_FEAT_GET_HW_INFO) == 1 &&
-	    ifd_hw_info(dev, 0, NULL, 0, &out, LU_QUIET) == -ENOENT)
+	rc = ifd_hw_info(dev, 0, NULL, 0, &out, LU_QUIET);
+	if (rc == -ENOENT)
 		return lu_fail(ctx, -ENOENT,
 			       "libiommu_dev_adopt_id: object %" PRIu32 " of this context's iommufd is not a bound device",
 			       dev_id);
-	/* Other answers (a device without IOMMU info) still prove it is one. */
+	if (lu_refused(rc))
+		return lu_fail_refused(ctx, rc,
+				       "IOMMU_GET_HW_INFO (libiommu_dev_adopt_id checks that the id is a bound device with it)");
+	/*
+	 * Other answers (a device without IOMMU info, a kernel without the
+	 * command) still prove it is one, or cannot tell.
+	 */
 	return 0;
 }
 
 const struct lu_backend_ops lu_backend_iommufd = {
 	.kind = LIBIOMMU_BACKEND_IOMMUFD,
 	.name = "iommufd",
-	.ctx_init = ifd_ctx_init,
 	.has_feature = lu_iommufd_probe,
 	.memlock_mode = ifd_memlock_mode,
 	.ioas_alloc = ifd_ioas_alloc,

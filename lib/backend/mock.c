@@ -1042,7 +1042,8 @@ static int mk_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
 		/* VT-d: ECAP.SC (bit 7) says whether it can force snooping */
 		v.ecap_reg = d->cfg.can_enforce ? UINT64_C(1) << 7 : 0;
 		v.cap_reg = UINT64_C(47) << 16; /* MGAW: 48 bits */
-		memcpy(data, &v, len < sizeof(v) ? len : sizeof(v));
+		if (data && len)
+			memcpy(data, &v, len < sizeof(v) ? len : sizeof(v));
 		out->data_len = sizeof(v);
 		out->data_type = LIBIOMMU_HW_TYPE_INTEL_VTD;
 		out->caps = d->cfg.dirty ? LIBIOMMU_HW_CAP_DIRTY_TRACKING : 0;

@@ -9,6 +9,13 @@
  * rejects it as below the command's minimum (-EINVAL) when the command
  * exists; an unknown command number is -ENOTTY.  Nothing is created or
  * changed either way.
+ *
+ * Nothing is probed before it is asked: a context is created without an
+ * ioctl, and a call that needs a feature issues its own command and reads
+ * ENOTTY as "absent" (lib/backend/iommufd.c).  What still asks here is
+ * libiommu_ctx_has_feature() and the few decisions that must be taken
+ * before the command they choose (whether the library can place a device
+ * on a HWPT of its own).
  */
 #include <sys/ioctl.h>
 
@@ -60,8 +67,17 @@ static const struct lu_feature_info features[LIBIOMMU_FEAT__COUNT] = {
 					   { LX_IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA } },
 };
 
+/*
+ * The answer of a probe: present, absent, or refused before it reached the
+ * kernel (a seccomp filter or a security module returned EPERM or EACCES,
+ * which iommufd never answers to these requests).  A refusal is not
+ * cached: the feature is still unknown.
+ */
+#define PRESENT 1
+#define ABSENT 0
+
 /* Does the kernel know iommufd command @nr?  See the comment at the top. */
-static bool probe_cmd(const struct libiommu_ctx *ctx, unsigned int nr)
+static int probe_cmd(const struct libiommu_ctx *ctx, unsigned int nr)
 {
 	/* Room for any command, in case a kernel ignored the size: none does. */
 	uint64_t buf[16] = { 0 };
@@ -70,10 +86,14 @@ static bool probe_cmd(const struct libiommu_ctx *ctx, unsigned int nr)
 
 	memcpy(buf, &size, sizeof(size));
 	rc = lu_ioctl(ctx->fd, _IO(LX_IOMMUFD_TYPE, nr), buf);
-	if (rc != -EINVAL && rc != -ENOTTY)
+	if (rc == -EINVAL)
+		return PRESENT;
+	if (lu_refused(rc))
+		return rc;
+	if (rc != -ENOTTY)
 		lu_dbg(ctx, "probe of iommufd command 0x%x: unexpected answer %d (%s); taken as absent",
 		       nr, rc, strerror(-rc));
-	return rc == -EINVAL;
+	return ABSENT;
 }
 
 /* IOMMU_OPTION GET of @option on object 0 (the ctx itself). */
@@ -89,8 +109,16 @@ static int probe_option(const struct libiommu_ctx *ctx, uint32_t option)
 	return lu_ioctl(ctx->fd, LX_IOMMU_OPTION, &cmd);
 }
 
-/* Ask the kernel about @feat: true when it has it. */
-static bool probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
+/* PRESENT, ABSENT or the refusal (-EPERM, -EACCES) of an answer @rc. */
+static int answer(int rc, bool present)
+{
+	if (present)
+		return PRESENT;
+	return lu_refused(rc) ? rc : ABSENT;
+}
+
+/* Ask the kernel about @feat: PRESENT, ABSENT or a refusal. */
+static int probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
 {
 	const struct lu_feature_info *fi = &features[feat];
 	unsigned int i;
@@ -99,7 +127,8 @@ static bool probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat
 	switch (feat) {
 	case LIBIOMMU_FEAT_OPTION_RLIMIT_MODE:
 		/* RLIMIT_MODE works on object 0, the ctx: a GET succeeds. */
-		return probe_option(ctx, LX_IOMMU_OPTION_RLIMIT_MODE) == 0;
+		rc = probe_option(ctx, LX_IOMMU_OPTION_RLIMIT_MODE);
+		return answer(rc, rc == 0);
 	case LIBIOMMU_FEAT_OPTION_HUGE_PAGES:
 		/*
 		 * HUGE_PAGES is per IOAS; object 0 never exists (ids start at
@@ -107,16 +136,18 @@ static bool probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat
 		 * that does not answers -EOPNOTSUPP.
 		 */
 		rc = probe_option(ctx, LX_IOMMU_OPTION_HUGE_PAGES);
-		return rc == 0 || rc == -ENOENT;
+		return answer(rc, rc == 0 || rc == -ENOENT);
 	case LIBIOMMU_FEAT_VFIO_COMPAT:
 		/* Without the compat layer this is an unknown ioctl (-ENOTTY). */
-		return lu_ioctl(ctx->fd, LX_VFIO_GET_API_VERSION, NULL) >= 0;
+		rc = lu_ioctl(ctx->fd, LX_VFIO_GET_API_VERSION, NULL);
+		return answer(rc, rc >= 0);
 	case LIBIOMMU_FEAT_NOIOMMU_GET_PA: {
 		/*
 		 * The kernel always knows NOIOMMU_GET_PA but answers -EOPNOTSUPP
 		 * to every call when built without CONFIG_IOMMUFD_NOIOMMU.
 		 * With it, a well-formed call on object 0 fails -ENOENT (or
-		 * -EPERM without CAP_SYS_RAWIO) before touching anything.
+		 * -EPERM without CAP_SYS_RAWIO: a real answer here, after the
+		 * command itself went through) before touching anything.
 		 */
 		struct lx_iommu_ioas_noiommu_get_pa pa = {
 			.size = sizeof(pa),
@@ -124,33 +155,42 @@ static bool probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat
 			.length = 1,
 		};
 
-		return probe_cmd(ctx, LX_IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA) &&
-		       lu_ioctl(ctx->fd, LX_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) !=
-			       -EOPNOTSUPP;
+		rc = probe_cmd(ctx, LX_IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA);
+		if (rc != PRESENT)
+			return rc;
+		rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_NOIOMMU_GET_PA, &pa);
+		return rc == -EOPNOTSUPP ? ABSENT : PRESENT;
 	}
 	default:
-		for (i = 0; i < ARRAY_SIZE(fi->cmds) && fi->cmds[i]; i++)
-			if (!probe_cmd(ctx, fi->cmds[i]))
-				return false;
-		return fi->cmds[0] != 0;
+		for (i = 0; i < ARRAY_SIZE(fi->cmds) && fi->cmds[i]; i++) {
+			rc = probe_cmd(ctx, fi->cmds[i]);
+			if (rc != PRESENT)
+				return rc;
+		}
+		return fi->cmds[0] != 0 ? PRESENT : ABSENT;
 	}
 }
 
 int lu_iommufd_probe(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 {
 	uint64_t bit = UINT64_C(1) << feat;
-	bool present;
+	int rc;
 
 	if (__atomic_load_n(&ctx->feat_probed, __ATOMIC_ACQUIRE) & bit)
 		return !!(__atomic_load_n(&ctx->feat_present, __ATOMIC_RELAXED) & bit);
 	/* Two threads may both ask; the kernel gives both the same answer. */
-	present = probe_one(ctx, feat);
-	if (present)
+	rc = probe_one(ctx, feat);
+	if (rc < 0)
+		return lu_fail(ctx, rc,
+			       "the probe of feature \"%s\" (%s) was refused (%s) before it reached the kernel, which never answers it so: a seccomp filter or a security module (LSM) of this process refuses the ioctl; the feature stays unknown (not cached) until the probe is allowed",
+			       features[feat].name, features[feat].ioctl,
+			       strerror(-rc));
+	if (rc == PRESENT)
 		__atomic_fetch_or(&ctx->feat_present, bit, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&ctx->feat_probed, bit, __ATOMIC_RELEASE);
 	lu_dbg(ctx, "feature %s: %s", features[feat].name,
-	       present ? "present" : "absent");
-	return present;
+	       rc == PRESENT ? "present" : "absent");
+	return rc;
 }
 
 const char *lu_feature_name(enum libiommu_feature feat)
@@ -165,17 +205,4 @@ const char *lu_feature_ioctl(enum libiommu_feature feat)
 	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
 		return NULL;
 	return features[feat].ioctl;
-}
-
-int lu_need_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat,
-		    const char *what)
-{
-	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
-		return lu_fail(ctx, -EINVAL, "%s: unknown feature %d", what,
-			       (int)feat);
-	if (ctx->ops->has_feature(ctx, feat) == 1)
-		return 0;
-	return lu_fail(ctx, -EOPNOTSUPP,
-		       "%s needs feature \"%s\" (%s), which the running kernel's iommufd does not have: a newer kernel is needed",
-		       what, features[feat].name, features[feat].ioctl);
 }
