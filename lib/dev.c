@@ -121,11 +121,12 @@ static int check_new(struct libiommu_ctx *ctx, const char *fn,
 	uint32_t flags;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!ctx)
 		return lu_ret(-EINVAL);
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", fn);
-	*out = NULL;
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_dev_opts, vf_token);
 	if (rc)
 		return rc;

@@ -149,12 +149,13 @@ static int alloc_args(struct libiommu_dev *dev, struct libiommu_hwpt **out,
 {
 	struct libiommu_ctx *ctx;
 
+	if (out)
+		*out = NULL;
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", fn);
-	*out = NULL;
 	if (!target)
 		return lu_fail(ctx, -EINVAL, "%s: %s is NULL", fn, arg);
 	if (target_ctx != ctx)

@@ -104,11 +104,12 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 	uint32_t flags;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!ctx)
 		return lu_ret(-EINVAL);
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
-	*out = NULL;
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_ioas_opts, flags);
 	if (rc)
 		return rc;

@@ -174,12 +174,13 @@ LIBIOMMU_API int libiommu_dev_region_mmap(struct libiommu_dev *dev,
 	struct lu_region reg;
 	int mprot = 0, rc;
 
+	if (addr)
+		*addr = NULL;
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
 	if (!addr)
 		return lu_fail(ctx, -EINVAL, "%s: addr is NULL", __func__);
-	*addr = NULL;
 	if (!prot || (prot & ~known))
 		return lu_fail(ctx, -EINVAL,
 			       "%s: prot 0x%" PRIx32 " must be LIBIOMMU_REGION_READ and/or LIBIOMMU_REGION_WRITE",
