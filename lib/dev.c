@@ -397,7 +397,9 @@ LIBIOMMU_API int libiommu_dev_fd(const struct libiommu_dev *dev)
 	if (!dev)
 		return lu_ret(-EINVAL);
 	if (dev->fd < 0)
-		return lu_ret(-EBADF);
+		return lu_fail(dev->ctx, -EBADF,
+			       "%s: device %" PRIu32 " was adopted by id and has no VFIO device fd",
+			       __func__, dev->id);
 	return dev->fd;
 }
 
