@@ -67,42 +67,53 @@ int lu_fail_nomem(struct libiommu_ctx *ctx, const char *cmd, uint64_t length,
 {
 	bool per_process = acct == LU_ACCT_TYPE1 ||
 			   ctx->memlock_mode == LIBIOMMU_MEMLOCK_MM;
-	uint64_t lck = 0, pin = 0, used, limit;
-	const char *who, *field;
+	uint64_t lck = 0, pin = 0, used = 0, limit = 0;
+	const char *who = "", *field = "";
 	struct rlimit rl;
+	bool cap, unlimited;
 
-	if (nopin)
+	cap = lu_proc_has_cap(CAP_IPC_LOCK_BIT);
+	unlimited = getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY;
+	if (!cap && !unlimited) {
+		limit = rl.rlim_cur;
+		lu_proc_status_bytes("VmLck", &lck);
+		lu_proc_status_bytes("VmPin", &pin);
+		if (per_process) {
+			/* VFIO type1 and iommufd's mm mode charge mm->locked_vm (VmLck) */
+			who = acct == LU_ACCT_TYPE1 ? "to this process (VFIO type1 accounting)" : "to this process (the context's LIBIOMMU_MEMLOCK_MM accounting)";
+			field = "locked (VmLck)";
+			used = lck;
+		} else {
+			/* iommufd's user mode: the user's locked_vm, not in /proc */
+			who = ctx->memlock_mode == LIBIOMMU_MEMLOCK_USER ? "to the user: every process of this uid counts (iommufd's default LIBIOMMU_MEMLOCK_USER accounting)" : "to the user, or to this process if the iommufd's owner switched it to mm accounting (the library did not set the mode)";
+			field = "pinned (VmPin)";
+			used = pin;
+		}
+	}
+	/*
+	 * @nopin: nothing made through this library pins the pages.  A
+	 * device or HWPT attached through the raw fd still may: when the
+	 * limit explains the failure, the limit is the answer.
+	 */
+	if (nopin && (cap || unlimited || used + length <= limit))
 		return lu_fail(ctx, -ENOMEM,
 			       "%s: out of memory for %" PRIu64 " bytes: %s (no memlock limit applies): the kernel or the memory cgroup is out of memory",
 			       cmd, length, nopin);
-	if (lu_proc_has_cap(CAP_IPC_LOCK_BIT))
+	if (cap)
 		return lu_fail(ctx, -ENOMEM,
 			       "%s: out of memory for %" PRIu64 " bytes: memlock accounting is off for this process (it has CAP_IPC_LOCK), so RLIMIT_MEMLOCK does not apply: the kernel or the memory cgroup is out of memory",
 			       cmd, length);
-	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+	if (unlimited)
 		return lu_fail(ctx, -ENOMEM,
 			       "%s: out of memory for %" PRIu64 " bytes: RLIMIT_MEMLOCK is unlimited: the kernel or the memory cgroup is out of memory",
 			       cmd, length);
-	limit = rl.rlim_cur;
-	lu_proc_status_bytes("VmLck", &lck);
-	lu_proc_status_bytes("VmPin", &pin);
-	if (per_process) {
-		/* VFIO type1 and iommufd's mm mode charge mm->locked_vm (VmLck) */
-		who = acct == LU_ACCT_TYPE1 ? "to this process (VFIO type1 accounting)" : "to this process (the context's LIBIOMMU_MEMLOCK_MM accounting)";
-		field = "locked (VmLck)";
-		used = lck;
-	} else {
-		/* iommufd's user mode: the user's locked_vm, not in /proc */
-		who = ctx->memlock_mode == LIBIOMMU_MEMLOCK_USER ? "to the user: every process of this uid counts (iommufd's default LIBIOMMU_MEMLOCK_USER accounting)" : "to the user, or to this process if the iommufd's owner switched it to mm accounting (the library did not set the mode)";
-		field = "pinned (VmPin)";
-		used = pin;
-	}
 	if (used + length <= limit)
 		return lu_fail(ctx, -ENOMEM,
 			       "%s: cannot pin %" PRIu64 " bytes: RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s; this process has %" PRIu64 " bytes %s, which leaves room: %s",
 			       cmd, length, limit, who, used, field,
 			       per_process ? "the kernel or the memory cgroup is out of memory" : "other processes of this uid hold the rest, or the kernel or the memory cgroup is out of memory");
 	return lu_fail(ctx, -ENOMEM,
-		       "%s: cannot pin %" PRIu64 " bytes: RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s, and this process already has %" PRIu64 " bytes %s; raise the limit (ulimit -l, setrlimit, LimitMEMLOCK=) or map less",
-		       cmd, length, limit, who, used, field);
+		       "%s: cannot pin %" PRIu64 " bytes: RLIMIT_MEMLOCK is %" PRIu64 " bytes, charged %s, and this process already has %" PRIu64 " bytes %s; raise the limit (ulimit -l, setrlimit, LimitMEMLOCK=) or map less%s",
+		       cmd, length, limit, who, used, field,
+		       nopin ? " (nothing this library attached uses the IOAS: a device or HWPT attached through the raw fd pins it)" : "");
 }
