@@ -126,11 +126,12 @@ static int check_new(struct libiommu_ctx *ctx, const char *fn,
 	uint32_t flags;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!ctx)
 		return lu_ret(-EINVAL);
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", fn);
-	*out = NULL;
 	LU_OWNER_CHECK(ctx, fn);
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_dev_opts, vf_token);
 	if (rc)
@@ -410,7 +411,9 @@ LIBIOMMU_API int libiommu_dev_fd(const struct libiommu_dev *dev)
 	if (!dev)
 		return lu_ret(-EINVAL);
 	if (dev->fd < 0)
-		return lu_ret(-EBADF);
+		return lu_fail(dev->ctx, -EBADF,
+			       "%s: device %" PRIu32 " was adopted by id and has no VFIO device fd",
+			       __func__, dev->id);
 	return dev->fd;
 }
 
@@ -721,13 +724,25 @@ LIBIOMMU_API int libiommu_dev_attach_hwpt(struct libiommu_dev *dev,
 	return dev_attach(dev, __func__, LIBIOMMU_NO_PASID, NULL, hwpt, "hwpt");
 }
 
+/* 0 (the RID) and LIBIOMMU_NO_PASID are never PASIDs, on any backend. */
+static int check_pasid_value(struct libiommu_dev *dev, const char *fn,
+			     uint32_t pasid)
+{
+	if (pasid >= LU_FIRST_PASID && pasid != LIBIOMMU_NO_PASID)
+		return 0;
+	return lu_fail(dev ? dev->ctx : NULL, -EINVAL,
+		       "%s: %s is not a PASID (0 is the device's RID: use the non-PASID call)",
+		       fn, pasid ? "LIBIOMMU_NO_PASID" : "0");
+}
+
 LIBIOMMU_API int libiommu_dev_pasid_attach_ioas(struct libiommu_dev *dev,
 						uint32_t pasid,
 						struct libiommu_ioas *ioas)
 {
-	if (pasid == LIBIOMMU_NO_PASID)
-		return lu_fail(dev ? dev->ctx : NULL, -EINVAL,
-			       "%s: LIBIOMMU_NO_PASID is not a PASID", __func__);
+	int rc = check_pasid_value(dev, __func__, pasid);
+
+	if (rc)
+		return rc;
 	return dev_attach(dev, __func__, pasid, ioas, NULL, "ioas");
 }
 
@@ -735,9 +750,10 @@ LIBIOMMU_API int libiommu_dev_pasid_attach_hwpt(struct libiommu_dev *dev,
 						uint32_t pasid,
 						struct libiommu_hwpt *hwpt)
 {
-	if (pasid == LIBIOMMU_NO_PASID)
-		return lu_fail(dev ? dev->ctx : NULL, -EINVAL,
-			       "%s: LIBIOMMU_NO_PASID is not a PASID", __func__);
+	int rc = check_pasid_value(dev, __func__, pasid);
+
+	if (rc)
+		return rc;
 	return dev_attach(dev, __func__, pasid, NULL, hwpt, "hwpt");
 }
 

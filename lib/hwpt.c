@@ -157,12 +157,13 @@ static int alloc_args(struct libiommu_dev *dev, struct libiommu_hwpt **out,
 {
 	struct libiommu_ctx *ctx;
 
+	if (out)
+		*out = NULL;
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", fn);
-	*out = NULL;
 	LU_OWNER_CHECK(ctx, fn);
 	if (!target)
 		return lu_fail(ctx, -EINVAL, "%s: %s is NULL", fn, arg);

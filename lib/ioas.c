@@ -105,11 +105,12 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 	uint32_t flags;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!ctx)
 		return lu_ret(-EINVAL);
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
-	*out = NULL;
 	LU_OWNER_CHECK(ctx, __func__);
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_ioas_opts, flags);
 	if (rc)
@@ -411,6 +412,7 @@ LIBIOMMU_API int libiommu_ioas_get_ranges(struct libiommu_ioas *ioas,
 					  size_t *nr, uint64_t *alignment)
 {
 	struct libiommu_ctx *ctx;
+	uint64_t align = 0;
 	uint32_t n;
 	size_t cap;
 	int rc;
@@ -426,7 +428,8 @@ LIBIOMMU_API int libiommu_ioas_get_ranges(struct libiommu_ioas *ioas,
 			       __func__, cap);
 
 	n = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-	rc = ctx->ops->get_ranges(ioas, cap ? ranges : NULL, &n, alignment);
+	/* *alignment on success only: ENOSPC fills *nr and the entries that fit */
+	rc = ctx->ops->get_ranges(ioas, cap ? ranges : NULL, &n, &align);
 	if (rc == -EMSGSIZE) {
 		*nr = n;
 		/* Asking with capacity 0 is the normal way to size the array. */
@@ -442,6 +445,8 @@ LIBIOMMU_API int libiommu_ioas_get_ranges(struct libiommu_ioas *ioas,
 	if (rc)
 		return lu_ret(rc);
 	*nr = n;
+	if (alignment)
+		*alignment = align;
 	return 0;
 }
 

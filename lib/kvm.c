@@ -121,11 +121,12 @@ LIBIOMMU_API int libiommu_kvm_new(struct libiommu_ctx *ctx, int vm_fd,
 	uint32_t flags;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!ctx)
 		return lu_ret(-EINVAL);
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
-	*out = NULL;
 	LU_OWNER_CHECK(ctx, __func__);
 	rc = LU_OPTS_CHECK(ctx, opts, libiommu_kvm_opts, kvm_vfio_fd);
 	if (rc)

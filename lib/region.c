@@ -177,12 +177,13 @@ LIBIOMMU_API int libiommu_dev_region_mmap(struct libiommu_dev *dev,
 	struct lu_region reg;
 	int mprot = 0, rc;
 
+	if (addr)
+		*addr = NULL;
 	if (!dev)
 		return lu_ret(-EINVAL);
 	ctx = dev->ctx;
 	if (!addr)
 		return lu_fail(ctx, -EINVAL, "%s: addr is NULL", __func__);
-	*addr = NULL;
 	LU_OWNER_CHECK(ctx, __func__);
 	if (!prot || (prot & ~known))
 		return lu_fail(ctx, -EINVAL,

@@ -4,6 +4,7 @@
  * (host tier: no kernel needed).  Each fails with -EINVAL and sets errno;
  * destructors and getters accept NULL.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -74,6 +75,72 @@ START_TEST(null_hwpt)
 }
 END_TEST
 
+/*
+ * On failure a handle output is NULL (libiommu.h), also when the handle the
+ * call works on is the NULL: a caller that frees *out on every path must
+ * not free what was there before.
+ */
+START_TEST(a_null_parent_handle_leaves_the_handle_output_null)
+{
+	struct libiommu_ioas *a;
+	struct libiommu_dev *d;
+	struct libiommu_hwpt *h;
+	struct libiommu_kvm *k;
+	struct libiommu_coherency *c;
+	void *p;
+
+#define STALE(x) ((x) = (void *)(uintptr_t)0x5e5e5e50)
+	STALE(a);
+	tu_assert_err(libiommu_ioas_alloc(NULL, NULL, &a), -EINVAL);
+	ck_assert_ptr_null(a);
+	STALE(d);
+	tu_assert_err(libiommu_dev_open(NULL, "/dev/null", NULL, &d), -EINVAL);
+	ck_assert_ptr_null(d);
+	STALE(d);
+	tu_assert_err(libiommu_dev_open_fd(NULL, 0, LIBIOMMU_FD_BORROW, NULL, &d),
+		      -EINVAL);
+	ck_assert_ptr_null(d);
+	STALE(d);
+	tu_assert_err(libiommu_dev_open_group(NULL, "/dev/vfio/0", "0000:00:03.0",
+					      NULL, &d),
+		      -EINVAL);
+	ck_assert_ptr_null(d);
+	STALE(d);
+	tu_assert_err(libiommu_dev_open_group_fd(NULL, 0, LIBIOMMU_FD_BORROW,
+						 "0000:00:03.0", NULL, &d),
+		      -EINVAL);
+	ck_assert_ptr_null(d);
+	STALE(d);
+	tu_assert_err(libiommu_dev_adopt_id(NULL, 1, &d), -EINVAL);
+	ck_assert_ptr_null(d);
+	STALE(h);
+	tu_assert_err(libiommu_hwpt_alloc(NULL, NULL, NULL, &h), -EINVAL);
+	ck_assert_ptr_null(h);
+	STALE(h);
+	tu_assert_err(libiommu_hwpt_alloc_nested(NULL, NULL, NULL, &h), -EINVAL);
+	ck_assert_ptr_null(h);
+	STALE(k);
+	tu_assert_err(libiommu_kvm_new(NULL, 0, NULL, &k), -EINVAL);
+	ck_assert_ptr_null(k);
+	STALE(c);
+	tu_assert_err(libiommu_coherency_get_dev(NULL, &c), -EINVAL);
+	ck_assert_ptr_null(c);
+	STALE(c);
+	tu_assert_err(libiommu_coherency_get_ioas(NULL, &c), -EINVAL);
+	ck_assert_ptr_null(c);
+	STALE(c);
+	tu_assert_err(libiommu_coherency_get_kvm(NULL, &c), -EINVAL);
+	ck_assert_ptr_null(c);
+	/* libiommu_dev_region_mmap(3): "*addr set to NULL" on failure */
+	STALE(p);
+	tu_assert_err(libiommu_dev_region_mmap(NULL, 0, 0, 4096,
+					       LIBIOMMU_REGION_READ, &p),
+		      -EINVAL);
+	ck_assert_ptr_null(p);
+#undef STALE
+}
+END_TEST
+
 START_TEST(no_pasid_is_not_a_pasid)
 {
 	/* The sentinel can never be a real PASID (those are 20 bits). */
@@ -88,6 +155,7 @@ int main(void)
 
 	tcase_add_test(tc, null_dev);
 	tcase_add_test(tc, null_hwpt);
+	tcase_add_test(tc, a_null_parent_handle_leaves_the_handle_output_null);
 	tcase_add_test(tc, no_pasid_is_not_a_pasid);
 	return tu_run(s);
 }

@@ -18,6 +18,8 @@ static const char *const knobs[] = {
 	"/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
 };
 static char knob_old[sizeof(knobs) / sizeof(knobs[0])][8];
+/* The process that turned the knobs: Check's test children exit too. */
+static pid_t knob_owner;
 
 static int write_file(const char *path, const char *v)
 {
@@ -34,6 +36,8 @@ static int write_file(const char *path, const char *v)
 
 static void knobs_restore(void)
 {
+	if (getpid() != knob_owner)
+		return;
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
 		if (knob_old[i][0])
 			write_file(knobs[i], knob_old[i]);
@@ -66,6 +70,7 @@ int fu_setup(bool in_vm)
 		why = "no " FAIL_NTH ": the kernel lacks CONFIG_FAULT_INJECTION";
 	else if ((rc = knobs_set()) != 0)
 		why = "cannot turn off ignore-gfp-wait in /sys/kernel/debug/failslab and fail_page_alloc (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS, debugfs mounted)";
+	knob_owner = getpid();
 	if (!why) {
 		atexit(knobs_restore);
 		return 0;

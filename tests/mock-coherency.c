@@ -301,6 +301,9 @@ START_TEST(force_enable_refuses_what_is_not_a_vfio_cdev)
 	tu_assert_err(libiommu_coherency_force_enable(ctx, "/dev/null", false, &why), -ENOTTY);
 	tu_assert_err(libiommu_coherency_force_enable(ctx, path, false, &why), -ENOTTY);
 	unlink(path);
+	/* what does not even open read-write: a directory (EISDIR) */
+	tu_assert_err(libiommu_coherency_force_enable(ctx, "/", true, &why), -ENOTTY);
+	ck_assert_msg(strstr(lg.msg, "/ is not a VFIO device cdev"), "%s", lg.msg);
 }
 END_TEST
 

@@ -175,6 +175,28 @@ START_TEST(nested_hwpt_holds_its_parent)
 }
 END_TEST
 
+/*
+ * ENOSPC fills *nr and the entries that fit (libiommu_ioas_get_ranges(3));
+ * *alignment is an output of a successful call only.
+ */
+START_TEST(a_sizing_call_for_the_ranges_leaves_the_alignment_alone)
+{
+	struct libiommu_ioas *ioas = new_ioas();
+	struct libiommu_iova_range r[2];
+	uint64_t align = 0x5e5e;
+	size_t nr = 0;
+
+	tu_assert_err(libiommu_ioas_get_ranges(ioas, NULL, &nr, &align), -ENOSPC);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_uint_eq(align, 0x5e5e);
+	nr = 2;
+	ck_assert_int_eq(libiommu_ioas_get_ranges(ioas, r, &nr, &align), 0);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_uint_ne(align, 0x5e5e);
+	ck_assert_int_eq(libiommu_ioas_destroy(ioas), 0);
+}
+END_TEST
+
 START_TEST(adopting_an_id_twice_is_eexist)
 {
 	struct libiommu_dev *a = mu_open(ctx, "a"), *d = NULL;
@@ -304,6 +326,7 @@ int main(void)
 	tcase_add_test(tc, pasid_attachments_are_counted_and_undone_by_free);
 	tcase_add_test(tc, pasid_out_of_the_devices_range_is_einval);
 	tcase_add_test(tc, nested_hwpt_holds_its_parent);
+	tcase_add_test(tc, a_sizing_call_for_the_ranges_leaves_the_alignment_alone);
 	tcase_add_test(tc, adopting_an_id_twice_is_eexist);
 	tcase_add_test(tc, handles_of_another_context_are_exdev);
 	tcase_add_test(tc, freeing_a_borrowing_context_frees_every_handle_and_kernel_object);

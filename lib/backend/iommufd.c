@@ -893,14 +893,20 @@ static int fail_bind_eperm(struct libiommu_ctx *ctx, int fd, const char *what)
 		       what);
 }
 
+#define NOT_A_CDEV \
+	"VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)"
+
 static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 		     bool token)
 {
+	/*
+	 * Other drivers answer an ioctl they do not know with EINVAL (KVM,
+	 * a VFIO container) or anything else: only a cdev's errno means
+	 * what the cases below say.
+	 */
+	if (rc == -ENOTTY || lu_is_vfio_cdev(fd) == 0)
+		return lu_fail(ctx, -ENOTTY, NOT_A_CDEV, what);
 	switch (-rc) {
-	case ENOTTY:
-		return lu_fail(ctx, -ENOTTY,
-			       "VFIO_DEVICE_BIND_IOMMUFD on %s: not a VFIO device cdev (expected /dev/vfio/devices/vfioN; the kernel needs CONFIG_VFIO_DEVICE_CDEV)",
-			       what);
 	case EINVAL:
 		if (fd_has_access(fd))
 			return lu_fail(ctx, -EINVAL,
@@ -987,6 +993,11 @@ static int ifd_dev_open(struct libiommu_dev *dev, const char *path,
 				       "cannot open %s: %s: read+write permission on the device node is needed",
 				       path, strerror(err));
 		default:
+			/* a directory (EISDIR), a VFIO group in use (EBUSY), ... */
+			if (lu_path_is_vfio_cdev(path) == 0)
+				return lu_fail(ctx, -ENOTTY,
+					       "%s is not a VFIO device cdev (/dev/vfio/devices/vfioN); opening it failed: %s",
+					       path, strerror(err));
 			return lu_fail(ctx, -err, "cannot open %s: %s", path,
 				       strerror(err));
 		}

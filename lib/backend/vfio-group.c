@@ -84,9 +84,16 @@ int lu_group_new(struct libiommu_ctx *ctx, const char *path, int fd,
 	g->owns_fd = owns_fd;
 
 	rc = lu_ioctl(fd, LX_VFIO_GROUP_GET_STATUS, &st);
+	if (rc == -ENOTTY || rc == -EINVAL) {
+		/* another driver's answer to an ioctl it does not know */
+		rc = lu_fail(ctx, -EINVAL,
+			     "VFIO_GROUP_GET_STATUS on %s: not a VFIO group node (/dev/vfio/N): %s",
+			     who, strerror(-rc));
+		goto err;
+	}
 	if (rc) {
 		rc = lu_fail(ctx, rc, "VFIO_GROUP_GET_STATUS on %s: %s", who,
-			     rc == -ENOTTY ? "not a VFIO group" : strerror(-rc));
+			     strerror(-rc));
 		goto err;
 	}
 	if (st.flags & LX_VFIO_GROUP_FLAGS_CONTAINER_SET) {

@@ -116,9 +116,18 @@ LIBIOMMU_API int libiommu_coherency_force_enable(struct libiommu_ctx *ctx,
 	if (!path)
 		return lu_fail(ctx, -EINVAL, "%s: path is NULL", fn);
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return lu_fail(ctx, -errno, "%s: cannot open %s: %s", fn, path,
-			       strerror(errno));
+	if (fd < 0) {
+		int err = errno;
+
+		/* a directory (EISDIR), a VFIO group in use (EBUSY), ... */
+		if (err != ENOENT && err != EACCES && err != EPERM &&
+		    lu_path_is_vfio_cdev(path) == 0)
+			return lu_fail(ctx, -ENOTTY,
+				       "%s: %s is not a VFIO device cdev (/dev/vfio/devices/vfioN); opening it failed: %s",
+				       fn, path, strerror(err));
+		return lu_fail(ctx, -err, "%s: cannot open %s: %s", fn, path,
+			       strerror(err));
+	}
 	rc = lu_is_vfio_cdev(fd);
 	if (rc <= 0) {
 		close(fd);

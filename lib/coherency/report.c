@@ -52,6 +52,8 @@ static int dev_report(struct libiommu_dev *dev, const char *fn,
 LIBIOMMU_API int libiommu_coherency_get_dev(struct libiommu_dev *dev,
 					    struct libiommu_coherency **out)
 {
+	if (out)
+		*out = NULL;
 	if (!dev)
 		return lu_ret(-EINVAL);
 	if (!out)
@@ -117,12 +119,13 @@ LIBIOMMU_API int libiommu_coherency_get_ioas(struct libiommu_ioas *ioas,
 	size_t nr = 0, i;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!ioas)
 		return lu_ret(-EINVAL);
 	ctx = ioas->ctx;
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
-	*out = NULL;
 	LU_OWNER_CHECK(ctx, __func__);
 	lu_lock(ctx);
 	lu_list_for_each(d, &ctx->dev_list, node)
@@ -157,12 +160,13 @@ LIBIOMMU_API int libiommu_coherency_get_kvm(struct libiommu_kvm *kvm,
 	size_t nr;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!kvm)
 		return lu_ret(-EINVAL);
 	ctx = kvm->ctx;
 	if (!out)
 		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
-	*out = NULL;
 	LU_OWNER_CHECK(ctx, __func__);
 	lu_lock(ctx);
 	nr = kvm->nr_devs;

@@ -109,22 +109,38 @@ int lu_chr_names(int fd, char *node, size_t nlen, char *parent, size_t plen)
 	return rc && !name_unknown(rc) ? rc : 0;
 }
 
-int lu_is_vfio_cdev(int fd)
+static int is_vfio_cdev(const struct stat *st)
 {
 	char path[80], sub[NAME_MAX + 1];
-	struct stat st;
 	int rc;
+
+	if (!S_ISCHR(st->st_mode))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem",
+		 major(st->st_rdev), minor(st->st_rdev));
+	rc = lu_link_base(path, sub, sizeof(sub));
+	if (rc == -ENOENT)
+		/* no such device in sysfs, or no sysfs at all to ask */
+		return access("/sys/dev/char", F_OK) == 0 ? 0 : -ENOENT;
+	return rc ? rc : strcmp(sub, "vfio-dev") == 0;
+}
+
+int lu_is_vfio_cdev(int fd)
+{
+	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISCHR(st.st_mode))
-		return 0;
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem",
-		 major(st.st_rdev), minor(st.st_rdev));
-	rc = lu_link_base(path, sub, sizeof(sub));
-	if (rc == -ENOENT)
-		return 0;
-	return rc ? rc : strcmp(sub, "vfio-dev") == 0;
+	return is_vfio_cdev(&st);
+}
+
+int lu_path_is_vfio_cdev(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	return is_vfio_cdev(&st);
 }
 
 void lu_chr_name(dev_t rdev, char *buf, size_t len)

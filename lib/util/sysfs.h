@@ -38,9 +38,12 @@ int lu_chr_names(int fd, char *node, size_t nlen, char *parent, size_t plen);
 
 /*
  * Is the character device open as @fd a VFIO device cdev (its sysfs
- * subsystem is "vfio-dev")?  1 yes, 0 no, -errno when it cannot be told.
+ * subsystem is "vfio-dev")?  1 yes, 0 no, -errno when it cannot be told
+ * (no sysfs mounted).  lu_path_is_vfio_cdev(): the same for a path, by
+ * stat(2), without opening it.
  */
 int lu_is_vfio_cdev(int fd);
+int lu_path_is_vfio_cdev(const char *path);
 
 /* The sysfs name of the character device @rdev (a group node's: "12"), or "?". */
 void lu_chr_name(dev_t rdev, char *buf, size_t len);
