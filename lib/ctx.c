@@ -32,9 +32,9 @@ static void init_log(struct libiommu_ctx *ctx,
 		     const struct libiommu_ctx_opts *opts)
 {
 	ctx->fd = -1;
-	ctx->log_fn = LU_OPTS_GET(opts, log_fn, NULL);
-	ctx->log_userdata = LU_OPTS_GET(opts, log_userdata, NULL);
-	ctx->log_level = level_or_default(LU_OPTS_GET(opts, log_level, 0));
+	ctx->log.fn = LU_OPTS_GET(opts, log_fn, NULL);
+	ctx->log.userdata = LU_OPTS_GET(opts, log_userdata, NULL);
+	ctx->log.level = level_or_default(LU_OPTS_GET(opts, log_level, 0));
 }
 
 /* The backend from the opts: -EINVAL (logged) when out of range. */
@@ -123,9 +123,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 
 	if (!ctx)
 		return lu_fail(logctx, -ENOMEM, "out of memory for a context");
-	ctx->log_fn = logctx->log_fn;
-	ctx->log_userdata = logctx->log_userdata;
-	ctx->log_level = logctx->log_level;
+	ctx->log = logctx->log;
 	ctx->fd = fd;
 	ctx->owns_fd = owns_fd;
 	ctx->memlock_mode = owns_fd ? LIBIOMMU_MEMLOCK_USER : -1;
@@ -272,9 +270,9 @@ LIBIOMMU_API void libiommu_ctx_set_log(struct libiommu_ctx *ctx,
 {
 	if (!ctx)
 		return;
-	ctx->log_fn = fn;
-	ctx->log_userdata = userdata;
-	ctx->log_level = level_or_default(max_level);
+	ctx->log.fn = fn;
+	ctx->log.userdata = userdata;
+	ctx->log.level = level_or_default(max_level);
 }
 
 LIBIOMMU_API int libiommu_ctx_has_feature(struct libiommu_ctx *ctx,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * IOMMU hardware info: IOMMU_GET_HW_INFO (through the backend), raw and
- * decoded (lib/hw-decode.c).
+ * decoded (lib/util/hw-decode.c).
  */
 #include <inttypes.h>
 

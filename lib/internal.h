@@ -35,11 +35,10 @@ struct lu_backend_ops;
 /* ---- the context -------------------------------------------------------- */
 
 struct libiommu_ctx {
+	/* first: a context pointer is one to its logger (lib/util/log.c) */
+	struct lu_logger log;
 	int fd;
 	bool owns_fd;
-	libiommu_log_fn log_fn;
-	void *log_userdata;
-	enum libiommu_log_level log_level;
 
 	/* the backend behind the handles (lib/backend/), and its own state */
 	const struct lu_backend_ops *ops;
@@ -333,17 +332,10 @@ int lu_coh_check_policy(struct libiommu_dev *dev, const char *fn,
 			struct libiommu_ioas *ioas, int enforce,
 			const char *what);
 
-/* ---- IOMMU hardware info (lib/hw-decode.c, pure) ------------------------ */
+/* IOMMU hardware info: lu_hw_info_decode(), lu_hw_type_name() */
+#include "util/hw-decode.h"
 
-/*
- * Decode driver data of @type into the full-size @info (zeroed first):
- * 0, -EINVAL (@len too short for @type) or -EOPNOTSUPP (type unknown to
- * this libiommu; the raw bytes are kept).
- */
-int lu_hw_info_decode(uint32_t type, const void *data, size_t len,
-		      struct libiommu_hw_info *info);
-
-/* The name of a LIBIOMMU_HW_TYPE_*, or NULL. */
-const char *lu_hw_type_name(uint32_t type);
+_Static_assert(offsetof(struct libiommu_ctx, log) == 0,
+	       "lib/util/log.c reads a context as its logger");
 
 #endif /* LIBIOMMU_INTERNAL_H */

@@ -16,9 +16,9 @@ static void setup(void)
 	memset(&cap, 0, sizeof(cap));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
-	ctx.log_fn = tu_log_capture;
-	ctx.log_userdata = &cap;
-	ctx.log_level = LIBIOMMU_LOG_WARN;
+	ctx.log.fn = tu_log_capture;
+	ctx.log.userdata = &cap;
+	ctx.log.level = LIBIOMMU_LOG_WARN;
 }
 
 static void clobber_errno(void *userdata, enum libiommu_log_level level,
@@ -55,7 +55,7 @@ END_TEST
 
 START_TEST(debug_max_delivers_everything)
 {
-	ctx.log_level = LIBIOMMU_LOG_DEBUG;
+	ctx.log.level = LIBIOMMU_LOG_DEBUG;
 	lu_err(&ctx, "e");
 	lu_warn(&ctx, "w");
 	lu_info(&ctx, "i");
@@ -77,7 +77,7 @@ START_TEST(no_callback_is_silent)
 {
 	char buf[64];
 
-	ctx.log_fn = NULL;
+	ctx.log.fn = NULL;
 	tu_stderr_begin();
 	lu_err(&ctx, "nobody hears this");
 	ck_assert_uint_eq(tu_stderr_end(buf, sizeof(buf)), 0);
@@ -95,7 +95,7 @@ END_TEST
 
 START_TEST(callback_cannot_change_errno)
 {
-	ctx.log_fn = clobber_errno;
+	ctx.log.fn = clobber_errno;
 	tu_assert_err(lu_fail(&ctx, EPERM, "x"), -EPERM);
 	errno = EXDEV;
 	lu_warn(&ctx, "y");

@@ -12,9 +12,9 @@ static struct libiommu_ctx *new_ctx(struct tu_log *log,
 
 	if (log)
 		memset(log, 0, sizeof(*log));
-	logctx.log_fn = log ? tu_log_capture : NULL;
-	logctx.log_userdata = log;
-	logctx.log_level = level;
+	logctx.log.fn = log ? tu_log_capture : NULL;
+	logctx.log.userdata = log;
+	logctx.log.level = level;
 	rc = lu_ctx_create(&logctx, -1, owns, &lu_backend_mock, &ctx);
 	ck_assert_msg(rc == 0, "a mock context: %s", strerror(-rc));
 	return ctx;

@@ -25,9 +25,9 @@ struct v2_opts {
 static struct tu_log cap;
 static struct libiommu_ctx ctx = {
 	.fd = -1,
-	.log_fn = tu_log_capture,
-	.log_userdata = &cap,
-	.log_level = LIBIOMMU_LOG_DEBUG,
+	.log.fn = tu_log_capture,
+	.log.userdata = &cap,
+	.log.level = LIBIOMMU_LOG_DEBUG,
 };
 
 static int check(const void *opts, size_t sz)

@@ -391,11 +391,11 @@ static void t1_ioas_release(struct libiommu_ioas *ioas)
 
 	/* A borrowed container stays open: give back what we mapped. */
 	if (!ctx->owns_fd) {
-		libiommu_log_fn fn = ctx->log_fn;
+		libiommu_log_fn fn = ctx->log.fn;
 
-		ctx->log_fn = NULL; /* quietly: the caller is freeing */
+		ctx->log.fn = NULL; /* quietly: the caller is freeing */
 		unmap_everything(ctx, t, &n);
-		ctx->log_fn = fn;
+		ctx->log.fn = fn;
 	}
 	t->map.nr = 0;
 	t->ioas = NULL;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "util/log.h"
 
 /* Long enough for a path plus an explanation; longer messages are cut. */
 #define LU_LOG_BUF 1024
@@ -20,7 +20,10 @@ static void lu_vlog(const struct libiommu_ctx *ctx,
 	int saved_errno;
 	int n;
 
-	if (!ctx || !ctx->log_fn || level > ctx->log_level)
+	/* struct libiommu_ctx starts with its logger (internal.h asserts it) */
+	const struct lu_logger *lg = (const struct lu_logger *)ctx;
+
+	if (!lg || !lg->fn || level > lg->level)
 		return;
 
 	/* The caller's callback must not change what we return in errno. */
@@ -30,7 +33,7 @@ static void lu_vlog(const struct libiommu_ctx *ctx,
 		snprintf(buf, sizeof(buf), "(unformattable message: %s)", fmt);
 	else if ((size_t)n >= sizeof(buf))
 		memcpy(buf + sizeof(buf) - 4, "...", 4);
-	ctx->log_fn(ctx->log_userdata, level, buf);
+	lg->fn(lg->userdata, level, buf);
 	errno = saved_errno;
 }
 

@@ -13,6 +13,17 @@
 
 #include "libiommu/libiommu.h"
 
+/*
+ * Where a context's messages go: the first member of struct libiommu_ctx,
+ * so that log.c reads a context pointer as its logger and needs nothing
+ * else of the context.
+ */
+struct lu_logger {
+	libiommu_log_fn fn;
+	void *userdata;
+	enum libiommu_log_level level;
+};
+
 struct libiommu_ctx;
 
 void lu_log(const struct libiommu_ctx *ctx, enum libiommu_log_level level,

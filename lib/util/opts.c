@@ -8,7 +8,8 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "util/log.h"
+#include "util/opts.h"
 
 int lu_opts_check(const struct libiommu_ctx *ctx, const void *opts,
 		  size_t user_sz, size_t known_sz, const char *type_name)

@@ -12,9 +12,11 @@
  * tell at all (features_known): e.g. an SMMUv3's snoop forcing depends on
  * firmware tables, not on an ID register.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
-#include "internal.h"
+#include "util/hw-decode.h"
 #include "uapi/iommufd.h"
 
 /* The public numbers are the kernel's: data passes through unchanged. */
