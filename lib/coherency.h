@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 struct libiommu_kvm {
 	struct libiommu_ctx *ctx;

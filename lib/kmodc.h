@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The library's side of the companion module's control node (lib/kmod,
- * /dev/libiommu; its uAPI is lib/uapi/libiommu_kmod.h).  Private to
+ * The library's side of the companion module's control node (kmod/,
+ * /dev/libiommu; its uAPI is kmod/uapi/libiommu_kmod.h).  Private to
  * lib/coherency.c and lib/kvm.c.
  *
  * The node is opened for one query and closed again: holding it open
@@ -13,7 +13,7 @@
 #define LIBIOMMU_KMODC_H
 
 #include "internal.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 struct lu_kmod {
 	int fd;

@@ -20,7 +20,7 @@
 
 #include "kmodutil.h"
 #include "test-ioas.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 #define S_SNOOP LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL
 #define D_NSCAP LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP

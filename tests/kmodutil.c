@@ -11,7 +11,7 @@
 
 #include "kmodutil.h"
 #include "uapi/kvm.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 int ku_ioctl(int fd, unsigned long req, void *arg)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The companion kernel module's query side (lib/kmod), through raw ioctls
+ * The companion kernel module's query side (kmod/), through raw ioctls
  * on /dev/libiommu: version and struct-size rules, GET_DEV_INFO on QEMU's
  * edu device (bound to vfio-pci), KVM's non-coherent-DMA read-back around
  * KVM_DEV_VFIO_FILE_ADD/DEL, the errno for every kind of wrong fd, and the
@@ -33,7 +33,7 @@
 #include "uapi/iommufd.h"
 #include "uapi/kvm.h"
 #include "uapi/vfio.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 #define EDU_CDEV "/dev/vfio/devices/vfio0"
 #define EDU_VENDOR 0x1234
@@ -1019,7 +1019,7 @@ int main(void)
 			       LIBIOMMU_KMOD_DEVNODE);
 			return EXIT_FAILURE;
 		}
-		printf("SKIP: %s not present (companion module lib/kmod not loaded): runs in the VM tier\n",
+		printf("SKIP: %s not present (companion module kmod/ not loaded): runs in the VM tier\n",
 		       LIBIOMMU_KMOD_DEVNODE);
 		return TU_EXIT_SKIP;
 	}

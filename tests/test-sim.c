@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The companion module's simulated hardware (lib/kmod/sim_*.c), through raw
+ * The companion module's simulated hardware (kmod/sim_*.c), through raw
  * ioctls on /dev/libiommu, /dev/iommu, the sim devices' VFIO cdevs and KVM:
  * all four boxes of the coherency matrix in one boot, DMA by IOVA (data
  * lands, unmapped and read-only IOVAs fault and write nothing), dirty
@@ -28,7 +28,7 @@
 #include "uapi/iommufd.h"
 #include "uapi/kvm.h"
 #include "uapi/vfio.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 #define PG 4096u
 #define IOVA_A 0x100000ull	/* where the tests map their first buffer */

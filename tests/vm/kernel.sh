@@ -11,7 +11,7 @@
 #
 # Usage: tests/vm/kernel.sh [--print-dir]
 #   prints, on its last line of stdout, the cache directory holding:
-#     bzImage  build/ (the configured, built tree: KDIR for lib/kmod)
+#     bzImage  build/ (the configured, built tree: KDIR for kmod/)
 #     headers/include (make headers_install)  selftests/ (static binaries)
 set -euo pipefail
 

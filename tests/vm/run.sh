@@ -91,18 +91,16 @@ else
 	bash "$here/build-static.sh" "$build" "$kdir" >&2
 fi
 
-# --- 3. the companion module, when lib/kmod has one
+# --- 3. the companion module, when kmod/ has one
 kmods=()
-if [ -f "$srcdir/lib/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
+if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 	kb=$build/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
-	# what changed; the module includes its control uAPI header as
-	# ../uapi/libiommu_kmod.h
-	mkdir -p "$kb" "$build/uapi"
-	rsync -a --delete-after --exclude='*.mod.c' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
-		"$srcdir"/lib/kmod/ "$kb"/
-	rsync -a --delete "$srcdir"/lib/uapi/ "$build/uapi"/
-	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building lib/kmod against $kdir/build failed"
+	# what changed (the module's uAPI header is in kmod/uapi)
+	mkdir -p "$kb"
+	rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
+		"$srcdir"/kmod/ "$kb"/
+	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building kmod/ against $kdir/build failed"
 	for ko in "$kb"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
 fi
 

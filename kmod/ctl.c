@@ -2,7 +2,7 @@
 /*
  * libiommu companion module: the control node /dev/libiommu and its ioctl
  * dispatch.  Commands, structs and the versioning rules are described in
- * lib/uapi/libiommu_kmod.h, the one header the module shares with the
+ * uapi/libiommu_kmod.h, the one header the module shares with the
  * library.
  *
  * Dispatch works like iommufd's: every ioctl carries a struct that starts

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only WITH Linux-syscall-note) OR LGPL-2.1-or-later */
 /*
- * Control interface of libiommu's companion kernel module (lib/kmod).
+ * Control interface of libiommu's companion kernel module (kmod/).
  *
  * This one header is compiled into both sides: the module (GPL-2.0-only,
  * built with Kbuild against the running kernel's tree) and the library /
@@ -118,7 +118,7 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_version, out_features, 16);
  * what the IOMMU can enforce, what VFIO tells KVM, the device's PCIe
  * "Enable No Snoop" control, and the policy the kernel applies by default.
  * It is the IOMMU_GET_DEV_INFO of the /dev/ioasid RFC, answered from the
- * kernel's own functions (see lib/kmod/README).
+ * kernel's own functions (see kmod/README).
  *
  * Input: vfio_fd is a VFIO device fd: a cdev (/dev/vfio/devices/vfioN,
  * bound or not) or a device fd from VFIO_GROUP_GET_DEVICE_FD.  With
@@ -284,7 +284,7 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
 
 /* ==================================================================== SIM */
 /*
- * Simulated hardware (lib/kmod/sim_*.c): IOMMU instances and no-snoop
+ * Simulated hardware (kmod/sim_*.c): IOMMU instances and no-snoop
  * capable DMA devices that reach all four boxes of the coherency matrix
  * (QEMU's devices only reach boxes 2 and 4).  Command numbers
  * LIBIOMMU_KMOD_CMD_SIM_FIRST..LIBIOMMU_KMOD_CMD_SIM_LAST belong to this

@@ -7,7 +7,7 @@
 
 #include <linux/types.h>
 
-#include "libiommu_kmod.h"	/* lib/uapi, the control uAPI */
+#include "libiommu_kmod.h"	/* uapi/, the control uAPI */
 
 /*
  * One ioctl of /dev/libiommu.  ctl.c and sim_ctl.c each keep a table of
