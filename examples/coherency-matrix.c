@@ -224,7 +224,7 @@ static bool sim_available(void)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
 
-	ctl = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
+	ctl = open(LIBIOMMU_KMOD_SIM_DEVNODE, O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		return false;
 	if (ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: LIBIOMMU_KMOD_GET_DEV_INFO, the kernel's view
+ * libiommu.ko: LIBIOMMU_KMOD_GET_DEV_INFO, the kernel's view
  * of one VFIO device for the coherency matrix.
  *
  * Every answer comes from the function the kernel itself uses to decide:
@@ -33,11 +33,11 @@
 #include <linux/vfio.h>
 
 #include "drivers/vfio/vfio.h"	/* vfio_device_file, vfio_group */
-#include "kmod.h"
+#include "lik.h"
 
 #define DEV_INFO_FLAGS LIBIOMMU_KMOD_DEV_INFO_GROUP
 
-u64 libiommu_devinfo_features(void)
+u64 lik_devinfo_features(void)
 {
 	u64 f = LIBIOMMU_KMOD_FEAT_DEV_INFO;
 
@@ -53,14 +53,12 @@ static void devinfo_pci(struct device *dev, struct libiommu_kmod_dev_info *info)
 	u16 devctl;
 
 	if (!dev_is_pci(dev)) {
-		info->out_nosnoop = LIBIOMMU_KMOD_NOSNOOP_NO_PCIE;
-		/* the module's simulated PCIe functions (sim_dev.c) */
-		if (libiommu_sim_dev_pcie(dev, &info->out_pci_vendor,
-					  &info->out_pci_device, &devctl)) {
-			info->out_flags |= LIBIOMMU_KMOD_DEV_PCI |
-					   LIBIOMMU_KMOD_DEV_PCIE;
-			goto have_devctl;
-		}
+		/*
+		 * No Device Control the kernel knows of; a device that looks
+		 * like PCI only through its VFIO regions (libiommu_sim.ko's)
+		 * answers for itself there.
+		 */
+		info->out_nosnoop = LIBIOMMU_KMOD_NOSNOOP_NOT_PCI;
 		return;
 	}
 	pdev = to_pci_dev(dev);
@@ -81,7 +79,6 @@ static void devinfo_pci(struct device *dev, struct libiommu_kmod_dev_info *info)
 	    PCI_POSSIBLE_ERROR(devctl))
 		return;
 
-have_devctl:
 	info->out_flags |= LIBIOMMU_KMOD_DEV_DEVCTL_VALID;
 	info->out_pcie_devctl = devctl;
 	if (devctl & PCI_EXP_DEVCTL_NOSNOOP_EN) {
@@ -186,7 +183,7 @@ static void devinfo_clear_out(struct libiommu_kmod_dev_info *info)
 	memset(info->out_name, 0, sizeof(info->out_name));
 }
 
-int libiommu_get_dev_info(struct libiommu_kmod_dev_info *info)
+int lik_get_dev_info(struct libiommu_kmod_dev_info *info)
 {
 	bool group_mode = info->flags & LIBIOMMU_KMOD_DEV_INFO_GROUP;
 	char *name = NULL;

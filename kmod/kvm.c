@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: LIBIOMMU_KMOD_KVM_NONCOHERENT, reading back
+ * libiommu.ko: LIBIOMMU_KMOD_KVM_NONCOHERENT, reading back
  * whether KVM treats a VM as having non-coherent DMA (kvm-vfio's verdict,
  * which decides WBINVD emulation).
  *
@@ -41,7 +41,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 
-#include "kmod.h"
+#include "lik.h"
 
 #if IS_ENABLED(CONFIG_KVM) && defined(CONFIG_X86)
 #include <linux/fdtable.h>
@@ -101,7 +101,7 @@ out:
 	return ret;
 }
 
-int libiommu_kvm_init(void)
+int lik_kvm_init(void)
 {
 	int ret = learn_kvm_vm_fops();
 
@@ -112,19 +112,19 @@ int libiommu_kvm_init(void)
 	return 0;
 }
 
-void libiommu_kvm_exit(void)
+void lik_kvm_exit(void)
 {
 	if (kvm_vm_fops_seen)
 		module_put(kvm_vm_fops_owner);
 	kvm_vm_fops_seen = NULL;
 }
 
-u64 libiommu_kvm_features(void)
+u64 lik_kvm_features(void)
 {
 	return kvm_vm_fops_seen ? LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT : 0;
 }
 
-int libiommu_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
+int lik_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
 {
 	struct kvm *kvm;
 	int count;
@@ -154,21 +154,21 @@ int libiommu_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
 
 #else /* no KVM, or not x86 */
 
-int libiommu_kvm_init(void)
+int lik_kvm_init(void)
 {
 	return 0;
 }
 
-void libiommu_kvm_exit(void)
+void lik_kvm_exit(void)
 {
 }
 
-u64 libiommu_kvm_features(void)
+u64 lik_kvm_features(void)
 {
 	return 0;
 }
 
-int libiommu_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
+int lik_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
 {
 	if (kn->flags || kn->__reserved)
 		return -EOPNOTSUPP;

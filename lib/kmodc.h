@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The library's side of the companion module's control node (kmod/,
- * /dev/libiommu; its uAPI is kmod/uapi/libiommu_kmod.h).  Private to
- * lib/coherency.c and lib/kvm.c.
+ * The library's side of the companion modules' control nodes (kmod/; their
+ * uAPI is kmod/uapi/libiommu_kmod.h): libiommu.ko's /dev/libiommu (device
+ * info, KVM read-back) and, when the simulator libiommu_sim.ko is loaded,
+ * its /dev/libiommu-sim.  Private to lib/coherency*.c and lib/kvm.c.
  *
- * The node is opened for one query and closed again: holding it open
- * would keep the module from being unloaded (delete_module() refuses a
+ * The nodes are opened for one query and closed again: holding them open
+ * would keep the modules from being unloaded (delete_module() refuses a
  * module in use), and nothing is cached, so a module loaded or unloaded
  * while the process runs is seen at the next query.
  */
@@ -16,13 +17,15 @@
 #include "libiommu_kmod.h"
 
 struct lu_kmod {
-	int fd;
-	uint64_t features;	/* LIBIOMMU_KMOD_FEAT_* */
+	int fd;			/* /dev/libiommu */
+	int sim_fd;		/* /dev/libiommu-sim, or -1 when not loaded */
+	uint64_t features;	/* LIBIOMMU_KMOD_FEAT_* of both nodes */
 };
 
 /*
- * Open the node and read the module's features.  0, or -ENOENT (module
- * not loaded), -EACCES (the node is root-only, 0600), another -errno.
+ * Open libiommu.ko's node (and the simulator's, when it is loaded) and
+ * read the modules' features.  0, or -ENOENT (libiommu.ko not loaded),
+ * -EACCES (the node is root-only, 0600), another -errno.
  */
 int lu_kmod_open(struct lu_kmod *km);
 void lu_kmod_close(struct lu_kmod *km);
@@ -30,7 +33,12 @@ void lu_kmod_close(struct lu_kmod *km);
 /* "not loaded", "not accessible (root only)", ...: why @err from lu_kmod_open. */
 const char *lu_kmod_why(int err);
 
-/* The commands; 0 or -errno (-EOPNOTSUPP when the feature bit is clear). */
+/*
+ * The commands; 0 or -errno (-EOPNOTSUPP when the feature bit is clear).
+ * lu_kmod_dev_info() fills the PCI
+ * fields of a simulated device (which the kernel does not see as PCI)
+ * from SIM_DEV_INFO, as libiommu.ko does for a PCI function.
+ */
 int lu_kmod_dev_info(struct lu_kmod *km, int vfio_fd,
 		     struct libiommu_kmod_dev_info *di);
 int lu_kmod_sim_info_fd(struct lu_kmod *km, int vfio_fd,

@@ -8,8 +8,8 @@
  * read-back following, and the IOAS policy flags on devices that can and
  * cannot be forced to snoop.
  *
- * Skips (77) without /dev/iommu, without the module, or when the module
- * has no simulation (LIBIOMMU_KMOD_FEAT_SIM).
+ * Skips (77) without /dev/iommu or without the modules (libiommu.ko and
+ * libiommu_sim.ko).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,7 +27,7 @@
 
 /* ------------------------------------------------------------ sim objects */
 
-static int ctl = -1, fds_before;
+static int ctl = -1, fds_before;	/* the simulator's node */
 
 static void sim_cleanup(void)
 {
@@ -45,8 +45,7 @@ static void setup(void)
 	fds_before = tu_count_fds();
 	/* A failed assertion exit()s without the checked teardown. */
 	atexit(sim_cleanup);
-	ctl = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
-	ck_assert_msg(ctl >= 0, "open %s: %s", LIBIOMMU_KMOD_DEVNODE, strerror(errno));
+	ctl = ku_sim_open();
 	ctx = new_ctx(&lg);
 }
 
@@ -118,10 +117,15 @@ static enum libiommu_coh_verdict verdict(const struct libiommu_coherency *c,
 static bool have_kvm(void)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
+	int fd = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
+	bool have;
 
-	return access("/dev/kvm", R_OK | W_OK) == 0 &&
-	       ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&
+	have = fd >= 0 && access("/dev/kvm", R_OK | W_OK) == 0 &&
+	       ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&
 	       (v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
+	if (fd >= 0)
+		close(fd);
+	return have;
 }
 
 /* KVM's read-back for a fresh VM holding @d: 0 or 1 (-1 without KVM). */
@@ -402,25 +406,18 @@ END_TEST
 
 int main(void)
 {
-	struct libiommu_kmod_version v = { .size = sizeof(v) };
-	Suite *s = suite_create("coh-sim");
+	Suite *s;
 	TCase *tc;
-	int fd;
 
 	tu_require_iommufd();
-	fd = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		printf("SKIP: %s: %s (companion module not loaded): runs in the VM tier\n",
+	ku_require_sim();
+	if (access(LIBIOMMU_KMOD_DEVNODE, F_OK)) {
+		printf("SKIP: %s: %s (libiommu.ko not loaded; the library's coherency reports read it): runs in the VM tier\n",
 		       LIBIOMMU_KMOD_DEVNODE, strerror(errno));
 		return TU_EXIT_SKIP;
 	}
-	if (ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v) || !(v.out_features & LIBIOMMU_KMOD_FEAT_SIM)) {
-		printf("SKIP: the companion module has no simulated hardware (LIBIOMMU_KMOD_FEAT_SIM)\n");
-		close(fd);
-		return TU_EXIT_SKIP;
-	}
-	close(fd);
 
+	s = suite_create("coh-sim");
 	tc = tu_tcase(s, "sim");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sim_devices_fill_all_four_boxes);

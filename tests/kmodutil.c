@@ -100,9 +100,9 @@ int ku_kmsg_bad(void)
 	return ku_kmsg_count(pats, sizeof(pats) / sizeof(pats[0]));
 }
 
-int ku_delete_module(unsigned int flags)
+int ku_delete_module(const char *name, unsigned int flags)
 {
-	return syscall(SYS_delete_module, LIBIOMMU_KMOD_MODNAME, flags) ? -errno : 0;
+	return syscall(SYS_delete_module, name, flags) ? -errno : 0;
 }
 
 int ku_run(const char *prog, const char *arg, bool quiet)
@@ -187,4 +187,36 @@ void ku_sim_forget_devs(void)
 void ku_sim_forget_iommus(void)
 {
 	sim_niommus = 0;
+}
+
+int ku_sim_open(void)
+{
+	int fd = open(LIBIOMMU_KMOD_SIM_DEVNODE, O_RDWR | O_CLOEXEC);
+
+	ck_assert_msg(fd >= 0, "open %s: %s", LIBIOMMU_KMOD_SIM_DEVNODE,
+		      strerror(errno));
+	return fd;
+}
+
+void ku_require_sim(void)
+{
+	struct libiommu_kmod_version v = { .size = sizeof(v) };
+	int fd = open(LIBIOMMU_KMOD_SIM_DEVNODE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("SKIP: %s: %s (libiommu_sim.ko not loaded): runs in the VM tier\n",
+		       LIBIOMMU_KMOD_SIM_DEVNODE, strerror(errno));
+		exit(77);
+	}
+	if (ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v) ||
+	    !(v.out_features & LIBIOMMU_KMOD_FEAT_SIM)) {
+		printf("FAIL: %s does not report LIBIOMMU_KMOD_FEAT_SIM\n",
+		       LIBIOMMU_KMOD_SIM_DEVNODE);
+		exit(1);
+	}
+	close(fd);
+	if (access("/dev/iommu", F_OK)) {
+		printf("SKIP: /dev/iommu not present: runs in the VM tier\n");
+		exit(77);
+	}
 }

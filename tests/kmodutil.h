@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Helpers shared by the tests that talk to the companion module
- * (/dev/libiommu) and to KVM with raw ioctls.  All of them fail the current
- * Check test on unexpected errors, so callers stay short.
+ * Helpers shared by the tests that talk to the companion modules
+ * (/dev/libiommu, /dev/libiommu-sim) and to KVM with raw ioctls.  All of
+ * them fail the current Check test on unexpected errors, so callers stay
+ * short.
  */
 #ifndef LIBIOMMU_TESTS_KMODUTIL_H
 #define LIBIOMMU_TESTS_KMODUTIL_H
@@ -57,7 +58,7 @@ int ku_run(const char *prog, const char *arg, bool quiet);
 
 /*
  * Simulated IOMMUs and devices (LIBIOMMU_KMOD_SIM_*), made through the
- * module's control fd @ctl and recorded, so that a test's teardown undoes
+ * simulator's control fd @ctl (ku_sim_open()) and recorded, so that a test's teardown undoes
  * them with ku_sim_destroy_all() even after a failed assertion.  The
  * creators fail the current test on any error; ku_sim_dev() stores the
  * device's cdev index (/dev/vfio/devices/vfioN) in *@vfio_index when not
@@ -72,7 +73,15 @@ void ku_sim_destroy_all(int ctl);
 void ku_sim_forget_devs(void);
 void ku_sim_forget_iommus(void);
 
-/* delete_module(2) of the companion module; 0 / -errno. */
-int ku_delete_module(unsigned int flags);
+/* delete_module(2) of module @name (LIBIOMMU_KMOD_*MODNAME); 0 / -errno. */
+int ku_delete_module(const char *name, unsigned int flags);
+
+/*
+ * The simulator's control node, opened (fails the test when it cannot
+ * be); ku_require_sim() exits 77 with the reason unless libiommu_sim.ko
+ * is loaded and /dev/iommu is there.
+ */
+int ku_sim_open(void);
+void ku_require_sim(void);
 
 #endif

@@ -854,7 +854,7 @@ START_TEST(rmmod_is_refused_while_the_node_is_open)
 	int ctl = ctl_open(), rc;
 
 	/* delete_module() refuses a module in use with EWOULDBLOCK (EAGAIN). */
-	ku_assert_rc(ku_delete_module(O_NONBLOCK), -EWOULDBLOCK);
+	ku_assert_rc(ku_delete_module(LIBIOMMU_KMOD_MODNAME, O_NONBLOCK), -EWOULDBLOCK);
 	ck_assert_int_ne(ku_run("rmmod", LIBIOMMU_KMOD_MODNAME, true), 0);
 	ck_assert_int_eq(access(LIBIOMMU_KMOD_DEVNODE, F_OK), 0);
 	ku_assert_rc(get_version(ctl, &v), 0);
@@ -938,7 +938,7 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 		 * the tools themselves): two fork+execs per load cost more
 		 * under TCG than the load itself.
 		 */
-		int rc = ku_delete_module(O_NONBLOCK);
+		int rc = ku_delete_module(LIBIOMMU_KMOD_MODNAME, O_NONBLOCK);
 
 		if (rc) {
 			snprintf(why, sizeof(why), "delete_module: %s", strerror(-rc));

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: (GPL-2.0-only WITH Linux-syscall-note) OR LGPL-2.1-or-later */
 /*
- * Control interface of libiommu's companion kernel module (kmod/).
+ * Control interfaces of libiommu's companion kernel modules (kmod/):
  *
- * This one header is compiled into both sides: the module (GPL-2.0-only,
- * built with Kbuild against the running kernel's tree) and the library /
- * its tests (user space).  It therefore uses only <linux/types.h> and
- * <linux/ioctl.h>, which exist in both worlds, and no libc types.
+ *  - libiommu.ko, the control node LIBIOMMU_KMOD_DEVNODE: GET_VERSION,
+ *    GET_DEV_INFO, KVM_NONCOHERENT (the first sections below);
+ *  - libiommu_sim.ko, simulated IOMMUs and DMA devices (test equipment),
+ *    its own control node LIBIOMMU_KMOD_SIM_DEVNODE: GET_VERSION and the
+ *    SIM_* commands (the SIM section at the end).
  *
- * The control node is a misc device, LIBIOMMU_KMOD_DEVNODE (mode 0600).
- * Its ioctls follow iommufd's conventions:
+ * The two modules load and unload independently.  This one header is
+ * compiled into both modules (GPL-2.0-only, built with Kbuild against the
+ * running kernel's tree) and into the library and its tests (user space;
+ * installed as <libiommu/libiommu_kmod.h>).  It therefore uses only
+ * <linux/types.h> and <linux/ioctl.h>, which exist in both worlds, and no
+ * libc types.
+ *
+ * Each control node is a misc device (mode 0600).  Their ioctls follow
+ * iommufd's conventions:
  *
  *  - every ioctl is _IO(LIBIOMMU_KMOD_TYPE, cmd): the argument is a pointer
  *    to a struct whose first field is "__u32 size", set by the caller to
@@ -66,9 +74,11 @@
 	LIBIOMMU_KMOD_ASSERT(offsetof(struct type, field) == (off), \
 			     "offsetof(struct " #type ", " #field ")")
 
-/* The control node, and the module's name (for rmmod / delete_module). */
+/* The control nodes, and the modules' names (for rmmod / delete_module). */
 #define LIBIOMMU_KMOD_DEVNODE "/dev/libiommu"
 #define LIBIOMMU_KMOD_MODNAME "libiommu"
+#define LIBIOMMU_KMOD_SIM_DEVNODE "/dev/libiommu-sim"
+#define LIBIOMMU_KMOD_SIM_MODNAME "libiommu_sim"
 
 /* Interface version reported by GET_VERSION. */
 #define LIBIOMMU_KMOD_VERSION 1
@@ -83,6 +93,11 @@ enum {
 };
 
 /* ------------------------------------------------------------ GET_VERSION */
+/*
+ * On either node.  out_features has the bits of the node's own section:
+ * bits 0..31 on LIBIOMMU_KMOD_DEVNODE, bits 32..47 on
+ * LIBIOMMU_KMOD_SIM_DEVNODE.
+ */
 
 /* GET_DEV_INFO on a VFIO device fd (cdev or group-opened). */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO (1ULL << 0)
@@ -191,6 +206,13 @@ enum libiommu_kmod_nosnoop {
 	LIBIOMMU_KMOD_NOSNOOP_DISABLED = 2,
 	/* PCIe, Enable No Snoop set: the device may issue no-snoop. */
 	LIBIOMMU_KMOD_NOSNOOP_ENABLED = 3,
+	/*
+	 * Not a PCI device: the kernel has no Device Control register for it
+	 * and cannot tell (a platform device, or libiommu_sim.ko's simulated
+	 * PCIe functions, whose config space is in their VFIO region and in
+	 * SIM_DEV_INFO).
+	 */
+	LIBIOMMU_KMOD_NOSNOOP_NOT_PCI = 4,
 };
 
 /*
@@ -284,11 +306,15 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
 
 /* ==================================================================== SIM */
 /*
- * Simulated hardware (kmod/sim_*.c): IOMMU instances and no-snoop
- * capable DMA devices that reach all four boxes of the coherency matrix
- * (QEMU's devices only reach boxes 2 and 4).  Command numbers
- * LIBIOMMU_KMOD_CMD_SIM_FIRST..LIBIOMMU_KMOD_CMD_SIM_LAST belong to this
- * section; feature bits 32..47 too.  Same conventions as above.
+ * Simulated hardware (libiommu_sim.ko, kmod/sim/): IOMMU instances and
+ * no-snoop capable DMA devices that reach all four boxes of the coherency
+ * matrix (QEMU's devices only reach boxes 2 and 4).  Its commands are
+ * ioctls on LIBIOMMU_KMOD_SIM_DEVNODE (on LIBIOMMU_KMOD_DEVNODE they are
+ * ENOTTY), numbered LIBIOMMU_KMOD_CMD_SIM_FIRST..LIBIOMMU_KMOD_CMD_SIM_LAST;
+ * GET_VERSION works there too and reports feature bits 32..47.  Same
+ * conventions as above.  The module needs CONFIG_IOMMUFD_TEST (which
+ * exports the IOMMU core's single-bus registration) and is test
+ * equipment: do not load it on a production host.
  *
  * An IOMMU instance ("sim IOMMU") is a real Linux IOMMU driver instance on
  * the module's own bus: the IOMMU core probes its devices, iommufd
@@ -350,10 +376,13 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  *
  * Lifetime: SIM_IOMMU_DESTROY fails with EBUSY while the instance has
  * devices; SIM_DEV_DESTROY fails with EBUSY while any fd of the device is
- * open (including a kvm-vfio device holding it).  The module cannot be
- * unloaded while a sim device exists, or a domain of a sim IOMMU is still
- * held by an iommufd (EBUSY from delete_module); instances without devices
- * are destroyed on unload.
+ * open (including a kvm-vfio device holding it).  libiommu_sim.ko cannot
+ * be unloaded while a sim device exists, or a domain of a sim IOMMU is
+ * still held by an iommufd (EWOULDBLOCK from delete_module); instances
+ * without devices are destroyed on unload.  libiommu.ko answers
+ * GET_DEV_INFO for a sim device like for any VFIO device that is not PCI
+ * (LIBIOMMU_KMOD_NOSNOOP_NOT_PCI): the PCIe side is in SIM_DEV_INFO and in
+ * the device's VFIO config region.
  */
 #define LIBIOMMU_KMOD_CMD_SIM_FIRST 0x40
 #define LIBIOMMU_KMOD_CMD_SIM_LAST 0x5f
@@ -368,9 +397,9 @@ enum {
 };
 
 /*
- * The SIM_* commands.  Clear when this kernel lacks what the simulation
- * needs (CONFIG_IOMMUFD_TEST, which exports iommu_device_register_bus(),
- * CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV) or its setup failed at load.
+ * The SIM_* commands, on LIBIOMMU_KMOD_SIM_DEVNODE: always set there
+ * (libiommu_sim.ko does not load on a kernel without what the simulation
+ * needs: CONFIG_IOMMUFD_TEST, CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV).
  */
 #define LIBIOMMU_KMOD_FEAT_SIM (1ULL << 32)
 

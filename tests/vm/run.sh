@@ -91,17 +91,21 @@ else
 	bash "$here/build-static.sh" "$build" "$kdir" >&2
 fi
 
-# --- 3. the companion module, when kmod/ has one
+# --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)
+#        and the simulator libiommu_sim.ko (kmod/sim/), two Kbuild trees
 kmods=()
 if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 	kb=$build/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
-	# what changed (the module's uAPI header is in kmod/uapi)
+	# what changed (the modules' uAPI header is in kmod/uapi)
 	mkdir -p "$kb"
 	rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
 		"$srcdir"/kmod/ "$kb"/
-	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building kmod/ against $kdir/build failed"
-	for ko in "$kb"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
+	for m in "$kb" "$kb/sim"; do
+		[ -f "$m/Kbuild" ] || continue
+		make -s -C "$kdir/build" M="$m" modules >&2 || die "building ${m#$build/} against $kdir/build failed"
+		for ko in "$m"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
+	done
 fi
 
 # --- 4. the test list

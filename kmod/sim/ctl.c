@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: the SIM_* commands of the control node
- * (libiommu_kmod.h, SIM section): create and destroy simulated IOMMU
- * instances and DMA devices, set a device's policy, report its state.
- *
- * ctl.c hands every command numbered LIBIOMMU_KMOD_CMD_SIM_FIRST..
- * LIBIOMMU_KMOD_CMD_SIM_LAST to libiommu_sim_ioctl(), which follows the
- * same conventions as ctl.c's own dispatch: a struct that starts with its
- * size, copied in with copy_struct_from_user(), copied back (at most the
- * caller's size) only on success.  Nothing is logged because of bad input.
+ * libiommu_sim.ko: its control node /dev/libiommu-sim, GET_VERSION and the
+ * SIM_* commands (libiommu_kmod.h, SIM section): create and destroy
+ * simulated IOMMU instances and DMA devices, set a device's policy, report
+ * its state.  The dispatch is libiommu.ko's (lik_ioctl.h, header-only):
+ * the two modules share no symbol and load and unload independently.
  */
 #include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
-#include "kmod.h"
+#include "lik_ioctl.h"
 #include "sim.h"
-
-#if SIM_SUPPORTED
 
 /* Bounds, so that a loop in user space cannot exhaust the kernel. */
 #define SIM_MAX_IOMMUS 64
@@ -31,7 +27,6 @@ static DEFINE_XARRAY_ALLOC1(sim_iommus);
 static DEFINE_XARRAY_ALLOC1(sim_devs);
 static u32 sim_iommu_next, sim_dev_next;
 static unsigned int sim_niommus, sim_ndevs;
-static bool sim_ready;
 
 static int sim_iommu_create_op(void *arg)
 {
@@ -53,7 +48,7 @@ static int sim_iommu_create_op(void *arg)
 			      &sim_iommu_next, GFP_KERNEL);
 	if (ret < 0)
 		return ret;
-	si = sim_iommu_create(id, c->flags);
+	si = lisim_iommu_create(id, c->flags);
 	if (IS_ERR(si)) {
 		xa_erase(&sim_iommus, id);
 		return PTR_ERR(si);
@@ -70,8 +65,8 @@ static void sim_iommu_destroy_locked(struct sim_iommu *si)
 {
 	xa_erase(&sim_iommus, si->id);
 	sim_niommus--;
-	sim_iommu_unregister(si);
-	sim_iommu_put(si);
+	lisim_iommu_unregister(si);
+	lisim_iommu_put(si);
 }
 
 static int sim_iommu_destroy_op(void *arg)
@@ -116,7 +111,7 @@ static int sim_dev_create_op(void *arg)
 			      &sim_dev_next, GFP_KERNEL);
 	if (ret < 0)
 		return ret;
-	sdev = sim_dev_create(si, id, c->flags);
+	sdev = lisim_dev_create(si, id, c->flags);
 	if (IS_ERR(sdev)) {
 		xa_erase(&sim_devs, id);
 		return PTR_ERR(sdev);
@@ -125,7 +120,7 @@ static int sim_dev_create_op(void *arg)
 	si->ndevs++;
 	sim_ndevs++;
 
-	sim_dev_fill_info(sdev, &info);
+	lisim_dev_fill_info(sdev, &info);
 	c->out_dev_id = id;
 	c->out_iommu_group = info.out_iommu_group;
 	c->out_vfio_index = info.out_vfio_index;
@@ -138,7 +133,7 @@ static void sim_dev_destroy_locked(struct sim_dev *sdev)
 	xa_erase(&sim_devs, sdev->id);
 	sdev->iommu->ndevs--;
 	sim_ndevs--;
-	sim_dev_destroy(sdev);
+	lisim_dev_destroy(sdev);
 }
 
 static int sim_dev_destroy_op(void *arg)
@@ -152,7 +147,7 @@ static int sim_dev_destroy_op(void *arg)
 
 	mutex_lock(&sim_ctl_lock);
 	sdev = xa_load(&sim_devs, d->dev_id);
-	if (!sdev || sim_dev_is_open(sdev)) {
+	if (!sdev || lisim_dev_is_open(sdev)) {
 		mutex_unlock(&sim_ctl_lock);
 		return sdev ? -EBUSY : -ENOENT;
 	}
@@ -168,12 +163,12 @@ static int sim_dev_destroy_op(void *arg)
 	 * must still be able to use the control node meanwhile.  The device
 	 * still counts against its instance, so the instance stays.
 	 */
-	sim_dev_destroy(sdev);
+	lisim_dev_destroy(sdev);
 
 	mutex_lock(&sim_ctl_lock);
 	si->ndevs--;
 	mutex_unlock(&sim_ctl_lock);
-	sim_iommu_put(si);
+	lisim_iommu_put(si);
 	return 0;
 }
 
@@ -196,7 +191,7 @@ static int sim_dev_set_op(void *arg)
 	 * iommufd reads the capability at bind, KVM at KVM_DEV_VFIO_FILE_ADD:
 	 * a change under an open fd would make them disagree with the IOMMU.
 	 */
-	if (sim_dev_is_open(sdev))
+	if (lisim_dev_is_open(sdev))
 		return -EBUSY;
 	mutex_lock(&sdev->lock);
 	WRITE_ONCE(sdev->flags, (sdev->flags & ~changeable) | s->dev_flags);
@@ -215,8 +210,8 @@ static int sim_dev_info_by_fd(struct libiommu_kmod_sim_dev_info *info)
 	if (!vfio_file_is_valid(fd_file(f)) || vfio_file_is_group(fd_file(f)))
 		return -EBADFD;
 	xa_for_each(&sim_devs, id, sdev) {
-		if (sim_dev_matches_file(sdev, fd_file(f))) {
-			sim_dev_fill_info(sdev, info);
+		if (lisim_dev_matches_file(sdev, fd_file(f))) {
+			lisim_dev_fill_info(sdev, info);
 			return 0;
 		}
 	}
@@ -238,11 +233,12 @@ static int sim_dev_info_op(void *arg)
 	sdev = xa_load(&sim_devs, info->dev_id);
 	if (!sdev)
 		return -ENOENT;
-	sim_dev_fill_info(sdev, info);
+	lisim_dev_fill_info(sdev, info);
 	return 0;
 }
 
 union sim_ucmd_buffer {
+	struct libiommu_kmod_version version;
 	struct libiommu_kmod_sim_iommu_create iommu_create;
 	struct libiommu_kmod_sim_iommu_destroy iommu_destroy;
 	struct libiommu_kmod_sim_dev_create dev_create;
@@ -251,11 +247,29 @@ union sim_ucmd_buffer {
 	struct libiommu_kmod_sim_dev_info dev_info;
 };
 
-#define SIM_OP(_ioctl, _struct, _min, _fn)				\
-	LIBIOMMU_IOCTL_OP(LIBIOMMU_KMOD_CMD_SIM_FIRST, sim_ucmd_buffer,	\
-			  _ioctl, _struct, _min, _fn)
+static int sim_get_version(void *arg)
+{
+	struct libiommu_kmod_version *v = arg;
 
-static const struct libiommu_ioctl_op sim_ops[] = {
+	if (v->flags || v->__reserved)
+		return -EOPNOTSUPP;
+	v->out_version = LIBIOMMU_KMOD_VERSION;
+	v->out_features = LIBIOMMU_KMOD_FEAT_SIM;
+	return 0;
+}
+
+/* commands below LIBIOMMU_KMOD_CMD_SIM_FIRST: the shared ones */
+static const struct lik_ioctl_op sim_common_ops[] = {
+	LIK_IOCTL_OP(0, sim_ucmd_buffer, LIBIOMMU_KMOD_GET_VERSION,
+		     libiommu_kmod_version, LIBIOMMU_KMOD_VERSION_SIZE_V1,
+		     sim_get_version),
+};
+
+#define SIM_OP(_ioctl, _struct, _min, _fn)				\
+	LIK_IOCTL_OP(LIBIOMMU_KMOD_CMD_SIM_FIRST, sim_ucmd_buffer,	\
+		     _ioctl, _struct, _min, _fn)
+
+static const struct lik_ioctl_op sim_ops[] = {
 	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_CREATE, libiommu_kmod_sim_iommu_create,
 	       LIBIOMMU_KMOD_SIM_IOMMU_CREATE_SIZE_V1, sim_iommu_create_op),
 	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, libiommu_kmod_sim_iommu_destroy,
@@ -270,47 +284,70 @@ static const struct libiommu_ioctl_op sim_ops[] = {
 	       LIBIOMMU_KMOD_SIM_DEV_INFO_SIZE_V1, sim_dev_info_op),
 };
 
-long libiommu_sim_ioctl(unsigned int cmd, void __user *uarg)
+static long sim_ctl_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg)
 {
 	unsigned int nr = _IOC_NR(cmd);
-	const struct libiommu_ioctl_op *op;
+	const struct lik_ioctl_op *op;
 	union sim_ucmd_buffer buf;
 
-	if (nr < LIBIOMMU_KMOD_CMD_SIM_FIRST ||
-	    nr - LIBIOMMU_KMOD_CMD_SIM_FIRST >= ARRAY_SIZE(sim_ops))
+	if (nr < ARRAY_SIZE(sim_common_ops))
+		op = &sim_common_ops[nr];
+	else if (nr >= LIBIOMMU_KMOD_CMD_SIM_FIRST &&
+		 nr - LIBIOMMU_KMOD_CMD_SIM_FIRST < ARRAY_SIZE(sim_ops))
+		op = &sim_ops[nr - LIBIOMMU_KMOD_CMD_SIM_FIRST];
+	else
 		return -ENOTTY;
-	op = &sim_ops[nr - LIBIOMMU_KMOD_CMD_SIM_FIRST];
 	if (op->ioctl_num != cmd)
 		return -ENOTTY;
-	if (!sim_ready)
-		return -EOPNOTSUPP;
-	return libiommu_ioctl_run(op, &buf, uarg);
+	return lik_ioctl_run(op, &buf, (void __user *)arg);
 }
 
-u64 libiommu_sim_features(void)
+static const struct file_operations sim_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = sim_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice sim_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "libiommu-sim",		/* LIBIOMMU_KMOD_SIM_DEVNODE */
+	.fops = &sim_ctl_fops,
+	.mode = 0600,
+};
+
+static int __init sim_init(void)
 {
-	return sim_ready ? LIBIOMMU_KMOD_FEAT_SIM : 0;
+	int ret;
+
+	ret = lisim_iommu_setup();
+	if (ret)
+		return ret;
+	ret = lisim_dev_setup();
+	if (ret)
+		goto err_iommu;
+	ret = misc_register(&sim_miscdev);
+	if (ret)
+		goto err_dev;
+	return 0;
+
+err_dev:
+	lisim_dev_cleanup();
+err_iommu:
+	lisim_iommu_cleanup();
+	return ret;
 }
 
-void libiommu_sim_init(void)
-{
-	if (sim_iommu_setup())
-		return;
-	if (sim_dev_setup()) {
-		sim_iommu_cleanup();
-		return;
-	}
-	sim_ready = true;
-}
-
-void libiommu_sim_exit(void)
+static void __exit sim_exit(void)
 {
 	struct sim_iommu *si;
 	struct sim_dev *sdev;
 	unsigned long id;
 
-	if (!sim_ready)
-		return;
+	/* no fd of the node is open: each one pins the module */
+	misc_deregister(&sim_miscdev);
 	/*
 	 * A probed device pins the module (the IOMMU core holds a reference
 	 * on its ops' owner), so normally only empty instances are left.
@@ -320,43 +357,16 @@ void libiommu_sim_exit(void)
 		sim_dev_destroy_locked(sdev);
 	xa_for_each(&sim_iommus, id, si)
 		sim_iommu_destroy_locked(si);
-	sim_ready = false;
 	mutex_unlock(&sim_ctl_lock);
 	xa_destroy(&sim_devs);
 	xa_destroy(&sim_iommus);
-	sim_dev_cleanup();
-	sim_iommu_cleanup();
+	lisim_dev_cleanup();
+	lisim_iommu_cleanup();
 }
 
-#else /* !SIM_SUPPORTED */
+module_init(sim_init);
+module_exit(sim_exit);
 
-long libiommu_sim_ioctl(unsigned int cmd, void __user *uarg)
-{
-	unsigned int nr = _IOC_NR(cmd);
-
-	if (_IOC_TYPE(cmd) != LIBIOMMU_KMOD_TYPE ||
-	    nr < LIBIOMMU_KMOD_CMD_SIM_FIRST || nr > LIBIOMMU_KMOD_CMD_SIM_LAST)
-		return -ENOTTY;
-	return -EOPNOTSUPP;
-}
-
-u64 libiommu_sim_features(void)
-{
-	return 0;
-}
-
-void libiommu_sim_init(void)
-{
-}
-
-bool libiommu_sim_dev_pcie(struct device *dev, u16 *vendor, u16 *device,
-			   u16 *devctl)
-{
-	return false;
-}
-
-void libiommu_sim_exit(void)
-{
-}
-
-#endif /* SIM_SUPPORTED */
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("libiommu simulated IOMMUs and DMA devices (test equipment; needs CONFIG_IOMMUFD_TEST)");
+MODULE_AUTHOR("libiommu developers");

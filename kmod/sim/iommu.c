@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: simulated IOMMU instances.
+ * libiommu_sim.ko: simulated IOMMU instances.
  *
  * Each instance is an IOMMU driver instance the Linux IOMMU core knows like
  * any other, registered for the module's own bus (a second fwnode-less
@@ -24,7 +24,6 @@
 
 #include "sim.h"
 
-#if SIM_SUPPORTED
 
 /*
  * iommufd binds a device only if a DMA write of it cannot raise an
@@ -42,7 +41,7 @@ MODULE_PARM_DESC(sim_isolated_msi,
 		 "Simulated devices declare isolated MSI (they raise no interrupts); "
 		 "if off, binding them to iommufd needs iommufd.allow_unsafe_interrupts=1");
 
-const struct bus_type sim_bus = {
+const struct bus_type lisim_bus = {
 	.name = "libiommu_sim",
 };
 
@@ -62,12 +61,12 @@ static DEFINE_SPINLOCK(sim_domain_lock);
 static struct fwnode_handle *sim_msi_fwnode;
 static struct irq_domain *sim_msi_dom;
 
-struct irq_domain *sim_msi_domain(void)
+struct irq_domain *lisim_msi_domain(void)
 {
 	return sim_msi_dom;
 }
 
-bool sim_dev_can_enforce(struct sim_dev *sdev)
+bool lisim_dev_can_enforce(struct sim_dev *sdev)
 {
 	return (sdev->iommu->flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL) &&
 	       !(READ_ONCE(sdev->flags) & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE);
@@ -79,7 +78,7 @@ static int sim_dev_switch_domain(struct sim_dev *sdev, struct sim_domain *sd)
 	lockdep_assert_held(&sdev->lock);
 
 	spin_lock(&sim_domain_lock);
-	if (sd && sd->enforce_cc && !sim_dev_can_enforce(sdev)) {
+	if (sd && sd->enforce_cc && !lisim_dev_can_enforce(sdev)) {
 		/* a snoop-format page table on an IOMMU that cannot snoop */
 		spin_unlock(&sim_domain_lock);
 		return -EINVAL;
@@ -200,7 +199,7 @@ static bool sim_enforce_cache_coherency(struct iommu_domain *domain)
 	if (!ok && sd->can_enforce) {
 		ok = true;
 		list_for_each_entry(sdev, &sd->devs, domain_node)
-			ok &= sim_dev_can_enforce(sdev);
+			ok &= lisim_dev_can_enforce(sdev);
 		sd->enforce_cc = ok;
 	}
 	spin_unlock(&sim_domain_lock);
@@ -308,7 +307,7 @@ sim_domain_alloc_paging_flags(struct device *dev, u32 flags,
 	xa_init(&sd->pt);
 	INIT_LIST_HEAD(&sd->devs);
 	/* the page table's format follows the device it is made for */
-	sd->can_enforce = sim_dev_can_enforce(sdev);
+	sd->can_enforce = lisim_dev_can_enforce(sdev);
 	sd->domain.type = IOMMU_DOMAIN_UNMANAGED;
 	sd->domain.ops = &sim_domain_ops;
 	sd->domain.pgsize_bitmap = PAGE_SIZE;
@@ -339,7 +338,7 @@ static enum sim_xlate sim_pte_check(void *e, bool write, unsigned long *pfn)
 }
 
 /* Check that [iova, iova + len) can be read (or written); len > 0. */
-enum sim_xlate sim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
+enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
 				bool write, u64 *fault_iova)
 {
 	u64 pg, last = (iova + len - 1) >> PAGE_SHIFT;
@@ -362,7 +361,7 @@ enum sim_xlate sim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
  * unmap cannot complete under it; a write marks the page dirty when the
  * domain tracks dirty pages.
  */
-enum sim_xlate sim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
+enum sim_xlate lisim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
 				 size_t len, bool write, int fill)
 {
 	unsigned long idx = iova >> PAGE_SHIFT, pfn = 0;
@@ -398,7 +397,7 @@ static bool sim_capable(struct device *dev, enum iommu_cap cap)
 	case IOMMU_CAP_CACHE_COHERENCY:
 		return true;
 	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
-		return sim_dev_can_enforce(sdev);
+		return lisim_dev_can_enforce(sdev);
 	case IOMMU_CAP_DIRTY_TRACKING:
 		return sdev->iommu->flags & LIBIOMMU_KMOD_SIM_IOMMU_DIRTY;
 	default:
@@ -408,7 +407,7 @@ static bool sim_capable(struct device *dev, enum iommu_cap cap)
 
 static struct iommu_device *sim_probe_device(struct device *dev)
 {
-	if (dev->bus != &sim_bus)
+	if (dev->bus != &lisim_bus)
 		return ERR_PTR(-ENODEV);
 	return &to_sim_dev(dev)->iommu->iommu;
 }
@@ -425,7 +424,7 @@ static const struct iommu_ops sim_iommu_ops = {
 	.release_domain = &sim_blocked_domain,
 };
 
-struct sim_iommu *sim_iommu_create(u32 id, u32 flags)
+struct sim_iommu *lisim_iommu_create(u32 id, u32 flags)
 {
 	struct sim_iommu *si;
 	int ret;
@@ -442,7 +441,7 @@ struct sim_iommu *sim_iommu_create(u32 id, u32 flags)
 	ret = iommu_device_sysfs_add(&si->iommu, NULL, NULL, "%s", si->name);
 	if (ret)
 		goto err_free;
-	ret = iommu_device_register_bus(&si->iommu, &sim_iommu_ops, &sim_bus,
+	ret = iommu_device_register_bus(&si->iommu, &sim_iommu_ops, &lisim_bus,
 					&si->nb);
 	if (ret)
 		goto err_sysfs;
@@ -457,11 +456,11 @@ err_free:
 }
 
 /* The instance must have no devices left. */
-void sim_iommu_unregister(struct sim_iommu *si)
+void lisim_iommu_unregister(struct sim_iommu *si)
 {
 	if (!si->registered)
 		return;
-	iommu_device_unregister_bus(&si->iommu, &sim_bus, &si->nb);
+	iommu_device_unregister_bus(&si->iommu, &lisim_bus, &si->nb);
 	iommu_device_sysfs_remove(&si->iommu);
 	si->registered = false;
 }
@@ -471,14 +470,14 @@ static void sim_iommu_release(struct kref *kref)
 	kfree(container_of(kref, struct sim_iommu, kref));
 }
 
-void sim_iommu_put(struct sim_iommu *si)
+void lisim_iommu_put(struct sim_iommu *si)
 {
 	kref_put(&si->kref, sim_iommu_release);
 }
 
 static const struct irq_domain_ops sim_msi_domain_ops = {};
 
-int sim_iommu_setup(void)
+int lisim_iommu_setup(void)
 {
 	struct irq_domain_info info = {
 		.domain_flags = IRQ_DOMAIN_FLAG_ISOLATED_MSI,
@@ -486,7 +485,7 @@ int sim_iommu_setup(void)
 	};
 	int ret;
 
-	ret = bus_register(&sim_bus);
+	ret = bus_register(&lisim_bus);
 	if (ret)
 		return ret;
 	if (!sim_isolated_msi)
@@ -510,11 +509,11 @@ err_fwnode:
 	irq_domain_free_fwnode(sim_msi_fwnode);
 	sim_msi_fwnode = NULL;
 err_bus:
-	bus_unregister(&sim_bus);
+	bus_unregister(&lisim_bus);
 	return ret;
 }
 
-void sim_iommu_cleanup(void)
+void lisim_iommu_cleanup(void)
 {
 	if (sim_msi_dom) {
 		irq_domain_remove(sim_msi_dom);
@@ -524,10 +523,9 @@ void sim_iommu_cleanup(void)
 		irq_domain_free_fwnode(sim_msi_fwnode);
 		sim_msi_fwnode = NULL;
 	}
-	bus_unregister(&sim_bus);
+	bus_unregister(&lisim_bus);
 }
 
 /* iova_bitmap_set(), behind iommu_dirty_bitmap_record() */
 MODULE_IMPORT_NS("IOMMUFD");
 
-#endif /* SIM_SUPPORTED */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * libiommu companion module, simulated hardware: declarations shared by
- * sim_iommu.c (IOMMU instances, domains, I/O page tables), sim_dev.c (DMA
- * devices exposed through VFIO) and sim_ctl.c (the SIM_* control ioctls).
- * The user-visible contract is the SIM section of libiommu_kmod.h.
+ * libiommu_sim.ko, simulated hardware: declarations shared by iommu.c
+ * (IOMMU instances, domains, I/O page tables), dev.c (DMA devices exposed
+ * through VFIO) and ctl.c (the control node and its SIM_* commands).  The
+ * user-visible contract is the SIM section of libiommu_kmod.h.  Functions
+ * that are not static carry the prefix lisim_.
  */
 #ifndef LIBIOMMU_KMOD_SIM_H
 #define LIBIOMMU_KMOD_SIM_H
@@ -23,12 +24,13 @@
 /*
  * What the simulation needs from the kernel: iommu_device_register_bus()
  * and iommu_mock_device_add() (exported only with CONFIG_IOMMUFD_TEST),
- * iommufd, and VFIO device cdevs.  Without them sim_ctl.c answers every
- * SIM_* command with -EOPNOTSUPP and the other files compile to nothing.
+ * iommufd, and VFIO device cdevs.  Kbuild refuses to build the module
+ * without them.
  */
-#define SIM_SUPPORTED (IS_ENABLED(CONFIG_IOMMUFD_TEST) &&		\
-		       IS_ENABLED(CONFIG_IOMMUFD) &&			\
-		       IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV))
+#if !IS_ENABLED(CONFIG_IOMMUFD_TEST) || !IS_ENABLED(CONFIG_IOMMUFD) || \
+	!IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+#error "libiommu_sim needs CONFIG_IOMMUFD_TEST, CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV"
+#endif
 
 /*
  * Exported (GPL) with CONFIG_IOMMUFD_TEST but declared only in the
@@ -48,7 +50,7 @@ int iommu_mock_device_add(struct device *dev, struct iommu_device *iommu);
 /* One simulated IOMMU instance. */
 struct sim_iommu {
 	struct iommu_device iommu;
-	struct notifier_block nb;	/* the IOMMU core's, on sim_bus */
+	struct notifier_block nb;	/* the IOMMU core's, on lisim_bus */
 	struct kref kref;		/* the ctl table's + one per device */
 	u32 id;
 	u32 flags;			/* LIBIOMMU_KMOD_SIM_IOMMU_* */
@@ -75,7 +77,7 @@ struct sim_domain {
 
 /* One simulated DMA device. */
 struct sim_dev {
-	struct device dev;		/* on sim_bus, behind iommu */
+	struct device dev;		/* on lisim_bus, behind iommu */
 	struct sim_iommu *iommu;	/* holds a kref */
 	struct vfio_device *vdev;	/* set while bound to sim_driver */
 	int probe_err;
@@ -112,15 +114,15 @@ static inline struct sim_domain *to_sim_domain(struct iommu_domain *d)
 	return container_of(d, struct sim_domain, domain);
 }
 
-/* sim_iommu.c */
-extern const struct bus_type sim_bus;
-int sim_iommu_setup(void);
-void sim_iommu_cleanup(void);
-struct sim_iommu *sim_iommu_create(u32 id, u32 flags);
-void sim_iommu_unregister(struct sim_iommu *si);
-void sim_iommu_put(struct sim_iommu *si);
-struct irq_domain *sim_msi_domain(void);
-bool sim_dev_can_enforce(struct sim_dev *sdev);
+/* iommu.c */
+extern const struct bus_type lisim_bus;
+int lisim_iommu_setup(void);
+void lisim_iommu_cleanup(void);
+struct sim_iommu *lisim_iommu_create(u32 id, u32 flags);
+void lisim_iommu_unregister(struct sim_iommu *si);
+void lisim_iommu_put(struct sim_iommu *si);
+struct irq_domain *lisim_msi_domain(void);
+bool lisim_dev_can_enforce(struct sim_dev *sdev);
 
 /* Outcome of one page access of the DMA engine. */
 enum sim_xlate {
@@ -129,19 +131,19 @@ enum sim_xlate {
 	SIM_XLATE_PERM,
 	SIM_XLATE_TARGET,
 };
-enum sim_xlate sim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
+enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
 				bool write, u64 *fault_iova);
-enum sim_xlate sim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
+enum sim_xlate lisim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
 				 size_t len, bool write, int fill);
 
-/* sim_dev.c */
-int sim_dev_setup(void);
-void sim_dev_cleanup(void);
-struct sim_dev *sim_dev_create(struct sim_iommu *si, u32 id, u32 flags);
-void sim_dev_destroy(struct sim_dev *sdev);
-bool sim_dev_is_open(struct sim_dev *sdev);
-bool sim_dev_matches_file(struct sim_dev *sdev, struct file *file);
-void sim_dev_fill_info(struct sim_dev *sdev,
+/* dev.c */
+int lisim_dev_setup(void);
+void lisim_dev_cleanup(void);
+struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags);
+void lisim_dev_destroy(struct sim_dev *sdev);
+bool lisim_dev_is_open(struct sim_dev *sdev);
+bool lisim_dev_matches_file(struct sim_dev *sdev, struct file *file);
+void lisim_dev_fill_info(struct sim_dev *sdev,
 		       struct libiommu_kmod_sim_dev_info *info);
 
 #endif /* LIBIOMMU_KMOD_SIM_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: simulated DMA devices.
+ * libiommu_sim.ko: simulated DMA devices.
  *
  * A sim device is a struct device on the module's bus, behind one sim
  * IOMMU, bound to the module's driver (vfio_df_open() takes a reference on
@@ -20,10 +20,8 @@
 #include <linux/unaligned.h>
 #include <linux/vfio.h>
 
-#include "kmod.h"
 #include "sim.h"
 
-#if SIM_SUPPORTED
 
 #define SIM_OFFSET_SHIFT 40
 #define SIM_OFFSET_MASK ((1ULL << SIM_OFFSET_SHIFT) - 1)
@@ -187,27 +185,27 @@ static enum sim_xlate sim_dma_move(struct sim_dev *s, struct sim_domain *sd,
 		switch (op) {
 		case LIBIOMMU_KMOD_SIM_DMA_TO_DEV:
 			*fault_iova = src + done;
-			x = sim_domain_access(sd, src + done, s->mem->buf + done,
+			x = lisim_domain_access(sd, src + done, s->mem->buf + done,
 					      n, false, -1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_FROM_DEV:
 			*fault_iova = dst + done;
-			x = sim_domain_access(sd, dst + done, s->mem->buf + done,
+			x = lisim_domain_access(sd, dst + done, s->mem->buf + done,
 					      n, true, -1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_COPY:
 			*fault_iova = src + done;
-			x = sim_domain_access(sd, src + done, s->mem->bounce, n,
+			x = lisim_domain_access(sd, src + done, s->mem->bounce, n,
 					      false, -1);
 			if (x != SIM_XLATE_OK)
 				break;
 			*fault_iova = dst + done;
-			x = sim_domain_access(sd, dst + done, s->mem->bounce, n,
+			x = lisim_domain_access(sd, dst + done, s->mem->bounce, n,
 					      true, -1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_FILL:
 			*fault_iova = dst + done;
-			x = sim_domain_access(sd, dst + done, NULL, n, true,
+			x = lisim_domain_access(sd, dst + done, NULL, n, true,
 					      fill);
 			break;
 		}
@@ -257,9 +255,9 @@ static void sim_dma_run(struct sim_dev *s, u32 cmd)
 		goto out;
 	}
 	/* check everything first: a faulting command writes nothing */
-	x = rd ? sim_domain_check(sd, src, len, false, &fault) : SIM_XLATE_OK;
+	x = rd ? lisim_domain_check(sd, src, len, false, &fault) : SIM_XLATE_OK;
 	if (x == SIM_XLATE_OK && wr)
-		x = sim_domain_check(sd, dst, len, true, &fault);
+		x = lisim_domain_check(sd, dst, len, true, &fault);
 	if (x == SIM_XLATE_OK)
 		x = sim_dma_move(s, sd, op, src, dst, len, &fault, &chunks);
 	st = sim_xlate_status(x);
@@ -523,7 +521,7 @@ static int sim_drv_remove(struct device *dev)
 
 static struct device_driver sim_driver = {
 	.name = "libiommu_sim",
-	.bus = &sim_bus,
+	.bus = &lisim_bus,
 	.owner = THIS_MODULE,
 	.probe = sim_drv_probe,
 	.remove = sim_drv_remove,
@@ -537,13 +535,13 @@ static void sim_dev_release(struct device *dev)
 	struct sim_dev *s = to_sim_dev(dev);
 
 	kvfree(s->mem);
-	sim_iommu_put(s->iommu);
+	lisim_iommu_put(s->iommu);
 	kfree(s);
 }
 
-struct sim_dev *sim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
+struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 {
-	struct irq_domain *msi = sim_msi_domain();
+	struct irq_domain *msi = lisim_msi_domain();
 	struct sim_dev *s;
 	int ret;
 
@@ -564,7 +562,7 @@ struct sim_dev *sim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 	sim_dev_reset(s);
 
 	device_initialize(&s->dev);
-	s->dev.bus = &sim_bus;
+	s->dev.bus = &lisim_bus;
 	s->dev.release = sim_dev_release;
 	if (msi)
 		dev_set_msi_domain(&s->dev, msi);
@@ -589,7 +587,7 @@ err_put:
 }
 
 /* The caller made sure no fd of the device is open. */
-void sim_dev_destroy(struct sim_dev *s)
+void lisim_dev_destroy(struct sim_dev *s)
 {
 	device_unregister(&s->dev);
 }
@@ -601,20 +599,20 @@ void sim_dev_destroy(struct sim_dev *s)
  * wait for all of them.  Reading vfio_device.refcount is the only way to
  * tell without waiting.
  */
-bool sim_dev_is_open(struct sim_dev *s)
+bool lisim_dev_is_open(struct sim_dev *s)
 {
 	return s->vdev && refcount_read(&s->vdev->refcount) > 1;
 }
 
 /* Whether @file is a VFIO device fd (cdev or group-opened) of @s. */
-bool sim_dev_matches_file(struct sim_dev *s, struct file *file)
+bool lisim_dev_matches_file(struct sim_dev *s, struct file *file)
 {
 	/* both kinds of device file share the device's pseudo inode mapping */
 	return s->vdev && s->vdev->inode &&
 	       file->f_mapping == s->vdev->inode->i_mapping;
 }
 
-void sim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *info)
+void lisim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *info)
 {
 	struct iommu_group *group = iommu_group_get(&s->dev);
 
@@ -626,9 +624,9 @@ void sim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *inf
 	info->out_vfio_index = s->vdev ? s->vdev->index : 0;
 	strscpy(info->out_name, dev_name(&s->dev), sizeof(info->out_name));
 	info->out_state = 0;
-	if (sim_dev_is_open(s))
+	if (lisim_dev_is_open(s))
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_OPEN;
-	if (sim_dev_can_enforce(s))
+	if (lisim_dev_can_enforce(s))
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC;
 
 	mutex_lock(&s->lock);
@@ -647,31 +645,13 @@ void sim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *inf
 	mutex_unlock(&s->lock);
 }
 
-/* For GET_DEV_INFO (devinfo.c): answer for a sim device like for PCIe. */
-bool libiommu_sim_dev_pcie(struct device *dev, u16 *vendor, u16 *device,
-			   u16 *devctl)
-{
-	struct sim_dev *s;
-
-	if (dev->bus != &sim_bus)
-		return false;
-	s = to_sim_dev(dev);
-	*vendor = LIBIOMMU_KMOD_SIM_PCI_VENDOR;
-	*device = LIBIOMMU_KMOD_SIM_PCI_DEVICE;
-	mutex_lock(&s->lock);
-	*devctl = cfg_r16(s, LIBIOMMU_KMOD_SIM_CFG_DEVCTL);
-	mutex_unlock(&s->lock);
-	return true;
-}
-
-int sim_dev_setup(void)
+int lisim_dev_setup(void)
 {
 	return driver_register(&sim_driver);
 }
 
-void sim_dev_cleanup(void)
+void lisim_dev_cleanup(void)
 {
 	driver_unregister(&sim_driver);
 }
 
-#endif /* SIM_SUPPORTED */
