@@ -8,7 +8,10 @@
  * with its size; the struct is copied in with copy_struct_from_user()
  * (zero-extending an older caller's struct, refusing unknown non-zero
  * bytes of a newer one with -E2BIG), handled, and copied back (at most the
- * caller's size) only on success.  Nothing is logged because of bad input.
+ * caller's size) only on success.  Like openat2() and clone3(), a size
+ * above a page is -E2BIG before anything is read: check_zeroed_user()
+ * would otherwise scan up to 4 GiB of the caller's memory.  Nothing is
+ * logged because of bad input.
  */
 #ifndef LIK_IOCTL_H
 #define LIK_IOCTL_H
@@ -59,6 +62,8 @@ static inline long lik_ioctl_run(const struct lik_ioctl_op *op, void *buf,
 		return -EFAULT;
 	if (user_size < op->min_size)
 		return -EINVAL;
+	if (user_size > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(buf, op->size, uarg, user_size);
 	if (ret)
 		return ret;

@@ -335,6 +335,35 @@ START_TEST(version_rejects_unknown_flags_and_reserved)
 }
 END_TEST
 
+/*
+ * Like openat2() and clone3(): a struct bigger than a page is refused with
+ * E2BIG before its tail is scanned, however much zeroed memory follows.
+ */
+START_TEST(structs_larger_than_a_page_are_e2big)
+{
+	size_t big = 64u << 20;
+	struct libiommu_kmod_version *v = mmap(NULL, big, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS |
+					       MAP_NORESERVE, -1, 0);
+	int ctl = ctl_open();
+
+	ck_assert(v != MAP_FAILED);
+	v->size = 4096;		/* a page: still fine */
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), 0);
+	ck_assert_uint_eq(v->out_version, LIBIOMMU_KMOD_VERSION);
+	memset(v, 0, sizeof(*v));
+	v->size = 4096 + 8;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), -E2BIG);
+	v->size = (uint32_t)big;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), -E2BIG);
+	v->size = UINT32_MAX;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), -E2BIG);
+	ck_assert_uint_eq(v->out_version, 0);	/* nothing written */
+	munmap(v, big);
+	close(ctl);
+}
+END_TEST
+
 START_TEST(unknown_ioctls_are_enotty)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
@@ -1030,6 +1059,7 @@ int main(void)
 	tcase_add_test(tc, version_rejects_nonzero_unknown_tail_with_e2big);
 	tcase_add_test(tc, version_rejects_a_short_struct_with_einval);
 	tcase_add_test(tc, version_rejects_unknown_flags_and_reserved);
+	tcase_add_test(tc, structs_larger_than_a_page_are_e2big);
 	tcase_add_test(tc, unknown_ioctls_are_enotty);
 	tcase_add_test(tc, bad_pointers_are_efault);
 	tcase_add_test(tc, control_node_is_root_only_0600);

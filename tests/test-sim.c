@@ -484,6 +484,23 @@ START_TEST(box_matrix)
 }
 END_TEST
 
+/* The simulator's node takes no struct above a page either. */
+START_TEST(sim_structs_larger_than_a_page_are_e2big)
+{
+	uint8_t *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct libiommu_kmod_sim_iommu_create *c = (void *)p;
+
+	ck_assert(p != MAP_FAILED);
+	c->size = PG + 4;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, c), -E2BIG);
+	c->size = UINT32_MAX;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, c), -E2BIG);
+	ck_assert_uint_eq(c->out_iommu_id, 0);
+	munmap(p, 2 * PG);
+}
+END_TEST
+
 /* All four boxes at once, in one VM: kvm-vfio counts the VM once. */
 START_TEST(four_boxes_one_vm)
 {
@@ -1133,6 +1150,7 @@ int main(void)
 	tc = tu_tcase(s, "boxes");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, version_reports_sim);
+	tcase_add_test(tc, sim_structs_larger_than_a_page_are_e2big);
 	tcase_add_loop_test(tc, box_matrix, 1, 5);
 	tcase_add_test(tc, four_boxes_one_vm);
 

@@ -22,10 +22,11 @@
  *    to a struct whose first field is "__u32 size", set by the caller to
  *    sizeof(the struct it was built with);
  *  - structs only ever grow at the end.  The module accepts any size from
- *    the first version's size (LIBIOMMU_KMOD_*_SIZE_V1) upwards: a shorter
- *    one is -EINVAL; trailing bytes it does not know must be zero, else
- *    -E2BIG; it writes back at most min(size, its own struct size) bytes,
- *    and only when the call succeeds;
+ *    the first version's size (LIBIOMMU_KMOD_*_SIZE_V1) up to the page size
+ *    (4096 on x86): a shorter one is -EINVAL, a longer one -E2BIG; trailing
+ *    bytes it does not know must be zero, else -E2BIG; it writes back at
+ *    most min(size, its own struct size) bytes, and only when the call
+ *    succeeds;
  *  - the second field is "__u32 flags" (input); unknown flags, and
  *    non-zero __reserved fields, are -EOPNOTSUPP (the module writes its
  *    __reserved fields back as zero, so a struct can be reused);
@@ -45,7 +46,7 @@
  *   EINVAL      size smaller than the command's V1 size, or an input field
  *               out of range;
  *   E2BIG       size larger than the module knows and the extra bytes are
- *               not zero;
+ *               not zero, or larger than a page;
  *   EOPNOTSUPP  unknown flags, non-zero reserved field, or a command this
  *               kernel/module cannot answer (see the feature bits);
  *   ENOTTY      not one of the ioctls below.
