@@ -7,6 +7,7 @@
 #include <sys/klog.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "kmodutil.h"
@@ -219,4 +220,17 @@ void ku_require_sim(void)
 		printf("SKIP: /dev/iommu not present: runs in the VM tier\n");
 		exit(77);
 	}
+}
+
+int ku_drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	d[cap / 32].permitted &= ~(1u << (cap % 32));
+	d[cap / 32].inheritable &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }

@@ -84,4 +84,10 @@ int ku_delete_module(const char *name, unsigned int flags);
 int ku_sim_open(void);
 void ku_require_sim(void);
 
+/*
+ * Drop capability @cap from this process's effective, permitted and
+ * inheritable sets (the uid stays as it is); 0 / -errno.
+ */
+int ku_drop_cap(int cap);
+
 #endif

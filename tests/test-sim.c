@@ -21,6 +21,7 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -875,6 +876,59 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 }
 END_TEST
 
+/* ------------------------------------------------------------ privilege */
+
+static int sim_create_errno(void *arg)
+{
+	struct libiommu_kmod_sim_iommu_create c = { .size = sizeof(c) };
+	struct libiommu_kmod_version v = { .size = sizeof(v) };
+	int fd = ku_sim_open(), rc;
+
+	(void)arg;
+	if (ku_drop_cap(21 /* CAP_SYS_ADMIN */))
+		return 100;
+	/* reading is still allowed; creating hardware is not */
+	if (ku_ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v))
+		return 101;
+	if (ku_ioctl(fd, LIBIOMMU_KMOD_SIM_DEV_DESTROY,
+		     &(struct libiommu_kmod_sim_dev_destroy){ .size = 16,
+							      .dev_id = 1 }) !=
+	    -EPERM)
+		return 102;
+	rc = ku_ioctl(fd, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &c);
+	if (rc == 0) {
+		struct libiommu_kmod_sim_iommu_destroy d = { .size = sizeof(d),
+							     .iommu_id = c.out_iommu_id };
+
+		ioctl(fd, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &d);
+	}
+	close(fd);
+	return -rc;
+}
+
+/*
+ * Creating and destroying simulated hardware changes the system's IOMMU
+ * topology: the node's 0600 mode is not enough, CAP_SYS_ADMIN is needed
+ * (a root process that dropped it is refused).
+ */
+START_TEST(sim_commands_need_cap_sys_admin)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(sim_create_errno(NULL));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == EPERM,
+		      "SIM_IOMMU_CREATE without CAP_SYS_ADMIN: %s (exit %d), want EPERM",
+		      strerror(WEXITSTATUS(status)), WEXITSTATUS(status));
+}
+END_TEST
+
 /* ------------------------------------------------------------ teardown */
 
 START_TEST(busy_objects_refuse_destruction)
@@ -1171,6 +1225,9 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, force_enable_moves_box1_to_box3);
 	tcase_add_test(tc, unforceable_device_cannot_attach_to_coherent_hwpt);
+
+	tc = tu_tcase(s, "privilege");
+	tcase_add_test(tc, sim_commands_need_cap_sys_admin);
 
 	tc = tu_tcase(s, "teardown");
 	tcase_add_checked_fixture(tc, setup, teardown);

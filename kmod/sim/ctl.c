@@ -5,7 +5,14 @@
  * simulated IOMMU instances and DMA devices, set a device's policy, report
  * its state.  The dispatch is libiommu.ko's (lik_ioctl.h, header-only):
  * the two modules share no symbol and load and unload independently.
+ *
+ * The commands that create, destroy or change simulated hardware change
+ * the system's IOMMU topology (new IOMMU instances, devices, VFIO cdevs):
+ * they need CAP_SYS_ADMIN, like loading the module did; the node's 0600
+ * mode alone would let a root process without it through.  GET_VERSION
+ * and SIM_DEV_INFO only read.
  */
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -37,6 +44,8 @@ static int sim_iommu_create_op(void *arg)
 	u32 id;
 	int ret;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((c->flags & ~valid) || c->__reserved)
 		return -EOPNOTSUPP;
 
@@ -74,6 +83,8 @@ static int sim_iommu_destroy_op(void *arg)
 	struct libiommu_kmod_sim_iommu_destroy *d = arg;
 	struct sim_iommu *si;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (d->flags || d->__reserved)
 		return -EOPNOTSUPP;
 
@@ -98,6 +109,8 @@ static int sim_dev_create_op(void *arg)
 	u32 id;
 	int ret;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (c->flags & ~valid)
 		return -EOPNOTSUPP;
 
@@ -142,6 +155,8 @@ static int sim_dev_destroy_op(void *arg)
 	struct sim_iommu *si;
 	struct sim_dev *sdev;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (d->flags || d->__reserved)
 		return -EOPNOTSUPP;
 
@@ -178,6 +193,8 @@ static int sim_dev_set_op(void *arg)
 	const u32 changeable = LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE;
 	struct sim_dev *sdev;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (s->flags)
 		return -EOPNOTSUPP;
 	if (s->dev_flags & ~changeable)

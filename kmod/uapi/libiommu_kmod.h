@@ -375,6 +375,10 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  *   - a device whose instance lacks DIRTY cannot attach to a
  *     dirty-tracking domain (EINVAL).
  *
+ * Privilege: SIM_IOMMU_CREATE/DESTROY, SIM_DEV_CREATE/DESTROY and
+ * SIM_DEV_SET change the system's IOMMU topology and need CAP_SYS_ADMIN
+ * (EPERM without it); GET_VERSION and SIM_DEV_INFO only read.
+ *
  * Lifetime: SIM_IOMMU_DESTROY fails with EBUSY while the instance has
  * devices; SIM_DEV_DESTROY fails with EBUSY while any fd of the device is
  * open (including a kvm-vfio device holding it).  libiommu_sim.ko cannot
