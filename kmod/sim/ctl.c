@@ -208,12 +208,7 @@ static int sim_dev_set_op(void *arg)
 	 * iommufd reads the capability at bind, KVM at KVM_DEV_VFIO_FILE_ADD:
 	 * a change under an open fd would make them disagree with the IOMMU.
 	 */
-	if (lisim_dev_is_open(sdev))
-		return -EBUSY;
-	mutex_lock(&sdev->lock);
-	WRITE_ONCE(sdev->flags, (sdev->flags & ~changeable) | s->dev_flags);
-	mutex_unlock(&sdev->lock);
-	return 0;
+	return lisim_dev_set_flags(sdev, changeable, s->dev_flags);
 }
 
 static int sim_dev_info_by_fd(struct libiommu_kmod_sim_dev_info *info)

@@ -630,7 +630,7 @@ void lisim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *i
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC;
 
 	mutex_lock(&s->lock);
-	info->out_dev_flags = s->flags;
+	info->out_dev_flags = lisim_dev_flags(s);
 	if (s->domain) {
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_ATTACHED;
 		if (READ_ONCE(s->domain->enforce_cc))

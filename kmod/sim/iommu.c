@@ -55,7 +55,11 @@ const struct bus_type lisim_bus = {
 /* A 48-bit IOVA space, like 4-level VT-d. */
 #define SIM_IOVA_LAST	((1ULL << 48) - 1)
 
-/* Domain membership and enforce_cc of every sim domain. */
+/*
+ * Domain membership and enforce_cc of every sim domain, and the policy
+ * flags of every device (sim_dev.flags): whatever decides how a device's
+ * DMA is treated is read and written under this lock.
+ */
 static DEFINE_SPINLOCK(sim_domain_lock);
 
 static struct fwnode_handle *sim_msi_fwnode;
@@ -66,10 +70,55 @@ struct irq_domain *lisim_msi_domain(void)
 	return sim_msi_dom;
 }
 
+static bool sim_dev_can_enforce_locked(struct sim_dev *sdev)
+{
+	lockdep_assert_held(&sim_domain_lock);
+	return (sdev->iommu->flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL) &&
+	       !(sdev->flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE);
+}
+
 bool lisim_dev_can_enforce(struct sim_dev *sdev)
 {
-	return (sdev->iommu->flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL) &&
-	       !(READ_ONCE(sdev->flags) & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE);
+	bool can;
+
+	spin_lock(&sim_domain_lock);
+	can = sim_dev_can_enforce_locked(sdev);
+	spin_unlock(&sim_domain_lock);
+	return can;
+}
+
+u32 lisim_dev_flags(struct sim_dev *sdev)
+{
+	u32 flags;
+
+	spin_lock(&sim_domain_lock);
+	flags = sdev->flags;
+	spin_unlock(&sim_domain_lock);
+	return flags;
+}
+
+/*
+ * SIM_DEV_SET: change the policy flags in @mask to @value, unless an fd
+ * of the device is open.  iommufd samples the policy at bind
+ * (device_iommu_capable() in iommufd_device_bind()), KVM at
+ * KVM_DEV_VFIO_FILE_ADD, and the domain's format follows it at
+ * allocation; each of those reads it under sim_domain_lock, after the fd
+ * it works on was opened.  So with the check and the write under the
+ * same lock, a reader either came first - its fd was open, this returns
+ * -EBUSY - or reads the new policy: it cannot change between bind and
+ * attach, nor under a KVM that sampled it.
+ */
+int lisim_dev_set_flags(struct sim_dev *sdev, u32 mask, u32 value)
+{
+	int ret = 0;
+
+	spin_lock(&sim_domain_lock);
+	if (lisim_dev_is_open(sdev))
+		ret = -EBUSY;
+	else
+		sdev->flags = (sdev->flags & ~mask) | (value & mask);
+	spin_unlock(&sim_domain_lock);
+	return ret;
 }
 
 /* Move @sdev to @sd (NULL: blocked); sdev->lock held. */
@@ -78,7 +127,7 @@ static int sim_dev_switch_domain(struct sim_dev *sdev, struct sim_domain *sd)
 	lockdep_assert_held(&sdev->lock);
 
 	spin_lock(&sim_domain_lock);
-	if (sd && sd->enforce_cc && !lisim_dev_can_enforce(sdev)) {
+	if (sd && sd->enforce_cc && !sim_dev_can_enforce_locked(sdev)) {
 		/* a snoop-format page table on an IOMMU that cannot snoop */
 		spin_unlock(&sim_domain_lock);
 		return -EINVAL;
@@ -199,7 +248,7 @@ static bool sim_enforce_cache_coherency(struct iommu_domain *domain)
 	if (!ok && sd->can_enforce) {
 		ok = true;
 		list_for_each_entry(sdev, &sd->devs, domain_node)
-			ok &= lisim_dev_can_enforce(sdev);
+			ok &= sim_dev_can_enforce_locked(sdev);
 		sd->enforce_cc = ok;
 	}
 	spin_unlock(&sim_domain_lock);

@@ -82,7 +82,8 @@ struct sim_dev {
 	struct vfio_device *vdev;	/* set while bound to sim_driver */
 	int probe_err;
 	u32 id;
-	u32 flags;			/* LIBIOMMU_KMOD_SIM_DEV_* */
+	u32 flags;			/* LIBIOMMU_KMOD_SIM_DEV_*, see
+					 * lisim_dev_set_flags() */
 
 	struct mutex lock;		/* everything below */
 	struct sim_domain *domain;	/* NULL: blocked */
@@ -123,6 +124,8 @@ void lisim_iommu_unregister(struct sim_iommu *si);
 void lisim_iommu_put(struct sim_iommu *si);
 struct irq_domain *lisim_msi_domain(void);
 bool lisim_dev_can_enforce(struct sim_dev *sdev);
+u32 lisim_dev_flags(struct sim_dev *sdev);
+int lisim_dev_set_flags(struct sim_dev *sdev, u32 mask, u32 value);
 
 /* Outcome of one page access of the DMA engine. */
 enum sim_xlate {

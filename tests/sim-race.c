@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Races between the simulated hardware's control commands and what user
+ * space does with the devices at the same time (raw ioctls on the sim
+ * control node, the devices' VFIO cdevs, /dev/iommu and KVM):
+ *
+ *  - SIM_DEV_SET while the device is being opened and bound: the policy
+ *    iommufd samples at bind, the page table format chosen at attach and
+ *    the flags SIM_DEV_INFO reports must agree, and the kernel must not
+ *    warn.
+ *
+ * The racing loops wake a SCHED_FIFO thread at random moments so that it
+ * preempts the other side anywhere, also inside the kernel.  Each loop
+ * prints after how many iterations it first saw the race (or that it saw
+ * none in its budget).  Skips (77) without the module's simulation.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmodutil.h"
+#include "testutil.h"
+#include "uapi/iommufd.h"
+#include "uapi/vfio.h"
+#include "libiommu_kmod.h"
+
+#define PG 4096u
+#define S_SNOOP LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL
+#define D_NSCAP LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP
+#define D_NOENF LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE
+
+/* ------------------------------------------------------------ plumbing */
+
+static int ctl = -1, ifd = -1;
+
+static void teardown(void)
+{
+	if (ifd >= 0)
+		close(ifd);
+	ifd = -1;
+	ku_sim_destroy_all(ctl);
+	if (ctl >= 0)
+		close(ctl);
+	ctl = -1;
+}
+
+static void setup(void)
+{
+	/* a failed assertion exit()s without the checked teardown */
+	atexit(teardown);
+	ctl = ku_sim_open();
+	ifd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	ck_assert_msg(ifd >= 0, "open /dev/iommu: %s", strerror(errno));
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_us(long us)
+{
+	struct timespec t = { .tv_sec = us / 1000000,
+			      .tv_nsec = (us % 1000000) * 1000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* A thread that runs SCHED_OTHER whatever its creator runs. */
+static void start_other(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	struct sched_param p = { .sched_priority = 0 };
+	pthread_attr_t a;
+
+	pthread_attr_init(&a);
+	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&a, SCHED_OTHER);
+	pthread_attr_setschedparam(&a, &p);
+	ck_assert_int_eq(pthread_create(t, &a, fn, arg), 0);
+	pthread_attr_destroy(&a);
+}
+
+/* This thread runs SCHED_FIFO: its wakeups preempt the others at once. */
+static void go_fifo(void)
+{
+	struct sched_param p = { .sched_priority = 1 };
+
+	ck_assert_msg(sched_setscheduler(0, SCHED_FIFO, &p) == 0,
+		      "SCHED_FIFO: %s", strerror(errno));
+}
+
+static void cdev_path(uint32_t vfio_index, char *path, size_t len)
+{
+	snprintf(path, len, "/dev/vfio/devices/vfio%u", vfio_index);
+}
+
+static int sim_set(int c, uint32_t dev, uint32_t dev_flags)
+{
+	struct libiommu_kmod_sim_dev_set s = { .size = sizeof(s),
+					       .dev_id = dev,
+					       .dev_flags = dev_flags };
+
+	return ku_ioctl(c, LIBIOMMU_KMOD_SIM_DEV_SET, &s);
+}
+
+static int sim_info(uint32_t dev, struct libiommu_kmod_sim_dev_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->size = sizeof(*i);
+	i->dev_id = dev;
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_INFO, i);
+}
+
+static int bind(int fd)
+{
+	struct lx_vfio_device_bind_iommufd b = { .argsz = 16, .iommufd = ifd };
+
+	return ku_ioctl(fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &b);
+}
+
+static int attach(int fd, uint32_t pt)
+{
+	struct lx_vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a),
+						      .pt_id = pt };
+
+	return ku_ioctl(fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
+}
+
+static uint32_t ioas_new(void)
+{
+	struct lx_iommu_ioas_alloc a = { .size = sizeof(a) };
+
+	ku_assert_rc(ku_ioctl(ifd, LX_IOMMU_IOAS_ALLOC, &a), 0);
+	return a.out_ioas_id;
+}
+
+static void obj_destroy(uint32_t id)
+{
+	struct lx_iommu_destroy d = { .size = sizeof(d), .id = id };
+
+	ku_ioctl(ifd, LX_IOMMU_DESTROY, &d);
+}
+
+/* ------------------------------------------------ SIM_DEV_SET vs bind */
+
+struct setter {
+	int ctl;
+	uint32_t dev;
+	volatile int stop;
+	unsigned long sets;	/* SIM_DEV_SET calls that succeeded */
+};
+
+static void *setter_thread(void *arg)
+{
+	struct setter *s = arg;
+
+	while (!s->stop) {
+		if (sim_set(s->ctl, s->dev, D_NOENF) == 0)
+			s->sets++;
+		if (sim_set(s->ctl, s->dev, 0) == 0)
+			s->sets++;
+	}
+	return NULL;
+}
+
+#define SET_RACE_ITERS 20000
+#define SET_RACE_BUDGET_S 15.0
+
+/*
+ * While one thread flips the device's NO_ENFORCE policy as fast as it
+ * can, this one (SCHED_FIFO) opens, binds and attaches the device at
+ * random moments.  The policy is frozen while an fd is open: whatever it
+ * was when the fd was opened must be what the device's domain follows,
+ * what SIM_DEV_INFO says while the fd is open, and attach must work
+ * without a kernel warning.
+ */
+START_TEST(sim_dev_set_racing_open_and_bind_never_splits_the_policy)
+{
+	struct libiommu_kmod_sim_dev_info i1, i2;
+	struct setter s = { .ctl = ctl };
+	uint32_t vi, ioas;
+	int bad0 = ku_kmsg_bad(), iter, hit = -1, fd, rc;
+	const char *what = NULL;
+	char path[64];
+	pthread_t t;
+	double t0 = now();
+
+	s.dev = ku_sim_dev(ctl, ku_sim_iommu(ctl, S_SNOOP), D_NSCAP, &vi);
+	cdev_path(vi, path, sizeof(path));
+	srand(1);
+	start_other(&t, setter_thread, &s);
+	go_fifo();
+	for (iter = 0; iter < SET_RACE_ITERS && hit < 0 &&
+		       now() - t0 < SET_RACE_BUDGET_S; iter++) {
+		sleep_us(20 + rand() % 400);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;	/* ENODEV: the device is being changed */
+		if (bind(fd)) {
+			close(fd);
+			continue;
+		}
+		/* let the setter run between bind and attach */
+		sleep_us(500);
+		ioas = ioas_new();
+		rc = attach(fd, ioas);
+		if (rc) {
+			what = "attach failed";
+			printf("attach: %s (device flags now %#x)\n", strerror(-rc),
+			       sim_info(s.dev, &i1) ? 0u : i1.out_dev_flags);
+		} else if (sim_info(s.dev, &i1)) {
+			what = "SIM_DEV_INFO failed";
+		} else if (!!(i1.out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC) !=
+			   !(i1.out_dev_flags & D_NOENF)) {
+			what = "the domain does not follow the device's policy";
+		} else {
+			sleep_us(1000);	/* the setter again, fd still open */
+			if (sim_info(s.dev, &i2))
+				what = "SIM_DEV_INFO failed";
+			else if (i2.out_dev_flags != i1.out_dev_flags)
+				what = "the policy changed under an open fd";
+		}
+		if (!what && ku_kmsg_bad() != bad0)
+			what = "the kernel warned";
+		if (what)
+			hit = iter;
+		close(fd);
+		obj_destroy(ioas);
+	}
+	s.stop = 1;
+	pthread_join(t, NULL);
+	printf("%d iterations in %.1f s, %lu policy changes by the other thread: %s%s (at iteration %d)\n",
+	       iter, now() - t0, s.sets, what ? "RACE: " : "no race seen",
+	       what ? what : "", hit);
+	ck_assert_msg(!what, "iteration %d: %s", hit, what);
+	ck_assert_int_eq(ku_kmsg_bad(), bad0);
+	ck_assert_uint_gt(s.sets, 0);
+}
+END_TEST
+
+int main(void)
+{
+	TCase *tc;
+	Suite *s;
+
+	ku_require_sim();
+	s = suite_create("sim-race");
+	tc = tu_tcase(s, "race");
+	tcase_set_timeout(tc, 90);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sim_dev_set_racing_open_and_bind_never_splits_the_policy);
+	return tu_run(s);
+}
