@@ -7,7 +7,10 @@
  *  - SIM_DEV_SET while the device is being opened and bound: the policy
  *    iommufd samples at bind, the page table format chosen at attach and
  *    the flags SIM_DEV_INFO reports must agree, and the kernel must not
- *    warn.
+ *    warn;
+ *  - SIM_DEV_DESTROY while the cdev is being opened and handed to KVM's
+ *    kvm-vfio device: destroy must neither block until that fd is closed
+ *    nor leave the device usable.
  *
  * The racing loops wake a SCHED_FIFO thread at random moments so that it
  * preempts the other side anywhere, also inside the kernel.  Each loop
@@ -29,6 +32,7 @@
 #include "kmodutil.h"
 #include "testutil.h"
 #include "uapi/iommufd.h"
+#include "uapi/kvm.h"
 #include "uapi/vfio.h"
 #include "libiommu_kmod.h"
 
@@ -75,6 +79,20 @@ static void sleep_us(long us)
 			      .tv_nsec = (us % 1000000) * 1000 };
 
 	nanosleep(&t, NULL);
+}
+
+/*
+ * Busy for @us: without high-resolution timers (the VM kernel has none) a
+ * sleep ends on a tick, so a loop of sleeps stays in phase with the tick;
+ * spinning a random time first puts the next wakeup at a random point of
+ * what the other thread is doing.
+ */
+static void spin_us(long us)
+{
+	double end = now() + (double)us / 1e6;
+
+	while (now() < end)
+		;
 }
 
 /* A thread that runs SCHED_OTHER whatever its creator runs. */
@@ -249,6 +267,137 @@ START_TEST(sim_dev_set_racing_open_and_bind_never_splits_the_policy)
 }
 END_TEST
 
+/* -------------------------------------------- SIM_DEV_DESTROY vs open */
+
+struct destroyer {
+	int ctl;
+	uint32_t dev;
+	int rc;
+	double secs;
+	volatile int done;
+};
+
+static void *destroyer_thread(void *arg)
+{
+	struct libiommu_kmod_sim_dev_destroy d = { .size = sizeof(d) };
+	struct destroyer *x = arg;
+	double t0 = now();
+
+	d.dev_id = x->dev;
+	x->rc = ku_ioctl(x->ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &d);
+	x->secs = now() - t0;
+	x->done = 1;
+	return NULL;
+}
+
+#define DESTROY_RACE_ITERS 20000
+#define DESTROY_RACE_BUDGET_S 25.0
+/* Longer than any destroy takes unprovoked (about 5 ms in the VM). */
+#define DESTROY_HANG_S 5.0
+
+/*
+ * One thread destroys a closed device; this one (SCHED_FIFO) wakes at a
+ * random moment, opens the device's cdev if it still can and hands it to
+ * a kvm-vfio device (what a VMM does), and keeps it until destroy has
+ * returned.  Destroy must return within DESTROY_HANG_S either way: EBUSY
+ * (the fd came first) or 0 (then the device is gone: a late fd cannot
+ * bind it, and the instance is free once that fd is closed).
+ */
+START_TEST(sim_dev_destroy_racing_open_and_kvm_add_never_blocks)
+{
+	uint32_t iommu = ku_sim_iommu(ctl, S_SNOOP), vi;
+	int iter, hit = -1, late_fds = 0, busy = 0, vm = -1, kdev = -1, fd;
+	int open_errno = 0;
+	bool kvm = access("/dev/kvm", F_OK) == 0;
+	struct libiommu_kmod_sim_iommu_destroy idd = { .size = sizeof(idd),
+						       .iommu_id = iommu };
+	const char *what = NULL;
+	struct destroyer x;
+	char path[64];
+	pthread_t t;
+	double t0 = now(), w, span = 0;
+
+	if (kvm) {
+		vm = ku_kvm_new_vm();
+		kdev = ku_kvm_new_vfio_dev(vm);
+	}
+	/* how long a destroy takes: the racing opens land within that */
+	for (iter = 0; iter < 5; iter++) {
+		memset(&x, 0, sizeof(x));
+		x.ctl = ctl;
+		x.dev = ku_sim_dev(ctl, iommu, 0, &vi);
+		destroyer_thread(&x);
+		ku_assert_rc(x.rc, 0);
+		ku_sim_forget_devs();
+		if (x.secs > span)
+			span = x.secs;
+	}
+	srand(2);
+	go_fifo();
+	for (iter = 0; iter < DESTROY_RACE_ITERS && !what &&
+		       now() - t0 < DESTROY_RACE_BUDGET_S; iter++) {
+		memset(&x, 0, sizeof(x));
+		x.ctl = ctl;
+		x.dev = ku_sim_dev(ctl, iommu, 0, &vi);
+		cdev_path(vi, path, sizeof(path));
+		spin_us(rand() % 4000);
+		start_other(&t, destroyer_thread, &x);
+		sleep_us(rand() % (long)(span * 1.2e6 + 1));
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0 && open_errno == 0)
+			open_errno = errno;
+		if (fd >= 0 && kvm)
+			ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, fd);
+		for (w = now(); !x.done && now() - w < DESTROY_HANG_S;)
+			sleep_us(1000);
+		if (!x.done) {
+			what = "SIM_DEV_DESTROY blocked while a late fd was open";
+			hit = iter;
+		} else if (fd >= 0 && x.rc == 0) {
+			late_fds++;
+			if (bind(fd) == 0)
+				what = "a destroyed device could be bound";
+		} else if (x.rc == -EBUSY) {
+			busy++;
+		} else if (x.rc) {
+			what = "SIM_DEV_DESTROY failed";
+		}
+		if (what && hit < 0)
+			hit = iter;
+		/* release the device (this unblocks a hanging destroy) */
+		if (fd >= 0 && kvm)
+			ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_DEL, fd);
+		if (fd >= 0)
+			close(fd);
+		pthread_join(t, NULL);
+		if (x.rc == -EBUSY) {
+			struct libiommu_kmod_sim_dev_destroy d = { .size = sizeof(d),
+								   .dev_id = x.dev };
+
+			ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_DESTROY, &d), 0);
+		}
+		ku_sim_forget_devs();
+	}
+	printf("destroy takes up to %.2f ms (first failed open: %s); ", span * 1e3,
+	       strerror(open_errno));
+	printf("%d iterations in %.1f s: destroy refused %d times (fd first), %d late fds; %s%s (at iteration %d)\n",
+	       iter, now() - t0, busy, late_fds, what ? "RACE: " : "no race seen",
+	       what ? what : "", hit);
+	if (kvm) {
+		close(kdev);
+		close(vm);
+	}
+	ck_assert_msg(!what, "iteration %d: %s", hit, what);
+	/* every device is gone once its last fd closed: the instance goes */
+	for (w = now(); now() - w < DESTROY_HANG_S; sleep_us(10000))
+		if (ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &idd) == 0)
+			break;
+	ku_sim_forget_iommus();
+	ck_assert_int_eq(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &idd),
+			 -ENOENT);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc;
@@ -260,5 +409,6 @@ int main(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sim_dev_set_racing_open_and_bind_never_splits_the_policy);
+	tcase_add_test(tc, sim_dev_destroy_racing_open_and_kvm_add_never_blocks);
 	return tu_run(s);
 }

@@ -13,11 +13,15 @@
  * and SIM_DEV_INFO only read.
  */
 #include <linux/capability.h>
+#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "lik_ioctl.h"
@@ -34,6 +38,20 @@ static DEFINE_XARRAY_ALLOC1(sim_iommus);
 static DEFINE_XARRAY_ALLOC1(sim_devs);
 static u32 sim_iommu_next, sim_dev_next;
 static unsigned int sim_niommus, sim_ndevs;
+/* where SIM_DEV_DESTROY unregisters its devices (see there) */
+static struct workqueue_struct *sim_wq;
+
+/*
+ * A device by id, for the commands: one that SIM_DEV_DESTROY took is gone
+ * for them, although it keeps its id (and name) until it is unregistered.
+ */
+static struct sim_dev *sim_dev_lookup(u32 id)
+{
+	struct sim_dev *sdev = xa_load(&sim_devs, id);
+
+	lockdep_assert_held(&sim_ctl_lock);
+	return sdev && !sdev->dying ? sdev : NULL;
+}
 
 static int sim_iommu_create_op(void *arg)
 {
@@ -141,49 +159,93 @@ static int sim_dev_create_op(void *arg)
 	return 0;
 }
 
+/* At unload: no fd of the device can be open (each pins the module). */
 static void sim_dev_destroy_locked(struct sim_dev *sdev)
 {
 	xa_erase(&sim_devs, sdev->id);
 	sdev->iommu->ndevs--;
 	sim_ndevs--;
+	lisim_dev_mark_dying(sdev, NULL);
 	lisim_dev_destroy(sdev);
 }
 
+/* One SIM_DEV_DESTROY: the command and the work that unregisters. */
+struct sim_destroy {
+	struct work_struct work;
+	struct completion answer;	/* the command may return */
+	refcount_t users;		/* the command's and the work's */
+	struct sim_dev *sdev;
+	struct sim_iommu *si;		/* a kref until the device is gone */
+};
+
+static void sim_destroy_put(struct sim_destroy *x)
+{
+	if (refcount_dec_and_test(&x->users))
+		kfree(x);
+}
+
+static void sim_destroy_work(struct work_struct *work)
+{
+	struct sim_destroy *x = container_of(work, struct sim_destroy, work);
+
+	u32 id = x->sdev->id;
+
+	lisim_dev_destroy(x->sdev);	/* sdev may be gone after this */
+	mutex_lock(&sim_ctl_lock);
+	xa_erase(&sim_devs, id);
+	sim_ndevs--;
+	x->si->ndevs--;
+	mutex_unlock(&sim_ctl_lock);
+	lisim_iommu_put(x->si);
+	complete(&x->answer);
+	sim_destroy_put(x);
+}
+
+/*
+ * The device has no open fd (else EBUSY), but nothing keeps one from being
+ * opened before VFIO removes the cdev: vfio_unregister_group_dev() would
+ * then wait until that fd is closed - for a VMM that handed it to KVM,
+ * until the VM goes - and the wait becomes uninterruptible after a
+ * signal.  So the device is marked dying first (a late fd can neither
+ * bind it nor access it) and unregistered by a work item; the command
+ * returns when that is done, or as soon as VFIO asks the driver to get a
+ * late fd released (sim_vfio_request()).  In that case the device, still
+ * counting against its instance and keeping its id, is freed when the fd
+ * is closed.
+ */
 static int sim_dev_destroy_op(void *arg)
 {
 	struct libiommu_kmod_sim_dev_destroy *d = arg;
-	struct sim_iommu *si;
+	struct sim_destroy *x;
 	struct sim_dev *sdev;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (d->flags || d->__reserved)
 		return -EOPNOTSUPP;
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	INIT_WORK(&x->work, sim_destroy_work);
+	init_completion(&x->answer);
+	refcount_set(&x->users, 2);
 
 	mutex_lock(&sim_ctl_lock);
-	sdev = xa_load(&sim_devs, d->dev_id);
+	sdev = sim_dev_lookup(d->dev_id);
 	if (!sdev || lisim_dev_is_open(sdev)) {
 		mutex_unlock(&sim_ctl_lock);
+		kfree(x);
 		return sdev ? -EBUSY : -ENOENT;
 	}
-	xa_erase(&sim_devs, sdev->id);
-	sim_ndevs--;
-	si = sdev->iommu;
-	kref_get(&si->kref);
+	x->sdev = sdev;
+	x->si = sdev->iommu;
+	kref_get(&x->si->kref);
+	lisim_dev_mark_dying(sdev, &x->answer);
 	mutex_unlock(&sim_ctl_lock);
 
-	/*
-	 * Outside the lock: should somebody open the cdev right after the
-	 * check above, VFIO waits here for that fd to close, and its owner
-	 * must still be able to use the control node meanwhile.  The device
-	 * still counts against its instance, so the instance stays.
-	 */
-	lisim_dev_destroy(sdev);
-
-	mutex_lock(&sim_ctl_lock);
-	si->ndevs--;
-	mutex_unlock(&sim_ctl_lock);
-	lisim_iommu_put(si);
+	queue_work(sim_wq, &x->work);
+	wait_for_completion(&x->answer);
+	sim_destroy_put(x);
 	return 0;
 }
 
@@ -201,7 +263,7 @@ static int sim_dev_set_op(void *arg)
 		return -EINVAL;
 
 	guard(mutex)(&sim_ctl_lock);
-	sdev = xa_load(&sim_devs, s->dev_id);
+	sdev = sim_dev_lookup(s->dev_id);
 	if (!sdev)
 		return -ENOENT;
 	/*
@@ -222,7 +284,7 @@ static int sim_dev_info_by_fd(struct libiommu_kmod_sim_dev_info *info)
 	if (!vfio_file_is_valid(fd_file(f)) || vfio_file_is_group(fd_file(f)))
 		return -EBADFD;
 	xa_for_each(&sim_devs, id, sdev) {
-		if (lisim_dev_matches_file(sdev, fd_file(f))) {
+		if (!sdev->dying && lisim_dev_matches_file(sdev, fd_file(f))) {
 			lisim_dev_fill_info(sdev, info);
 			return 0;
 		}
@@ -242,7 +304,7 @@ static int sim_dev_info_op(void *arg)
 	guard(mutex)(&sim_ctl_lock);
 	if (info->flags & LIBIOMMU_KMOD_SIM_INFO_BY_FD)
 		return sim_dev_info_by_fd(info);
-	sdev = xa_load(&sim_devs, info->dev_id);
+	sdev = sim_dev_lookup(info->dev_id);
 	if (!sdev)
 		return -ENOENT;
 	lisim_dev_fill_info(sdev, info);
@@ -334,9 +396,12 @@ static int __init sim_init(void)
 {
 	int ret;
 
+	sim_wq = alloc_workqueue("libiommu_sim", WQ_UNBOUND, 0);
+	if (!sim_wq)
+		return -ENOMEM;
 	ret = lisim_iommu_setup();
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = lisim_dev_setup();
 	if (ret)
 		goto err_iommu;
@@ -349,6 +414,8 @@ err_dev:
 	lisim_dev_cleanup();
 err_iommu:
 	lisim_iommu_cleanup();
+err_wq:
+	destroy_workqueue(sim_wq);
 	return ret;
 }
 
@@ -360,6 +427,11 @@ static void __exit sim_exit(void)
 
 	/* no fd of the node is open: each one pins the module */
 	misc_deregister(&sim_miscdev);
+	/*
+	 * A destroy's work may still be finishing (after its device let go
+	 * of the module, see sim_destroy_work()): wait for it.
+	 */
+	destroy_workqueue(sim_wq);
 	/*
 	 * A probed device pins the module (the IOMMU core holds a reference
 	 * on its ops' owner), so normally only empty instances are left.

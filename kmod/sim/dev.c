@@ -370,6 +370,8 @@ static ssize_t sim_vfio_rw(struct vfio_device *vdev, char __user *buf,
 
 	if (pos < 0)
 		return -EINVAL;
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		return sim_cfg_rw(s, buf, count, off, write);
@@ -420,6 +422,8 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	unsigned long minsz;
 
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO: {
 		struct vfio_device_info info;
@@ -464,15 +468,35 @@ static int sim_vfio_open(struct vfio_device *vdev)
 {
 	struct sim_dev *s = vdev_to_sim(vdev);
 
+	/* an fd opened after SIM_DEV_DESTROY's check: the device is gone */
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
 	mutex_lock(&s->lock);
 	sim_dev_reset(s);
 	mutex_unlock(&s->lock);
 	return 0;
 }
 
+/*
+ * vfio_unregister_group_dev() waits for every fd of the device to close and
+ * asks the driver, first at once and then every 10 s, to get its user to
+ * let go.  During SIM_DEV_DESTROY that means an fd was opened after the
+ * command's check (a VMM racing it, e.g. with KVM_DEV_VFIO_FILE_ADD): the
+ * device is already revoked (dying), so answer the command instead of
+ * making it wait for that fd; the device is freed when the fd is closed.
+ */
+static void sim_vfio_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct sim_dev *s = vdev_to_sim(vdev);
+
+	if (!count && s->destroy_answer)
+		complete(s->destroy_answer);
+}
+
 static const struct vfio_device_ops sim_vfio_ops = {
 	.name = "libiommu-sim",
 	.open_device = sim_vfio_open,
+	.request = sim_vfio_request,
 	.bind_iommufd = vfio_iommufd_physical_bind,
 	.unbind_iommufd = vfio_iommufd_physical_unbind,
 	.attach_ioas = vfio_iommufd_physical_attach_ioas,
@@ -586,7 +610,22 @@ err_put:
 	return ERR_PTR(ret);
 }
 
-/* The caller made sure no fd of the device is open. */
+/*
+ * SIM_DEV_DESTROY decided the device goes: no bind, no access, and VFIO's
+ * request is answered through @answer (NULL: at module unload, when no fd
+ * can be open - each one pins the module).
+ */
+void lisim_dev_mark_dying(struct sim_dev *s, struct completion *answer)
+{
+	s->destroy_answer = answer;
+	WRITE_ONCE(s->dying, true);
+}
+
+/*
+ * Unregister the device: VFIO waits for a fd opened after the caller's
+ * check (see sim_vfio_request()); the device's memory goes with its last
+ * reference.
+ */
 void lisim_dev_destroy(struct sim_dev *s)
 {
 	device_unregister(&s->dev);

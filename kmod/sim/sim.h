@@ -84,6 +84,14 @@ struct sim_dev {
 	u32 id;
 	u32 flags;			/* LIBIOMMU_KMOD_SIM_DEV_*, see
 					 * lisim_dev_set_flags() */
+	/*
+	 * Set by SIM_DEV_DESTROY (under its ctl lock) before the device is
+	 * unregistered: an fd opened after destroy's check can neither bind
+	 * nor access the device, and the completion it points to is how
+	 * VFIO's request (a late fd holds the device) reaches the command.
+	 */
+	bool dying;
+	struct completion *destroy_answer;
 
 	struct mutex lock;		/* everything below */
 	struct sim_domain *domain;	/* NULL: blocked */
@@ -144,6 +152,7 @@ int lisim_dev_setup(void);
 void lisim_dev_cleanup(void);
 struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags);
 void lisim_dev_destroy(struct sim_dev *sdev);
+void lisim_dev_mark_dying(struct sim_dev *sdev, struct completion *answer);
 bool lisim_dev_is_open(struct sim_dev *sdev);
 bool lisim_dev_matches_file(struct sim_dev *sdev, struct file *file);
 void lisim_dev_fill_info(struct sim_dev *sdev,
