@@ -10,7 +10,9 @@
  *    warn;
  *  - SIM_DEV_DESTROY while the cdev is being opened and handed to KVM's
  *    kvm-vfio device: destroy must neither block until that fd is closed
- *    nor leave the device usable.
+ *    nor leave the device usable;
+ *  - a user copy stalled on purpose (userfaultfd) inside a device access
+ *    must not hold up attach, detach or any other command.
  *
  * The racing loops wake a SCHED_FIFO thread at random moments so that it
  * preempts the other side anywhere, also inside the kernel.  Each loop
@@ -18,6 +20,8 @@
  * none in its budget).  Skips (77) without the module's simulation.
  */
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -153,6 +158,13 @@ static int attach(int fd, uint32_t pt)
 						      .pt_id = pt };
 
 	return ku_ioctl(fd, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
+}
+
+static int detach(int fd)
+{
+	struct lx_vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
+
+	return ku_ioctl(fd, LX_VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
 }
 
 static uint32_t ioas_new(void)
@@ -398,6 +410,182 @@ START_TEST(sim_dev_destroy_racing_open_and_kvm_add_never_blocks)
 }
 END_TEST
 
+/* ------------------------------------------- a stalled user copy */
+
+struct call {
+	const char *name;
+	int (*fn)(void *arg);
+	void *arg;
+	int rc;
+	volatile int done;
+};
+
+static void *call_thread(void *arg)
+{
+	struct call *c = arg;
+
+	c->rc = c->fn(c->arg);
+	c->done = 1;
+	return NULL;
+}
+
+struct dev_ctx {
+	uint32_t dev, ioas;
+	int fd;
+};
+
+static int call_info(void *arg)
+{
+	struct libiommu_kmod_sim_dev_info i;
+
+	return sim_info(((struct dev_ctx *)arg)->dev, &i);
+}
+
+static int call_reattach(void *arg)
+{
+	struct dev_ctx *d = arg;
+	int rc = detach(d->fd);
+
+	return rc ? rc : attach(d->fd, d->ioas);
+}
+
+static int call_iommu_create(void *arg)
+{
+	struct libiommu_kmod_sim_iommu_create c = { .size = sizeof(c) };
+	struct libiommu_kmod_sim_iommu_destroy d = { .size = sizeof(d) };
+	int rc = ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &c);
+
+	(void)arg;
+	if (rc)
+		return rc;
+	d.iommu_id = c.out_iommu_id;
+	return ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_DESTROY, &d);
+}
+
+struct stalled_write {
+	int fd;
+	void *src;
+	off_t off;
+	ssize_t ret;
+};
+
+static void *stalled_write_thread(void *arg)
+{
+	struct stalled_write *w = arg;
+
+	w->ret = pwrite(w->fd, w->src, PG, w->off);
+	return NULL;
+}
+
+static uint64_t region_offset(int fd, uint32_t index)
+{
+	struct lx_vfio_region_info r = { .argsz = sizeof(r), .index = index };
+
+	ku_assert_rc(ku_ioctl(fd, LX_VFIO_DEVICE_GET_REGION_INFO, &r), 0);
+	return r.offset;
+}
+
+/*
+ * A write into the device's memory from a page that is not there yet,
+ * with userfaultfd holding the fault: the copy stalls until this test
+ * resolves it.  Meanwhile SIM_DEV_INFO of the device, detach + attach
+ * of the device and an unrelated SIM_IOMMU_CREATE must all complete.
+ */
+START_TEST(a_stalled_user_copy_blocks_no_other_command)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zp = { .mode = 0 };
+	struct stalled_write w;
+	struct pollfd pfd;
+	struct uffd_msg msg;
+	struct dev_ctx d;
+	struct call calls[] = {
+		{ "SIM_DEV_INFO of the device", call_info, &d, 0, 0 },
+		{ "detach + attach of the device", call_reattach, &d, 0, 0 },
+		{ "SIM_IOMMU_CREATE + DESTROY", call_iommu_create, NULL, 0, 0 },
+	};
+	pthread_t wt, ct[3];
+	bool blocked[3];
+	uint32_t vi;
+	int uffd, n = (int)(sizeof(calls) / sizeof(calls[0]));
+	void *page;
+	double t0;
+
+	d.dev = ku_sim_dev(ctl, ku_sim_iommu(ctl, S_SNOOP), D_NSCAP, &vi);
+	{
+		char path[64];
+
+		cdev_path(vi, path, sizeof(path));
+		d.fd = open(path, O_RDWR | O_CLOEXEC);
+		ck_assert_msg(d.fd >= 0, "open %s: %s", path, strerror(errno));
+	}
+	ku_assert_rc(bind(d.fd), 0);
+	d.ioas = ioas_new();
+	ku_assert_rc(attach(d.fd, d.ioas), 0);
+
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0) {
+		printf("note: userfaultfd: %s: not tested\n", strerror(errno));
+		return;
+	}
+	ku_assert_rc(ku_ioctl(uffd, UFFDIO_API, &api), 0);
+	page = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ck_assert_ptr_ne(page, MAP_FAILED);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = PG;
+	ku_assert_rc(ku_ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	w.fd = d.fd;
+	w.src = page;
+	w.off = (off_t)(region_offset(d.fd, LX_VFIO_PCI_BAR0_REGION_INDEX) +
+			LIBIOMMU_KMOD_SIM_BUF);
+	ck_assert_int_eq(pthread_create(&wt, NULL, stalled_write_thread, &w), 0);
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ck_assert_msg(poll(&pfd, 1, 5000) == 1, "the write never faulted");
+	ck_assert_int_eq(read(uffd, &msg, sizeof(msg)), (ssize_t)sizeof(msg));
+	ck_assert_uint_eq(msg.event, UFFD_EVENT_PAGEFAULT);
+
+	/* the copy is stalled now; everything else must go on */
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_create(&ct[i], NULL, call_thread, &calls[i]), 0);
+	for (t0 = now(); now() - t0 < 3.0;) {
+		int all = 1;
+
+		for (int i = 0; i < n; i++)
+			all &= calls[i].done;
+		if (all)
+			break;
+		sleep_us(10000);
+	}
+	for (int i = 0; i < n; i++) {
+		blocked[i] = !calls[i].done;
+		printf("%s while the copy is stalled: %s\n", calls[i].name,
+		       blocked[i] ? "BLOCKED" :
+		       calls[i].rc ? strerror(-calls[i].rc) : "done");
+	}
+	/* resolve the fault: everything completes now, whatever happened */
+	zp.range.start = (uintptr_t)page;
+	zp.range.len = PG;
+	ku_assert_rc(ku_ioctl(uffd, UFFDIO_ZEROPAGE, &zp), 0);
+	pthread_join(wt, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_join(ct[i], NULL);
+	ck_assert_int_eq(w.ret, (ssize_t)PG);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(!blocked[i], "%s waited for the stalled copy",
+			      calls[i].name);
+		ck_assert_msg(calls[i].rc == 0, "%s: %s", calls[i].name,
+			      strerror(-calls[i].rc));
+	}
+	close(d.fd);
+	close(uffd);
+	munmap(page, PG);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc;
@@ -410,5 +598,6 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sim_dev_set_racing_open_and_bind_never_splits_the_policy);
 	tcase_add_test(tc, sim_dev_destroy_racing_open_and_kvm_add_never_blocks);
+	tcase_add_test(tc, a_stalled_user_copy_blocks_no_other_command);
 	return tu_run(s);
 }

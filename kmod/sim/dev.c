@@ -302,27 +302,54 @@ static void sim_regs_image(struct sim_dev *s, u8 *img)
 	put_unaligned_le32(s->regs.last_ns, img + LIBIOMMU_KMOD_SIM_REG_LAST_NS);
 }
 
+/*
+ * Device memory, through a bounce buffer: the user copy can fault and
+ * stall (a page being read in, a userfaultfd), and s->lock must never be
+ * held meanwhile - attach and detach, the DMA engine and SIM_DEV_INFO
+ * take it.  An access is still atomic against the DMA engine.
+ */
+static ssize_t sim_buf_rw(struct sim_dev *s, char __user *ubuf, size_t count,
+			  u64 off, bool write)
+{
+	ssize_t ret = count;
+	u8 *bounce;
+
+	bounce = kmalloc(count, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	if (write) {
+		if (copy_from_user(bounce, ubuf, count)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		mutex_lock(&s->lock);
+		memcpy(s->mem->buf + off, bounce, count);
+		mutex_unlock(&s->lock);
+	} else {
+		mutex_lock(&s->lock);
+		memcpy(bounce, s->mem->buf + off, count);
+		mutex_unlock(&s->lock);
+		if (copy_to_user(ubuf, bounce, count))
+			ret = -EFAULT;
+	}
+out:
+	kfree(bounce);
+	return ret;
+}
+
 static ssize_t sim_bar0_rw(struct sim_dev *s, char __user *ubuf, size_t count,
 			   u64 off, bool write)
 {
 	const u64 buf0 = LIBIOMMU_KMOD_SIM_BUF;
 	u8 img[SIM_REG_SPAN], tmp[SIM_REG_SPAN];
 	u64 cmd_off = LIBIOMMU_KMOD_SIM_REG_CMD;
-	ssize_t ret = count;
 
 	if (off >= LIBIOMMU_KMOD_SIM_BAR0_SIZE ||
 	    count > LIBIOMMU_KMOD_SIM_BAR0_SIZE - off)
 		return -EINVAL;
 
-	if (off >= buf0) {
-		/* device memory */
-		mutex_lock(&s->lock);
-		if (write ? copy_from_user(s->mem->buf + off - buf0, ubuf, count) :
-			    copy_to_user(ubuf, s->mem->buf + off - buf0, count))
-			ret = -EFAULT;
-		mutex_unlock(&s->lock);
-		return ret;
-	}
+	if (off >= buf0)
+		return sim_buf_rw(s, ubuf, count, off - buf0, write);
 	if (off + count > buf0)
 		return -EINVAL;
 	if (off >= SIM_REG_SPAN) {
