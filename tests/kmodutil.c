@@ -106,6 +106,19 @@ int ku_delete_module(const char *name, unsigned int flags)
 	return syscall(SYS_delete_module, name, flags) ? -errno : 0;
 }
 
+int ku_unload(const char *name)
+{
+	int rc, i;
+
+	for (i = 0; i < 1000; i++) {
+		rc = ku_delete_module(name, O_NONBLOCK);
+		if (rc != -EWOULDBLOCK)
+			break;
+		usleep(1000);
+	}
+	return rc;
+}
+
 int ku_run(const char *prog, const char *arg, bool quiet)
 {
 	int status;

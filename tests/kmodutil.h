@@ -77,6 +77,14 @@ void ku_sim_forget_iommus(void);
 int ku_delete_module(const char *name, unsigned int flags);
 
 /*
+ * Unload @name, waiting up to a second while it is busy (EWOULDBLOCK):
+ * libiommu_sim.ko drops the reference a freed domain held after an RCU
+ * grace period, so right after the last iommufd is closed it is still
+ * busy for a few milliseconds.  0 / -errno.
+ */
+int ku_unload(const char *name);
+
+/*
  * The simulator's control node, opened (fails the test when it cannot
  * be); ku_require_sim() exits 77 with the reason unless libiommu_sim.ko
  * is loaded and /dev/iommu is there.

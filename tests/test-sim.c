@@ -1105,7 +1105,7 @@ START_TEST(without_isolated_msi_bind_is_eperm)
 		fclose(f);
 	}
 	teardown();
-	ku_assert_rc(ku_delete_module(LIBIOMMU_KMOD_SIM_MODNAME, O_NONBLOCK), 0);
+	ku_assert_rc(ku_unload(LIBIOMMU_KMOD_SIM_MODNAME), 0);
 	rc = syscall(SYS_finit_module, ko, "sim_isolated_msi=0", 0) ? -errno : 0;
 	if (rc == 0) {
 		setup();
@@ -1114,7 +1114,7 @@ START_TEST(without_isolated_msi_bind_is_eperm)
 		b.iommufd = ifd;
 		rc = ku_ioctl(fd, LX_VFIO_DEVICE_BIND_IOMMUFD, &b);
 		teardown();
-		ku_delete_module(LIBIOMMU_KMOD_SIM_MODNAME, O_NONBLOCK);
+		ku_unload(LIBIOMMU_KMOD_SIM_MODNAME);
 		printf("sim_isolated_msi=0, iommufd.allow_unsafe_interrupts=%c: bind -> %s\n",
 		       unsafe, rc ? strerror(-rc) : "ok");
 		ck_assert_int_eq(rc, unsafe == 'Y' ? 0 : -EPERM);
@@ -1152,7 +1152,7 @@ START_TEST(load_create_destroy_unload_x100)
 			sunr0 = ku_meminfo("SUnreclaim");
 			slab0 = ku_meminfo("Slab");
 		}
-		rc = ku_delete_module(LIBIOMMU_KMOD_SIM_MODNAME, O_NONBLOCK);
+		rc = ku_unload(LIBIOMMU_KMOD_SIM_MODNAME);
 		if (rc) {
 			errno = -rc;
 			why = "delete_module";

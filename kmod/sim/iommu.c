@@ -255,14 +255,26 @@ static bool sim_enforce_cache_coherency(struct iommu_domain *domain)
 	return ok;
 }
 
+/*
+ * A domain holds a reference on the module (iommufd may keep a HWPT after
+ * our devices are gone, and the IOMMU core holds none for domains).  Code
+ * of this module must not drop its last reference and then go on running
+ * - the module could be freed under it - so the reference goes in an RCU
+ * callback, and the module's exit waits for running callbacks with
+ * rcu_barrier() (lisim_iommu_cleanup()).
+ */
+static void sim_domain_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct sim_domain, rcu));
+	module_put(THIS_MODULE);
+}
+
 static void sim_domain_free(struct iommu_domain *domain)
 {
 	struct sim_domain *sd = to_sim_domain(domain);
 
 	xa_destroy(&sd->pt);
-	kfree(sd);
-	/* the reference taken at allocation: iommufd may outlive our devices */
-	module_put(THIS_MODULE);
+	call_rcu(&sd->rcu, sim_domain_free_rcu);
 }
 
 static const struct iommu_domain_ops sim_domain_ops = {
@@ -573,6 +585,8 @@ void lisim_iommu_cleanup(void)
 		sim_msi_fwnode = NULL;
 	}
 	bus_unregister(&lisim_bus);
+	/* sim_domain_free_rcu() may still be returning: let it */
+	rcu_barrier();
 }
 
 /* iova_bitmap_set(), behind iommu_dirty_bitmap_record() */

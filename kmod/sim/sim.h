@@ -14,6 +14,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
@@ -73,6 +74,7 @@ struct sim_domain {
 	bool can_enforce;		/* allocated for a device that can */
 	bool enforce_cc;		/* enforce_cache_coherency() granted */
 	bool dirty_tracking;		/* under pt's lock */
+	struct rcu_head rcu;		/* the last module reference goes here */
 };
 
 /* One simulated DMA device. */

@@ -383,8 +383,9 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  * devices; SIM_DEV_DESTROY fails with EBUSY while any fd of the device is
  * open (including a kvm-vfio device holding it).  libiommu_sim.ko cannot
  * be unloaded while a sim device exists, or a domain of a sim IOMMU is
- * still held by an iommufd (EWOULDBLOCK from delete_module); instances
- * without devices are destroyed on unload.  libiommu.ko answers
+ * still held by an iommufd (EWOULDBLOCK from delete_module, also for an
+ * RCU grace period - milliseconds - after the last such domain was
+ * freed); instances without devices are destroyed on unload.  libiommu.ko answers
  * GET_DEV_INFO for a sim device like for any VFIO device that is not PCI
  * (LIBIOMMU_KMOD_NOSNOOP_NOT_PCI): the PCIe side is in SIM_DEV_INFO and in
  * the device's VFIO config region.
