@@ -20,6 +20,17 @@
 #include <linux/vfio.h>
 #include <linux/xarray.h>
 
+/*
+ * iommu_device_register_bus(), iommu_device_unregister_bus() and
+ * iommu_mock_device_add(): exported (GPL) with CONFIG_IOMMUFD_TEST but
+ * declared only in the IOMMU core's private header, which Kbuild finds
+ * through -I$(srctree): an IOMMU registered for one bus only (ours), with
+ * its own software fwnode, and a device added with an fwspec naming it.
+ * Including the kernel's own declarations (rather than copies) makes the
+ * compiler check every call against the running kernel's tree.
+ */
+#include "drivers/iommu/iommu-priv.h"
+
 #include "libiommu_kmod.h"
 
 /*
@@ -32,21 +43,6 @@
 	!IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
 #error "libiommu_sim needs CONFIG_IOMMUFD_TEST, CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV"
 #endif
-
-/*
- * Exported (GPL) with CONFIG_IOMMUFD_TEST but declared only in the
- * kernel's private drivers/iommu/iommu-priv.h: an IOMMU registered for
- * one bus only (ours), with its own software fwnode, and a device added
- * with an fwspec naming that IOMMU.
- */
-int iommu_device_register_bus(struct iommu_device *iommu,
-			      const struct iommu_ops *ops,
-			      const struct bus_type *bus,
-			      struct notifier_block *nb);
-void iommu_device_unregister_bus(struct iommu_device *iommu,
-				 const struct bus_type *bus,
-				 struct notifier_block *nb);
-int iommu_mock_device_add(struct device *dev, struct iommu_device *iommu);
 
 /* One simulated IOMMU instance. */
 struct sim_iommu {
