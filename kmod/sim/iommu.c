@@ -19,6 +19,7 @@
 #include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/property.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -485,8 +486,23 @@ static const struct iommu_ops sim_iommu_ops = {
 	.release_domain = &sim_blocked_domain,
 };
 
+/*
+ * The IOMMU core learns of a device on our bus through a bus notifier,
+ * which iommu_device_register_bus() installs together with an IOMMU.
+ * Installed with every instance, each device added would be probed once
+ * per instance (and each instance would rescan the bus).  So the module
+ * registers one IOMMU without devices for its bus, sim_bus_anchor, whose
+ * only job is to carry the one notifier; the instances are plain
+ * iommu_device_register() IOMMUs with a software fwnode of their own,
+ * which iommu_mock_device_add() puts in a device's fwspec: the notifier's
+ * probe finds an instance by that fwnode.
+ */
+static struct iommu_device sim_bus_anchor;
+static struct notifier_block sim_bus_nb;
+
 struct sim_iommu *lisim_iommu_create(u32 id, u32 flags)
 {
+	struct fwnode_handle *fwnode;
 	struct sim_iommu *si;
 	int ret;
 
@@ -498,12 +514,17 @@ struct sim_iommu *lisim_iommu_create(u32 id, u32 flags)
 	si->flags = flags;
 	snprintf(si->name, sizeof(si->name), "libiommu_sim_iommu%u", id);
 
+	fwnode = fwnode_create_software_node(NULL, NULL);
+	if (IS_ERR(fwnode)) {
+		ret = PTR_ERR(fwnode);
+		goto err_free;
+	}
+	si->iommu.fwnode = fwnode;
 	/* before registering: the core links each probed device to it */
 	ret = iommu_device_sysfs_add(&si->iommu, NULL, NULL, "%s", si->name);
 	if (ret)
-		goto err_free;
-	ret = iommu_device_register_bus(&si->iommu, &sim_iommu_ops, &lisim_bus,
-					&si->nb);
+		goto err_fwnode;
+	ret = iommu_device_register(&si->iommu, &sim_iommu_ops, NULL);
 	if (ret)
 		goto err_sysfs;
 	si->registered = true;
@@ -511,6 +532,8 @@ struct sim_iommu *lisim_iommu_create(u32 id, u32 flags)
 
 err_sysfs:
 	iommu_device_sysfs_remove(&si->iommu);
+err_fwnode:
+	fwnode_remove_software_node(fwnode);
 err_free:
 	kfree(si);
 	return ERR_PTR(ret);
@@ -521,8 +544,9 @@ void lisim_iommu_unregister(struct sim_iommu *si)
 {
 	if (!si->registered)
 		return;
-	iommu_device_unregister_bus(&si->iommu, &lisim_bus, &si->nb);
+	iommu_device_unregister(&si->iommu);
 	iommu_device_sysfs_remove(&si->iommu);
+	fwnode_remove_software_node(si->iommu.fwnode);
 	si->registered = false;
 }
 
@@ -549,13 +573,17 @@ int lisim_iommu_setup(void)
 	ret = bus_register(&lisim_bus);
 	if (ret)
 		return ret;
+	ret = iommu_device_register_bus(&sim_bus_anchor, &sim_iommu_ops,
+					&lisim_bus, &sim_bus_nb);
+	if (ret)
+		goto err_bus;
 	if (!sim_isolated_msi)
 		return 0;
 
 	sim_msi_fwnode = irq_domain_alloc_named_fwnode("libiommu-sim-msi");
 	if (!sim_msi_fwnode) {
 		ret = -ENOMEM;
-		goto err_bus;
+		goto err_anchor;
 	}
 	info.fwnode = sim_msi_fwnode;
 	sim_msi_dom = irq_domain_instantiate(&info);
@@ -569,6 +597,8 @@ int lisim_iommu_setup(void)
 err_fwnode:
 	irq_domain_free_fwnode(sim_msi_fwnode);
 	sim_msi_fwnode = NULL;
+err_anchor:
+	iommu_device_unregister_bus(&sim_bus_anchor, &lisim_bus, &sim_bus_nb);
 err_bus:
 	bus_unregister(&lisim_bus);
 	return ret;
@@ -584,6 +614,7 @@ void lisim_iommu_cleanup(void)
 		irq_domain_free_fwnode(sim_msi_fwnode);
 		sim_msi_fwnode = NULL;
 	}
+	iommu_device_unregister_bus(&sim_bus_anchor, &lisim_bus, &sim_bus_nb);
 	bus_unregister(&lisim_bus);
 	/* sim_domain_free_rcu() may still be returning: let it */
 	rcu_barrier();

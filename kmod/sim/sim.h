@@ -47,7 +47,6 @@
 /* One simulated IOMMU instance. */
 struct sim_iommu {
 	struct iommu_device iommu;
-	struct notifier_block nb;	/* the IOMMU core's, on lisim_bus */
 	struct kref kref;		/* the ctl table's + one per device */
 	u32 id;
 	u32 flags;			/* LIBIOMMU_KMOD_SIM_IOMMU_* */
