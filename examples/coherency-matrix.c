@@ -191,7 +191,7 @@ static int sim_create(int box, char *path, size_t len)
 	};
 	struct libiommu_kmod_sim_dev_create dc = {
 		.size = sizeof(dc),
-		.flags = box % 2 ? LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP : 0,
+		.dev_flags = box % 2 ? LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP : 0,
 	};
 
 	if (ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &ic))

@@ -163,7 +163,7 @@ uint32_t ku_sim_dev(int ctl, uint32_t iommu_id, uint32_t flags,
 		    uint32_t *vfio_index)
 {
 	struct libiommu_kmod_sim_dev_create c = { .size = sizeof(c),
-						  .flags = flags,
+						  .dev_flags = flags,
 						  .iommu_id = iommu_id };
 
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), 0);

@@ -485,6 +485,36 @@ START_TEST(box_matrix)
 }
 END_TEST
 
+/*
+ * SIM_DEV_CREATE's flags are the command's (none defined yet); the new
+ * device's properties are in dev_flags.  Unknown bits in either, and a
+ * non-zero __reserved, are EOPNOTSUPP; the properties given are the ones
+ * the device gets.
+ */
+START_TEST(dev_create_takes_device_properties_in_dev_flags)
+{
+	struct libiommu_kmod_sim_dev_create c = { .size = sizeof(c) };
+	struct libiommu_kmod_sim_dev_info i;
+	uint32_t iommu = sim_iommu(S_SNOOP);
+
+	c.iommu_id = iommu;
+	c.flags = D_NSCAP;	/* a property where a command flag goes */
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), -EOPNOTSUPP);
+	c.flags = 0;
+	c.dev_flags = 1u << 7;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), -EOPNOTSUPP);
+	c.dev_flags = 0;
+	c.__reserved = 1;
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), -EOPNOTSUPP);
+	ck_assert_uint_eq(c.out_dev_id, 0);
+
+	i = sim_info(sim_dev(iommu, D_NSCAP | D_NOENF, NULL));
+	ck_assert_uint_eq(i.out_dev_flags, D_NSCAP | D_NOENF);
+	i = sim_info(sim_dev(iommu, 0, NULL));
+	ck_assert_uint_eq(i.out_dev_flags, 0);
+}
+END_TEST
+
 /* The simulator's node takes no struct above a page either. */
 START_TEST(sim_structs_larger_than_a_page_are_e2big)
 {
@@ -991,7 +1021,7 @@ static const char *one_cycle(void)
 	struct libiommu_kmod_sim_iommu_create ic = { .size = sizeof(ic),
 						     .flags = S_SNOOP | S_DIRTY };
 	struct libiommu_kmod_sim_dev_create dc = { .size = sizeof(dc),
-						   .flags = D_NSCAP };
+						   .dev_flags = D_NSCAP };
 	struct libiommu_kmod_sim_dev_destroy dd = { .size = sizeof(dd) };
 	struct libiommu_kmod_sim_iommu_destroy id = { .size = sizeof(id) };
 	const char *why = NULL;
@@ -1205,6 +1235,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, version_reports_sim);
 	tcase_add_test(tc, sim_structs_larger_than_a_page_are_e2big);
+	tcase_add_test(tc, dev_create_takes_device_properties_in_dev_flags);
 	tcase_add_loop_test(tc, box_matrix, 1, 5);
 	tcase_add_test(tc, four_boxes_one_vm);
 

@@ -129,7 +129,7 @@ static int sim_dev_create_op(void *arg)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (c->flags & ~valid)
+	if (c->flags || (c->dev_flags & ~valid) || c->__reserved)
 		return -EOPNOTSUPP;
 
 	guard(mutex)(&sim_ctl_lock);
@@ -142,7 +142,7 @@ static int sim_dev_create_op(void *arg)
 			      &sim_dev_next, GFP_KERNEL);
 	if (ret < 0)
 		return ret;
-	sdev = lisim_dev_create(si, id, c->flags);
+	sdev = lisim_dev_create(si, id, c->dev_flags);
 	if (IS_ERR(sdev)) {
 		xa_erase(&sim_devs, id);
 		return PTR_ERR(sdev);

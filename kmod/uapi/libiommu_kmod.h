@@ -385,8 +385,8 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  * be unloaded while a sim device exists, or a domain of a sim IOMMU is
  * still held by an iommufd (EWOULDBLOCK from delete_module, also for an
  * RCU grace period - milliseconds - after the last such domain was
- * freed); instances without devices are destroyed on unload.  libiommu.ko answers
- * GET_DEV_INFO for a sim device like for any VFIO device that is not PCI
+ * freed); instances without devices are destroyed on unload.  libiommu.ko
+ * answers GET_DEV_INFO for a sim device like for any VFIO device that is not PCI
  * (LIBIOMMU_KMOD_NOSNOOP_NOT_PCI): the PCIe side is in SIM_DEV_INFO and in
  * the device's VFIO config region.
  */
@@ -449,28 +449,40 @@ LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_iommu_destroy, 16);
 
 /* --------------------------------------------------------- SIM_DEV_CREATE */
 
-/* flags (create), dev_flags (SIM_DEV_SET), out_dev_flags (SIM_DEV_INFO) */
+/*
+ * Device properties: dev_flags of SIM_DEV_CREATE and SIM_DEV_SET,
+ * out_dev_flags of SIM_DEV_INFO.
+ */
 /* PCIe "Enable No Snoop" is implemented (writable, 1 after reset). */
 #define LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP (1U << 0)
 /* Force-enable: the IOMMU does not enforce snooping for this device. */
 #define LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE (1U << 1)
 
-/* Errors: ENOENT no such instance. */
+/*
+ * flags are the command's own (none is defined: 0); the new device's
+ * properties are in dev_flags.
+ * Errors: ENOENT no such instance; EOPNOTSUPP unknown flags or device
+ * properties, or a non-zero __reserved.
+ */
 struct libiommu_kmod_sim_dev_create {
 	__u32 size;		/* in: sizeof(struct libiommu_kmod_sim_dev_create) */
-	__u32 flags;		/* in: LIBIOMMU_KMOD_SIM_DEV_* */
+	__u32 flags;		/* in: 0 */
 	__u32 iommu_id;		/* in: the instance the device sits behind */
+	__u32 dev_flags;	/* in: LIBIOMMU_KMOD_SIM_DEV_* */
 	__u32 out_dev_id;	/* > 0 */
 	__s32 out_iommu_group;	/* /dev/vfio/<group> */
 	__u32 out_vfio_index;	/* /dev/vfio/devices/vfio<index> */
+	__u32 __reserved;	/* in: 0 */
 	char out_name[LIBIOMMU_KMOD_SIM_NAME_LEN]; /* dev_name() */
 };
-LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_create, 56);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_dev_id, 12);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_iommu_group, 16);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_vfio_index, 20);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_name, 24);
-#define LIBIOMMU_KMOD_SIM_DEV_CREATE_SIZE_V1 56
+LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_create, 64);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, iommu_id, 8);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, dev_flags, 12);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_dev_id, 16);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_iommu_group, 20);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_vfio_index, 24);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_name, 32);
+#define LIBIOMMU_KMOD_SIM_DEV_CREATE_SIZE_V1 64
 
 #define LIBIOMMU_KMOD_SIM_DEV_CREATE \
 	_IO(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_SIM_DEV_CREATE)
