@@ -105,9 +105,9 @@ enum {
 /* GET_DEV_INFO with LIBIOMMU_KMOD_DEV_INFO_GROUP: group fd + device name. */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP (1ULL << 1)
 /*
- * KVM_NONCOHERENT.  Clear when the module could not learn how to recognise
- * a KVM VM file when it was loaded (no KVM in this kernel, or /dev/kvm
- * missing or unusable at load time); the command is then -EOPNOTSUPP.
+ * KVM_NONCOHERENT.  Clear when this kernel has no KVM for x86
+ * (CONFIG_KVM_X86) or no kallsyms (the module recognises KVM's VM files by
+ * the names of their functions); the command is then -EOPNOTSUPP.
  */
 #define LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT (1ULL << 2)
 
