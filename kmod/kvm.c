@@ -23,6 +23,19 @@
  * private_data is its struct kvm, and the file holds a reference on it
  * until it is released, which cannot happen while the command holds the
  * file.
+ *
+ * That offset is only right for the configuration the module was built
+ * with: struct kvm and struct kvm_arch change with .config (lockdep grows
+ * every lock, KVM_XEN and friends add fields), and nothing stops a module
+ * built against one tree from loading into another kernel of the same
+ * release (vermagic compares the release string, not the configuration;
+ * MODVERSIONS would compare struct layouts, but only those of the symbols
+ * a module imports, and this one imports none of KVM's).  So the module
+ * reads the count only when it was built against the very build of the
+ * running kernel: the kernel tree's UTS_VERSION (the build number and
+ * time of that build, include/generated/utsversion.h) must equal the
+ * running kernel's.  Otherwise the command refuses with -ENOEXEC, and
+ * says so once at load, rather than read another field.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -34,9 +47,24 @@
 
 #if IS_ENABLED(CONFIG_KVM_X86)
 #include <linux/kvm_host.h>
+#include <linux/utsname.h>
+#if __has_include(<generated/utsversion.h>)
+#include <generated/utsversion.h>	/* UTS_VERSION of the tree's build */
+#endif
+
+#ifdef LIK_TEST_FOREIGN_BUILD
+/*
+ * A test build (tests/vm/run.sh): as if built against another build of
+ * the kernel, whose struct kvm_arch Kbuild also lays out differently.
+ */
+#undef UTS_VERSION
+#define UTS_VERSION "#0 (another build of the kernel)"
+#endif
 
 /* Why KVM_NONCOHERENT cannot answer on this kernel, or NULL. */
 static const char *lik_kvm_unusable;
+/* Built for another build of the kernel: the count's offset is unproven. */
+static bool lik_kvm_foreign;
 
 /* Is @fn exactly (offset 0) the function called @name? */
 static bool lik_sym_is(const void *fn, const char *name)
@@ -67,6 +95,15 @@ int lik_kvm_init(void)
 	if (lik_kvm_unusable)
 		pr_info("libiommu: KVM_NONCOHERENT unavailable: %s\n",
 			lik_kvm_unusable);
+#ifdef UTS_VERSION
+	lik_kvm_foreign = strcmp(init_utsname()->version, UTS_VERSION);
+	if (lik_kvm_foreign)
+		pr_warn("libiommu: built against kernel build \"%s\", running \"%s\": struct kvm's layout is unproven, KVM_NONCOHERENT refused (rebuild the module against this kernel's tree)\n",
+			UTS_VERSION, init_utsname()->version);
+#else
+	lik_kvm_foreign = true;
+	pr_warn("libiommu: the kernel tree has no UTS_VERSION to compare with the running kernel's: KVM_NONCOHERENT refused\n");
+#endif
 	return 0;
 }
 
@@ -76,7 +113,8 @@ void lik_kvm_exit(void)
 
 u64 lik_kvm_features(void)
 {
-	return lik_kvm_unusable ? 0 : LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT;
+	return lik_kvm_unusable || lik_kvm_foreign ?
+	       0 : LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT;
 }
 
 int lik_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
@@ -94,6 +132,8 @@ int lik_kvm_noncoherent(struct libiommu_kmod_kvm_noncoherent *kn)
 		return -EBADF;
 	if (!lik_file_is_kvm_vm(fd_file(f)))
 		return -EBADFD;
+	if (lik_kvm_foreign)
+		return -ENOEXEC;
 
 	kvm = fd_file(f)->private_data;
 	count = atomic_read(&kvm->arch.noncoherent_dma_count);

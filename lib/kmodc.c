@@ -136,7 +136,12 @@ int lu_kmod_sim_set(struct lu_kmod *km, uint32_t dev_id, uint32_t dev_flags)
 int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,
 		struct libiommu_kmod_kvm_noncoherent *kn)
 {
-	if (!(km->features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT))
+	/*
+	 * Asked even when the feature bit is clear: the module's errno says
+	 * why (EOPNOTSUPP: no KVM or kallsyms; ENOEXEC: built for another
+	 * build of the kernel).
+	 */
+	if (km->fd < 0)
 		return -EOPNOTSUPP;
 	memset(kn, 0, sizeof(kn[0]));
 	kn->size = sizeof(*kn);

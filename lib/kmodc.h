@@ -34,7 +34,9 @@ void lu_kmod_close(struct lu_kmod *km);
 const char *lu_kmod_why(int err);
 
 /*
- * The commands; 0 or -errno (-EOPNOTSUPP when the feature bit is clear).
+ * The commands; 0 or -errno (-EOPNOTSUPP when the feature bit is clear;
+ * lu_kmod_kvm() asks the module anyway and passes on its reason, e.g.
+ * -ENOEXEC: built for another build of the kernel than the running one).
  * lu_kmod_dev_info() fills the PCI
  * fields of a simulated device (which the kernel does not see as PCI)
  * from SIM_DEV_INFO, as libiommu.ko does for a PCI function.

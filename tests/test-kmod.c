@@ -1022,6 +1022,24 @@ static int reload_from(int ko_fd, const char *params)
 	return syscall(SYS_finit_module, ko_fd, params, 0) ? -errno : 0;
 }
 
+/* Set while a test has another build of the module loaded. */
+static bool foreign_loaded;
+
+/* Make sure the normal module is loaded again, whatever a test did. */
+static void restore_module(void)
+{
+	int ko;
+
+	if (!foreign_loaded && access(LIBIOMMU_KMOD_DEVNODE, F_OK) == 0)
+		return;
+	ko = open(module_ko(), O_RDONLY | O_CLOEXEC);
+	if (ko >= 0) {
+		reload_from(ko, "");
+		close(ko);
+	}
+	foreign_loaded = false;
+}
+
 /* A kernel uevent socket (NETLINK_KOBJECT_UEVENT), non-blocking. */
 static int uevent_socket(void)
 {
@@ -1120,6 +1138,57 @@ START_TEST(a_loader_with_a_full_fd_table_gets_the_same_module)
 	ck_assert_msg(WEXITSTATUS(status) == 0,
 		      "loaded with a full fd table, the module cannot read KVM's state (LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT clear)");
 	close(kofd);
+}
+END_TEST
+
+/*
+ * A module built against a kernel tree that is not the running kernel's
+ * build (the VM tier builds one on purpose: another build's identity, and
+ * a struct kvm_arch laid out for another configuration) loads, but must
+ * refuse to read KVM's private state with ENOEXEC instead of reading the
+ * wrong offset.
+ */
+START_TEST(a_module_built_for_another_kernel_build_refuses_the_kvm_query)
+{
+	struct libiommu_kmod_kvm_noncoherent kn;
+	struct libiommu_kmod_version v;
+	char path[PATH_MAX];
+	int ko, ctl, vm, kdev, rc, truth;
+	struct edu e;
+
+	snprintf(path, sizeof(path), "%s/test/%s-foreign.ko",
+		 getenv("LIBIOMMU_KMOD_DIR"), LIBIOMMU_KMOD_MODNAME);
+	ko = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(ko >= 0, "%s: %s", path, strerror(errno));
+	atexit(restore_module);	/* also after a failed assertion */
+
+	/* the truth, from the normal module */
+	edu_open(&e, true);
+	vm = ku_kvm_new_vm();
+	kdev = ku_kvm_new_vfio_dev(vm);
+	ku_assert_rc(ku_kvm_vfio_file(kdev, LX_KVM_DEV_VFIO_FILE_ADD, e.dev), 0);
+	ctl = ctl_open();
+	truth = (int)kvm_count(ctl, vm);
+	close(ctl);
+
+	foreign_loaded = true;
+	ku_assert_rc(reload_from(ko, ""), 0);
+	ctl = ctl_open();
+	ku_assert_rc(get_version(ctl, &v), 0);
+	rc = kvm_query(ctl, vm, &kn);
+	printf("foreign build: features %#llx, KVM_NONCOHERENT -> %s (count %u; the truth is %d)\n",
+	       (unsigned long long)v.out_features, rc ? strerror(-rc) : "answered",
+	       kn.out_noncoherent_dma_count, truth);
+	close(ctl);
+	close(kdev);
+	close(vm);
+	edu_close(&e);
+	close(ko);
+	restore_module();
+	ck_assert_msg(rc == -ENOEXEC,
+		      "a module built for another kernel answered %s (count %u, truth %d)",
+		      rc ? strerror(-rc) : "0", kn.out_noncoherent_dma_count, truth);
+	ck_assert(!(v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT));
 }
 END_TEST
 
@@ -1227,6 +1296,7 @@ int main(void)
 		tcase_add_test(tc, rmmod_is_refused_while_the_node_is_open);
 		tcase_add_test(tc, loading_the_module_creates_no_kvm_vm);
 		tcase_add_test(tc, a_loader_with_a_full_fd_table_gets_the_same_module);
+		tcase_add_test(tc, a_module_built_for_another_kernel_build_refuses_the_kvm_query);
 		if (tu_want_lifecycle("reload_100_times_without_leaks_or_warnings"))
 			tcase_add_test(tc, reload_100_times_without_leaks_or_warnings);
 	} else {

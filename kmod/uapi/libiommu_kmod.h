@@ -107,7 +107,9 @@ enum {
 /*
  * KVM_NONCOHERENT.  Clear when this kernel has no KVM for x86
  * (CONFIG_KVM_X86) or no kallsyms (the module recognises KVM's VM files by
- * the names of their functions); the command is then -EOPNOTSUPP.
+ * the names of their functions) - the command is then -EOPNOTSUPP - and
+ * when the module was not built against this very build of the kernel
+ * (the command is then -ENOEXEC, see there).
  */
 #define LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT (1ULL << 2)
 
@@ -278,7 +280,13 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_name, 56);
  *   EBADF       kvm_fd is not an open fd of the calling process;
  *   EBADFD      kvm_fd is open but not a KVM VM fd: /dev/kvm itself, a
  *               vCPU or device fd, a VFIO fd, /dev/null, ...;
- *   EOPNOTSUPP  LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT is clear.
+ *   ENOEXEC     the module was built against a kernel tree that is not the
+ *               running kernel's build (their UTS_VERSION differ): the
+ *               count lives in KVM's private struct kvm_arch, whose layout
+ *               depends on the configuration, and the module refuses to
+ *               read what may be another field.  Rebuild it against this
+ *               kernel's tree (the kernel log says which builds differ);
+ *   EOPNOTSUPP  no KVM (x86) or no kallsyms in this kernel.
  */
 
 /* out_flags: kvm_arch_has_noncoherent_dma() is true. */

@@ -93,7 +93,7 @@ fi
 
 # --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)
 #        and the simulator libiommu_sim.ko (kmod/sim/), two Kbuild trees
-kmods=()
+kmods=() test_kmods=
 if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 	kb=$build/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
@@ -106,6 +106,18 @@ if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 		make -s -C "$kdir/build" M="$m" modules >&2 || die "building ${m#$build/} against $kdir/build failed"
 		for ko in "$m"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
 	done
+	# Modules the tests load on purpose, never init (/kmod/test in the
+	# guest): libiommu.ko built as if for another build of the kernel
+	# (kmod/Kbuild, LIK_TEST_FOREIGN_BUILD), whose KVM read-back must
+	# refuse.
+	kf=$build/kmod-foreign
+	mkdir -p "$kf" "$build/kmod-test"
+	rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
+		"$srcdir"/kmod/ "$kf"/
+	make -s -C "$kdir/build" M="$kf" LIK_TEST_FOREIGN_BUILD=1 modules >&2 ||
+		die "building the foreign-build test module against $kdir/build failed"
+	cp "$kf/libiommu.ko" "$build/kmod-test/libiommu-foreign.ko"
+	test_kmods=$build/kmod-test
 fi
 
 # --- 4. the test list
@@ -162,7 +174,8 @@ if [ "$split" = 1 ]; then
 fi
 
 # --- 5. initramfs
-bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" "${kmods[@]}" >&2
+LIBIOMMU_VM_TEST_KMODS=$test_kmods \
+	bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" ${kmods[@]+"${kmods[@]}"} >&2
 
 # --- 6. boot(s) and judge
 # Besides the edu on the root bus (the tests' device, vfio0), two edus share
