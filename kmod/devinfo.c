@@ -23,6 +23,16 @@
  * vfio_file_is_valid() and vfio_file_is_group() - together true exactly for
  * files whose f_op is VFIO's (unexported) vfio_device_fops - so the private
  * layout is only ever applied to a file VFIO itself created.
+ *
+ * What the device is attached to now (LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH)
+ * is iommufd's: for a cdev bound to an iommufd, the group's domain is the
+ * one the attached HWPT allocated (iommufd owns the group's DMA), the
+ * domain points back to its HWPT (domain->iommufd_hwpt, cookie type
+ * IOMMUFD), and a paging HWPT records whether it enforces cache coherency
+ * (struct iommufd_hwpt_paging, drivers/iommu/iommufd/iommufd_private.h).
+ * iommufd attaches, replaces and detaches a group under its igroup->lock,
+ * and VFIO calls it under the device set's lock: holding both, in VFIO's
+ * order, the HWPT cannot change or go away while it is read.
  */
 #include <linux/file.h>
 #include <linux/iommu.h>
@@ -33,6 +43,12 @@
 #include <linux/vfio.h>
 
 #include "drivers/vfio/vfio.h"	/* vfio_device_file, vfio_group */
+#if IS_ENABLED(CONFIG_IOMMUFD) && IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+#define LIK_ATTACH 1
+#include "drivers/iommu/iommufd/iommufd_private.h" /* HWPT, igroup */
+#else
+#define LIK_ATTACH 0
+#endif
 #include "lik.h"
 
 #define DEV_INFO_FLAGS LIBIOMMU_KMOD_DEV_INFO_GROUP
@@ -43,6 +59,8 @@ u64 lik_devinfo_features(void)
 
 	if (IS_ENABLED(CONFIG_VFIO_GROUP))
 		f |= LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP;
+	if (LIK_ATTACH)
+		f |= LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH;
 	return f;
 }
 
@@ -111,6 +129,68 @@ static void devinfo_device(struct device *dev,
 	devinfo_pci(dev, info);
 }
 
+#if LIK_ATTACH
+/* What the requester ID is attached to when no iommufd HWPT is. */
+static u32 devinfo_not_attached(struct iommufd_group *igroup,
+				struct iommu_domain *domain)
+{
+	unsigned long pasid = IOMMU_NO_PASID + 1;
+
+	if (domain && domain->type != IOMMU_DOMAIN_BLOCKED)
+		return LIBIOMMU_KMOD_ATTACH_OTHER;
+	if (xa_find(&igroup->pasid_attach, &pasid, ULONG_MAX, XA_PRESENT))
+		return LIBIOMMU_KMOD_ATTACH_PASID_ONLY;
+	return LIBIOMMU_KMOD_ATTACH_NONE;
+}
+
+/* The HWPT a cdev bound through @df is attached to, and its enforcement. */
+static void devinfo_attach(struct vfio_device_file *df,
+			   struct libiommu_kmod_dev_info *info)
+{
+	struct vfio_device *vdev = df->device;
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommufd_device *idev;
+	struct iommu_domain *domain;
+
+	info->out_attach = LIBIOMMU_KMOD_ATTACH_NOT_BOUND;
+	if (df->group)
+		return;		/* group-opened: the legacy container decides */
+
+	mutex_lock(&vdev->dev_set->lock);
+	idev = vdev->iommufd_device;
+	if (!smp_load_acquire(&df->access_granted) || !df->iommufd || !idev)
+		goto out;
+	mutex_lock(&idev->igroup->lock);
+	domain = iommu_get_domain_for_dev(vdev->dev);
+	if (!domain || domain->cookie_type != IOMMU_COOKIE_IOMMUFD ||
+	    !domain->iommufd_hwpt) {
+		info->out_attach = devinfo_not_attached(idev->igroup, domain);
+	} else {
+		hwpt = domain->iommufd_hwpt;
+		info->out_attach_hwpt_id = hwpt->obj.id;
+		if (hwpt_is_paging(hwpt)) {
+			info->out_attach = LIBIOMMU_KMOD_ATTACH_PAGING;
+			info->out_flags |= LIBIOMMU_KMOD_DEV_ATTACH_KNOWN;
+			if (to_hwpt_paging(hwpt)->enforce_cache_coherency)
+				info->out_flags |=
+					LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC;
+		} else if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED) {
+			info->out_attach = LIBIOMMU_KMOD_ATTACH_NESTED;
+		} else {
+			info->out_attach = LIBIOMMU_KMOD_ATTACH_OTHER;
+		}
+	}
+	mutex_unlock(&idev->igroup->lock);
+out:
+	mutex_unlock(&vdev->dev_set->lock);
+}
+#else
+static void devinfo_attach(struct vfio_device_file *df,
+			   struct libiommu_kmod_dev_info *info)
+{
+}
+#endif
+
 /*
  * A device file (cdev or group-opened): the file holds a registration
  * reference on its vfio_device until it is released, and we hold the
@@ -135,6 +215,7 @@ static void devinfo_device_file(struct file *file,
 			info->out_devid = df->devid;
 		}
 	}
+	devinfo_attach(df, info);
 }
 
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
@@ -181,6 +262,9 @@ static void devinfo_clear_out(struct libiommu_kmod_dev_info *info)
 	info->out_pci_device = 0;
 	info->out_pcie_devctl = 0;
 	memset(info->out_name, 0, sizeof(info->out_name));
+	info->out_attach = LIK_ATTACH ? LIBIOMMU_KMOD_ATTACH_NOT_BOUND :
+					LIBIOMMU_KMOD_ATTACH_UNKNOWN;
+	info->out_attach_hwpt_id = 0;
 }
 
 int lik_get_dev_info(struct libiommu_kmod_dev_info *info)

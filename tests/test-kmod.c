@@ -153,6 +153,7 @@ struct edu {
 	int iommufd;
 	uint32_t devid;
 	uint32_t ioas;
+	uint32_t hwpt;		/* the HWPT the attach landed on */
 };
 
 static void edu_open(struct edu *e, bool attach)
@@ -177,6 +178,7 @@ static void edu_open(struct edu *e, bool attach)
 	e->ioas = alloc.out_ioas_id;
 	at.pt_id = e->ioas;
 	ku_assert_rc(ku_ioctl(e->dev, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), 0);
+	e->hwpt = at.pt_id;
 }
 
 static void edu_close(struct edu *e)
@@ -262,6 +264,7 @@ START_TEST(version_reports_v1_and_features)
 	ck_assert_uint_eq(v.out_version, LIBIOMMU_KMOD_VERSION);
 	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO);
 	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP);
+	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH);
 	/* KVM_NONCOHERENT whenever the kernel has KVM (and kallsyms) */
 	if (access("/dev/kvm", F_OK) == 0)
 		ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
@@ -588,7 +591,10 @@ START_TEST(edu_cdev_unbound_reports_kernel_view)
 	check_edu_info(&di);
 	ck_assert(!(di.out_flags & (LIBIOMMU_KMOD_DEV_OPENED |
 				    LIBIOMMU_KMOD_DEV_IOMMUFD_BOUND |
-				    LIBIOMMU_KMOD_DEV_GROUP_FD)));
+				    LIBIOMMU_KMOD_DEV_GROUP_FD |
+				    LIBIOMMU_KMOD_DEV_ATTACH_KNOWN)));
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_NOT_BOUND);
+	ck_assert_uint_eq(di.out_attach_hwpt_id, 0);
 	edu_close(&e);
 	close(ctl);
 }
@@ -607,6 +613,61 @@ START_TEST(edu_cdev_attached_reports_bound_devid)
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_OPENED);
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_IOMMUFD_BOUND);
 	ck_assert_uint_eq(di.out_devid, e.devid);
+	edu_close(&e);
+	close(ctl);
+}
+END_TEST
+
+/*
+ * What edu is attached to now: the HWPT its attach landed on, which
+ * enforces snooping exactly when the VT-d has snoop control; nothing
+ * after a detach; the new HWPT after attaching again.
+ */
+START_TEST(edu_dev_info_reports_the_attached_hwpt)
+{
+	struct lx_vfio_device_detach_iommufd_pt det = { .argsz = sizeof(det) };
+	struct lx_vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct libiommu_kmod_dev_info di;
+	int ctl = ctl_open();
+	struct edu e;
+
+	edu_open(&e, true);
+	ku_assert_rc(dev_info(ctl, e.dev, &di), 0);
+	printf("edu attached: out_attach %u hwpt %u (attach said %u) flags %#llx\n",
+	       di.out_attach, di.out_attach_hwpt_id, e.hwpt,
+	       (unsigned long long)di.out_flags);
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_PAGING);
+	ck_assert_uint_eq(di.out_attach_hwpt_id, e.hwpt);
+	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_ATTACH_KNOWN);
+	ck_assert_uint_eq(!!(di.out_flags & LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC),
+			  snoop_on());
+
+	ku_assert_rc(ku_ioctl(e.dev, LX_VFIO_DEVICE_DETACH_IOMMUFD_PT, &det), 0);
+	ku_assert_rc(dev_info(ctl, e.dev, &di), 0);
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_NONE);
+	ck_assert_uint_eq(di.out_attach_hwpt_id, 0);
+	ck_assert(!(di.out_flags & (LIBIOMMU_KMOD_DEV_ATTACH_KNOWN |
+				    LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC)));
+
+	at.pt_id = e.ioas;
+	ku_assert_rc(ku_ioctl(e.dev, LX_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), 0);
+	ku_assert_rc(dev_info(ctl, e.dev, &di), 0);
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_PAGING);
+	ck_assert_uint_eq(di.out_attach_hwpt_id, at.pt_id);
+
+	/* a caller built for the V1 struct gets nothing beyond it */
+	{
+		struct {
+			struct libiommu_kmod_dev_info di;
+		} v1;
+
+		memset(&v1, 0xa5, sizeof(v1));
+		memset(&v1, 0, LIBIOMMU_KMOD_DEV_INFO_SIZE_V1);
+		v1.di.size = LIBIOMMU_KMOD_DEV_INFO_SIZE_V1;
+		v1.di.vfio_fd = e.dev;
+		ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &v1), 0);
+		ck_assert_uint_eq(v1.di.out_attach, 0xa5a5a5a5);
+	}
 	edu_close(&e);
 	close(ctl);
 }
@@ -678,6 +739,9 @@ START_TEST(edu_group_opened_device_fd)
 	check_edu_info(&di);
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_OPENED);
 	ck_assert(!(di.out_flags & LIBIOMMU_KMOD_DEV_GROUP_FD));
+	/* the legacy container decides: not known here */
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_NOT_BOUND);
+	ck_assert(!(di.out_flags & LIBIOMMU_KMOD_DEV_ATTACH_KNOWN));
 	/* The container is not a device: */
 	ku_assert_rc(dev_info_rc(ctl, container), -EBADFD);
 	close(dev);
@@ -1266,6 +1330,7 @@ int main(void)
 		tc = tu_tcase(s, "dev-info-edu");
 		tcase_add_test(tc, edu_cdev_unbound_reports_kernel_view);
 		tcase_add_test(tc, edu_cdev_attached_reports_bound_devid);
+		tcase_add_test(tc, edu_dev_info_reports_the_attached_hwpt);
 		tcase_add_test(tc, edu_dev_info_sizes);
 		tcase_add_test(tc, edu_through_group_fd_and_name);
 		tcase_add_test(tc, edu_group_opened_device_fd);

@@ -906,6 +906,57 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 }
 END_TEST
 
+/*
+ * GET_DEV_INFO's "now": the enforcement of the HWPT a device is attached
+ * to, not its IOMMU's capability.  A device whose IOMMU can enforce,
+ * auto-attached to an IOAS whose only HWPT was made for a device whose
+ * IOMMU cannot, lands on that non-enforcing HWPT (iommufd reuses it): the
+ * module says so, and the simulated hardware agrees (no-snoop DMA goes
+ * through).  Alone in an IOAS the same device gets an enforcing HWPT.
+ */
+START_TEST(dev_info_reports_the_attached_hwpts_enforcement)
+{
+	uint32_t nosnoop = sim_iommu(0), snoop = sim_iommu(S_SNOOP);
+	uint32_t vb, va, hwpt_b, hwpt_a, ioas = ioas_new(ifd);
+	uint32_t db = sim_dev(nosnoop, 0, &vb), da = sim_dev(snoop, D_NSCAP, &va);
+	struct libiommu_kmod_dev_info di;
+	struct libiommu_kmod_sim_dev_info si;
+	int fb = cdev_open(vb), fa = cdev_open(va);
+
+	(void)db;
+	dev_bind(fb, ifd);
+	dev_bind(fa, ifd);
+	hwpt_b = ioas;
+	ku_assert_rc(attach(fb, &hwpt_b), 0);
+	hwpt_a = ioas;
+	ku_assert_rc(attach(fa, &hwpt_a), 0);
+	ck_assert_uint_eq(hwpt_a, hwpt_b);	/* iommufd reused B's HWPT */
+	if (!dev_info(fa, &di))
+		return;
+	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC); /* can */
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_PAGING);
+	ck_assert_uint_eq(di.out_attach_hwpt_id, hwpt_b);
+	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_ATTACH_KNOWN);
+	ck_assert(!(di.out_flags & LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC)); /* does not */
+	si = sim_info(da);
+	ck_assert(!(si.out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC));
+	map(ifd, ioas, IOVA_A, PG, RW);
+	bus_master(fa, 1);
+	ck_assert_uint_eq(dma(fa, LIBIOMMU_KMOD_SIM_DMA_FILL |
+				  LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
+			  LIBIOMMU_KMOD_SIM_ST_DONE);
+	ck_assert_uint_eq(reg_read(fa, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 1);
+
+	/* the same device alone in an IOAS: an enforcing HWPT of its own */
+	hwpt_a = ioas_new(ifd);
+	ku_assert_rc(attach(fa, &hwpt_a), 0);
+	ck_assert(dev_info(fa, &di));
+	ck_assert_uint_eq(di.out_attach_hwpt_id, hwpt_a);
+	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC);
+	ck_assert(sim_info(da).out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC);
+}
+END_TEST
+
 /* ------------------------------------------------------------ privilege */
 
 static int sim_create_errno(void *arg)
@@ -1256,6 +1307,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, force_enable_moves_box1_to_box3);
 	tcase_add_test(tc, unforceable_device_cannot_attach_to_coherent_hwpt);
+	tcase_add_test(tc, dev_info_reports_the_attached_hwpts_enforcement);
 
 	tc = tu_tcase(s, "privilege");
 	tcase_add_test(tc, sim_commands_need_cap_sys_admin);

@@ -112,6 +112,13 @@ enum {
  * (the command is then -ENOEXEC, see there).
  */
 #define LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT (1ULL << 2)
+/*
+ * GET_DEV_INFO fills out_attach, out_attach_hwpt_id and the
+ * LIBIOMMU_KMOD_DEV_ATTACH_* flags (struct size V2): what the device is
+ * attached to now.  Needs CONFIG_IOMMUFD, VFIO device cdevs and a module
+ * built against a full kernel source tree (iommufd's private header).
+ */
+#define LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH (1ULL << 3)
 
 struct libiommu_kmod_version {
 	__u32 size;		/* in: sizeof(struct libiommu_kmod_version) */
@@ -194,6 +201,20 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_version, out_features, 16);
 #define LIBIOMMU_KMOD_DEV_IOMMUFD_BOUND (1ULL << 9)
 /* The answer came through a group fd (LIBIOMMU_KMOD_DEV_INFO_GROUP). */
 #define LIBIOMMU_KMOD_DEV_GROUP_FD (1ULL << 10)
+/*
+ * The enforcement of the domain the device is attached to now is known:
+ * out_attach is LIBIOMMU_KMOD_ATTACH_PAGING.  Not the capability
+ * (..._IOMMU_ENFORCE_CC): iommufd fixes a paging HWPT's enforcement when
+ * it allocates it, from the device it allocates it for, and a device
+ * whose IOMMU can enforce may be attached to a HWPT that does not.
+ */
+#define LIBIOMMU_KMOD_DEV_ATTACH_KNOWN (1ULL << 11)
+/*
+ * ... and that HWPT enforces cache coherency: the IOMMU makes the
+ * device's no-snoop DMA snoop (the matrix row "IOMMU blocks no-snoop",
+ * now).  Clear with ..._ATTACH_KNOWN set: it lets no-snoop through.
+ */
+#define LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC (1ULL << 12)
 
 /* out_nosnoop: may the device issue no-snoop transactions right now? */
 enum libiommu_kmod_nosnoop {
@@ -230,6 +251,36 @@ enum libiommu_kmod_wbinvd_policy {
 	LIBIOMMU_KMOD_WBINVD_ENABLE = 2,	/* boxes 3, 4: emulate WBINVD */
 };
 
+/*
+ * out_attach: what the device's requester ID (no PASID) is attached to
+ * now, as iommufd holds it.  Only LIBIOMMU_KMOD_ATTACH_PAGING tells the
+ * enforcement (LIBIOMMU_KMOD_DEV_ATTACH_KNOWN); every other value says
+ * why it is not known rather than guess.
+ */
+enum libiommu_kmod_attach {
+	/* Not looked at: LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH is clear. */
+	LIBIOMMU_KMOD_ATTACH_UNKNOWN = 0,
+	/*
+	 * Not a device cdev bound to an iommufd through this fd: an unbound
+	 * cdev, a device fd from VFIO_GROUP_GET_DEVICE_FD or a group fd (the
+	 * legacy VFIO container decides there).
+	 */
+	LIBIOMMU_KMOD_ATTACH_NOT_BOUND = 1,
+	/* Bound, attached to nothing: DMA is blocked. */
+	LIBIOMMU_KMOD_ATTACH_NONE = 2,
+	/* A paging HWPT (out_attach_hwpt_id); see ..._DEV_ATTACH_ENFORCE_CC. */
+	LIBIOMMU_KMOD_ATTACH_PAGING = 3,
+	/*
+	 * A nested HWPT (out_attach_hwpt_id): the stage-2 parent decides
+	 * snooping together with the guest's stage 1; not reported.
+	 */
+	LIBIOMMU_KMOD_ATTACH_NESTED = 4,
+	/* The requester ID is attached to nothing, PASIDs are. */
+	LIBIOMMU_KMOD_ATTACH_PASID_ONLY = 5,
+	/* A domain iommufd did not make (not expected while bound). */
+	LIBIOMMU_KMOD_ATTACH_OTHER = 6,
+};
+
 #define LIBIOMMU_KMOD_DEV_NAME_LEN 64
 
 struct libiommu_kmod_dev_info {
@@ -249,8 +300,11 @@ struct libiommu_kmod_dev_info {
 	__u16 __reserved2;	/* in: 0 */
 	char out_name[LIBIOMMU_KMOD_DEV_NAME_LEN]; /* dev_name(), NUL-terminated,
 						    * cut if longer */
+	/* V2, with LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH: */
+	__u32 out_attach;	/* enum libiommu_kmod_attach */
+	__u32 out_attach_hwpt_id; /* iommufd HWPT id (PAGING, NESTED), else 0 */
 };
-LIBIOMMU_KMOD_SIZE(libiommu_kmod_dev_info, 120);
+LIBIOMMU_KMOD_SIZE(libiommu_kmod_dev_info, 128);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, vfio_fd, 8);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, name_ptr, 16);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_flags, 24);
@@ -261,7 +315,10 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_devid, 44);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_pci_vendor, 48);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_pcie_devctl, 52);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_name, 56);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_attach, 120);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_attach_hwpt_id, 124);
 #define LIBIOMMU_KMOD_DEV_INFO_SIZE_V1 120
+#define LIBIOMMU_KMOD_DEV_INFO_SIZE_V2 128
 
 #define LIBIOMMU_KMOD_GET_DEV_INFO \
 	_IO(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_GET_DEV_INFO)
