@@ -386,6 +386,7 @@ START_TEST(version_reports_sim)
 	ck_assert_uint_eq(v.out_version, LIBIOMMU_KMOD_VERSION);
 	ck_assert_msg(v.out_features & LIBIOMMU_KMOD_FEAT_SIM,
 		      "LIBIOMMU_KMOD_FEAT_SIM clear");
+	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA);
 	/* the other node's commands are not this one's */
 	v.size = sizeof(v);
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &v), -ENOTTY);
@@ -446,9 +447,15 @@ START_TEST(box_matrix)
 			  iommu_blocks);
 
 	/* a no-snoop DMA: only box 3 really sends it */
+	ck_assert_uint_eq(sim_info(b.dev).out_last_dma, 0);	/* none yet */
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A, 64, 0xa0 + box),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(b.fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 0);
+	/* the truth of that DMA: snooped, enforced where the IOMMU blocks */
+	ck_assert_uint_eq(sim_info(b.dev).out_last_dma,
+			  LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
+			  LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED |
+			  (iommu_blocks ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0));
 	reg_write(b.fd, LIBIOMMU_KMOD_SIM_REG_PATTERN, 0xb0 + box, 4);
 	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_FILL |
 				    LIBIOMMU_KMOD_SIM_DMA_NOSNOOP,
@@ -456,6 +463,18 @@ START_TEST(box_matrix)
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(b.fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4),
 			  box == 3);
+	/*
+	 * ... issued no-snoop where the device can; snooped unless nothing
+	 * stopped it (box 3)
+	 */
+	ck_assert_uint_eq(sim_info(b.dev).out_last_dma,
+			  LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
+			  (dev_can ? LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP : 0) |
+			  (iommu_blocks ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0) |
+			  (box != 3 ? LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED : 0));
+	/* a faulting DMA moves nothing and leaves the last one's truth */
+	ck_assert_uint_eq(dma_fill(b.fd, IOVA_HOLE, 8, 1), LIBIOMMU_KMOD_SIM_ST_FAULT);
+	ck_assert(sim_info(b.dev).out_last_dma & LIBIOMMU_KMOD_SIM_LAST_DMA_DONE);
 	ck_assert_uint_eq(a[0], 0xa0 + box);
 	ck_assert_uint_eq(a[64], 0xb0 + box);
 	ck_assert_uint_eq(a[128], 0x11);
@@ -811,6 +830,9 @@ START_TEST(force_enable_moves_box1_to_box3)
 				  LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 1);
+	ck_assert_uint_eq(sim_info(dev).out_last_dma,
+			  LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
+			  LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP);	/* not snooped */
 	check_kvm(fd, 1);
 
 	/* closed (unbound, detached): the policy may change back to box 1 */

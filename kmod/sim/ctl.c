@@ -298,7 +298,7 @@ static int sim_dev_info_op(void *arg)
 	struct sim_dev *sdev;
 
 	if ((info->flags & ~LIBIOMMU_KMOD_SIM_INFO_BY_FD) || info->__reserved ||
-	    info->__reserved2)
+	    info->__reserved2 || info->__reserved3)
 		return -EOPNOTSUPP;
 
 	guard(mutex)(&sim_ctl_lock);
@@ -328,7 +328,8 @@ static int sim_get_version(void *arg)
 	if (v->flags || v->__reserved)
 		return -EOPNOTSUPP;
 	v->out_version = LIBIOMMU_KMOD_VERSION;
-	v->out_features = LIBIOMMU_KMOD_FEAT_SIM;
+	v->out_features = LIBIOMMU_KMOD_FEAT_SIM |
+			  LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA;
 	return 0;
 }
 

@@ -74,6 +74,7 @@ static void sim_dev_reset(struct sim_dev *s)
 	memset(s->mem->cfg_wmask, 0, sizeof(s->mem->cfg_wmask));
 	memset(s->mem->buf, 0, sizeof(s->mem->buf));
 	memset(&s->regs, 0, sizeof(s->regs));
+	s->last_dma = 0;
 
 	/* type 0 header */
 	cfg_w16(s, PCI_VENDOR_ID, LIBIOMMU_KMOD_SIM_PCI_VENDOR, 0);
@@ -225,7 +226,7 @@ static void sim_dma_run(struct sim_dev *s, u32 cmd)
 	u32 op = cmd & LIBIOMMU_KMOD_SIM_DMA_OP_MASK;
 	u64 src = s->regs.src, dst = s->regs.dst, len = s->regs.len;
 	struct sim_domain *sd = s->domain;
-	bool rd, wr, ns;
+	bool rd, wr, ns, issued, enforced;
 	u64 fault = 0, chunks = 0, max;
 	enum sim_xlate x;
 	u32 st;
@@ -268,9 +269,14 @@ static void sim_dma_run(struct sim_dev *s, u32 cmd)
 	 * The device sends no-snoop when asked and its Enable No Snoop bit
 	 * is set; an IOMMU that enforces coherency for the domain strips it.
 	 */
-	ns = (cmd & LIBIOMMU_KMOD_SIM_DMA_NOSNOOP) &&
-	     (cfg_r16(s, devctl_off) & PCI_EXP_DEVCTL_NOSNOOP_EN) &&
-	     !READ_ONCE(sd->enforce_cc);
+	issued = (cmd & LIBIOMMU_KMOD_SIM_DMA_NOSNOOP) &&
+		 (cfg_r16(s, devctl_off) & PCI_EXP_DEVCTL_NOSNOOP_EN);
+	enforced = READ_ONCE(sd->enforce_cc);
+	ns = issued && !enforced;
+	s->last_dma = LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
+		      (issued ? LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP : 0) |
+		      (enforced ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0) |
+		      (ns ? 0 : LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED);
 	if (ns) {
 		s->regs.last_ns = 1;
 		s->regs.ns_pages += chunks;
@@ -708,6 +714,7 @@ void lisim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *i
 	info->out_dma_bytes = s->dma_bytes;
 	info->out_dma_faults = s->dma_faults;
 	info->out_ns_pages = s->ns_pages;
+	info->out_last_dma = s->last_dma;
 	mutex_unlock(&s->lock);
 }
 

@@ -99,6 +99,7 @@ struct sim_dev {
 		u32 status, pattern, last_ns;
 	} regs;
 	u64 dma_bytes, dma_faults, ns_pages;	/* since creation */
+	u32 last_dma;			/* LIBIOMMU_KMOD_SIM_LAST_DMA_* */
 };
 
 #define SIM_CFG_SIZE 4096

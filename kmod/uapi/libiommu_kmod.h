@@ -473,6 +473,8 @@ enum {
  * needs: CONFIG_IOMMUFD_TEST, CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV).
  */
 #define LIBIOMMU_KMOD_FEAT_SIM (1ULL << 32)
+/* SIM_DEV_INFO reports the last DMA's truth in out_last_dma (size V2). */
+#define LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA (1ULL << 33)
 
 #define LIBIOMMU_KMOD_SIM_NAME_LEN 32
 
@@ -606,6 +608,29 @@ LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_set, 16);
 #define LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC (1U << 4)
 
 /*
+ * out_last_dma: what the hardware did with the last DMA that moved data
+ * (since the device was created or last reset - opening it resets it).
+ * The truth a coherency report can be compared with: the device's side
+ * (did it set the no-snoop attribute?) and the IOMMU's (did the domain the
+ * DMA went through force snooping?).
+ */
+/* A DMA moved data; the bits below describe the last one. */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_DONE (1U << 0)
+/*
+ * The device issued it with the no-snoop attribute: the command asked
+ * for it (LIBIOMMU_KMOD_SIM_DMA_NOSNOOP) and the device's Enable No Snoop
+ * bit was set.
+ */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP (1U << 1)
+/* The domain it went through enforced cache coherency (forced snooping). */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED (1U << 2)
+/*
+ * So it snooped the CPU caches: not issued no-snoop, or enforced.  Clear
+ * only in box 3 of the coherency matrix.
+ */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED (1U << 3)
+
+/*
  * Errors: ENOENT no such device (by id); with ..._INFO_BY_FD: EBADF not an
  * open fd, EBADFD not a VFIO device fd, ENODEV a VFIO device that is not a
  * sim device.
@@ -628,8 +653,11 @@ struct libiommu_kmod_sim_dev_info {
 	__aligned_u64 out_dma_faults;	/* DMA commands that faulted */
 	__aligned_u64 out_ns_pages;	/* pages moved with no-snoop honoured */
 	char out_name[LIBIOMMU_KMOD_SIM_NAME_LEN];
+	/* V2, with LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA: */
+	__u32 out_last_dma;	/* LIBIOMMU_KMOD_SIM_LAST_DMA_* */
+	__u32 __reserved3;	/* in: 0 */
 };
-LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_info, 104);
+LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_info, 112);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_iommu_id, 16);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_state, 28);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_devctl, 32);
@@ -637,7 +665,9 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_iommu_group, 36);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_dma_bytes, 48);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_ns_pages, 64);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_name, 72);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_last_dma, 104);
 #define LIBIOMMU_KMOD_SIM_DEV_INFO_SIZE_V1 104
+#define LIBIOMMU_KMOD_SIM_DEV_INFO_SIZE_V2 112
 
 #define LIBIOMMU_KMOD_SIM_DEV_INFO \
 	_IO(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_SIM_DEV_INFO)
