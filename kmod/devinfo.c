@@ -13,16 +13,22 @@
  *    read does; no power state is changed: a device in D3cold is reported
  *    as "unknown" rather than woken up).
  *
- * Getting from a VFIO device file to its struct device needs VFIO
- * internals: file->private_data of a device file is a struct
- * vfio_device_file, and a group's device list lives in struct vfio_group;
- * both are declared only in drivers/vfio/vfio.h.  The module is built for
- * one exact kernel tree (Kbuild adds -I$(srctree) and the include names
- * the private header by its path in the tree), so using that header is
- * acceptable.  The file's type is checked first with the exported
- * vfio_file_is_valid() and vfio_file_is_group() - together true exactly for
- * files whose f_op is VFIO's (unexported) vfio_device_fops - so the private
- * layout is only ever applied to a file VFIO itself created.
+ * Getting from a VFIO device file to its struct device: a cdev opened
+ * through /dev/vfio/devices/vfioN is the device's own character device,
+ * embedded in struct vfio_device (<linux/vfio.h>, public).  A device fd
+ * from VFIO_GROUP_GET_DEVICE_FD is an anonymous file whose private_data
+ * is a struct vfio_device_file, and which fd opened or bound the device
+ * is in there too; a group's device list lives in struct vfio_group.  Both
+ * are declared only in drivers/vfio/vfio.h, so those answers need a full
+ * kernel source tree (Kbuild adds -I$(srctree) and defines
+ * LIK_VFIO_PRIVATE when the tree has the header; a headers-only tree,
+ * such as a distribution's /lib/modules/$(uname -r)/build, builds a module
+ * that answers for cdevs, and for a group fd plus the name of a PCI
+ * device through the group's character device, see devinfo_group_file()).
+ * The file's type is checked first with the exported vfio_file_is_valid()
+ * and vfio_file_is_group() - together true exactly for files whose f_op is
+ * VFIO's (unexported) vfio_device_fops - so a layout is only ever applied
+ * to a file VFIO itself created.
  *
  * What the device is attached to now (LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH)
  * is iommufd's: for a cdev bound to an iommufd, the group's domain is the
@@ -42,12 +48,20 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
+#ifdef LIK_VFIO_PRIVATE
 #include "drivers/vfio/vfio.h"	/* vfio_device_file, vfio_group */
-#if IS_ENABLED(CONFIG_IOMMUFD) && IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+#endif
+#if defined(LIK_VFIO_PRIVATE) && defined(LIK_IOMMUFD_PRIVATE) && \
+	IS_ENABLED(CONFIG_IOMMUFD) && IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
 #define LIK_ATTACH 1
 #include "drivers/iommu/iommufd/iommufd_private.h" /* HWPT, igroup */
 #else
 #define LIK_ATTACH 0
+#endif
+#ifdef LIK_VFIO_PRIVATE
+#define LIK_DEVICE_FILES 1	/* every device fd, and its opened state */
+#else
+#define LIK_DEVICE_FILES 0	/* cdevs only */
 #endif
 #include "lik.h"
 
@@ -55,8 +69,12 @@
 
 u64 lik_devinfo_features(void)
 {
-	u64 f = LIBIOMMU_KMOD_FEAT_DEV_INFO;
+	u64 f = 0;
 
+	if (LIK_DEVICE_FILES || IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV))
+		f |= LIBIOMMU_KMOD_FEAT_DEV_INFO;
+	if (LIK_DEVICE_FILES)
+		f |= LIBIOMMU_KMOD_FEAT_DEV_INFO_OPENED;
 	if (IS_ENABLED(CONFIG_VFIO_GROUP))
 		f |= LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP;
 	if (LIK_ATTACH)
@@ -184,20 +202,22 @@ static void devinfo_attach(struct vfio_device_file *df,
 out:
 	mutex_unlock(&vdev->dev_set->lock);
 }
-#else
+#elif defined(LIK_VFIO_PRIVATE)
 static void devinfo_attach(struct vfio_device_file *df,
 			   struct libiommu_kmod_dev_info *info)
 {
 }
 #endif
 
+#ifdef LIK_VFIO_PRIVATE
+
 /*
  * A device file (cdev or group-opened): the file holds a registration
  * reference on its vfio_device until it is released, and we hold the
  * file, so df->device and its struct device stay valid throughout.
  */
-static void devinfo_device_file(struct file *file,
-				struct libiommu_kmod_dev_info *info)
+static int devinfo_device_file(struct file *file,
+			       struct libiommu_kmod_dev_info *info)
 {
 	struct vfio_device_file *df = file->private_data;
 
@@ -216,6 +236,7 @@ static void devinfo_device_file(struct file *file,
 		}
 	}
 	devinfo_attach(df, info);
+	return 0;
 }
 
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
@@ -250,6 +271,76 @@ static int devinfo_group_file(struct file *file, const char *name,
 	return -EOPNOTSUPP;
 }
 #endif
+
+#else /* !LIK_VFIO_PRIVATE: public headers only */
+
+/*
+ * A device cdev: the file's inode is the device's character device, which
+ * struct vfio_device embeds; the file holds a registration reference on
+ * the vfio_device until it is released, and we hold the file.  Which fd
+ * opened or bound the device would need struct vfio_device_file.
+ */
+static int devinfo_device_file(struct file *file,
+			       struct libiommu_kmod_dev_info *info)
+{
+#if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+	struct inode *inode = file_inode(file);
+
+	if (!S_ISCHR(inode->i_mode) || !inode->i_cdev)
+		return -EOPNOTSUPP;	/* from VFIO_GROUP_GET_DEVICE_FD */
+	devinfo_device(container_of(inode->i_cdev, struct vfio_device,
+				    cdev)->dev, info);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+#if IS_ENABLED(CONFIG_VFIO_GROUP) && IS_ENABLED(CONFIG_PCI)
+/*
+ * A group file plus a device name.  The group file is the group's
+ * character device, which VFIO adds with cdev_device_add(): its parent is
+ * the group's struct device, named after the IOMMU group's number.  The
+ * device is looked up by name on the PCI bus (vfio-pci's, which is what
+ * the legacy group interface is used with) and must be in that IOMMU
+ * group.
+ */
+static int devinfo_group_file(struct file *file, const char *name,
+			      struct libiommu_kmod_dev_info *info)
+{
+	struct inode *inode = file_inode(file);
+	struct iommu_group *grp;
+	struct device *gdev, *dev;
+	int id, ret = -ENODEV;
+
+	if (!S_ISCHR(inode->i_mode) || !inode->i_cdev ||
+	    !inode->i_cdev->kobj.parent)
+		return -EOPNOTSUPP;
+	gdev = kobj_to_dev(inode->i_cdev->kobj.parent);
+	if (kstrtoint(dev_name(gdev), 10, &id))
+		return -ENODEV;		/* a noiommu group: no IOMMU to ask */
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+	if (!dev)
+		return -ENODEV;
+	grp = iommu_group_get(dev);
+	if (grp && iommu_group_id(grp) == id) {
+		info->out_flags |= LIBIOMMU_KMOD_DEV_GROUP_FD;
+		devinfo_device(dev, info);
+		ret = 0;
+	}
+	iommu_group_put(grp);
+	put_device(dev);
+	return ret;
+}
+#else
+static int devinfo_group_file(struct file *file, const char *name,
+			      struct libiommu_kmod_dev_info *info)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+#endif /* LIK_VFIO_PRIVATE */
 
 static void devinfo_clear_out(struct libiommu_kmod_dev_info *info)
 {
@@ -299,7 +390,9 @@ int lik_get_dev_info(struct libiommu_kmod_dev_info *info)
 		if (ret)
 			return ret;
 	} else {
-		devinfo_device_file(file, info);
+		ret = devinfo_device_file(file, info);
+		if (ret)
+			return ret;
 	}
 
 	/* What kvm-vfio will be told for this very file; it decides alone. */

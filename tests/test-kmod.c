@@ -265,6 +265,7 @@ START_TEST(version_reports_v1_and_features)
 	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO);
 	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP);
 	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH);
+	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO_OPENED);
 	/* KVM_NONCOHERENT whenever the kernel has KVM (and kallsyms) */
 	if (access("/dev/kvm", F_OK) == 0)
 		ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
@@ -1256,6 +1257,67 @@ START_TEST(a_module_built_for_another_kernel_build_refuses_the_kvm_query)
 }
 END_TEST
 
+/*
+ * libiommu.ko built without the kernel's private headers (LIK_HEADERS_ONLY,
+ * what a distribution's headers package allows) answers for device cdevs
+ * and for a group fd plus a PCI device's name exactly like the full build,
+ * refuses device fds from VFIO_GROUP_GET_DEVICE_FD (EOPNOTSUPP) and says
+ * so in its feature bits.
+ */
+START_TEST(a_headers_only_build_answers_for_cdevs_and_groups)
+{
+	struct libiommu_kmod_dev_info di;
+	struct libiommu_kmod_version v;
+	char path[PATH_MAX];
+	int ko, ctl, group, container, dev;
+	struct edu e;
+
+	snprintf(path, sizeof(path), "%s/test/%s-headers-only.ko",
+		 getenv("LIBIOMMU_KMOD_DIR"), LIBIOMMU_KMOD_MODNAME);
+	ko = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(ko >= 0, "%s: %s", path, strerror(errno));
+	atexit(restore_module);	/* also after a failed assertion */
+	foreign_loaded = true;
+	ku_assert_rc(reload_from(ko, ""), 0);
+	close(ko);
+	ctl = ctl_open();
+	ku_assert_rc(get_version(ctl, &v), 0);
+	printf("headers-only build: features %#llx\n",
+	       (unsigned long long)v.out_features);
+	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO);
+	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP);
+	ck_assert(v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
+	ck_assert(!(v.out_features & (LIBIOMMU_KMOD_FEAT_DEV_INFO_OPENED |
+				      LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH)));
+
+	edu_open(&e, true);
+	ku_assert_rc(dev_info(ctl, e.dev, &di), 0);
+	check_edu_info(&di);
+	ck_assert_uint_eq(di.out_attach, LIBIOMMU_KMOD_ATTACH_UNKNOWN);
+	ck_assert(!(di.out_flags & (LIBIOMMU_KMOD_DEV_OPENED |
+				    LIBIOMMU_KMOD_DEV_ATTACH_KNOWN)));
+	edu_close(&e);
+
+	group = open_edu_group();
+	ku_assert_rc(group_dev_info(ctl, group, edu_bdf(), &di), 0);
+	check_edu_info(&di);
+	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_GROUP_FD);
+	ku_assert_rc(group_dev_info(ctl, group, "0000:ff:1f.7", &di), -ENODEV);
+	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(container, 0);
+	ck_assert_int_eq(ioctl(group, LX_VFIO_GROUP_SET_CONTAINER, &container), 0);
+	ck_assert_int_eq(ioctl(container, LX_VFIO_SET_IOMMU, LX_VFIO_TYPE1v2_IOMMU), 0);
+	dev = ioctl(group, LX_VFIO_GROUP_GET_DEVICE_FD, edu_bdf());
+	ck_assert_msg(dev >= 0, "VFIO_GROUP_GET_DEVICE_FD: %s", strerror(errno));
+	ku_assert_rc(dev_info(ctl, dev, &di), -EOPNOTSUPP);
+	close(dev);
+	close(group);
+	close(container);
+	close(ctl);
+	restore_module();
+}
+END_TEST
+
 /* ------------------------------------------------------------ main */
 
 static bool have_module_file(void)
@@ -1362,6 +1424,7 @@ int main(void)
 		tcase_add_test(tc, loading_the_module_creates_no_kvm_vm);
 		tcase_add_test(tc, a_loader_with_a_full_fd_table_gets_the_same_module);
 		tcase_add_test(tc, a_module_built_for_another_kernel_build_refuses_the_kvm_query);
+		tcase_add_test(tc, a_headers_only_build_answers_for_cdevs_and_groups);
 		if (tu_want_lifecycle("reload_100_times_without_leaks_or_warnings"))
 			tcase_add_test(tc, reload_100_times_without_leaks_or_warnings);
 	} else {

@@ -100,7 +100,10 @@ enum {
  * LIBIOMMU_KMOD_SIM_DEVNODE.
  */
 
-/* GET_DEV_INFO on a VFIO device fd (cdev or group-opened). */
+/*
+ * GET_DEV_INFO on a VFIO device cdev fd (and on a device fd from
+ * VFIO_GROUP_GET_DEVICE_FD with ..._FEAT_DEV_INFO_OPENED).
+ */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO (1ULL << 0)
 /* GET_DEV_INFO with LIBIOMMU_KMOD_DEV_INFO_GROUP: group fd + device name. */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP (1ULL << 1)
@@ -119,6 +122,15 @@ enum {
  * built against a full kernel source tree (iommufd's private header).
  */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH (1ULL << 3)
+/*
+ * GET_DEV_INFO also on device fds from VFIO_GROUP_GET_DEVICE_FD, and it
+ * sets LIBIOMMU_KMOD_DEV_OPENED / ..._IOMMUFD_BOUND and out_devid (which
+ * fd opened or bound the device).  Clear in a module built against a
+ * headers-only kernel tree (those answers need VFIO's private header):
+ * such fds are then EOPNOTSUPP, and a group fd + name finds PCI devices
+ * only.
+ */
+#define LIBIOMMU_KMOD_FEAT_DEV_INFO_OPENED (1ULL << 4)
 
 struct libiommu_kmod_version {
 	__u32 size;		/* in: sizeof(struct libiommu_kmod_version) */

@@ -107,16 +107,21 @@ if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 		for ko in "$m"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
 	done
 	# Modules the tests load on purpose, never init (/kmod/test in the
-	# guest): libiommu.ko built as if for another build of the kernel
-	# (kmod/Kbuild, LIK_TEST_FOREIGN_BUILD), whose KVM read-back must
-	# refuse.
-	kf=$build/kmod-foreign
-	mkdir -p "$kf" "$build/kmod-test"
-	rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
-		"$srcdir"/kmod/ "$kf"/
-	make -s -C "$kdir/build" M="$kf" LIK_TEST_FOREIGN_BUILD=1 modules >&2 ||
-		die "building the foreign-build test module against $kdir/build failed"
-	cp "$kf/libiommu.ko" "$build/kmod-test/libiommu-foreign.ko"
+	# guest), libiommu.ko built
+	#  - foreign: as if for another build of the kernel
+	#    (LIK_TEST_FOREIGN_BUILD): its KVM read-back must refuse;
+	#  - headers-only: without the kernel's private headers
+	#    (LIK_HEADERS_ONLY), as against a distribution's headers package.
+	mkdir -p "$build/kmod-test"
+	for v in foreign:LIK_TEST_FOREIGN_BUILD=1 headers-only:LIK_HEADERS_ONLY=1; do
+		kv=$build/kmod-${v%%:*}
+		mkdir -p "$kv"
+		rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
+			"$srcdir"/kmod/ "$kv"/
+		make -s -C "$kdir/build" M="$kv" "${v#*:}" modules >&2 ||
+			die "building the ${v%%:*} test module against $kdir/build failed"
+		cp "$kv/libiommu.ko" "$build/kmod-test/libiommu-${v%%:*}.ko"
+	done
 	test_kmods=$build/kmod-test
 fi
 
