@@ -70,6 +70,19 @@ static void setup(void)
 	ck_assert_msg(ifd >= 0, "open /dev/iommu: %s", strerror(errno));
 }
 
+/*
+ * A racing loop's time budget: @dflt seconds, or LIBIOMMU_TEST_RACE_SECS
+ * (the debug kernel's VM run shortens them: KASAN and lockdep make every
+ * iteration several times slower, and they look at what runs, however
+ * often).
+ */
+static double race_secs(double dflt)
+{
+	const char *v = getenv("LIBIOMMU_TEST_RACE_SECS");
+
+	return v && atof(v) > 0 ? atof(v) : dflt;
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -205,7 +218,7 @@ static void *setter_thread(void *arg)
 }
 
 #define SET_RACE_ITERS 20000
-#define SET_RACE_BUDGET_S 15.0
+#define SET_RACE_BUDGET_S race_secs(15.0)
 
 /*
  * While one thread flips the device's NO_ENFORCE policy as fast as it
@@ -303,7 +316,7 @@ static void *destroyer_thread(void *arg)
 }
 
 #define DESTROY_RACE_ITERS 20000
-#define DESTROY_RACE_BUDGET_S 25.0
+#define DESTROY_RACE_BUDGET_S race_secs(25.0)
 /* Longer than any destroy takes unprovoked (about 5 ms in the VM). */
 #define DESTROY_HANG_S 5.0
 

@@ -18,6 +18,10 @@ project's own kernel, plus the platform smoke tests and the kernel's iommufd
 selftest (judged against tests/vm/selftest-baseline.txt).
 
   --snoop on|off|both   VT-d snoop-control of the guest's IOMMU (default both)
+  --kernel normal|debug the VM tier's kernel (default) or its debug build
+                        (tests/vm/kernel-debug.config: KASAN, lockdep,
+                        kmemleak; any report fails the boot; per-test
+                        timeouts x4)
   --no-kselftest        do not run the kernel's iommufd selftest
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
@@ -30,7 +34,8 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --timeout SECS        per-test timeout in the guest (default 120)
   --boot-timeout SECS   whole-boot timeout (default 900)
   --build-dir DIR       static build of the library and tests
-                        (default build/vm in the source tree)
+                        (default build/vm in the source tree, build/vm-debug
+                        with --kernel debug)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
   --break MODE          runner self-test only: guest init misbehaves
                         (panic, hang, silent, testhang, testfail, lostresult)
@@ -45,13 +50,14 @@ Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
+empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
-build=$srcdir/build/vm
+build=
 tests=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--snoop) snoop=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
 	--no-kselftest) kselftest=0 ;;
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
@@ -71,6 +77,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$snoop" in on|off|both) ;; *) echo "run.sh: --snoop takes on, off or both" >&2; exit 2 ;; esac
+case "$kernel" in normal|debug) ;; *) echo "run.sh: --kernel takes normal or debug" >&2; exit 2 ;; esac
+# the debug kernel is several times slower under TCG
+[ -n "$timeout" ] || { timeout=120; [ "$kernel" = debug ] && timeout=480; }
+# each kernel its own build dir: a normal and a debug run may run at once
+[ -n "$build" ] || { build=$srcdir/build/vm; [ "$kernel" = debug ] && build=$srcdir/build/vm-debug; }
+kflag=; [ "$kernel" = debug ] && kflag=--debug
 case "$smp" in [1-9]|[1-9][0-9]) ;; *) echo "run.sh: --smp takes a number of vCPUs, 1 to 99" >&2; exit 2 ;; esac
 
 say() { [ "$quiet" = 1 ] || echo "vm: $*"; }
@@ -78,7 +90,7 @@ die() { echo "vm: error: $*" >&2; exit 1; }
 
 # --- 1. host packages and kernel (both cached / idempotent)
 bash "$here/setup-host.sh"
-kdir=$(bash "$here/kernel.sh" | tail -n1)
+kdir=$(bash "$here/kernel.sh" $kflag | tail -n1)
 [ -f "$kdir/bzImage" ] || die "kernel.sh gave no bzImage in '$kdir'"
 
 # --- 2. static build of the library, its tests and examples (not needed
@@ -191,7 +203,7 @@ LIBIOMMU_VM_TEST_KMODS=$test_kmods \
 boot_one() {
 	local s=$1 log=$work/console-snoop-$1.log res=$work/results-snoop-$1.log
 	local append start qrc
-	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 libiommu.snoop=$s libiommu.timeout=$timeout"
+	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 libiommu.snoop=$s libiommu.timeout=$timeout libiommu.kernel=$kernel"
 	[ -n "$brk" ] && append="$append libiommu.break=$brk"
 	start=$(date +%s)
 	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \
