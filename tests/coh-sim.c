@@ -34,6 +34,7 @@ static void sim_cleanup(void)
 	/* Handles first: the devices' fds must be closed to destroy them. */
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
+	ku_close_device_fds();	/* whatever a failed test left open */
 	ku_sim_destroy_all(ctl);
 	if (ctl >= 0)
 		close(ctl);
@@ -42,9 +43,9 @@ static void sim_cleanup(void)
 
 static void setup(void)
 {
+	/* start from a known state, whatever a failed test left */
+	ku_sim_destroy_leftovers();
 	fds_before = tu_count_fds();
-	/* A failed assertion exit()s without the checked teardown. */
-	atexit(sim_cleanup);
 	ctl = ku_sim_open();
 	ctx = new_ctx(&lg);
 }
@@ -408,6 +409,7 @@ int main(void)
 {
 	Suite *s;
 	TCase *tc;
+	int rc;
 
 	tu_require_iommufd();
 	ku_require_sim();
@@ -425,5 +427,8 @@ int main(void)
 	tcase_add_test(tc, force_enable_moves_box_1_to_3_and_kvm_follows);
 	tcase_add_test(tc, require_coherent_ioas_admits_only_devices_forced_to_snoop);
 	tcase_add_test(tc, noncoherent_ioas_admits_only_devices_let_through);
-	return tu_run(s);
+	rc = tu_run(s);
+	/* a failed test's leftovers would pin the simulator for the next program */
+	ku_sim_destroy_leftovers();
+	return rc;
 }

@@ -84,6 +84,52 @@ bool ku_slab_growth_means_leaks(void);
 /* delete_module(2) of module @name (LIBIOMMU_KMOD_*MODNAME); 0 / -errno. */
 int ku_delete_module(const char *name, unsigned int flags);
 
+/* /sys/module/@name/refcnt: its reference count, or -1 when not loaded. */
+int ku_module_refcnt(const char *name);
+
+/*
+ * What keeps module @name busy, in words, into @buf: its reference count
+ * and every holder a test can see - processes with a control node, a
+ * VFIO device, /dev/iommu (an iommufd may hold a simulated domain) or a
+ * KVM file open, simulated devices that still exist, modules that use it.
+ * Returns @buf.
+ */
+const char *ku_module_busy_why(const char *name, char *buf, size_t len);
+
+/*
+ * Fail the current test unless module @name is loaded and nothing holds
+ * it, naming the holders (a previous test's leftovers) instead of letting
+ * a later delete_module() fail with a bare EWOULDBLOCK.
+ */
+void ku_require_module_idle(const char *name);
+
+/*
+ * A failed Check test in fork mode ends its process with _exit(): neither
+ * its checked teardown nor atexit() handlers run.  Its fds close with the
+ * process, but simulated devices and IOMMUs stay, and so does a test
+ * build of a module it had loaded.  These put things back; fixtures call
+ * them before each test and main() after the suite, so that a failing
+ * test takes no other test with it.
+ *
+ * ku_sim_destroy_leftovers(): destroy every simulated device and IOMMU
+ * that exists (found in sysfs), saying which ("note: ..."); how many.
+ * ku_restore_modules(): in the VM tier (LIBIOMMU_KMOD_DIR), both modules
+ * loaded as the guest's init loaded them - not missing, not a test build
+ * (ku_mark_test_module()), not with a test's module parameters.
+ */
+int ku_sim_destroy_leftovers(void);
+void ku_restore_modules(void);
+/* A test loads another build of module @name: ku_restore_modules() undoes it. */
+void ku_mark_test_module(const char *name);
+
+/*
+ * Close every fd of this process that can pin a companion module or a
+ * simulated device: VFIO device and group fds, iommufds, KVM fds.  For
+ * teardowns that must also work after a failed assertion, before
+ * ku_sim_destroy_all() (a device with an open fd cannot be destroyed).
+ */
+void ku_close_device_fds(void);
+
 /*
  * Unload @name, waiting up to a second while it is busy (EWOULDBLOCK):
  * libiommu_sim.ko drops the reference a freed domain held after an RCU
@@ -91,6 +137,8 @@ int ku_delete_module(const char *name, unsigned int flags);
  * busy for a few milliseconds.  0 / -errno.
  */
 int ku_unload(const char *name);
+/* ku_unload() or fail the test, naming what keeps @name busy. */
+void ku_assert_unloaded(const char *name);
 
 /*
  * The simulator's control node, opened (fails the test when it cannot

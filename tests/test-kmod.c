@@ -1038,7 +1038,11 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 		int rc = ku_delete_module(LIBIOMMU_KMOD_MODNAME, O_NONBLOCK);
 
 		if (rc) {
-			snprintf(why, sizeof(why), "delete_module: %s", strerror(-rc));
+			char busy[2048];
+
+			snprintf(why, sizeof(why), "delete_module: %s: %s", strerror(-rc),
+				 ku_module_busy_why(LIBIOMMU_KMOD_MODNAME, busy,
+						    sizeof(busy)));
 			failed_at = i;
 		} else if (syscall(SYS_finit_module, kofd, "", 0)) {
 			snprintf(why, sizeof(why), "finit_module: %s", strerror(errno));
@@ -1086,24 +1090,6 @@ static int reload_from(int ko_fd, const char *params)
 	if (rc && rc != -ENOENT)
 		return rc;
 	return syscall(SYS_finit_module, ko_fd, params, 0) ? -errno : 0;
-}
-
-/* Set while a test has another build of the module loaded. */
-static bool foreign_loaded;
-
-/* Make sure the normal module is loaded again, whatever a test did. */
-static void restore_module(void)
-{
-	int ko;
-
-	if (!foreign_loaded && access(LIBIOMMU_KMOD_DEVNODE, F_OK) == 0)
-		return;
-	ko = open(module_ko(), O_RDONLY | O_CLOEXEC);
-	if (ko >= 0) {
-		reload_from(ko, "");
-		close(ko);
-	}
-	foreign_loaded = false;
 }
 
 /* A kernel uevent socket (NETLINK_KOBJECT_UEVENT), non-blocking. */
@@ -1226,7 +1212,6 @@ START_TEST(a_module_built_for_another_kernel_build_refuses_the_kvm_query)
 		 getenv("LIBIOMMU_KMOD_DIR"), LIBIOMMU_KMOD_MODNAME);
 	ko = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(ko >= 0, "%s: %s", path, strerror(errno));
-	atexit(restore_module);	/* also after a failed assertion */
 
 	/* the truth, from the normal module */
 	edu_open(&e, true);
@@ -1237,7 +1222,7 @@ START_TEST(a_module_built_for_another_kernel_build_refuses_the_kvm_query)
 	truth = (int)kvm_count(ctl, vm);
 	close(ctl);
 
-	foreign_loaded = true;
+	ku_mark_test_module(LIBIOMMU_KMOD_MODNAME);	/* see ku_restore_modules() */
 	ku_assert_rc(reload_from(ko, ""), 0);
 	ctl = ctl_open();
 	ku_assert_rc(get_version(ctl, &v), 0);
@@ -1250,7 +1235,7 @@ START_TEST(a_module_built_for_another_kernel_build_refuses_the_kvm_query)
 	close(vm);
 	edu_close(&e);
 	close(ko);
-	restore_module();
+	ku_restore_modules();
 	ck_assert_msg(rc == -ENOEXEC,
 		      "a module built for another kernel answered %s (count %u, truth %d)",
 		      rc ? strerror(-rc) : "0", kn.out_noncoherent_dma_count, truth);
@@ -1277,8 +1262,7 @@ START_TEST(a_headers_only_build_answers_for_cdevs_and_groups)
 		 getenv("LIBIOMMU_KMOD_DIR"), LIBIOMMU_KMOD_MODNAME);
 	ko = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(ko >= 0, "%s: %s", path, strerror(errno));
-	atexit(restore_module);	/* also after a failed assertion */
-	foreign_loaded = true;
+	ku_mark_test_module(LIBIOMMU_KMOD_MODNAME);	/* see ku_restore_modules() */
 	ku_assert_rc(reload_from(ko, ""), 0);
 	close(ko);
 	ctl = ctl_open();
@@ -1315,7 +1299,7 @@ START_TEST(a_headers_only_build_answers_for_cdevs_and_groups)
 	close(group);
 	close(container);
 	close(ctl);
-	restore_module();
+	ku_restore_modules();
 }
 END_TEST
 
@@ -1330,6 +1314,16 @@ static bool have_module_file(void)
 		return false;
 	snprintf(path, sizeof(path), "%s/%s.ko", dir, LIBIOMMU_KMOD_MODNAME);
 	return access(path, R_OK) == 0;
+}
+
+/*
+ * The lifecycle tests unload the module: it must be idle when they start,
+ * or they name what a previous test left holding it.
+ */
+static void module_idle(void)
+{
+	ku_restore_modules();	/* a failed test may have left another build */
+	ku_require_module_idle(LIBIOMMU_KMOD_MODNAME);
 }
 
 static bool kvm_feature(void)
@@ -1348,7 +1342,8 @@ static bool kvm_feature(void)
 
 int main(void)
 {
-	Suite *s = suite_create("kmod");
+	Suite *s;
+	int rc;
 	bool vm = getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1");
 	bool edu = getenv("LIBIOMMU_VM_EDU") && access(EDU_CDEV, F_OK) == 0;
 	TCase *tc;
@@ -1365,6 +1360,8 @@ int main(void)
 		return TU_EXIT_SKIP;
 	}
 
+	/* created only now, so the skip paths above leak nothing (ASan) */
+	s = suite_create("kmod");
 	tc = tu_tcase(s, "version");
 	tcase_add_test(tc, version_reports_v1_and_features);
 	tcase_add_test(tc, version_accepts_a_larger_zeroed_struct);
@@ -1421,6 +1418,7 @@ int main(void)
 	if (vm && edu && kvm_feature() && have_module_file()) {
 		tc = tu_tcase(s, "lifecycle");
 		tcase_set_timeout(tc, 100);
+		tcase_add_checked_fixture(tc, module_idle, NULL);
 		tcase_add_test(tc, rmmod_is_refused_while_the_node_is_open);
 		tcase_add_test(tc, loading_the_module_creates_no_kvm_vm);
 		tcase_add_test(tc, a_loader_with_a_full_fd_table_gets_the_same_module);
@@ -1431,5 +1429,7 @@ int main(void)
 	} else {
 		printf("note: not in the VM tier (LIBIOMMU_VM=1, LIBIOMMU_KMOD_DIR): lifecycle tests left out\n");
 	}
-	return tu_run(s);
+	rc = tu_run(s);
+	ku_restore_modules();	/* a failed test may have left another build */
+	return rc;
 }

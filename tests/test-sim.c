@@ -69,12 +69,9 @@ static void teardown(void);
 
 static void setup(void)
 {
-	/*
-	 * In Check's fork mode a failed assertion exit()s the test's process
-	 * without running the checked teardown: undo the test's objects then
-	 * too, or they would pin the module for the tests that follow.
-	 */
-	atexit(teardown);
+	/* start from a known state, whatever a failed test left */
+	ku_restore_modules();
+	ku_sim_destroy_leftovers();
 	ctl = ku_sim_open();
 	mctl = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
 	ifd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
@@ -91,6 +88,8 @@ static void teardown(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
+	/* and whatever a failed test left open (a device fd blocks destroy) */
+	ku_close_device_fds();
 	ku_sim_destroy_all(ctl);
 	if (ctl >= 0)
 		close(ctl);
@@ -1208,10 +1207,14 @@ START_TEST(without_isolated_msi_bind_is_eperm)
 		fclose(f);
 	}
 	teardown();
-	ku_assert_rc(ku_unload(LIBIOMMU_KMOD_SIM_MODNAME), 0);
+	ku_require_module_idle(LIBIOMMU_KMOD_SIM_MODNAME);
+	ku_assert_unloaded(LIBIOMMU_KMOD_SIM_MODNAME);
 	rc = syscall(SYS_finit_module, ko, "sim_isolated_msi=0", 0) ? -errno : 0;
 	if (rc == 0) {
-		setup();
+		/* not setup(): it would put the default parameters back */
+		ctl = ku_sim_open();
+		ifd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+		ck_assert_int_ge(ifd, 0);
 		sim_dev(sim_iommu(S_SNOOP), 0, &vi);
 		fd = cdev_open(vi);
 		b.iommufd = ifd;
@@ -1248,6 +1251,7 @@ START_TEST(load_create_destroy_unload_x100)
 	if (ko < 0)
 		return;
 	teardown();	/* the fixture's fds would pin the module */
+	ku_require_module_idle(LIBIOMMU_KMOD_SIM_MODNAME);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < WARMUP + RELOADS && failed_at < 0; i++) {
@@ -1300,6 +1304,7 @@ int main(void)
 {
 	TCase *tc;
 	Suite *s;
+	int rc;
 
 	ku_require_sim();
 
@@ -1345,5 +1350,9 @@ int main(void)
 		tcase_set_timeout(tc, 100);
 	}
 
-	return tu_run(s);
+	rc = tu_run(s);
+	/* a failed test's leftovers would pin the simulator for the next program */
+	ku_sim_destroy_leftovers();
+	ku_restore_modules();
+	return rc;
 }
