@@ -220,7 +220,7 @@ static void *setter_thread(void *arg)
 }
 
 #define SET_RACE_ITERS 20000
-#define SET_RACE_BUDGET_S race_secs(15.0)
+#define SET_RACE_BUDGET_S race_secs(8.0)
 
 /*
  * While one thread flips the device's NO_ENFORCE policy as fast as it
@@ -318,7 +318,7 @@ static void *destroyer_thread(void *arg)
 }
 
 #define DESTROY_RACE_ITERS 20000
-#define DESTROY_RACE_BUDGET_S race_secs(25.0)
+#define DESTROY_RACE_BUDGET_S race_secs(16.0)
 /* Longer than any destroy takes unprovoked (about 5 ms in the VM). */
 #define DESTROY_HANG_S 5.0
 

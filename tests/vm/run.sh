@@ -41,11 +41,11 @@ selftest (judged against tests/vm/selftest-baseline.txt).
                         (panic, hang, silent, testhang, testfail, lostresult)
   --quiet               only the summary
 With both boots, work that does not depend on the snoop mode runs once, in
-two halves of about the same length: the kernel selftest in the snoop-on
-boot; test-kmod's x100 reload loop (whose KVM count of 1 checks more) and
-test-sim's x100 lifecycle loop in the snoop-off boot.  The other boot runs
-those programs as NAME:LIBIOMMU_TEST_LIFECYCLE=0, so the report names what
-it left out.
+two halves of about the same length: the kernel selftest and sim-race's
+racing loops in the snoop-on boot; test-kmod's x100 reload loop (whose KVM
+count of 1 checks more), test-sim's x100 lifecycle loop and kmod-lifecycle
+in the snoop-off boot.  The other boot runs those programs as
+NAME:LIBIOMMU_TEST_LIFECYCLE=0, so the report names what it left out.
 Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
@@ -163,7 +163,7 @@ boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
 # One list per boot (tests.on, tests.off; the guest reads its own).  With
 # both boots, the work that does not depend on the snoop mode runs once
 # (see usage): the boot named here runs it, the other leaves it out.
-declare -A once_in=([kselftest]=on [test-sim]=off [test-kmod]=off)
+declare -A once_in=([kselftest]=on [test-sim]=off [test-kmod]=off [kmod-lifecycle]=off [sim-race]=on)
 split=0; [ "${#boots[@]}" -gt 1 ] && [ "$full_each" = 0 ] && split=1
 for s in "${boots[@]}"; do
 	l=$work/tests.$s
