@@ -9,6 +9,8 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 
 #include "lik.h"
 #include "lik_ioctl.h"
@@ -82,10 +84,58 @@ static struct miscdevice lik_miscdev = {
 	.mode = 0600,
 };
 
+#ifdef LIK_TEST_BUGS
+/*
+ * A test build only (Kbuild LIK_TEST_BUGS=1, tests/vm/test-runner.sh): one
+ * of each bug the VM tier's debug kernel must report, so that its checks
+ * can be seen to fail - an out-of-bounds read (KASAN), a lock order
+ * inversion (lockdep) and an allocation nothing points to (kmemleak).
+ */
+static DEFINE_MUTEX(lik_bug_a);
+static DEFINE_MUTEX(lik_bug_b);
+
+static noinline void lik_test_bugs(void)
+{
+	char *p;
+	int i;
+
+	/* first: a KASAN report taints the kernel, which stops lockdep */
+	mutex_lock(&lik_bug_a);
+	mutex_lock(&lik_bug_b);
+	mutex_unlock(&lik_bug_b);
+	mutex_unlock(&lik_bug_a);
+	mutex_lock(&lik_bug_b);
+	mutex_lock(&lik_bug_a);
+	mutex_unlock(&lik_bug_a);
+	mutex_unlock(&lik_bug_b);
+
+	p = kmalloc(8, GFP_KERNEL);
+	if (!p)
+		return;
+	OPTIMIZER_HIDE_VAR(p);
+	pr_info("libiommu: test build: reading past an 8-byte object: %d\n",
+		READ_ONCE(p[8]));
+	kfree(p);
+	/*
+	 * And leaking memory: whole pages from kmalloc (a small slab object
+	 * can look referenced through a neighbour's stale free-list
+	 * pointer), a few (so that a stale copy of a pointer on some stack
+	 * cannot hide them all).
+	 */
+	for (i = 0; i < 4; i++) {
+		p = kzalloc(4 * PAGE_SIZE, GFP_KERNEL);
+		OPTIMIZER_HIDE_VAR(p);
+	}
+}
+#endif
+
 static int __init lik_init(void)
 {
 	int ret;
 
+#ifdef LIK_TEST_BUGS
+	lik_test_bugs();
+#endif
 	ret = lik_kvm_init();
 	if (ret)
 		return ret;

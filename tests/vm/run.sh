@@ -38,7 +38,9 @@ selftest (judged against tests/vm/selftest-baseline.txt).
                         with --kernel debug)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
   --break MODE          runner self-test only: guest init misbehaves
-                        (panic, hang, silent, testhang, testfail, lostresult)
+                        (panic, hang, silent, testhang, testfail, lostresult,
+                        kernelbugs: load a libiommu.ko that commits a KASAN,
+                        a lockdep and a kmemleak bug)
   --quiet               only the summary
 With both boots, work that does not depend on the snoop mode runs once, in
 two halves of about the same length: the kernel selftest and sim-race's
@@ -106,7 +108,8 @@ fi
 # --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)
 #        and the simulator libiommu_sim.ko (kmod/sim/), two Kbuild trees
 kmods=() test_kmods=
-if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
+# (also with --platform-only for --break kernelbugs, which needs a module)
+if [ -f "$srcdir/kmod/Kbuild" ] && { [ "$platform_only" = 0 ] || [ "$brk" = kernelbugs ]; }; then
 	kb=$build/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
 	# what changed (the modules' uAPI header is in kmod/uapi)
@@ -123,9 +126,11 @@ if [ -f "$srcdir/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
 	#  - foreign: as if for another build of the kernel
 	#    (LIK_TEST_FOREIGN_BUILD): its KVM read-back must refuse;
 	#  - headers-only: without the kernel's private headers
-	#    (LIK_HEADERS_ONLY), as against a distribution's headers package.
+	#    (LIK_HEADERS_ONLY), as against a distribution's headers package;
+	#  - bugs: a KASAN, a lockdep and a kmemleak bug at load
+	#    (LIK_TEST_BUGS; init's libiommu.break=kernelbugs loads it).
 	mkdir -p "$build/kmod-test"
-	for v in foreign:LIK_TEST_FOREIGN_BUILD=1 headers-only:LIK_HEADERS_ONLY=1; do
+	for v in foreign:LIK_TEST_FOREIGN_BUILD=1 headers-only:LIK_HEADERS_ONLY=1 bugs:LIK_TEST_BUGS=1; do
 		kv=$build/kmod-${v%%:*}
 		mkdir -p "$kv"
 		rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
