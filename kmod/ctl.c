@@ -43,7 +43,7 @@ static int lik_kvm_noncoherent_op(void *arg)
 }
 
 #define LIK_OP(_ioctl, _struct, _min, _fn) \
-	LIK_IOCTL_OP(0, lik_ucmd_buffer, _ioctl, _struct, _min, _fn)
+	LIK_IOCTL_OP(0, _ioctl, _struct, _min, _fn)
 
 static const struct lik_ioctl_op lik_ops[] = {
 	LIK_OP(LIBIOMMU_KMOD_GET_VERSION, libiommu_kmod_version,
@@ -59,14 +59,11 @@ static long lik_ctl_ioctl(struct file *filp, unsigned int cmd,
 {
 	const struct lik_ioctl_op *op;
 	union lik_ucmd_buffer buf;
-	unsigned int nr = _IOC_NR(cmd);
 
-	if (nr >= ARRAY_SIZE(lik_ops))
+	op = lik_ioctl_op(lik_ops, ARRAY_SIZE(lik_ops), 0, cmd);
+	if (!op)
 		return -ENOTTY;
-	op = &lik_ops[nr];
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
-	return lik_ioctl_run(op, &buf, (void __user *)arg);
+	return lik_ioctl_run(op, &buf, sizeof(buf), (void __user *)arg);
 }
 
 static const struct file_operations lik_ctl_fops = {

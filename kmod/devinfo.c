@@ -176,6 +176,7 @@ static void devinfo_attach(struct vfio_device_file *df,
 
 	mutex_lock(&vdev->dev_set->lock);
 	idev = vdev->iommufd_device;
+	/* pairs with VFIO's smp_store_release() once the fd bound the device */
 	if (!smp_load_acquire(&df->access_granted) || !df->iommufd || !idev)
 		goto out;
 	mutex_lock(&idev->igroup->lock);

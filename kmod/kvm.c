@@ -48,7 +48,7 @@
 #if IS_ENABLED(CONFIG_KVM_X86)
 #include <linux/kvm_host.h>
 #include <linux/utsname.h>
-#if __has_include(<generated/utsversion.h>)
+#ifdef LIK_HAVE_UTSVERSION
 #include <generated/utsversion.h>	/* UTS_VERSION of the tree's build */
 #endif
 

@@ -16,48 +16,64 @@
 #ifndef LIK_IOCTL_H
 #define LIK_IOCTL_H
 
-#include <linux/build_bug.h>
+#include <linux/bug.h>
+#include <linux/ioctl.h>
 #include <linux/minmax.h>
 #include <linux/uaccess.h>
 
+#include "libiommu_kmod.h"
+
 /*
  * One ioctl of a control node.  Each node keeps a table of these, indexed
- * by _IOC_NR(ioctl_num) minus the table's first number, and hands the
- * entry to lik_ioctl_run().
+ * by the command number minus the table's first number; lik_ioctl_op()
+ * finds the entry of an ioctl and lik_ioctl_run() runs it.  Every ioctl
+ * is _IO(LIBIOMMU_KMOD_TYPE, number) (see the uAPI header); the struct
+ * sizes are pinned there, V1 sizes included.
  */
 struct lik_ioctl_op {
-	unsigned int ioctl_num;
 	unsigned int size;	/* the module's struct size */
 	unsigned int min_size;	/* the V1 size: smaller is -EINVAL */
 	int (*execute)(void *arg);
 };
 
-/*
- * A table entry; @_first: the table's first command number, @_buf: the
- * union the table's commands are copied into (every struct must fit).
- */
-#define LIK_IOCTL_OP(_first, _buf, _ioctl, _struct, _min, _fn)		\
+/* A table entry; @_first: the table's first command number. */
+#define LIK_IOCTL_OP(_first, _ioctl, _struct, _min, _fn)		\
 	[_IOC_NR(_ioctl) - (_first)] = {				\
-		.ioctl_num = _ioctl,					\
-		.size = sizeof(struct _struct) +			\
-			BUILD_BUG_ON_ZERO(sizeof(struct _struct) < (_min) || \
-					  sizeof(union _buf) <		\
-					  sizeof(struct _struct)),	\
+		.size = sizeof(struct _struct),				\
 		.min_size = _min,					\
 		.execute = _fn,						\
 	}
 
 /*
- * Run @op on the caller's struct at @uarg, through @buf (at least
- * op->size bytes): read its size, copy it in, execute, and copy back at
- * most the caller's size, only on success.
+ * The entry of @cmd in @ops (@n entries, from command number @first), or
+ * NULL: not one of the node's ioctls (-ENOTTY).
+ */
+static inline const struct lik_ioctl_op *
+lik_ioctl_op(const struct lik_ioctl_op *ops, unsigned int n,
+	     unsigned int first, unsigned int cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (cmd != _IO(LIBIOMMU_KMOD_TYPE, nr) || nr < first ||
+	    nr - first >= n || !ops[nr - first].execute)
+		return NULL;
+	return &ops[nr - first];
+}
+
+/*
+ * Run @op on the caller's struct at @uarg, through @buf (@bufsize bytes,
+ * the node's union of every struct it takes): read its size, copy it in,
+ * execute, and copy back at most the caller's size, only on success.
  */
 static inline long lik_ioctl_run(const struct lik_ioctl_op *op, void *buf,
-				 void __user *uarg)
+				 size_t bufsize, void __user *uarg)
 {
 	u32 user_size;
 	int ret;
 
+	/* a struct missing from the node's union: a bug of the module */
+	if (WARN_ON_ONCE(op->size > bufsize))
+		return -EINVAL;
 	if (get_user(user_size, (u32 __user *)uarg))
 		return -EFAULT;
 	if (user_size < op->min_size)

@@ -223,7 +223,7 @@ static int sim_dev_destroy_op(void *arg)
 		return -EPERM;
 	if (d->flags || d->__reserved)
 		return -EOPNOTSUPP;
-	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	x = kzalloc_obj(*x, GFP_KERNEL);
 	if (!x)
 		return -ENOMEM;
 	INIT_WORK(&x->work, sim_destroy_work);
@@ -277,8 +277,8 @@ static int sim_dev_info_by_fd(struct libiommu_kmod_sim_dev_info *info)
 {
 	struct sim_dev *sdev;
 	unsigned long id;
-	CLASS(fd, f)(info->vfio_fd);
 
+	CLASS(fd, f)(info->vfio_fd);
 	if (fd_empty(f))
 		return -EBADF;
 	if (!vfio_file_is_valid(fd_file(f)) || vfio_file_is_group(fd_file(f)))
@@ -335,14 +335,12 @@ static int sim_get_version(void *arg)
 
 /* commands below LIBIOMMU_KMOD_CMD_SIM_FIRST: the shared ones */
 static const struct lik_ioctl_op sim_common_ops[] = {
-	LIK_IOCTL_OP(0, sim_ucmd_buffer, LIBIOMMU_KMOD_GET_VERSION,
-		     libiommu_kmod_version, LIBIOMMU_KMOD_VERSION_SIZE_V1,
-		     sim_get_version),
+	LIK_IOCTL_OP(0, LIBIOMMU_KMOD_GET_VERSION, libiommu_kmod_version,
+		     LIBIOMMU_KMOD_VERSION_SIZE_V1, sim_get_version),
 };
 
 #define SIM_OP(_ioctl, _struct, _min, _fn)				\
-	LIK_IOCTL_OP(LIBIOMMU_KMOD_CMD_SIM_FIRST, sim_ucmd_buffer,	\
-		     _ioctl, _struct, _min, _fn)
+	LIK_IOCTL_OP(LIBIOMMU_KMOD_CMD_SIM_FIRST, _ioctl, _struct, _min, _fn)
 
 static const struct lik_ioctl_op sim_ops[] = {
 	SIM_OP(LIBIOMMU_KMOD_SIM_IOMMU_CREATE, libiommu_kmod_sim_iommu_create,
@@ -362,20 +360,16 @@ static const struct lik_ioctl_op sim_ops[] = {
 static long sim_ctl_ioctl(struct file *filp, unsigned int cmd,
 			  unsigned long arg)
 {
-	unsigned int nr = _IOC_NR(cmd);
 	const struct lik_ioctl_op *op;
 	union sim_ucmd_buffer buf;
 
-	if (nr < ARRAY_SIZE(sim_common_ops))
-		op = &sim_common_ops[nr];
-	else if (nr >= LIBIOMMU_KMOD_CMD_SIM_FIRST &&
-		 nr - LIBIOMMU_KMOD_CMD_SIM_FIRST < ARRAY_SIZE(sim_ops))
-		op = &sim_ops[nr - LIBIOMMU_KMOD_CMD_SIM_FIRST];
-	else
+	op = lik_ioctl_op(sim_common_ops, ARRAY_SIZE(sim_common_ops), 0, cmd);
+	if (!op)
+		op = lik_ioctl_op(sim_ops, ARRAY_SIZE(sim_ops),
+				  LIBIOMMU_KMOD_CMD_SIM_FIRST, cmd);
+	if (!op)
 		return -ENOTTY;
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
-	return lik_ioctl_run(op, &buf, (void __user *)arg);
+	return lik_ioctl_run(op, &buf, sizeof(buf), (void __user *)arg);
 }
 
 static const struct file_operations sim_ctl_fops = {

@@ -22,7 +22,6 @@
 
 #include "sim.h"
 
-
 #define SIM_OFFSET_SHIFT 40
 #define SIM_OFFSET_MASK ((1ULL << SIM_OFFSET_SHIFT) - 1)
 /* Registers live below this offset of BAR0; the rest reads as zero. */
@@ -186,28 +185,30 @@ static enum sim_xlate sim_dma_move(struct sim_dev *s, struct sim_domain *sd,
 		switch (op) {
 		case LIBIOMMU_KMOD_SIM_DMA_TO_DEV:
 			*fault_iova = src + done;
-			x = lisim_domain_access(sd, src + done, s->mem->buf + done,
-					      n, false, -1);
+			x = lisim_domain_access(sd, src + done,
+						s->mem->buf + done, n, false,
+						-1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_FROM_DEV:
 			*fault_iova = dst + done;
-			x = lisim_domain_access(sd, dst + done, s->mem->buf + done,
-					      n, true, -1);
+			x = lisim_domain_access(sd, dst + done,
+						s->mem->buf + done, n, true,
+						-1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_COPY:
 			*fault_iova = src + done;
-			x = lisim_domain_access(sd, src + done, s->mem->bounce, n,
-					      false, -1);
+			x = lisim_domain_access(sd, src + done,
+						s->mem->bounce, n, false, -1);
 			if (x != SIM_XLATE_OK)
 				break;
 			*fault_iova = dst + done;
-			x = lisim_domain_access(sd, dst + done, s->mem->bounce, n,
-					      true, -1);
+			x = lisim_domain_access(sd, dst + done,
+						s->mem->bounce, n, true, -1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_FILL:
 			*fault_iova = dst + done;
-			x = lisim_domain_access(sd, dst + done, NULL, n, true,
-					      fill);
+			x = lisim_domain_access(sd, dst + done, NULL, n,
+						true, fill);
 			break;
 		}
 		if (x != SIM_XLATE_OK)
@@ -602,10 +603,10 @@ struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 	struct sim_dev *s;
 	int ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	s->mem = kvzalloc(sizeof(*s->mem), GFP_KERNEL);
+	s->mem = kvzalloc_obj(*s->mem, GFP_KERNEL);
 	if (!s->mem) {
 		kfree(s);
 		return ERR_PTR(-ENOMEM);

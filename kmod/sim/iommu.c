@@ -25,7 +25,6 @@
 
 #include "sim.h"
 
-
 /*
  * iommufd binds a device only if a DMA write of it cannot raise an
  * interrupt outside its iommufd context (isolated MSI).  A sim device
@@ -363,7 +362,7 @@ sim_domain_alloc_paging_flags(struct device *dev, u32 flags,
 	if (user_data && user_data->type != IOMMU_HWPT_DATA_NONE)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
+	sd = kzalloc_obj(*sd, GFP_KERNEL_ACCOUNT);
 	if (!sd)
 		return ERR_PTR(-ENOMEM);
 	xa_init(&sd->pt);
@@ -401,7 +400,7 @@ static enum sim_xlate sim_pte_check(void *e, bool write, unsigned long *pfn)
 
 /* Check that [iova, iova + len) can be read (or written); len > 0. */
 enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
-				bool write, u64 *fault_iova)
+				  bool write, u64 *fault_iova)
 {
 	u64 pg, last = (iova + len - 1) >> PAGE_SHIFT;
 	enum sim_xlate x;
@@ -424,7 +423,7 @@ enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
  * domain tracks dirty pages.
  */
 enum sim_xlate lisim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
-				 size_t len, bool write, int fill)
+				   size_t len, bool write, int fill)
 {
 	unsigned long idx = iova >> PAGE_SHIFT, pfn = 0;
 	size_t off = iova & ~PAGE_MASK;
@@ -506,7 +505,7 @@ struct sim_iommu *lisim_iommu_create(u32 id, u32 flags)
 	struct sim_iommu *si;
 	int ret;
 
-	si = kzalloc(sizeof(*si), GFP_KERNEL);
+	si = kzalloc_obj(*si, GFP_KERNEL);
 	if (!si)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&si->kref);

@@ -79,8 +79,8 @@ struct sim_dev {
 	struct vfio_device *vdev;	/* set while bound to sim_driver */
 	int probe_err;
 	u32 id;
-	u32 flags;			/* LIBIOMMU_KMOD_SIM_DEV_*, see
-					 * lisim_dev_set_flags() */
+	/* LIBIOMMU_KMOD_SIM_DEV_*, see lisim_dev_set_flags() */
+	u32 flags;
 	/*
 	 * Set by SIM_DEV_DESTROY (under its ctl lock) before the device is
 	 * unregistered: an fd opened after destroy's check can neither bind
@@ -140,10 +140,11 @@ enum sim_xlate {
 	SIM_XLATE_PERM,
 	SIM_XLATE_TARGET,
 };
+
 enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
-				bool write, u64 *fault_iova);
+				  bool write, u64 *fault_iova);
 enum sim_xlate lisim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
-				 size_t len, bool write, int fill);
+				   size_t len, bool write, int fill);
 
 /* dev.c */
 int lisim_dev_setup(void);
@@ -154,6 +155,6 @@ void lisim_dev_mark_dying(struct sim_dev *sdev, struct completion *answer);
 bool lisim_dev_is_open(struct sim_dev *sdev);
 bool lisim_dev_matches_file(struct sim_dev *sdev, struct file *file);
 void lisim_dev_fill_info(struct sim_dev *sdev,
-		       struct libiommu_kmod_sim_dev_info *info);
+			 struct libiommu_kmod_sim_dev_info *info);
 
 #endif /* LIBIOMMU_KMOD_SIM_H */

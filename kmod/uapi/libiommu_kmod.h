@@ -237,8 +237,10 @@ enum libiommu_kmod_nosnoop {
 	 * cannot send PCIe no-snoop requests ("device never does").
 	 */
 	LIBIOMMU_KMOD_NOSNOOP_NO_PCIE = 1,
-	/* PCIe, Enable No Snoop clear: not permitted now (the bit is writable
-	 * by the device's owner through the VFIO config region). */
+	/*
+	 * PCIe, Enable No Snoop clear: not permitted now (the bit is writable
+	 * by the device's owner through the VFIO config region).
+	 */
 	LIBIOMMU_KMOD_NOSNOOP_DISABLED = 2,
 	/* PCIe, Enable No Snoop set: the device may issue no-snoop. */
 	LIBIOMMU_KMOD_NOSNOOP_ENABLED = 3,
@@ -310,8 +312,8 @@ struct libiommu_kmod_dev_info {
 	__u16 out_pci_device;
 	__u16 out_pcie_devctl;	/* with LIBIOMMU_KMOD_DEV_DEVCTL_VALID */
 	__u16 __reserved2;	/* in: 0 */
-	char out_name[LIBIOMMU_KMOD_DEV_NAME_LEN]; /* dev_name(), NUL-terminated,
-						    * cut if longer */
+	/* dev_name(), NUL-terminated, cut if longer */
+	char out_name[LIBIOMMU_KMOD_DEV_NAME_LEN];
 	/* V2, with LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH: */
 	__u32 out_attach;	/* enum libiommu_kmod_attach */
 	__u32 out_attach_hwpt_id; /* iommufd HWPT id (PAGING, NESTED), else 0 */
