@@ -190,7 +190,7 @@ if [ "$split" = 1 ]; then
 	once=
 	[ "$kselftest" = 1 ] && once="the kernel selftest with snoop ${once_in[kselftest]}; "
 	for t in ${tests[@]+"${tests[@]}"}; do
-		[ -n "${once_in[$t]:-}" ] && once="$once$t's x100 loop with snoop ${once_in[$t]}; "
+		[ -n "${once_in[$t]:-}" ] && once="$once$t's snoop-independent loops with snoop ${once_in[$t]}; "
 	done
 	[ -z "$once" ] || say "snoop-independent work runs once: ${once%; } (--full-each-boot: in both)"
 fi
