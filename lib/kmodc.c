@@ -148,3 +148,11 @@ int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,
 	kn->kvm_fd = vm_fd;
 	return lu_ioctl(km->fd, LIBIOMMU_KMOD_KVM_NONCOHERENT, kn);
 }
+
+int lu_kmod_dom_enforce(const struct libiommu_kmod_dev_info *di)
+{
+	if (!(di->out_flags & LIBIOMMU_KMOD_DEV_ATTACH_KNOWN))
+		return LU_ENF_UNKNOWN;
+	return di->out_flags & LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC ?
+	       LU_ENF_YES : LU_ENF_NO;
+}

@@ -49,4 +49,20 @@ int lu_kmod_sim_set(struct lu_kmod *km, uint32_t dev_id, uint32_t dev_flags);
 int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,
 		struct libiommu_kmod_kvm_noncoherent *kn);
 
+#ifndef LU_ENF_NO
+#define LU_ENF_NO 0
+#define LU_ENF_YES 1
+#define LU_ENF_UNKNOWN (-1)
+#endif
+
+/*
+ * From a GET_DEV_INFO answer (lu_kmod_dev_info()): does the domain the
+ * device is attached to now force snooping?  LU_ENF_YES or _NO when the
+ * module knows (LIBIOMMU_KMOD_DEV_ATTACH_KNOWN: a cdev bound to an
+ * iommufd and attached to a paging HWPT), LU_ENF_UNKNOWN otherwise - not
+ * attached, nested, PASID only, a legacy group, or a module without
+ * LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH (di->out_attach says which).
+ */
+int lu_kmod_dom_enforce(const struct libiommu_kmod_dev_info *di);
+
 #endif
