@@ -8,6 +8,10 @@
  * log must stay free of warnings; on the normal kernel unreclaimable slab
  * must not grow (on the debug kernel kmemleak judges, see tests/vm/init).
  *
+ * LIBIOMMU_TEST_CYCLES=N runs N cycles instead of 100 (scripts/test-all.sh's
+ * boot of the debug kernel, where the checkers see each path on its first
+ * cycle and every cycle costs ten times as much).
+ *
  * Every test starts from both modules loaded and idle, and leaves them so
  * whatever happens.  Runs in the VM tier only (LIBIOMMU_VM=1 and the
  * modules' files in LIBIOMMU_KMOD_DIR); skips (77) elsewhere.
@@ -26,10 +30,11 @@
 #include "testutil.h"
 #include "libiommu_kmod.h"
 
-#define CYCLES 100
 #define WARMUP 5
-/* Unreclaimable slab growth allowed over CYCLES, as in test-kmod/test-sim. */
+/* Unreclaimable slab growth allowed over the cycles, as in test-kmod/test-sim. */
 #define SUNRECLAIM_SLACK_KB 128
+
+static int cycles = 100;
 
 enum { MAIN, SIM, NMODS };
 static const char *const modname[NMODS] = { LIBIOMMU_KMOD_MODNAME,
@@ -142,7 +147,7 @@ out_iommu:
 }
 
 /*
- * WARMUP + CYCLES times: unload the modules in @mods (a mask of 1 << MAIN,
+ * WARMUP + cycles times: unload the modules in @mods (a mask of 1 << MAIN,
  * 1 << SIM), load them again, check them; with @alternate the orders are
  * reversed every other cycle.
  */
@@ -155,7 +160,7 @@ static void cycle(unsigned int mods, bool alternate)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < WARMUP + CYCLES && failed_at < 0; i++) {
+	for (i = 0; i < WARMUP + cycles && failed_at < 0; i++) {
 		bool rev = alternate && (i & 1);
 
 		if (i == WARMUP)
@@ -192,13 +197,13 @@ static void cycle(unsigned int mods, bool alternate)
 	usleep(500000);		/* RCU-deferred frees of the last unload */
 	sunr1 = ku_meminfo("SUnreclaim");
 	printf("%d cycles in %.1f s; over the last %d: SUnreclaim %ld -> %ld kB (%+ld)\n",
-	       WARMUP + CYCLES, (double)(t1.tv_sec - t0.tv_sec) +
-	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, CYCLES, sunr0, sunr1,
+	       WARMUP + cycles, (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, cycles, sunr0, sunr1,
 	       sunr1 - sunr0);
 	if (ku_slab_growth_means_leaks())
 		ck_assert_msg(sunr1 - sunr0 <= SUNRECLAIM_SLACK_KB,
 			      "SUnreclaim grew by %ld kB over %d cycles",
-			      sunr1 - sunr0, CYCLES);
+			      sunr1 - sunr0, cycles);
 	ck_assert_int_eq(ku_kmsg_bad(), bad0);
 }
 
@@ -246,6 +251,17 @@ int main(void)
 	if (!tu_want_lifecycle("the x100 load/unload loops")) {
 		printf("SKIP: LIBIOMMU_TEST_LIFECYCLE=0\n");
 		return TU_EXIT_SKIP;
+	}
+	if (getenv("LIBIOMMU_TEST_CYCLES")) {
+		char *end;
+		long n = strtol(getenv("LIBIOMMU_TEST_CYCLES"), &end, 10);
+
+		if (*end || n < 1 || n > 100000) {
+			fprintf(stderr, "LIBIOMMU_TEST_CYCLES: not a count of 1 to 100000\n");
+			return 2;
+		}
+		cycles = (int)n;
+		printf("note: %d cycles per test (LIBIOMMU_TEST_CYCLES), not 100\n", cycles);
 	}
 	s = suite_create("kmod-lifecycle");
 	tc = tu_tcase(s, "x100");
