@@ -25,19 +25,20 @@
  * the device to its kvm-vfio device and reads back whether KVM treats the
  * VM's DMA as non-coherent, before and after KVM_DEV_VFIO_FILE_ADD and
  * after KVM_DEV_VFIO_FILE_DEL (that read-back needs the companion module,
- * lib/kmod; without it the example says it cannot be known).
+ * kmod/; without it the example says it cannot be known).
  *
  * QEMU's devices reach boxes 2 and 4 only.  When the companion module is
- * loaded with its simulated hardware (lib/kmod, LIBIOMMU_KMOD_FEAT_SIM),
+ * loaded with its simulated hardware (kmod/, LIBIOMMU_KMOD_FEAT_SIM),
  * the example then creates one simulated device per box, shows all four
  * boxes filled, and performs the policy changes that hardware allows:
  * force-enable (box 1 -> 3, KVM following), clearing and setting the
  * device's Enable No Snoop bit, and the IOAS policy flags.  The simulated
  * devices are removed at the end; --no-sim leaves that part out.
  *
- * Build: cc coherency-matrix.c -I<libiommu source>/lib \
- *           $(pkg-config --cflags --libs libiommu)
- * (the include path is for the module's uAPI header, uapi/libiommu_kmod.h)
+ * Build: cc coherency-matrix.c $(pkg-config --cflags --libs libiommu) \
+ *           -I$(pkg-config --variable=includedir libiommu)/libiommu
+ * (the second path is for the module's uAPI header, libiommu_kmod.h, which
+ * `make install` puts next to libiommu.h)
  * Run as root (or with access to /dev/iommu, the cdevs and /dev/kvm).
  */
 #include <dirent.h>
@@ -53,7 +54,7 @@
 
 #include <libiommu/libiommu.h>
 
-#include "uapi/libiommu_kmod.h" /* the companion module's simulated hardware */
+#include "libiommu_kmod.h" /* the companion module's simulated hardware */
 
 /* <linux/kvm.h>'s KVM_CREATE_VM, without depending on the header. */
 #define KVM_CREATE_VM_IOCTL _IO(0xAE, 0x01)
@@ -204,7 +205,7 @@ static int sim_create(int box, char *path, size_t len)
 	};
 	struct libiommu_kmod_sim_dev_create dc = {
 		.size = sizeof(dc),
-		.flags = box % 2 ? LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP : 0,
+		.dev_flags = box % 2 ? LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP : 0,
 	};
 
 	if (ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &ic))
@@ -237,7 +238,7 @@ static bool sim_available(void)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
 
-	ctl = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
+	ctl = open(LIBIOMMU_KMOD_SIM_DEVNODE, O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		return false;
 	if (ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&
@@ -327,7 +328,7 @@ static void show_simulated(struct libiommu_ctx *ctx)
 	enum libiommu_coherency_reason why;
 	int box, rc;
 
-	printf("=== simulated devices: one per box (companion module lib/kmod) ===\n");
+	printf("=== simulated devices: one per box (companion module kmod/) ===\n");
 	if (libiommu_ioas_alloc(ctx, NULL, &ioas))
 		return;
 	for (box = 1; box <= 4; box++) {

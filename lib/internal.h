@@ -24,6 +24,7 @@
 
 #include "libiommu/libiommu.h"
 #include "util/ioctl.h"
+#include "util/kmod.h"
 #include "util/list.h"
 #include "util/log.h"
 #include "util/opts.h"
@@ -134,10 +135,7 @@ struct libiommu_ioas {
 	struct lu_list node; /* ctx->ioas_list */
 };
 
-/* Enforcement of snooping as known: of a HWPT, or a device's capability. */
-#define LU_ENF_NO 0
-#define LU_ENF_YES 1
-#define LU_ENF_UNKNOWN (-1)
+/* LU_ENF_* (util/kmod.h), and: a device's capability not asked yet */
 #define LU_CAP_UNASKED (-2)
 
 /* The IOAS flags that are coherency policy (lib/coherency/policy.c). */

@@ -17,7 +17,7 @@
 #include "internal.h"
 #include "uapi/iommufd.h"
 #include "uapi/kvm.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 #include "uapi/vfio.h"
 
 struct row {

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Every test libiommu has, from a fresh Debian machine (as root):
-#   host packages → kernel (cached) → host tier (make check, then again under
-#   ASan/UBSan, and the concurrency tests under TSan) → VM tier
-#   (tests/vm/run.sh, both snoop modes, kernel selftest baseline) → the VM
+#   host packages → kernels (cached) → host tier (make check, then again
+#   under ASan/UBSan, and the concurrency tests under TSan) → VM tier
+#   (tests/vm/run.sh, both snoop modes, kernel selftest baseline) → the
+#   companion modules' and coherency programs on the debug kernel (KASAN,
+#   lockdep, kmemleak: tests/vm/run.sh --kernel debug, snoop off) → the VM
 #   runner's own self-tests.
-# The VM tier and the runner's self-tests run in the background during the
-# host tier (they need only the kernel); each tier is reported in order.
+# The VM runs and the runner's self-tests run in the background during the
+# host tier (they need only the kernels); each tier is reported in order.
 # CI (.ci/run) runs this, then `make distcheck` (a packaging check that
 # builds and runs the host tier once more from the release tarball).
 # Exit 0 only when every tier passed.  The last line counts all tests.
@@ -30,21 +32,38 @@ add_counts() { # from automake's "# PASS: n" lines in a make check log
 stage "host packages"
 bash tests/vm/setup-host.sh
 
-stage "kernel for the VM tier"
+stage "kernels for the VM tier (normal, debug)"
 kdir=$(bash tests/vm/kernel.sh | tail -n1)
 khdr=$kdir/headers/include
+bash tests/vm/kernel.sh --debug > /dev/null
 
 # The VM tier (static build, module, initramfs, two guests) and the VM
 # runner's self-tests do not depend on the host tier: they run in the
 # background while it builds and runs, and are reported after it.  The VM
 # tier is the longest part, so it starts first.
 mkdir -p build
-[ -x configure ] || ./autogen.sh
+# Regenerate the build system here, once, when it is older than its
+# sources: the three builds started below (host, VM, debug VM) would each
+# do it in the source tree at the same time, and trip over each other.
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+	./autogen.sh
+fi
 # On an early exit (a failed host tier), stop them and their guests.
 kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null || true; }
-trap 'for p in ${vm_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
+trap 'for p in ${vm_pid:-} ${debug_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
 bash tests/vm/run.sh > build/vm.out 2>&1 &
 vm_pid=$!
+# the modules' tests and the programs that drive them through the library,
+# on the debug kernel: one boot; KASAN, lockdep and kmemleak see a path on
+# its first run, and a run there costs about ten times as much, so the
+# loops are short: racing loops 4 s, kmod-lifecycle 20 load/unload cycles
+# per case, test-kmod's and test-sim's reload loops left to the VM tier
+# above (which runs them x100)
+bash tests/vm/run.sh --kernel debug --snoop off --no-kselftest --quiet \
+	test-kmod:LIBIOMMU_TEST_LIFECYCLE=0 test-sim:LIBIOMMU_TEST_LIFECYCLE=0 \
+	sim-race:LIBIOMMU_TEST_RACE_SECS=4 coh-sim \
+	kmod-lifecycle:LIBIOMMU_TEST_CYCLES=20 > build/vm-debug.out 2>&1 &
+debug_pid=$!
 bash tests/vm/test-runner.sh > build/runner.out 2>&1 &
 runner_pid=$!
 
@@ -83,6 +102,13 @@ wait "$vm_pid" && vrc=0 || vrc=$?
 cat build/vm.out
 [ "$vrc" -eq 0 ] || { echo "VM tier failed"; exit 1; }
 read -r p f s < <(tail -n1 build/vm.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+
+stage "VM tier on the debug kernel (ran in the background)"
+wait "$debug_pid" && drc=0 || drc=$?
+cat build/vm-debug.out
+[ "$drc" -eq 0 ] || { echo "VM tier on the debug kernel failed"; exit 1; }
+read -r p f s < <(tail -n1 build/vm-debug.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
 tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 
 stage "VM runner self-tests (ran in the background)"

@@ -122,7 +122,7 @@ END_TEST
 
 START_TEST(policy_values_match_the_module)
 {
-	/* The kernel default policy's numbers are the module's (lib/kmod). */
+	/* The kernel default policy's numbers are the module's (kmod/). */
 	ck_assert_int_eq(LIBIOMMU_COHERENCY_POLICY_UNKNOWN, 0);
 	ck_assert_int_eq(LIBIOMMU_COHERENCY_POLICY_DISABLE, 1);
 	ck_assert_int_eq(LIBIOMMU_COHERENCY_POLICY_ENABLE, 2);

@@ -8,8 +8,8 @@
  * read-back following, and the IOAS policy flags on devices that can and
  * cannot be forced to snoop.
  *
- * Skips (77) without /dev/iommu, without the module, or when the module
- * has no simulation (LIBIOMMU_KMOD_FEAT_SIM).
+ * Skips (77) without /dev/iommu or without the modules (libiommu.ko and
+ * libiommu_sim.ko).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,20 +20,21 @@
 
 #include "kmodutil.h"
 #include "test-ioas.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 #define S_SNOOP LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL
 #define D_NSCAP LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP
 
 /* ------------------------------------------------------------ sim objects */
 
-static int ctl = -1, fds_before;
+static int ctl = -1, fds_before; /* the simulator's node */
 
 static void sim_cleanup(void)
 {
 	/* Handles first: the devices' fds must be closed to destroy them. */
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
+	ku_close_device_fds(); /* whatever a failed test left open */
 	ku_sim_destroy_all(ctl);
 	if (ctl >= 0)
 		close(ctl);
@@ -42,11 +43,10 @@ static void sim_cleanup(void)
 
 static void setup(void)
 {
+	/* start from a known state, whatever a failed test left */
+	ku_sim_destroy_leftovers();
 	fds_before = tu_count_fds();
-	/* A failed assertion exit()s without the checked teardown. */
-	atexit(sim_cleanup);
-	ctl = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
-	ck_assert_msg(ctl >= 0, "open %s: %s", LIBIOMMU_KMOD_DEVNODE, strerror(errno));
+	ctl = ku_sim_open();
 	ctx = new_ctx(&lg);
 }
 
@@ -118,10 +118,15 @@ static enum libiommu_coherency_verdict verdict(const struct libiommu_coherency *
 static bool have_kvm(void)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
+	int fd = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
+	bool have;
 
-	return access("/dev/kvm", R_OK | W_OK) == 0 &&
-	       ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&
+	have = fd >= 0 && access("/dev/kvm", R_OK | W_OK) == 0 &&
+	       ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v) == 0 &&
 	       (v.out_features & LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT);
+	if (fd >= 0)
+		close(fd);
+	return have;
 }
 
 /* KVM's read-back for a fresh VM holding @d: 0 or 1 (-1 without KVM). */
@@ -418,25 +423,19 @@ END_TEST
 
 int main(void)
 {
-	struct libiommu_kmod_version v = { .size = sizeof(v) };
-	Suite *s = suite_create("coh-sim");
+	Suite *s;
 	TCase *tc;
-	int fd;
+	int rc;
 
 	tu_require_iommufd();
-	fd = open(LIBIOMMU_KMOD_DEVNODE, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		printf("SKIP: %s: %s (companion module not loaded): runs in the VM tier\n",
+	ku_require_sim();
+	if (access(LIBIOMMU_KMOD_DEVNODE, F_OK)) {
+		printf("SKIP: %s: %s (libiommu.ko not loaded; the library's coherency reports read it): runs in the VM tier\n",
 		       LIBIOMMU_KMOD_DEVNODE, strerror(errno));
 		return TU_EXIT_SKIP;
 	}
-	if (ioctl(fd, LIBIOMMU_KMOD_GET_VERSION, &v) || !(v.out_features & LIBIOMMU_KMOD_FEAT_SIM)) {
-		printf("SKIP: the companion module has no simulated hardware (LIBIOMMU_KMOD_FEAT_SIM)\n");
-		close(fd);
-		return TU_EXIT_SKIP;
-	}
-	close(fd);
 
+	s = suite_create("coh-sim");
 	tc = tu_tcase(s, "sim");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sim_devices_fill_all_four_boxes);
@@ -444,5 +443,8 @@ int main(void)
 	tcase_add_test(tc, force_enable_moves_box_1_to_3_and_kvm_follows);
 	tcase_add_test(tc, require_coherent_ioas_admits_only_devices_forced_to_snoop);
 	tcase_add_test(tc, noncoherent_ioas_admits_only_devices_let_through);
-	return tu_run(s);
+	rc = tu_run(s);
+	/* a failed test's leftovers would pin the simulator for the next program */
+	ku_sim_destroy_leftovers();
+	return rc;
 }

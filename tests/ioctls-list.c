@@ -21,7 +21,7 @@
 #include "testutil.h"
 #include "uapi/iommufd.h"
 #include "uapi/kvm.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 #include "uapi/vfio.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

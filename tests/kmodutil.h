@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Helpers shared by the tests that talk to the companion module
- * (/dev/libiommu) and to KVM with raw ioctls.  All of them fail the current
- * Check test on unexpected errors, so callers stay short.
+ * Helpers shared by the tests that talk to the companion modules
+ * (/dev/libiommu, /dev/libiommu-sim) and to KVM with raw ioctls.  All of
+ * them fail the current Check test on unexpected errors, so callers stay
+ * short.
  */
 #ifndef LIBIOMMU_TESTS_KMODUTIL_H
 #define LIBIOMMU_TESTS_KMODUTIL_H
@@ -57,7 +58,7 @@ int ku_run(const char *prog, const char *arg, bool quiet);
 
 /*
  * Simulated IOMMUs and devices (LIBIOMMU_KMOD_SIM_*), made through the
- * module's control fd @ctl and recorded, so that a test's teardown undoes
+ * simulator's control fd @ctl (ku_sim_open()) and recorded, so that a test's teardown undoes
  * them with ku_sim_destroy_all() even after a failed assertion.  The
  * creators fail the current test on any error; ku_sim_dev() stores the
  * device's cdev index (/dev/vfio/devices/vfioN) in *@vfio_index when not
@@ -72,7 +73,85 @@ void ku_sim_destroy_all(int ctl);
 void ku_sim_forget_devs(void);
 void ku_sim_forget_iommus(void);
 
-/* delete_module(2) of the companion module; 0 / -errno. */
-int ku_delete_module(unsigned int flags);
+/*
+ * Whether slab growth over a loop says anything about leaks here: not on
+ * the VM tier's debug kernel (LIBIOMMU_VM_KERNEL=debug), where KASAN's
+ * quarantine holds freed objects back and kmemleak, which the guest's init
+ * reads after the tests, is the judge.  Says so (a note) when false.
+ */
+bool ku_slab_growth_means_leaks(void);
+
+/* delete_module(2) of module @name (LIBIOMMU_KMOD_*MODNAME); 0 / -errno. */
+int ku_delete_module(const char *name, unsigned int flags);
+
+/* /sys/module/@name/refcnt: its reference count, or -1 when not loaded. */
+int ku_module_refcnt(const char *name);
+
+/*
+ * What keeps module @name busy, in words, into @buf: its reference count
+ * and every holder a test can see - processes with a control node, a
+ * VFIO device, /dev/iommu (an iommufd may hold a simulated domain) or a
+ * KVM file open, simulated devices that still exist, modules that use it.
+ * Returns @buf.
+ */
+const char *ku_module_busy_why(const char *name, char *buf, size_t len);
+
+/*
+ * Fail the current test unless module @name is loaded and nothing holds
+ * it, naming the holders (a previous test's leftovers) instead of letting
+ * a later delete_module() fail with a bare EWOULDBLOCK.
+ */
+void ku_require_module_idle(const char *name);
+
+/*
+ * A failed Check test in fork mode ends its process with _exit(): neither
+ * its checked teardown nor atexit() handlers run.  Its fds close with the
+ * process, but simulated devices and IOMMUs stay, and so does a test
+ * build of a module it had loaded.  These put things back; fixtures call
+ * them before each test and main() after the suite, so that a failing
+ * test takes no other test with it.
+ *
+ * ku_sim_destroy_leftovers(): destroy every simulated device and IOMMU
+ * that exists (found in sysfs), saying which ("note: ..."); how many.
+ * ku_restore_modules(): in the VM tier (LIBIOMMU_KMOD_DIR), both modules
+ * loaded as the guest's init loaded them - not missing, not a test build
+ * (ku_mark_test_module()), not with a test's module parameters.
+ */
+int ku_sim_destroy_leftovers(void);
+void ku_restore_modules(void);
+/* A test loads another build of module @name: ku_restore_modules() undoes it. */
+void ku_mark_test_module(const char *name);
+
+/*
+ * Close every fd of this process that can pin a companion module or a
+ * simulated device: VFIO device and group fds, iommufds, KVM fds.  For
+ * teardowns that must also work after a failed assertion, before
+ * ku_sim_destroy_all() (a device with an open fd cannot be destroyed).
+ */
+void ku_close_device_fds(void);
+
+/*
+ * Unload @name, waiting up to a second while it is busy (EWOULDBLOCK):
+ * libiommu_sim.ko drops the reference a freed domain held after an RCU
+ * grace period, so right after the last iommufd is closed it is still
+ * busy for a few milliseconds.  0 / -errno.
+ */
+int ku_unload(const char *name);
+/* ku_unload() or fail the test, naming what keeps @name busy. */
+void ku_assert_unloaded(const char *name);
+
+/*
+ * The simulator's control node, opened (fails the test when it cannot
+ * be); ku_require_sim() exits 77 with the reason unless libiommu_sim.ko
+ * is loaded and /dev/iommu is there.
+ */
+int ku_sim_open(void);
+void ku_require_sim(void);
+
+/*
+ * Drop capability @cap from this process's effective, permitted and
+ * inheritable sets (the uid stays as it is); 0 / -errno.
+ */
+int ku_drop_cap(int cap);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "uapi/libiommu_kmod.h"
+#include "libiommu_kmod.h"
 
 struct libiommu_coherency;
 

@@ -86,7 +86,7 @@ LIBIOMMU_API const char *libiommu_coherency_reason_str(enum libiommu_coherency_r
 			"whether the IOMMU can block no-snoop for this device is not known",
 		[LIBIOMMU_COHERENCY_REASON_ALREADY] = "already so",
 		[LIBIOMMU_COHERENCY_REASON_MODULE_NOT_LOADED] =
-			"needs the companion module (lib/kmod), which is not loaded",
+			"needs the companion module (kmod/), which is not loaded",
 		[LIBIOMMU_COHERENCY_REASON_DEVICES_DIFFER] = "its devices differ",
 		[LIBIOMMU_COHERENCY_REASON_NO_DEVICES] = "no device",
 	};

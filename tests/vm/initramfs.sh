@@ -4,7 +4,9 @@
 # Assemble the guest's initramfs: busybox-static, tests/vm/init, the test
 # lists (LIST_DIR/tests.<boot>, one per boot: tests.on, tests.off), the
 # static test programs and examples, the kernel's iommufd selftests, and
-# the companion module(s).
+# the companion module(s) (/kmod, loaded by init) and, from the directory
+# $LIBIOMMU_VM_TEST_KMODS when set, the modules tests load themselves
+# (/kmod/test).
 # usage: initramfs.sh OUT.cpio.gz LIST_DIR PROGS_DIR KERNEL_DIR [MODULE.ko...]
 set -euo pipefail
 out=$1 lists=$2 progs=$3 kdir=$4; shift 4
@@ -28,5 +30,9 @@ cp -a "$progs"/examples/. "$root/tests/" 2>/dev/null || true
 cp -a "$progs"/bench/. "$root/tests/" 2>/dev/null || true
 cp "$kdir"/selftests/iommufd* "$root/selftests/"
 for ko in "$@"; do cp "$ko" "$root/kmod/"; done
+if [ -n "${LIBIOMMU_VM_TEST_KMODS:-}" ]; then
+	mkdir -p "$root/kmod/test"
+	cp "$LIBIOMMU_VM_TEST_KMODS"/*.ko "$root/kmod/test/"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 echo "initramfs: $(du -h "$out" | cut -f1) with $(ls "$root/tests" | wc -l) programs, $# module(s)" >&2

@@ -9,10 +9,13 @@
 # version, and a hash of the config fragment, the patches and RECIPE below.
 # A second run with the same inputs does nothing but print the directory.
 #
-# Usage: tests/vm/kernel.sh [--print-dir]
+# Usage: tests/vm/kernel.sh [--debug]
 #   prints, on its last line of stdout, the cache directory holding:
-#     bzImage  build/ (the configured, built tree: KDIR for lib/kmod)
+#     bzImage  build/ (the configured, built tree: KDIR for kmod/)
 #     headers/include (make headers_install)  selftests/ (static binaries)
+#   --debug  the debug kernel: kernel.config, then kernel-debug.config
+#            (KASAN, lockdep, kmemleak), cached under its own key
+#            (a directory named ...-debug-<hash>)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +27,13 @@ MIRROR=${LIBIOMMU_MIRROR:-http://deb.debian.org/debian}
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 FRAGMENT=${LIBIOMMU_KERNEL_FRAGMENT:-$here/kernel.config}
 JOBS=${JOBS:-$(nproc)}
+# merged in this order (a later fragment's lines win)
+fragments=("$FRAGMENT") flavour=
+case "${1:-}" in
+"") ;;
+--debug) fragments+=("$here/kernel-debug.config") flavour=debug- ;;
+*) echo "kernel: usage: kernel.sh [--debug]" >&2; exit 2 ;;
+esac
 
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
@@ -63,9 +73,9 @@ apt_setup
 ver=$(pkg_version) || die "apt-cache show $SRC_PKG failed (apt state in $aptdir)"
 [ -n "$ver" ] || die "$SRC_PKG not found in $SUITE"
 
-key=$( { echo "recipe=$RECIPE pkg=$SRC_PKG ver=$ver"; cat "$FRAGMENT";
+key=$( { echo "recipe=$RECIPE pkg=$SRC_PKG ver=$ver"; cat "${fragments[@]}";
          cat "$here"/patches/*.patch 2>/dev/null; } | sha256sum | cut -c1-16)
-out=$CACHE/kernel/${SRC_PKG}_${ver//[~+:]/_}-$key
+out=$CACHE/kernel/${SRC_PKG}_${ver//[~+:]/_}-$flavour$key
 
 exec 8> "$out.lock"
 flock -u 9
@@ -108,10 +118,10 @@ done
 
 # --- configure: tinyconfig + fragment, then prove every option survived
 make -s tinyconfig >&2
-scripts/kconfig/merge_config.sh -m .config "$FRAGMENT" >/dev/null
+scripts/kconfig/merge_config.sh -m .config "${fragments[@]}" >/dev/null
 make -s olddefconfig >&2
-bash "$here/check-config.sh" "$FRAGMENT" .config ||
-	die "the kernel config lost options of $FRAGMENT (see above)"
+bash "$here/check-config.sh" "${fragments[@]}" .config ||
+	die "the kernel config lost options of ${fragments[*]} (see above)"
 
 # --- build
 make -s -j"$JOBS" bzImage modules >&2

@@ -18,6 +18,10 @@ project's own kernel, plus the platform smoke tests and the kernel's iommufd
 selftest (judged against tests/vm/selftest-baseline.txt).
 
   --snoop on|off|both   VT-d snoop-control of the guest's IOMMU (default both)
+  --kernel normal|debug the VM tier's kernel (default) or its debug build
+                        (tests/vm/kernel-debug.config: KASAN, lockdep,
+                        kmemleak; any report fails the boot; per-test
+                        timeouts x4)
   --no-kselftest        do not run the kernel's iommufd selftest
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
@@ -30,28 +34,32 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --timeout SECS        per-test timeout in the guest (default 120)
   --boot-timeout SECS   whole-boot timeout (default 900)
   --build-dir DIR       static build of the library and tests
-                        (default build/vm in the source tree)
+                        (default build/vm in the source tree, build/vm-debug
+                        with --kernel debug)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
   --break MODE          runner self-test only: guest init misbehaves
-                        (panic, hang, silent, testhang, testfail, lostresult)
+                        (panic, hang, silent, testhang, testfail, lostresult,
+                        kernelbugs: load a libiommu.ko that commits a KASAN,
+                        a lockdep and a kmemleak bug)
   --quiet               only the summary
 With both boots, work that does not depend on the snoop mode runs once, in
-two halves of about the same length: the kernel selftest in the snoop-on
-boot; test-kmod's x100 reload loop (whose KVM count of 1 checks more) and
-test-sim's x100 lifecycle loop in the snoop-off boot.  The other boot runs
-those programs as NAME:LIBIOMMU_TEST_LIFECYCLE=0, so the report names what
-it left out.
+two halves of about the same length: the kernel selftest and sim-race's
+racing loops in the snoop-on boot; test-kmod's x100 reload loop (whose KVM
+count of 1 checks more), test-sim's x100 lifecycle loop and kmod-lifecycle
+in the snoop-off boot.  The other boot runs those programs as
+NAME:LIBIOMMU_TEST_LIFECYCLE=0, so the report names what it left out.
 Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout=120 boot_timeout=900 brk= keep= quiet=0
+empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
-build=$srcdir/build/vm
+build=
 tests=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--snoop) snoop=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
 	--no-kselftest) kselftest=0 ;;
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
@@ -71,6 +79,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$snoop" in on|off|both) ;; *) echo "run.sh: --snoop takes on, off or both" >&2; exit 2 ;; esac
+case "$kernel" in normal|debug) ;; *) echo "run.sh: --kernel takes normal or debug" >&2; exit 2 ;; esac
+# the debug kernel is several times slower under TCG
+[ -n "$timeout" ] || { timeout=120; [ "$kernel" = debug ] && timeout=480; }
+# each kernel its own build dir: a normal and a debug run may run at once
+[ -n "$build" ] || { build=$srcdir/build/vm; [ "$kernel" = debug ] && build=$srcdir/build/vm-debug; }
+kflag=; [ "$kernel" = debug ] && kflag=--debug
 case "$smp" in [1-9]|[1-9][0-9]) ;; *) echo "run.sh: --smp takes a number of vCPUs, 1 to 99" >&2; exit 2 ;; esac
 
 say() { [ "$quiet" = 1 ] || echo "vm: $*"; }
@@ -78,7 +92,7 @@ die() { echo "vm: error: $*" >&2; exit 1; }
 
 # --- 1. host packages and kernel (both cached / idempotent)
 bash "$here/setup-host.sh"
-kdir=$(bash "$here/kernel.sh" | tail -n1)
+kdir=$(bash "$here/kernel.sh" $kflag | tail -n1)
 [ -f "$kdir/bzImage" ] || die "kernel.sh gave no bzImage in '$kdir'"
 
 # --- 2. static build of the library, its tests and examples (not needed
@@ -91,19 +105,41 @@ else
 	bash "$here/build-static.sh" "$build" "$kdir" >&2
 fi
 
-# --- 3. the companion module, when lib/kmod has one
-kmods=()
-if [ -f "$srcdir/lib/kmod/Kbuild" ] && [ "$platform_only" = 0 ]; then
+# --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)
+#        and the simulator libiommu_sim.ko (kmod/sim/), two Kbuild trees
+kmods=() test_kmods=
+# (also with --platform-only for --break kernelbugs, which needs a module)
+if [ -f "$srcdir/kmod/Kbuild" ] && { [ "$platform_only" = 0 ] || [ "$brk" = kernelbugs ]; }; then
 	kb=$build/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
-	# what changed; the module includes its control uAPI header as
-	# ../uapi/libiommu_kmod.h
-	mkdir -p "$kb" "$build/uapi"
-	rsync -a --delete-after --exclude='*.mod.c' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
-		"$srcdir"/lib/kmod/ "$kb"/
-	rsync -a --delete "$srcdir"/lib/uapi/ "$build/uapi"/
-	make -s -C "$kdir/build" M="$kb" modules >&2 || die "building lib/kmod against $kdir/build failed"
-	for ko in "$kb"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
+	# what changed (the modules' uAPI header is in kmod/uapi)
+	mkdir -p "$kb"
+	rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
+		"$srcdir"/kmod/ "$kb"/
+	for m in "$kb" "$kb/sim"; do
+		[ -f "$m/Kbuild" ] || continue
+		make -s -C "$kdir/build" M="$m" modules >&2 || die "building ${m#$build/} against $kdir/build failed"
+		for ko in "$m"/*.ko; do [ -e "$ko" ] && kmods+=("$ko"); done
+	done
+	# Modules the tests load on purpose, never init (/kmod/test in the
+	# guest), libiommu.ko built
+	#  - foreign: as if for another build of the kernel
+	#    (LIK_TEST_FOREIGN_BUILD): its KVM read-back must refuse;
+	#  - headers-only: without the kernel's private headers
+	#    (LIK_HEADERS_ONLY), as against a distribution's headers package;
+	#  - bugs: a KASAN, a lockdep and a kmemleak bug at load
+	#    (LIK_TEST_BUGS; init's libiommu.break=kernelbugs loads it).
+	mkdir -p "$build/kmod-test"
+	for v in foreign:LIK_TEST_FOREIGN_BUILD=1 headers-only:LIK_HEADERS_ONLY=1 bugs:LIK_TEST_BUGS=1; do
+		kv=$build/kmod-${v%%:*}
+		mkdir -p "$kv"
+		rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
+			"$srcdir"/kmod/ "$kv"/
+		make -s -C "$kdir/build" M="$kv" "${v#*:}" modules >&2 ||
+			die "building the ${v%%:*} test module against $kdir/build failed"
+		cp "$kv/libiommu.ko" "$build/kmod-test/libiommu-${v%%:*}.ko"
+	done
+	test_kmods=$build/kmod-test
 fi
 
 # --- 4. the test list
@@ -132,7 +168,7 @@ boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
 # One list per boot (tests.on, tests.off; the guest reads its own).  With
 # both boots, the work that does not depend on the snoop mode runs once
 # (see usage): the boot named here runs it, the other leaves it out.
-declare -A once_in=([kselftest]=on [test-sim]=off [test-kmod]=off)
+declare -A once_in=([kselftest]=on [test-sim]=off [test-kmod]=off [kmod-lifecycle]=off [sim-race]=on)
 split=0; [ "${#boots[@]}" -gt 1 ] && [ "$full_each" = 0 ] && split=1
 for s in "${boots[@]}"; do
 	l=$work/tests.$s
@@ -154,13 +190,14 @@ if [ "$split" = 1 ]; then
 	once=
 	[ "$kselftest" = 1 ] && once="the kernel selftest with snoop ${once_in[kselftest]}; "
 	for t in ${tests[@]+"${tests[@]}"}; do
-		[ -n "${once_in[$t]:-}" ] && once="$once$t's x100 loop with snoop ${once_in[$t]}; "
+		[ -n "${once_in[$t]:-}" ] && once="$once$t's snoop-independent loops with snoop ${once_in[$t]}; "
 	done
 	[ -z "$once" ] || say "snoop-independent work runs once: ${once%; } (--full-each-boot: in both)"
 fi
 
 # --- 5. initramfs
-bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" "${kmods[@]}" >&2
+LIBIOMMU_VM_TEST_KMODS=$test_kmods \
+	bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" ${kmods[@]+"${kmods[@]}"} >&2
 
 # --- 6. boot(s) and judge
 # Besides the edu on the root bus (the tests' device, vfio0), two edus share
@@ -177,7 +214,7 @@ boot_one() {
 	# check panics ("timer doesn't work through Interrupt-remapped
 	# IO-APIC").  QEMU's timer does work: skip the check.  nowatchdog: no
 	# lockup detector that could judge a starved vCPU as a kernel bug.
-	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 no_timer_check nowatchdog libiommu.snoop=$s libiommu.timeout=$timeout"
+	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 no_timer_check nowatchdog libiommu.snoop=$s libiommu.timeout=$timeout libiommu.kernel=$kernel"
 	[ -n "$brk" ] && append="$append libiommu.break=$brk"
 	start=$(date +%s)
 	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \

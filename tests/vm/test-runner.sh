@@ -10,6 +10,8 @@
 #   5. a failing test                      (prints a line, exits 1: the
 #                                           report must show that line)
 #   5b. a listed test that never reports    (init skips it)
+#   5c. KASAN, lockdep and kmemleak reports on the debug kernel (a
+#       libiommu.ko built to commit one bug of each kind)
 #   6. a kernel config that lost an option (check-config.sh on the real .config)
 # Each case must make run.sh / check-config.sh exit non-zero AND print the
 # expected reason; a case that "passes" by accident fails this script.
@@ -58,6 +60,9 @@ expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
 # (and the failing test's own output is shown)
 expect_fail failing-test $'FAIL: vm-break-fail\n    vm-break-fail: failing on purpose' "${run[@]}" --break testfail
 expect_fail lost-result 'FAIL: vm-break-lost reported no result' "${run[@]}" --break lostresult
+# (the debug kernel's checks can fail: each of the three reports)
+expect_fail debug-reports $'FAIL: debug-kasan\nFAIL: debug-lockdep\nFAIL: debug-kmemleak' \
+	bash "$here/run.sh" --kernel debug --snoop on --no-kselftest --platform-only --quiet --break kernelbugs
 
 kdir=$(bash "$here/kernel.sh" 2>/dev/null | tail -n1)
 frag=$(mktemp)

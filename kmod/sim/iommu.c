@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: simulated IOMMU instances.
+ * libiommu_sim.ko: simulated IOMMU instances.
  *
  * Each instance is an IOMMU driver instance the Linux IOMMU core knows like
  * any other, registered for the module's own bus (a second fwnode-less
@@ -19,12 +19,11 @@
 #include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/property.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "sim.h"
-
-#if SIM_SUPPORTED
 
 /*
  * iommufd binds a device only if a DMA write of it cannot raise an
@@ -42,7 +41,7 @@ MODULE_PARM_DESC(sim_isolated_msi,
 		 "Simulated devices declare isolated MSI (they raise no interrupts); "
 		 "if off, binding them to iommufd needs iommufd.allow_unsafe_interrupts=1");
 
-const struct bus_type sim_bus = {
+const struct bus_type lisim_bus = {
 	.name = "libiommu_sim",
 };
 
@@ -56,21 +55,70 @@ const struct bus_type sim_bus = {
 /* A 48-bit IOVA space, like 4-level VT-d. */
 #define SIM_IOVA_LAST	((1ULL << 48) - 1)
 
-/* Domain membership and enforce_cc of every sim domain. */
+/*
+ * Domain membership and enforce_cc of every sim domain, and the policy
+ * flags of every device (sim_dev.flags): whatever decides how a device's
+ * DMA is treated is read and written under this lock.
+ */
 static DEFINE_SPINLOCK(sim_domain_lock);
 
 static struct fwnode_handle *sim_msi_fwnode;
 static struct irq_domain *sim_msi_dom;
 
-struct irq_domain *sim_msi_domain(void)
+struct irq_domain *lisim_msi_domain(void)
 {
 	return sim_msi_dom;
 }
 
-bool sim_dev_can_enforce(struct sim_dev *sdev)
+static bool sim_dev_can_enforce_locked(struct sim_dev *sdev)
 {
+	lockdep_assert_held(&sim_domain_lock);
 	return (sdev->iommu->flags & LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL) &&
-	       !(READ_ONCE(sdev->flags) & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE);
+	       !(sdev->flags & LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE);
+}
+
+bool lisim_dev_can_enforce(struct sim_dev *sdev)
+{
+	bool can;
+
+	spin_lock(&sim_domain_lock);
+	can = sim_dev_can_enforce_locked(sdev);
+	spin_unlock(&sim_domain_lock);
+	return can;
+}
+
+u32 lisim_dev_flags(struct sim_dev *sdev)
+{
+	u32 flags;
+
+	spin_lock(&sim_domain_lock);
+	flags = sdev->flags;
+	spin_unlock(&sim_domain_lock);
+	return flags;
+}
+
+/*
+ * SIM_DEV_SET: change the policy flags in @mask to @value, unless an fd
+ * of the device is open.  iommufd samples the policy at bind
+ * (device_iommu_capable() in iommufd_device_bind()), KVM at
+ * KVM_DEV_VFIO_FILE_ADD, and the domain's format follows it at
+ * allocation; each of those reads it under sim_domain_lock, after the fd
+ * it works on was opened.  So with the check and the write under the
+ * same lock, a reader either came first - its fd was open, this returns
+ * -EBUSY - or reads the new policy: it cannot change between bind and
+ * attach, nor under a KVM that sampled it.
+ */
+int lisim_dev_set_flags(struct sim_dev *sdev, u32 mask, u32 value)
+{
+	int ret = 0;
+
+	spin_lock(&sim_domain_lock);
+	if (lisim_dev_is_open(sdev))
+		ret = -EBUSY;
+	else
+		sdev->flags = (sdev->flags & ~mask) | (value & mask);
+	spin_unlock(&sim_domain_lock);
+	return ret;
 }
 
 /* Move @sdev to @sd (NULL: blocked); sdev->lock held. */
@@ -79,7 +127,7 @@ static int sim_dev_switch_domain(struct sim_dev *sdev, struct sim_domain *sd)
 	lockdep_assert_held(&sdev->lock);
 
 	spin_lock(&sim_domain_lock);
-	if (sd && sd->enforce_cc && !sim_dev_can_enforce(sdev)) {
+	if (sd && sd->enforce_cc && !sim_dev_can_enforce_locked(sdev)) {
 		/* a snoop-format page table on an IOMMU that cannot snoop */
 		spin_unlock(&sim_domain_lock);
 		return -EINVAL;
@@ -200,11 +248,25 @@ static bool sim_enforce_cache_coherency(struct iommu_domain *domain)
 	if (!ok && sd->can_enforce) {
 		ok = true;
 		list_for_each_entry(sdev, &sd->devs, domain_node)
-			ok &= sim_dev_can_enforce(sdev);
+			ok &= sim_dev_can_enforce_locked(sdev);
 		sd->enforce_cc = ok;
 	}
 	spin_unlock(&sim_domain_lock);
 	return ok;
+}
+
+/*
+ * A domain holds a reference on the module (iommufd may keep a HWPT after
+ * our devices are gone, and the IOMMU core holds none for domains).  Code
+ * of this module must not drop its last reference and then go on running
+ * - the module could be freed under it - so the reference goes in an RCU
+ * callback, and the module's exit waits for running callbacks with
+ * rcu_barrier() (lisim_iommu_cleanup()).
+ */
+static void sim_domain_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct sim_domain, rcu));
+	module_put(THIS_MODULE);
 }
 
 static void sim_domain_free(struct iommu_domain *domain)
@@ -212,9 +274,7 @@ static void sim_domain_free(struct iommu_domain *domain)
 	struct sim_domain *sd = to_sim_domain(domain);
 
 	xa_destroy(&sd->pt);
-	kfree(sd);
-	/* the reference taken at allocation: iommufd may outlive our devices */
-	module_put(THIS_MODULE);
+	call_rcu(&sd->rcu, sim_domain_free_rcu);
 }
 
 static const struct iommu_domain_ops sim_domain_ops = {
@@ -302,13 +362,13 @@ sim_domain_alloc_paging_flags(struct device *dev, u32 flags,
 	if (user_data && user_data->type != IOMMU_HWPT_DATA_NONE)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
+	sd = kzalloc_obj(*sd, GFP_KERNEL_ACCOUNT);
 	if (!sd)
 		return ERR_PTR(-ENOMEM);
 	xa_init(&sd->pt);
 	INIT_LIST_HEAD(&sd->devs);
 	/* the page table's format follows the device it is made for */
-	sd->can_enforce = sim_dev_can_enforce(sdev);
+	sd->can_enforce = lisim_dev_can_enforce(sdev);
 	sd->domain.type = IOMMU_DOMAIN_UNMANAGED;
 	sd->domain.ops = &sim_domain_ops;
 	sd->domain.pgsize_bitmap = PAGE_SIZE;
@@ -339,8 +399,8 @@ static enum sim_xlate sim_pte_check(void *e, bool write, unsigned long *pfn)
 }
 
 /* Check that [iova, iova + len) can be read (or written); len > 0. */
-enum sim_xlate sim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
-				bool write, u64 *fault_iova)
+enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
+				  bool write, u64 *fault_iova)
 {
 	u64 pg, last = (iova + len - 1) >> PAGE_SHIFT;
 	enum sim_xlate x;
@@ -362,8 +422,8 @@ enum sim_xlate sim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
  * unmap cannot complete under it; a write marks the page dirty when the
  * domain tracks dirty pages.
  */
-enum sim_xlate sim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
-				 size_t len, bool write, int fill)
+enum sim_xlate lisim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
+				   size_t len, bool write, int fill)
 {
 	unsigned long idx = iova >> PAGE_SHIFT, pfn = 0;
 	size_t off = iova & ~PAGE_MASK;
@@ -398,7 +458,7 @@ static bool sim_capable(struct device *dev, enum iommu_cap cap)
 	case IOMMU_CAP_CACHE_COHERENCY:
 		return true;
 	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
-		return sim_dev_can_enforce(sdev);
+		return lisim_dev_can_enforce(sdev);
 	case IOMMU_CAP_DIRTY_TRACKING:
 		return sdev->iommu->flags & LIBIOMMU_KMOD_SIM_IOMMU_DIRTY;
 	default:
@@ -408,7 +468,7 @@ static bool sim_capable(struct device *dev, enum iommu_cap cap)
 
 static struct iommu_device *sim_probe_device(struct device *dev)
 {
-	if (dev->bus != &sim_bus)
+	if (dev->bus != &lisim_bus)
 		return ERR_PTR(-ENODEV);
 	return &to_sim_dev(dev)->iommu->iommu;
 }
@@ -425,12 +485,27 @@ static const struct iommu_ops sim_iommu_ops = {
 	.release_domain = &sim_blocked_domain,
 };
 
-struct sim_iommu *sim_iommu_create(u32 id, u32 flags)
+/*
+ * The IOMMU core learns of a device on our bus through a bus notifier,
+ * which iommu_device_register_bus() installs together with an IOMMU.
+ * Installed with every instance, each device added would be probed once
+ * per instance (and each instance would rescan the bus).  So the module
+ * registers one IOMMU without devices for its bus, sim_bus_anchor, whose
+ * only job is to carry the one notifier; the instances are plain
+ * iommu_device_register() IOMMUs with a software fwnode of their own,
+ * which iommu_mock_device_add() puts in a device's fwspec: the notifier's
+ * probe finds an instance by that fwnode.
+ */
+static struct iommu_device sim_bus_anchor;
+static struct notifier_block sim_bus_nb;
+
+struct sim_iommu *lisim_iommu_create(u32 id, u32 flags)
 {
+	struct fwnode_handle *fwnode;
 	struct sim_iommu *si;
 	int ret;
 
-	si = kzalloc(sizeof(*si), GFP_KERNEL);
+	si = kzalloc_obj(*si, GFP_KERNEL);
 	if (!si)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&si->kref);
@@ -438,12 +513,17 @@ struct sim_iommu *sim_iommu_create(u32 id, u32 flags)
 	si->flags = flags;
 	snprintf(si->name, sizeof(si->name), "libiommu_sim_iommu%u", id);
 
+	fwnode = fwnode_create_software_node(NULL, NULL);
+	if (IS_ERR(fwnode)) {
+		ret = PTR_ERR(fwnode);
+		goto err_free;
+	}
+	si->iommu.fwnode = fwnode;
 	/* before registering: the core links each probed device to it */
 	ret = iommu_device_sysfs_add(&si->iommu, NULL, NULL, "%s", si->name);
 	if (ret)
-		goto err_free;
-	ret = iommu_device_register_bus(&si->iommu, &sim_iommu_ops, &sim_bus,
-					&si->nb);
+		goto err_fwnode;
+	ret = iommu_device_register(&si->iommu, &sim_iommu_ops, NULL);
 	if (ret)
 		goto err_sysfs;
 	si->registered = true;
@@ -451,18 +531,21 @@ struct sim_iommu *sim_iommu_create(u32 id, u32 flags)
 
 err_sysfs:
 	iommu_device_sysfs_remove(&si->iommu);
+err_fwnode:
+	fwnode_remove_software_node(fwnode);
 err_free:
 	kfree(si);
 	return ERR_PTR(ret);
 }
 
 /* The instance must have no devices left. */
-void sim_iommu_unregister(struct sim_iommu *si)
+void lisim_iommu_unregister(struct sim_iommu *si)
 {
 	if (!si->registered)
 		return;
-	iommu_device_unregister_bus(&si->iommu, &sim_bus, &si->nb);
+	iommu_device_unregister(&si->iommu);
 	iommu_device_sysfs_remove(&si->iommu);
+	fwnode_remove_software_node(si->iommu.fwnode);
 	si->registered = false;
 }
 
@@ -471,14 +554,14 @@ static void sim_iommu_release(struct kref *kref)
 	kfree(container_of(kref, struct sim_iommu, kref));
 }
 
-void sim_iommu_put(struct sim_iommu *si)
+void lisim_iommu_put(struct sim_iommu *si)
 {
 	kref_put(&si->kref, sim_iommu_release);
 }
 
 static const struct irq_domain_ops sim_msi_domain_ops = {};
 
-int sim_iommu_setup(void)
+int lisim_iommu_setup(void)
 {
 	struct irq_domain_info info = {
 		.domain_flags = IRQ_DOMAIN_FLAG_ISOLATED_MSI,
@@ -486,16 +569,20 @@ int sim_iommu_setup(void)
 	};
 	int ret;
 
-	ret = bus_register(&sim_bus);
+	ret = bus_register(&lisim_bus);
 	if (ret)
 		return ret;
+	ret = iommu_device_register_bus(&sim_bus_anchor, &sim_iommu_ops,
+					&lisim_bus, &sim_bus_nb);
+	if (ret)
+		goto err_bus;
 	if (!sim_isolated_msi)
 		return 0;
 
 	sim_msi_fwnode = irq_domain_alloc_named_fwnode("libiommu-sim-msi");
 	if (!sim_msi_fwnode) {
 		ret = -ENOMEM;
-		goto err_bus;
+		goto err_anchor;
 	}
 	info.fwnode = sim_msi_fwnode;
 	sim_msi_dom = irq_domain_instantiate(&info);
@@ -509,12 +596,14 @@ int sim_iommu_setup(void)
 err_fwnode:
 	irq_domain_free_fwnode(sim_msi_fwnode);
 	sim_msi_fwnode = NULL;
+err_anchor:
+	iommu_device_unregister_bus(&sim_bus_anchor, &lisim_bus, &sim_bus_nb);
 err_bus:
-	bus_unregister(&sim_bus);
+	bus_unregister(&lisim_bus);
 	return ret;
 }
 
-void sim_iommu_cleanup(void)
+void lisim_iommu_cleanup(void)
 {
 	if (sim_msi_dom) {
 		irq_domain_remove(sim_msi_dom);
@@ -524,10 +613,12 @@ void sim_iommu_cleanup(void)
 		irq_domain_free_fwnode(sim_msi_fwnode);
 		sim_msi_fwnode = NULL;
 	}
-	bus_unregister(&sim_bus);
+	iommu_device_unregister_bus(&sim_bus_anchor, &lisim_bus, &sim_bus_nb);
+	bus_unregister(&lisim_bus);
+	/* sim_domain_free_rcu() may still be returning: let it */
+	rcu_barrier();
 }
 
 /* iova_bitmap_set(), behind iommu_dirty_bitmap_record() */
 MODULE_IMPORT_NS("IOMMUFD");
 
-#endif /* SIM_SUPPORTED */

@@ -1,23 +1,32 @@
 /* SPDX-License-Identifier: (GPL-2.0-only WITH Linux-syscall-note) OR LGPL-2.1-or-later */
 /*
- * Control interface of libiommu's companion kernel module (lib/kmod).
+ * Control interfaces of libiommu's companion kernel modules (kmod/):
  *
- * This one header is compiled into both sides: the module (GPL-2.0-only,
- * built with Kbuild against the running kernel's tree) and the library /
- * its tests (user space).  It therefore uses only <linux/types.h> and
- * <linux/ioctl.h>, which exist in both worlds, and no libc types.
+ *  - libiommu.ko, the control node LIBIOMMU_KMOD_DEVNODE: GET_VERSION,
+ *    GET_DEV_INFO, KVM_NONCOHERENT (the first sections below);
+ *  - libiommu_sim.ko, simulated IOMMUs and DMA devices (test equipment),
+ *    its own control node LIBIOMMU_KMOD_SIM_DEVNODE: GET_VERSION and the
+ *    SIM_* commands (the SIM section at the end).
  *
- * The control node is a misc device, LIBIOMMU_KMOD_DEVNODE (mode 0600).
- * Its ioctls follow iommufd's conventions:
+ * The two modules load and unload independently.  This one header is
+ * compiled into both modules (GPL-2.0-only, built with Kbuild against the
+ * running kernel's tree) and into the library and its tests (user space;
+ * installed as <libiommu/libiommu_kmod.h>).  It therefore uses only
+ * <linux/types.h> and <linux/ioctl.h>, which exist in both worlds, and no
+ * libc types.
+ *
+ * Each control node is a misc device (mode 0600).  Their ioctls follow
+ * iommufd's conventions:
  *
  *  - every ioctl is _IO(LIBIOMMU_KMOD_TYPE, cmd): the argument is a pointer
  *    to a struct whose first field is "__u32 size", set by the caller to
  *    sizeof(the struct it was built with);
  *  - structs only ever grow at the end.  The module accepts any size from
- *    the first version's size (LIBIOMMU_KMOD_*_SIZE_V1) upwards: a shorter
- *    one is -EINVAL; trailing bytes it does not know must be zero, else
- *    -E2BIG; it writes back at most min(size, its own struct size) bytes,
- *    and only when the call succeeds;
+ *    the first version's size (LIBIOMMU_KMOD_*_SIZE_V1) up to the page size
+ *    (4096 on x86): a shorter one is -EINVAL, a longer one -E2BIG; trailing
+ *    bytes it does not know must be zero, else -E2BIG; it writes back at
+ *    most min(size, its own struct size) bytes, and only when the call
+ *    succeeds;
  *  - the second field is "__u32 flags" (input); unknown flags, and
  *    non-zero __reserved fields, are -EOPNOTSUPP (the module writes its
  *    __reserved fields back as zero, so a struct can be reused);
@@ -37,7 +46,7 @@
  *   EINVAL      size smaller than the command's V1 size, or an input field
  *               out of range;
  *   E2BIG       size larger than the module knows and the extra bytes are
- *               not zero;
+ *               not zero, or larger than a page;
  *   EOPNOTSUPP  unknown flags, non-zero reserved field, or a command this
  *               kernel/module cannot answer (see the feature bits);
  *   ENOTTY      not one of the ioctls below.
@@ -66,9 +75,11 @@
 	LIBIOMMU_KMOD_ASSERT(offsetof(struct type, field) == (off), \
 			     "offsetof(struct " #type ", " #field ")")
 
-/* The control node, and the module's name (for rmmod / delete_module). */
+/* The control nodes, and the modules' names (for rmmod / delete_module). */
 #define LIBIOMMU_KMOD_DEVNODE "/dev/libiommu"
 #define LIBIOMMU_KMOD_MODNAME "libiommu"
+#define LIBIOMMU_KMOD_SIM_DEVNODE "/dev/libiommu-sim"
+#define LIBIOMMU_KMOD_SIM_MODNAME "libiommu_sim"
 
 /* Interface version reported by GET_VERSION. */
 #define LIBIOMMU_KMOD_VERSION 1
@@ -83,17 +94,43 @@ enum {
 };
 
 /* ------------------------------------------------------------ GET_VERSION */
+/*
+ * On either node.  out_features has the bits of the node's own section:
+ * bits 0..31 on LIBIOMMU_KMOD_DEVNODE, bits 32..47 on
+ * LIBIOMMU_KMOD_SIM_DEVNODE.
+ */
 
-/* GET_DEV_INFO on a VFIO device fd (cdev or group-opened). */
+/*
+ * GET_DEV_INFO on a VFIO device cdev fd (and on a device fd from
+ * VFIO_GROUP_GET_DEVICE_FD with ..._FEAT_DEV_INFO_OPENED).
+ */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO (1ULL << 0)
 /* GET_DEV_INFO with LIBIOMMU_KMOD_DEV_INFO_GROUP: group fd + device name. */
 #define LIBIOMMU_KMOD_FEAT_DEV_INFO_GROUP (1ULL << 1)
 /*
- * KVM_NONCOHERENT.  Clear when the module could not learn how to recognise
- * a KVM VM file when it was loaded (no KVM in this kernel, or /dev/kvm
- * missing or unusable at load time); the command is then -EOPNOTSUPP.
+ * KVM_NONCOHERENT.  Clear when this kernel has no KVM for x86
+ * (CONFIG_KVM_X86) or no kallsyms (the module recognises KVM's VM files by
+ * the names of their functions) - the command is then -EOPNOTSUPP - and
+ * when the module was not built against this very build of the kernel
+ * (the command is then -ENOEXEC, see there).
  */
 #define LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT (1ULL << 2)
+/*
+ * GET_DEV_INFO fills out_attach, out_attach_hwpt_id and the
+ * LIBIOMMU_KMOD_DEV_ATTACH_* flags (struct size V2): what the device is
+ * attached to now.  Needs CONFIG_IOMMUFD, VFIO device cdevs and a module
+ * built against a full kernel source tree (iommufd's private header).
+ */
+#define LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH (1ULL << 3)
+/*
+ * GET_DEV_INFO also on device fds from VFIO_GROUP_GET_DEVICE_FD, and it
+ * sets LIBIOMMU_KMOD_DEV_OPENED / ..._IOMMUFD_BOUND and out_devid (which
+ * fd opened or bound the device).  Clear in a module built against a
+ * headers-only kernel tree (those answers need VFIO's private header):
+ * such fds are then EOPNOTSUPP, and a group fd + name finds PCI devices
+ * only.
+ */
+#define LIBIOMMU_KMOD_FEAT_DEV_INFO_OPENED (1ULL << 4)
 
 struct libiommu_kmod_version {
 	__u32 size;		/* in: sizeof(struct libiommu_kmod_version) */
@@ -118,7 +155,7 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_version, out_features, 16);
  * what the IOMMU can enforce, what VFIO tells KVM, the device's PCIe
  * "Enable No Snoop" control, and the policy the kernel applies by default.
  * It is the IOMMU_GET_DEV_INFO of the /dev/ioasid RFC, answered from the
- * kernel's own functions (see lib/kmod/README).
+ * kernel's own functions (see kmod/README).
  *
  * Input: vfio_fd is a VFIO device fd: a cdev (/dev/vfio/devices/vfioN,
  * bound or not) or a device fd from VFIO_GROUP_GET_DEVICE_FD.  With
@@ -176,6 +213,20 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_version, out_features, 16);
 #define LIBIOMMU_KMOD_DEV_IOMMUFD_BOUND (1ULL << 9)
 /* The answer came through a group fd (LIBIOMMU_KMOD_DEV_INFO_GROUP). */
 #define LIBIOMMU_KMOD_DEV_GROUP_FD (1ULL << 10)
+/*
+ * The enforcement of the domain the device is attached to now is known:
+ * out_attach is LIBIOMMU_KMOD_ATTACH_PAGING.  Not the capability
+ * (..._IOMMU_ENFORCE_CC): iommufd fixes a paging HWPT's enforcement when
+ * it allocates it, from the device it allocates it for, and a device
+ * whose IOMMU can enforce may be attached to a HWPT that does not.
+ */
+#define LIBIOMMU_KMOD_DEV_ATTACH_KNOWN (1ULL << 11)
+/*
+ * ... and that HWPT enforces cache coherency: the IOMMU makes the
+ * device's no-snoop DMA snoop (the matrix row "IOMMU blocks no-snoop",
+ * now).  Clear with ..._ATTACH_KNOWN set: it lets no-snoop through.
+ */
+#define LIBIOMMU_KMOD_DEV_ATTACH_ENFORCE_CC (1ULL << 12)
 
 /* out_nosnoop: may the device issue no-snoop transactions right now? */
 enum libiommu_kmod_nosnoop {
@@ -186,16 +237,25 @@ enum libiommu_kmod_nosnoop {
 	 * cannot send PCIe no-snoop requests ("device never does").
 	 */
 	LIBIOMMU_KMOD_NOSNOOP_NO_PCIE = 1,
-	/* PCIe, Enable No Snoop clear: not permitted now (the bit is writable
-	 * by the device's owner through the VFIO config region). */
+	/*
+	 * PCIe, Enable No Snoop clear: not permitted now (the bit is writable
+	 * by the device's owner through the VFIO config region).
+	 */
 	LIBIOMMU_KMOD_NOSNOOP_DISABLED = 2,
 	/* PCIe, Enable No Snoop set: the device may issue no-snoop. */
 	LIBIOMMU_KMOD_NOSNOOP_ENABLED = 3,
+	/*
+	 * Not a PCI device: the kernel has no Device Control register for it
+	 * and cannot tell (a platform device, or libiommu_sim.ko's simulated
+	 * PCIe functions, whose config space is in their VFIO region and in
+	 * SIM_DEV_INFO).
+	 */
+	LIBIOMMU_KMOD_NOSNOOP_NOT_PCI = 4,
 };
 
 /*
- * out_wbinvd_policy: the kernel's default decision for this fd, the seed's
- * 'enable'/'disable': KVM emulates WBINVD (and, with the kvm-vfio device
+ * out_wbinvd_policy: the kernel's default decision for this fd, the /dev/iommu
+ * proposal's 'enable'/'disable': KVM emulates WBINVD (and, with the kvm-vfio device
  * holding this fd, counts the VM as having non-coherent DMA) exactly when
  * VFIO says DMA is not enforced-coherent (..._VFIO_ENFORCED_CC clear).
  */
@@ -203,6 +263,36 @@ enum libiommu_kmod_wbinvd_policy {
 	LIBIOMMU_KMOD_WBINVD_UNKNOWN = 0,	/* never returned on success */
 	LIBIOMMU_KMOD_WBINVD_DISABLE = 1,	/* boxes 1, 2: coherent */
 	LIBIOMMU_KMOD_WBINVD_ENABLE = 2,	/* boxes 3, 4: emulate WBINVD */
+};
+
+/*
+ * out_attach: what the device's requester ID (no PASID) is attached to
+ * now, as iommufd holds it.  Only LIBIOMMU_KMOD_ATTACH_PAGING tells the
+ * enforcement (LIBIOMMU_KMOD_DEV_ATTACH_KNOWN); every other value says
+ * why it is not known rather than guess.
+ */
+enum libiommu_kmod_attach {
+	/* Not looked at: LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH is clear. */
+	LIBIOMMU_KMOD_ATTACH_UNKNOWN = 0,
+	/*
+	 * Not a device cdev bound to an iommufd through this fd: an unbound
+	 * cdev, a device fd from VFIO_GROUP_GET_DEVICE_FD or a group fd (the
+	 * legacy VFIO container decides there).
+	 */
+	LIBIOMMU_KMOD_ATTACH_NOT_BOUND = 1,
+	/* Bound, attached to nothing: DMA is blocked. */
+	LIBIOMMU_KMOD_ATTACH_NONE = 2,
+	/* A paging HWPT (out_attach_hwpt_id); see ..._DEV_ATTACH_ENFORCE_CC. */
+	LIBIOMMU_KMOD_ATTACH_PAGING = 3,
+	/*
+	 * A nested HWPT (out_attach_hwpt_id): the stage-2 parent decides
+	 * snooping together with the guest's stage 1; not reported.
+	 */
+	LIBIOMMU_KMOD_ATTACH_NESTED = 4,
+	/* The requester ID is attached to nothing, PASIDs are. */
+	LIBIOMMU_KMOD_ATTACH_PASID_ONLY = 5,
+	/* A domain iommufd did not make (not expected while bound). */
+	LIBIOMMU_KMOD_ATTACH_OTHER = 6,
 };
 
 #define LIBIOMMU_KMOD_DEV_NAME_LEN 64
@@ -222,10 +312,13 @@ struct libiommu_kmod_dev_info {
 	__u16 out_pci_device;
 	__u16 out_pcie_devctl;	/* with LIBIOMMU_KMOD_DEV_DEVCTL_VALID */
 	__u16 __reserved2;	/* in: 0 */
-	char out_name[LIBIOMMU_KMOD_DEV_NAME_LEN]; /* dev_name(), NUL-terminated,
-						    * cut if longer */
+	/* dev_name(), NUL-terminated, cut if longer */
+	char out_name[LIBIOMMU_KMOD_DEV_NAME_LEN];
+	/* V2, with LIBIOMMU_KMOD_FEAT_DEV_INFO_ATTACH: */
+	__u32 out_attach;	/* enum libiommu_kmod_attach */
+	__u32 out_attach_hwpt_id; /* iommufd HWPT id (PAGING, NESTED), else 0 */
 };
-LIBIOMMU_KMOD_SIZE(libiommu_kmod_dev_info, 120);
+LIBIOMMU_KMOD_SIZE(libiommu_kmod_dev_info, 128);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, vfio_fd, 8);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, name_ptr, 16);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_flags, 24);
@@ -236,7 +329,10 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_devid, 44);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_pci_vendor, 48);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_pcie_devctl, 52);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_name, 56);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_attach, 120);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_attach_hwpt_id, 124);
 #define LIBIOMMU_KMOD_DEV_INFO_SIZE_V1 120
+#define LIBIOMMU_KMOD_DEV_INFO_SIZE_V2 128
 
 #define LIBIOMMU_KMOD_GET_DEV_INFO \
 	_IO(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_GET_DEV_INFO)
@@ -255,7 +351,13 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_dev_info, out_name, 56);
  *   EBADF       kvm_fd is not an open fd of the calling process;
  *   EBADFD      kvm_fd is open but not a KVM VM fd: /dev/kvm itself, a
  *               vCPU or device fd, a VFIO fd, /dev/null, ...;
- *   EOPNOTSUPP  LIBIOMMU_KMOD_FEAT_KVM_NONCOHERENT is clear.
+ *   ENOEXEC     the module was built against a kernel tree that is not the
+ *               running kernel's build (their UTS_VERSION differ): the
+ *               count lives in KVM's private struct kvm_arch, whose layout
+ *               depends on the configuration, and the module refuses to
+ *               read what may be another field.  Rebuild it against this
+ *               kernel's tree (the kernel log says which builds differ);
+ *   EOPNOTSUPP  no KVM (x86) or no kallsyms in this kernel.
  */
 
 /* out_flags: kvm_arch_has_noncoherent_dma() is true. */
@@ -284,11 +386,15 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
 
 /* ==================================================================== SIM */
 /*
- * Simulated hardware (lib/kmod/sim_*.c): IOMMU instances and no-snoop
- * capable DMA devices that reach all four boxes of the coherency matrix
- * (QEMU's devices only reach boxes 2 and 4).  Command numbers
- * LIBIOMMU_KMOD_CMD_SIM_FIRST..LIBIOMMU_KMOD_CMD_SIM_LAST belong to this
- * section; feature bits 32..47 too.  Same conventions as above.
+ * Simulated hardware (libiommu_sim.ko, kmod/sim/): IOMMU instances and
+ * no-snoop capable DMA devices that reach all four boxes of the coherency
+ * matrix (QEMU's devices only reach boxes 2 and 4).  Its commands are
+ * ioctls on LIBIOMMU_KMOD_SIM_DEVNODE (on LIBIOMMU_KMOD_DEVNODE they are
+ * ENOTTY), numbered LIBIOMMU_KMOD_CMD_SIM_FIRST..LIBIOMMU_KMOD_CMD_SIM_LAST;
+ * GET_VERSION works there too and reports feature bits 32..47.  Same
+ * conventions as above.  The module needs CONFIG_IOMMUFD_TEST (which
+ * exports the IOMMU core's single-bus registration) and is test
+ * equipment: do not load it on a production host.
  *
  * An IOMMU instance ("sim IOMMU") is a real Linux IOMMU driver instance on
  * the module's own bus: the IOMMU core probes its devices, iommufd
@@ -338,22 +444,30 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  *     attached to it can;
  *   - attaching a device that cannot enforce (instance without SNOOP_CTL,
  *     or NO_ENFORCE) to a domain that enforces fails with EINVAL: the
- *     seed's "attaching a non-snoop device which cannot be forced to snoop
- *     to a coherent IOASID gets a failure".  (iommufd's automatic attach
+ *     /dev/iommu proposal's rule that a device which cannot be forced to
+ *     snoop fails to attach to a coherent I/O address space.  (iommufd's automatic attach
  *     to an IOAS then allocates a separate, non-enforcing HWPT; an attach
  *     to that HWPT's id fails.)  A device that could enforce may join a
- *     non-enforcing domain: its DMA is then not snooped-enforced (the
- *     seed: "devices attached to a non-coherent IOASID all use the
- *     no-snoop format"), which SIM_DEV_INFO shows;
+ *     non-enforcing domain: its DMA is then not snooped-enforced (every
+ *     device in a non-coherent address space may issue no-snoop), which
+ *     SIM_DEV_INFO shows;
  *   - a device whose instance lacks DIRTY cannot attach to a
  *     dirty-tracking domain (EINVAL).
  *
+ * Privilege: SIM_IOMMU_CREATE/DESTROY, SIM_DEV_CREATE/DESTROY and
+ * SIM_DEV_SET change the system's IOMMU topology and need CAP_SYS_ADMIN
+ * (EPERM without it); GET_VERSION and SIM_DEV_INFO only read.
+ *
  * Lifetime: SIM_IOMMU_DESTROY fails with EBUSY while the instance has
  * devices; SIM_DEV_DESTROY fails with EBUSY while any fd of the device is
- * open (including a kvm-vfio device holding it).  The module cannot be
- * unloaded while a sim device exists, or a domain of a sim IOMMU is still
- * held by an iommufd (EBUSY from delete_module); instances without devices
- * are destroyed on unload.
+ * open (including a kvm-vfio device holding it).  libiommu_sim.ko cannot
+ * be unloaded while a sim device exists, or a domain of a sim IOMMU is
+ * still held by an iommufd (EWOULDBLOCK from delete_module, also for an
+ * RCU grace period - milliseconds - after the last such domain was
+ * freed); instances without devices are destroyed on unload.  libiommu.ko
+ * answers GET_DEV_INFO for a sim device like for any VFIO device that is not PCI
+ * (LIBIOMMU_KMOD_NOSNOOP_NOT_PCI): the PCIe side is in SIM_DEV_INFO and in
+ * the device's VFIO config region.
  */
 #define LIBIOMMU_KMOD_CMD_SIM_FIRST 0x40
 #define LIBIOMMU_KMOD_CMD_SIM_LAST 0x5f
@@ -368,11 +482,13 @@ enum {
 };
 
 /*
- * The SIM_* commands.  Clear when this kernel lacks what the simulation
- * needs (CONFIG_IOMMUFD_TEST, which exports iommu_device_register_bus(),
- * CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV) or its setup failed at load.
+ * The SIM_* commands, on LIBIOMMU_KMOD_SIM_DEVNODE: always set there
+ * (libiommu_sim.ko does not load on a kernel without what the simulation
+ * needs: CONFIG_IOMMUFD_TEST, CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV).
  */
 #define LIBIOMMU_KMOD_FEAT_SIM (1ULL << 32)
+/* SIM_DEV_INFO reports the last DMA's truth in out_last_dma (size V2). */
+#define LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA (1ULL << 33)
 
 #define LIBIOMMU_KMOD_SIM_NAME_LEN 32
 
@@ -414,28 +530,40 @@ LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_iommu_destroy, 16);
 
 /* --------------------------------------------------------- SIM_DEV_CREATE */
 
-/* flags (create), dev_flags (SIM_DEV_SET), out_dev_flags (SIM_DEV_INFO) */
+/*
+ * Device properties: dev_flags of SIM_DEV_CREATE and SIM_DEV_SET,
+ * out_dev_flags of SIM_DEV_INFO.
+ */
 /* PCIe "Enable No Snoop" is implemented (writable, 1 after reset). */
 #define LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP (1U << 0)
 /* Force-enable: the IOMMU does not enforce snooping for this device. */
 #define LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE (1U << 1)
 
-/* Errors: ENOENT no such instance. */
+/*
+ * flags are the command's own (none is defined: 0); the new device's
+ * properties are in dev_flags.
+ * Errors: ENOENT no such instance; EOPNOTSUPP unknown flags or device
+ * properties, or a non-zero __reserved.
+ */
 struct libiommu_kmod_sim_dev_create {
 	__u32 size;		/* in: sizeof(struct libiommu_kmod_sim_dev_create) */
-	__u32 flags;		/* in: LIBIOMMU_KMOD_SIM_DEV_* */
+	__u32 flags;		/* in: 0 */
 	__u32 iommu_id;		/* in: the instance the device sits behind */
+	__u32 dev_flags;	/* in: LIBIOMMU_KMOD_SIM_DEV_* */
 	__u32 out_dev_id;	/* > 0 */
 	__s32 out_iommu_group;	/* /dev/vfio/<group> */
 	__u32 out_vfio_index;	/* /dev/vfio/devices/vfio<index> */
+	__u32 __reserved;	/* in: 0 */
 	char out_name[LIBIOMMU_KMOD_SIM_NAME_LEN]; /* dev_name() */
 };
-LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_create, 56);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_dev_id, 12);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_iommu_group, 16);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_vfio_index, 20);
-LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_name, 24);
-#define LIBIOMMU_KMOD_SIM_DEV_CREATE_SIZE_V1 56
+LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_create, 64);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, iommu_id, 8);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, dev_flags, 12);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_dev_id, 16);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_iommu_group, 20);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_vfio_index, 24);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_create, out_name, 32);
+#define LIBIOMMU_KMOD_SIM_DEV_CREATE_SIZE_V1 64
 
 #define LIBIOMMU_KMOD_SIM_DEV_CREATE \
 	_IO(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_SIM_DEV_CREATE)
@@ -494,6 +622,29 @@ LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_set, 16);
 #define LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC (1U << 4)
 
 /*
+ * out_last_dma: what the hardware did with the last DMA that moved data
+ * (since the device was created or last reset - opening it resets it).
+ * The truth a coherency report can be compared with: the device's side
+ * (did it set the no-snoop attribute?) and the IOMMU's (did the domain the
+ * DMA went through force snooping?).
+ */
+/* A DMA moved data; the bits below describe the last one. */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_DONE (1U << 0)
+/*
+ * The device issued it with the no-snoop attribute: the command asked
+ * for it (LIBIOMMU_KMOD_SIM_DMA_NOSNOOP) and the device's Enable No Snoop
+ * bit was set.
+ */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP (1U << 1)
+/* The domain it went through enforced cache coherency (forced snooping). */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED (1U << 2)
+/*
+ * So it snooped the CPU caches: not issued no-snoop, or enforced.  Clear
+ * only in box 3 of the coherency matrix.
+ */
+#define LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED (1U << 3)
+
+/*
  * Errors: ENOENT no such device (by id); with ..._INFO_BY_FD: EBADF not an
  * open fd, EBADFD not a VFIO device fd, ENODEV a VFIO device that is not a
  * sim device.
@@ -516,8 +667,11 @@ struct libiommu_kmod_sim_dev_info {
 	__aligned_u64 out_dma_faults;	/* DMA commands that faulted */
 	__aligned_u64 out_ns_pages;	/* pages moved with no-snoop honoured */
 	char out_name[LIBIOMMU_KMOD_SIM_NAME_LEN];
+	/* V2, with LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA: */
+	__u32 out_last_dma;	/* LIBIOMMU_KMOD_SIM_LAST_DMA_* */
+	__u32 __reserved3;	/* in: 0 */
 };
-LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_info, 104);
+LIBIOMMU_KMOD_SIZE(libiommu_kmod_sim_dev_info, 112);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_iommu_id, 16);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_state, 28);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_devctl, 32);
@@ -525,7 +679,9 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_iommu_group, 36);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_dma_bytes, 48);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_ns_pages, 64);
 LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_name, 72);
+LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_last_dma, 104);
 #define LIBIOMMU_KMOD_SIM_DEV_INFO_SIZE_V1 104
+#define LIBIOMMU_KMOD_SIM_DEV_INFO_SIZE_V2 112
 
 #define LIBIOMMU_KMOD_SIM_DEV_INFO \
 	_IO(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_SIM_DEV_INFO)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libiommu companion module: simulated DMA devices.
+ * libiommu_sim.ko: simulated DMA devices.
  *
  * A sim device is a struct device on the module's bus, behind one sim
  * IOMMU, bound to the module's driver (vfio_df_open() takes a reference on
@@ -20,10 +20,7 @@
 #include <linux/unaligned.h>
 #include <linux/vfio.h>
 
-#include "kmod.h"
 #include "sim.h"
-
-#if SIM_SUPPORTED
 
 #define SIM_OFFSET_SHIFT 40
 #define SIM_OFFSET_MASK ((1ULL << SIM_OFFSET_SHIFT) - 1)
@@ -76,6 +73,7 @@ static void sim_dev_reset(struct sim_dev *s)
 	memset(s->mem->cfg_wmask, 0, sizeof(s->mem->cfg_wmask));
 	memset(s->mem->buf, 0, sizeof(s->mem->buf));
 	memset(&s->regs, 0, sizeof(s->regs));
+	s->last_dma = 0;
 
 	/* type 0 header */
 	cfg_w16(s, PCI_VENDOR_ID, LIBIOMMU_KMOD_SIM_PCI_VENDOR, 0);
@@ -187,28 +185,30 @@ static enum sim_xlate sim_dma_move(struct sim_dev *s, struct sim_domain *sd,
 		switch (op) {
 		case LIBIOMMU_KMOD_SIM_DMA_TO_DEV:
 			*fault_iova = src + done;
-			x = sim_domain_access(sd, src + done, s->mem->buf + done,
-					      n, false, -1);
+			x = lisim_domain_access(sd, src + done,
+						s->mem->buf + done, n, false,
+						-1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_FROM_DEV:
 			*fault_iova = dst + done;
-			x = sim_domain_access(sd, dst + done, s->mem->buf + done,
-					      n, true, -1);
+			x = lisim_domain_access(sd, dst + done,
+						s->mem->buf + done, n, true,
+						-1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_COPY:
 			*fault_iova = src + done;
-			x = sim_domain_access(sd, src + done, s->mem->bounce, n,
-					      false, -1);
+			x = lisim_domain_access(sd, src + done,
+						s->mem->bounce, n, false, -1);
 			if (x != SIM_XLATE_OK)
 				break;
 			*fault_iova = dst + done;
-			x = sim_domain_access(sd, dst + done, s->mem->bounce, n,
-					      true, -1);
+			x = lisim_domain_access(sd, dst + done,
+						s->mem->bounce, n, true, -1);
 			break;
 		case LIBIOMMU_KMOD_SIM_DMA_FILL:
 			*fault_iova = dst + done;
-			x = sim_domain_access(sd, dst + done, NULL, n, true,
-					      fill);
+			x = lisim_domain_access(sd, dst + done, NULL, n,
+						true, fill);
 			break;
 		}
 		if (x != SIM_XLATE_OK)
@@ -227,7 +227,7 @@ static void sim_dma_run(struct sim_dev *s, u32 cmd)
 	u32 op = cmd & LIBIOMMU_KMOD_SIM_DMA_OP_MASK;
 	u64 src = s->regs.src, dst = s->regs.dst, len = s->regs.len;
 	struct sim_domain *sd = s->domain;
-	bool rd, wr, ns;
+	bool rd, wr, ns, issued, enforced;
 	u64 fault = 0, chunks = 0, max;
 	enum sim_xlate x;
 	u32 st;
@@ -257,9 +257,9 @@ static void sim_dma_run(struct sim_dev *s, u32 cmd)
 		goto out;
 	}
 	/* check everything first: a faulting command writes nothing */
-	x = rd ? sim_domain_check(sd, src, len, false, &fault) : SIM_XLATE_OK;
+	x = rd ? lisim_domain_check(sd, src, len, false, &fault) : SIM_XLATE_OK;
 	if (x == SIM_XLATE_OK && wr)
-		x = sim_domain_check(sd, dst, len, true, &fault);
+		x = lisim_domain_check(sd, dst, len, true, &fault);
 	if (x == SIM_XLATE_OK)
 		x = sim_dma_move(s, sd, op, src, dst, len, &fault, &chunks);
 	st = sim_xlate_status(x);
@@ -270,9 +270,14 @@ static void sim_dma_run(struct sim_dev *s, u32 cmd)
 	 * The device sends no-snoop when asked and its Enable No Snoop bit
 	 * is set; an IOMMU that enforces coherency for the domain strips it.
 	 */
-	ns = (cmd & LIBIOMMU_KMOD_SIM_DMA_NOSNOOP) &&
-	     (cfg_r16(s, devctl_off) & PCI_EXP_DEVCTL_NOSNOOP_EN) &&
-	     !READ_ONCE(sd->enforce_cc);
+	issued = (cmd & LIBIOMMU_KMOD_SIM_DMA_NOSNOOP) &&
+		 (cfg_r16(s, devctl_off) & PCI_EXP_DEVCTL_NOSNOOP_EN);
+	enforced = READ_ONCE(sd->enforce_cc);
+	ns = issued && !enforced;
+	s->last_dma = LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
+		      (issued ? LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP : 0) |
+		      (enforced ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0) |
+		      (ns ? 0 : LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED);
 	if (ns) {
 		s->regs.last_ns = 1;
 		s->regs.ns_pages += chunks;
@@ -304,27 +309,54 @@ static void sim_regs_image(struct sim_dev *s, u8 *img)
 	put_unaligned_le32(s->regs.last_ns, img + LIBIOMMU_KMOD_SIM_REG_LAST_NS);
 }
 
+/*
+ * Device memory, through a bounce buffer: the user copy can fault and
+ * stall (a page being read in, a userfaultfd), and s->lock must never be
+ * held meanwhile - attach and detach, the DMA engine and SIM_DEV_INFO
+ * take it.  An access is still atomic against the DMA engine.
+ */
+static ssize_t sim_buf_rw(struct sim_dev *s, char __user *ubuf, size_t count,
+			  u64 off, bool write)
+{
+	ssize_t ret = count;
+	u8 *bounce;
+
+	bounce = kmalloc(count, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	if (write) {
+		if (copy_from_user(bounce, ubuf, count)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		mutex_lock(&s->lock);
+		memcpy(s->mem->buf + off, bounce, count);
+		mutex_unlock(&s->lock);
+	} else {
+		mutex_lock(&s->lock);
+		memcpy(bounce, s->mem->buf + off, count);
+		mutex_unlock(&s->lock);
+		if (copy_to_user(ubuf, bounce, count))
+			ret = -EFAULT;
+	}
+out:
+	kfree(bounce);
+	return ret;
+}
+
 static ssize_t sim_bar0_rw(struct sim_dev *s, char __user *ubuf, size_t count,
 			   u64 off, bool write)
 {
 	const u64 buf0 = LIBIOMMU_KMOD_SIM_BUF;
 	u8 img[SIM_REG_SPAN], tmp[SIM_REG_SPAN];
 	u64 cmd_off = LIBIOMMU_KMOD_SIM_REG_CMD;
-	ssize_t ret = count;
 
 	if (off >= LIBIOMMU_KMOD_SIM_BAR0_SIZE ||
 	    count > LIBIOMMU_KMOD_SIM_BAR0_SIZE - off)
 		return -EINVAL;
 
-	if (off >= buf0) {
-		/* device memory */
-		mutex_lock(&s->lock);
-		if (write ? copy_from_user(s->mem->buf + off - buf0, ubuf, count) :
-			    copy_to_user(ubuf, s->mem->buf + off - buf0, count))
-			ret = -EFAULT;
-		mutex_unlock(&s->lock);
-		return ret;
-	}
+	if (off >= buf0)
+		return sim_buf_rw(s, ubuf, count, off - buf0, write);
 	if (off + count > buf0)
 		return -EINVAL;
 	if (off >= SIM_REG_SPAN) {
@@ -372,6 +404,8 @@ static ssize_t sim_vfio_rw(struct vfio_device *vdev, char __user *buf,
 
 	if (pos < 0)
 		return -EINVAL;
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		return sim_cfg_rw(s, buf, count, off, write);
@@ -422,6 +456,8 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	unsigned long minsz;
 
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO: {
 		struct vfio_device_info info;
@@ -466,15 +502,35 @@ static int sim_vfio_open(struct vfio_device *vdev)
 {
 	struct sim_dev *s = vdev_to_sim(vdev);
 
+	/* an fd opened after SIM_DEV_DESTROY's check: the device is gone */
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
 	mutex_lock(&s->lock);
 	sim_dev_reset(s);
 	mutex_unlock(&s->lock);
 	return 0;
 }
 
+/*
+ * vfio_unregister_group_dev() waits for every fd of the device to close and
+ * asks the driver, first at once and then every 10 s, to get its user to
+ * let go.  During SIM_DEV_DESTROY that means an fd was opened after the
+ * command's check (a VMM racing it, e.g. with KVM_DEV_VFIO_FILE_ADD): the
+ * device is already revoked (dying), so answer the command instead of
+ * making it wait for that fd; the device is freed when the fd is closed.
+ */
+static void sim_vfio_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct sim_dev *s = vdev_to_sim(vdev);
+
+	if (!count && s->destroy_answer)
+		complete(s->destroy_answer);
+}
+
 static const struct vfio_device_ops sim_vfio_ops = {
 	.name = "libiommu-sim",
 	.open_device = sim_vfio_open,
+	.request = sim_vfio_request,
 	.bind_iommufd = vfio_iommufd_physical_bind,
 	.unbind_iommufd = vfio_iommufd_physical_unbind,
 	.attach_ioas = vfio_iommufd_physical_attach_ioas,
@@ -523,7 +579,7 @@ static int sim_drv_remove(struct device *dev)
 
 static struct device_driver sim_driver = {
 	.name = "libiommu_sim",
-	.bus = &sim_bus,
+	.bus = &lisim_bus,
 	.owner = THIS_MODULE,
 	.probe = sim_drv_probe,
 	.remove = sim_drv_remove,
@@ -537,20 +593,20 @@ static void sim_dev_release(struct device *dev)
 	struct sim_dev *s = to_sim_dev(dev);
 
 	kvfree(s->mem);
-	sim_iommu_put(s->iommu);
+	lisim_iommu_put(s->iommu);
 	kfree(s);
 }
 
-struct sim_dev *sim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
+struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 {
-	struct irq_domain *msi = sim_msi_domain();
+	struct irq_domain *msi = lisim_msi_domain();
 	struct sim_dev *s;
 	int ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	s->mem = kvzalloc(sizeof(*s->mem), GFP_KERNEL);
+	s->mem = kvzalloc_obj(*s->mem, GFP_KERNEL);
 	if (!s->mem) {
 		kfree(s);
 		return ERR_PTR(-ENOMEM);
@@ -564,7 +620,7 @@ struct sim_dev *sim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 	sim_dev_reset(s);
 
 	device_initialize(&s->dev);
-	s->dev.bus = &sim_bus;
+	s->dev.bus = &lisim_bus;
 	s->dev.release = sim_dev_release;
 	if (msi)
 		dev_set_msi_domain(&s->dev, msi);
@@ -588,8 +644,23 @@ err_put:
 	return ERR_PTR(ret);
 }
 
-/* The caller made sure no fd of the device is open. */
-void sim_dev_destroy(struct sim_dev *s)
+/*
+ * SIM_DEV_DESTROY decided the device goes: no bind, no access, and VFIO's
+ * request is answered through @answer (NULL: at module unload, when no fd
+ * can be open - each one pins the module).
+ */
+void lisim_dev_mark_dying(struct sim_dev *s, struct completion *answer)
+{
+	s->destroy_answer = answer;
+	WRITE_ONCE(s->dying, true);
+}
+
+/*
+ * Unregister the device: VFIO waits for a fd opened after the caller's
+ * check (see sim_vfio_request()); the device's memory goes with its last
+ * reference.
+ */
+void lisim_dev_destroy(struct sim_dev *s)
 {
 	device_unregister(&s->dev);
 }
@@ -601,20 +672,20 @@ void sim_dev_destroy(struct sim_dev *s)
  * wait for all of them.  Reading vfio_device.refcount is the only way to
  * tell without waiting.
  */
-bool sim_dev_is_open(struct sim_dev *s)
+bool lisim_dev_is_open(struct sim_dev *s)
 {
 	return s->vdev && refcount_read(&s->vdev->refcount) > 1;
 }
 
 /* Whether @file is a VFIO device fd (cdev or group-opened) of @s. */
-bool sim_dev_matches_file(struct sim_dev *s, struct file *file)
+bool lisim_dev_matches_file(struct sim_dev *s, struct file *file)
 {
 	/* both kinds of device file share the device's pseudo inode mapping */
 	return s->vdev && s->vdev->inode &&
 	       file->f_mapping == s->vdev->inode->i_mapping;
 }
 
-void sim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *info)
+void lisim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *info)
 {
 	struct iommu_group *group = iommu_group_get(&s->dev);
 
@@ -626,13 +697,13 @@ void sim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *inf
 	info->out_vfio_index = s->vdev ? s->vdev->index : 0;
 	strscpy(info->out_name, dev_name(&s->dev), sizeof(info->out_name));
 	info->out_state = 0;
-	if (sim_dev_is_open(s))
+	if (lisim_dev_is_open(s))
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_OPEN;
-	if (sim_dev_can_enforce(s))
+	if (lisim_dev_can_enforce(s))
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC;
 
 	mutex_lock(&s->lock);
-	info->out_dev_flags = s->flags;
+	info->out_dev_flags = lisim_dev_flags(s);
 	if (s->domain) {
 		info->out_state |= LIBIOMMU_KMOD_SIM_STATE_ATTACHED;
 		if (READ_ONCE(s->domain->enforce_cc))
@@ -644,34 +715,17 @@ void sim_dev_fill_info(struct sim_dev *s, struct libiommu_kmod_sim_dev_info *inf
 	info->out_dma_bytes = s->dma_bytes;
 	info->out_dma_faults = s->dma_faults;
 	info->out_ns_pages = s->ns_pages;
+	info->out_last_dma = s->last_dma;
 	mutex_unlock(&s->lock);
 }
 
-/* For GET_DEV_INFO (devinfo.c): answer for a sim device like for PCIe. */
-bool libiommu_sim_dev_pcie(struct device *dev, u16 *vendor, u16 *device,
-			   u16 *devctl)
-{
-	struct sim_dev *s;
-
-	if (dev->bus != &sim_bus)
-		return false;
-	s = to_sim_dev(dev);
-	*vendor = LIBIOMMU_KMOD_SIM_PCI_VENDOR;
-	*device = LIBIOMMU_KMOD_SIM_PCI_DEVICE;
-	mutex_lock(&s->lock);
-	*devctl = cfg_r16(s, LIBIOMMU_KMOD_SIM_CFG_DEVCTL);
-	mutex_unlock(&s->lock);
-	return true;
-}
-
-int sim_dev_setup(void)
+int lisim_dev_setup(void)
 {
 	return driver_register(&sim_driver);
 }
 
-void sim_dev_cleanup(void)
+void lisim_dev_cleanup(void)
 {
 	driver_unregister(&sim_driver);
 }
 
-#endif /* SIM_SUPPORTED */

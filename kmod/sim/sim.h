@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libiommu_sim.ko, simulated hardware: declarations shared by iommu.c
+ * (IOMMU instances, domains, I/O page tables), dev.c (DMA devices exposed
+ * through VFIO) and ctl.c (the control node and its SIM_* commands).  The
+ * user-visible contract is the SIM section of libiommu_kmod.h.  Functions
+ * that are not static carry the prefix lisim_.
+ */
+#ifndef LIBIOMMU_KMOD_SIM_H
+#define LIBIOMMU_KMOD_SIM_H
+
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+#include <linux/xarray.h>
+
+/*
+ * iommu_device_register_bus(), iommu_device_unregister_bus() and
+ * iommu_mock_device_add(): exported (GPL) with CONFIG_IOMMUFD_TEST but
+ * declared only in the IOMMU core's private header, which Kbuild finds
+ * through -I$(srctree): an IOMMU registered for one bus only (ours), with
+ * its own software fwnode, and a device added with an fwspec naming it.
+ * Including the kernel's own declarations (rather than copies) makes the
+ * compiler check every call against the running kernel's tree.
+ */
+#include "drivers/iommu/iommu-priv.h"
+
+#include "libiommu_kmod.h"
+
+/*
+ * What the simulation needs from the kernel: iommu_device_register_bus()
+ * and iommu_mock_device_add() (exported only with CONFIG_IOMMUFD_TEST),
+ * iommufd, and VFIO device cdevs.  Kbuild refuses to build the module
+ * without them.
+ */
+#if !IS_ENABLED(CONFIG_IOMMUFD_TEST) || !IS_ENABLED(CONFIG_IOMMUFD) || \
+	!IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+#error "libiommu_sim needs CONFIG_IOMMUFD_TEST, CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV"
+#endif
+
+/* One simulated IOMMU instance. */
+struct sim_iommu {
+	struct iommu_device iommu;
+	struct kref kref;		/* the ctl table's + one per device */
+	u32 id;
+	u32 flags;			/* LIBIOMMU_KMOD_SIM_IOMMU_* */
+	unsigned int ndevs;		/* under sim_ctl_lock */
+	bool registered;
+	char name[LIBIOMMU_KMOD_SIM_NAME_LEN];
+};
+
+/* One I/O page table (an iommu_domain of a sim IOMMU). */
+struct sim_domain {
+	struct iommu_domain domain;
+	/*
+	 * IOVA page number -> entry (xa_mk_value of pfn and SIM_PTE_*).  The
+	 * xarray's lock also serialises DMA page accesses against unmap, so
+	 * the engine never touches a page iommufd has already unpinned.
+	 */
+	struct xarray pt;
+	spinlock_t lock;		/* devs, enforce_cc */
+	struct list_head devs;		/* sim_dev.domain_node */
+	bool can_enforce;		/* allocated for a device that can */
+	bool enforce_cc;		/* enforce_cache_coherency() granted */
+	bool dirty_tracking;		/* under pt's lock */
+	struct rcu_head rcu;		/* the last module reference goes here */
+};
+
+/* One simulated DMA device. */
+struct sim_dev {
+	struct device dev;		/* on lisim_bus, behind iommu */
+	struct sim_iommu *iommu;	/* holds a kref */
+	struct vfio_device *vdev;	/* set while bound to sim_driver */
+	int probe_err;
+	u32 id;
+	/* LIBIOMMU_KMOD_SIM_DEV_*, see lisim_dev_set_flags() */
+	u32 flags;
+	/*
+	 * Set by SIM_DEV_DESTROY (under its ctl lock) before the device is
+	 * unregistered: an fd opened after destroy's check can neither bind
+	 * nor access the device, and the completion it points to is how
+	 * VFIO's request (a late fd holds the device) reaches the command.
+	 */
+	bool dying;
+	struct completion *destroy_answer;
+
+	struct mutex lock;		/* everything below */
+	struct sim_domain *domain;	/* NULL: blocked */
+	struct list_head domain_node;
+	struct sim_dev_mem *mem;	/* config space, buffers */
+	struct {
+		u64 src, dst, len, fault_iova, ns_pages;
+		u32 status, pattern, last_ns;
+	} regs;
+	u64 dma_bytes, dma_faults, ns_pages;	/* since creation */
+	u32 last_dma;			/* LIBIOMMU_KMOD_SIM_LAST_DMA_* */
+};
+
+#define SIM_CFG_SIZE 4096
+
+struct sim_dev_mem {
+	u8 cfg[SIM_CFG_SIZE];		/* config space, little-endian */
+	u8 cfg_wmask[SIM_CFG_SIZE];	/* its writable bits */
+	u8 buf[LIBIOMMU_KMOD_SIM_BUF_SIZE]; /* device memory */
+	u8 bounce[PAGE_SIZE];		/* memory-to-memory staging */
+};
+
+static inline struct sim_dev *to_sim_dev(struct device *dev)
+{
+	return container_of(dev, struct sim_dev, dev);
+}
+
+static inline struct sim_domain *to_sim_domain(struct iommu_domain *d)
+{
+	return container_of(d, struct sim_domain, domain);
+}
+
+/* iommu.c */
+extern const struct bus_type lisim_bus;
+int lisim_iommu_setup(void);
+void lisim_iommu_cleanup(void);
+struct sim_iommu *lisim_iommu_create(u32 id, u32 flags);
+void lisim_iommu_unregister(struct sim_iommu *si);
+void lisim_iommu_put(struct sim_iommu *si);
+struct irq_domain *lisim_msi_domain(void);
+bool lisim_dev_can_enforce(struct sim_dev *sdev);
+u32 lisim_dev_flags(struct sim_dev *sdev);
+int lisim_dev_set_flags(struct sim_dev *sdev, u32 mask, u32 value);
+
+/* Outcome of one page access of the DMA engine. */
+enum sim_xlate {
+	SIM_XLATE_OK,
+	SIM_XLATE_UNMAPPED,
+	SIM_XLATE_PERM,
+	SIM_XLATE_TARGET,
+};
+
+enum sim_xlate lisim_domain_check(struct sim_domain *sd, u64 iova, u64 len,
+				  bool write, u64 *fault_iova);
+enum sim_xlate lisim_domain_access(struct sim_domain *sd, u64 iova, void *buf,
+				   size_t len, bool write, int fill);
+
+/* dev.c */
+int lisim_dev_setup(void);
+void lisim_dev_cleanup(void);
+struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags);
+void lisim_dev_destroy(struct sim_dev *sdev);
+void lisim_dev_mark_dying(struct sim_dev *sdev, struct completion *answer);
+bool lisim_dev_is_open(struct sim_dev *sdev);
+bool lisim_dev_matches_file(struct sim_dev *sdev, struct file *file);
+void lisim_dev_fill_info(struct sim_dev *sdev,
+			 struct libiommu_kmod_sim_dev_info *info);
+
+#endif /* LIBIOMMU_KMOD_SIM_H */
