@@ -358,17 +358,17 @@ START_TEST(an_aggregate_combines_every_pair_of_member_answers)
 											: A_UNK;
 			all = x == A_NO || y == A_NO ? A_NO : x == A_YES && y == A_YES ? A_YES
 										       : A_UNK;
-			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value == same,
+			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value == (int)same,
 				      "can block: %d and %d gave %d, want %d", x, y,
 				      c.f[LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK].value, same);
-			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == any,
+			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value == (int)any,
 				      "KVM WBINVD: %d and %d gave %d, want %d", x, y,
 				      c.f[LIBIOMMU_COHERENCY_FIELD_KVM_WBINVD].value, any);
 			ck_assert_int_eq(c.f[LIBIOMMU_COHERENCY_FIELD_POLICY].value,
 					 any == A_YES  ? LIBIOMMU_COHERENCY_POLICY_ENABLE
 					 : any == A_NO ? LIBIOMMU_COHERENCY_POLICY_DISABLE
 						       : LIBIOMMU_COHERENCY_POLICY_UNKNOWN);
-			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value == all,
+			ck_assert_msg(c.f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value == (int)all,
 				      "coherent: %d and %d gave %d, want %d", x, y,
 				      c.f[LIBIOMMU_COHERENCY_FIELD_DMA_COHERENT].value, all);
 			/* member 0 has no box when its answer is unknown */
