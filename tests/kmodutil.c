@@ -298,8 +298,12 @@ static void appendf(char *buf, size_t len, const char *fmt, ...)
 static bool pins_modules(const char *target)
 {
 	static const char *const prefixes[] = {
-		"/dev/libiommu", "/dev/iommu", "/dev/vfio/", "/dev/kvm",
-		"anon_inode:kvm", "anon_inode:[vfio-device]",
+		"/dev/libiommu",
+		"/dev/iommu",
+		"/dev/vfio/",
+		"/dev/kvm",
+		"anon_inode:kvm",
+		"anon_inode:[vfio-device]",
 	};
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -469,8 +473,7 @@ int ku_sim_destroy_leftovers(void)
 				continue;
 			found++;
 			printf("note: %s was left by a previous test: %s\n",
-			       e->d_name, ioctl(ctl, kinds[k].cmd, cmd) ?
-			       strerror(errno) : "destroyed");
+			       e->d_name, ioctl(ctl, kinds[k].cmd, cmd) ? strerror(errno) : "destroyed");
 		}
 		if (d)
 			closedir(d);
@@ -539,7 +542,7 @@ void ku_restore_modules(void)
 		snprintf(path, sizeof(path), "%s/%s.ko", dir, names[i]);
 		ko = open(path, O_RDONLY | O_CLOEXEC);
 		if (ko < 0)
-			continue;	/* init did not load it either */
+			continue; /* init did not load it either */
 		rc = ku_module_refcnt(names[i]) < 0 ? 0 : ku_unload(names[i]);
 		if (!rc)
 			rc = syscall(SYS_finit_module, ko, "", 0) ? -errno : 0;
@@ -548,8 +551,7 @@ void ku_restore_modules(void)
 		if (!rc)
 			unlink(path);
 		printf("note: %s: %s: %s\n", names[i], why,
-		       rc ? ku_module_busy_why(names[i], busy, sizeof(busy)) :
-			    "loaded again");
+		       rc ? ku_module_busy_why(names[i], busy, sizeof(busy)) : "loaded again");
 		fflush(stdout);
 	}
 }

@@ -17,12 +17,12 @@
 int ku_ioctl(int fd, unsigned long req, void *arg);
 
 /* Assert that an expression returning 0 / -errno gave @want. */
-#define ku_assert_rc(expr, want)					\
-	do {								\
-		int rc_ = (expr);					\
+#define ku_assert_rc(expr, want) \
+	do { \
+		int rc_ = (expr); \
 		ck_assert_msg(rc_ == (want), "%s = %d (%s), want %d (%s)", \
-			      #expr, rc_, strerror(-rc_), (int)(want),	\
-			      strerror(-(want)));			\
+			      #expr, rc_, strerror(-rc_), (int)(want), \
+			      strerror(-(want))); \
 	} while (0)
 
 /* A new KVM VM fd (KVM_CREATE_VM on /dev/kvm). */

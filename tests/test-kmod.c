@@ -153,7 +153,7 @@ struct edu {
 	int iommufd;
 	uint32_t devid;
 	uint32_t ioas;
-	uint32_t hwpt;		/* the HWPT the attach landed on */
+	uint32_t hwpt; /* the HWPT the attach landed on */
 };
 
 static void edu_open(struct edu *e, bool attach)
@@ -306,7 +306,7 @@ START_TEST(version_rejects_nonzero_unknown_tail_with_e2big)
 	big.v.size = sizeof(big);
 	big.future = 1;
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, &big), -E2BIG);
-	ck_assert_uint_eq(big.v.out_version, 0);	/* nothing written */
+	ck_assert_uint_eq(big.v.out_version, 0); /* nothing written */
 	close(ctl);
 }
 END_TEST
@@ -351,11 +351,12 @@ START_TEST(structs_larger_than_a_page_are_e2big)
 	size_t big = 64u << 20;
 	struct libiommu_kmod_version *v = mmap(NULL, big, PROT_READ | PROT_WRITE,
 					       MAP_PRIVATE | MAP_ANONYMOUS |
-					       MAP_NORESERVE, -1, 0);
+						       MAP_NORESERVE,
+					       -1, 0);
 	int ctl = ctl_open();
 
 	ck_assert(v != MAP_FAILED);
-	v->size = 4096;		/* a page: still fine */
+	v->size = 4096; /* a page: still fine */
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), 0);
 	ck_assert_uint_eq(v->out_version, LIBIOMMU_KMOD_VERSION);
 	memset(v, 0, sizeof(*v));
@@ -365,7 +366,7 @@ START_TEST(structs_larger_than_a_page_are_e2big)
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), -E2BIG);
 	v->size = UINT32_MAX;
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_VERSION, v), -E2BIG);
-	ck_assert_uint_eq(v->out_version, 0);	/* nothing written */
+	ck_assert_uint_eq(v->out_version, 0); /* nothing written */
 	munmap(v, big);
 	close(ctl);
 }
@@ -381,11 +382,9 @@ START_TEST(unknown_ioctls_are_enotty)
 	ku_assert_rc(ku_ioctl(ctl, _IO(LIBIOMMU_KMOD_TYPE, 0xff), &v), -ENOTTY);
 	/* Right number, wrong type byte or direction/size bits. */
 	ku_assert_rc(ku_ioctl(ctl, _IO(';', LIBIOMMU_KMOD_CMD_GET_VERSION), &v),
-		  -ENOTTY);
-	ku_assert_rc(ku_ioctl(ctl, _IOWR(LIBIOMMU_KMOD_TYPE,
-				    LIBIOMMU_KMOD_CMD_GET_VERSION,
-				    struct libiommu_kmod_version), &v),
-		  -ENOTTY);
+		     -ENOTTY);
+	ku_assert_rc(ku_ioctl(ctl, _IOWR(LIBIOMMU_KMOD_TYPE, LIBIOMMU_KMOD_CMD_GET_VERSION, struct libiommu_kmod_version), &v),
+		     -ENOTTY);
 	close(ctl);
 }
 END_TEST
@@ -414,7 +413,7 @@ START_TEST(control_node_is_root_only_0600)
 
 	ck_assert_int_eq(stat(LIBIOMMU_KMOD_DEVNODE, &st), 0);
 	ck_assert(S_ISCHR(st.st_mode));
-	ck_assert_uint_eq(major(st.st_rdev), 10);	/* a misc device */
+	ck_assert_uint_eq(major(st.st_rdev), 10); /* a misc device */
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	ck_assert_uint_eq(st.st_uid, 0);
 }
@@ -465,7 +464,7 @@ START_TEST(dev_info_name_needs_group_flag_and_vice_versa)
 	memset(&di, 0, sizeof(di));
 	di.size = sizeof(di);
 	di.vfio_fd = null;
-	di.name_ptr = (uintptr_t)"0000:00:03.0";
+	di.name_ptr = (uintptr_t) "0000:00:03.0";
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_GET_DEV_INFO, &di), -EINVAL);
 	di.name_ptr = 0;
 	di.flags = LIBIOMMU_KMOD_DEV_INFO_GROUP;
@@ -876,9 +875,9 @@ START_TEST(kvm_query_on_non_vm_fds_is_ebadfd)
 
 	edu_open(&e, false);
 	ku_assert_rc(kvm_query_rc(ctl, null), -EBADFD);
-	ku_assert_rc(kvm_query_rc(ctl, kvm), -EBADFD);	/* the system fd */
-	ku_assert_rc(kvm_query_rc(ctl, kdev), -EBADFD);	/* a device fd */
-	ku_assert_rc(kvm_query_rc(ctl, e.dev), -EBADFD);	/* VFIO as KVM */
+	ku_assert_rc(kvm_query_rc(ctl, kvm), -EBADFD);	 /* the system fd */
+	ku_assert_rc(kvm_query_rc(ctl, kdev), -EBADFD);	 /* a device fd */
+	ku_assert_rc(kvm_query_rc(ctl, e.dev), -EBADFD); /* VFIO as KVM */
 	ku_assert_rc(kvm_query_rc(ctl, ctl), -EBADFD);
 	/* ... and a VM fd as VFIO. */
 	ku_assert_rc(dev_info_rc(ctl, vm), -EBADFD);
@@ -1058,12 +1057,11 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 	close(kofd);
 	ck_assert_msg(failed_at < 0, "load %d: %s", failed_at, why);
 
-	usleep(500000);		/* let RCU-deferred frees of the last unload land */
+	usleep(500000); /* let RCU-deferred frees of the last unload land */
 	slab1 = ku_meminfo("Slab");
 	sunr1 = ku_meminfo("SUnreclaim");
 	printf("%d reloads (delete_module + finit_module + 3 queries) in %.1f s; over the last %d: Slab %ld -> %ld kB (%+ld), SUnreclaim %ld -> %ld kB (%+ld)\n",
-	       WARMUP + RELOADS, (double)(t1.tv_sec - t0.tv_sec) +
-	       (t1.tv_nsec - t0.tv_nsec) / 1e9, RELOADS, slab0, slab1,
+	       WARMUP + RELOADS, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, RELOADS, slab0, slab1,
 	       slab1 - slab0, sunr0, sunr1, sunr1 - sunr0);
 	if (ku_slab_growth_means_leaks())
 		ck_assert_msg(sunr1 - sunr0 <= SUNRECLAIM_SLACK_KB,
@@ -1072,7 +1070,7 @@ START_TEST(reload_100_times_without_leaks_or_warnings)
 	ck_assert_int_eq(ku_kmsg_bad(), bad0);
 	printf("KVM VMs alive (debugfs) before/after: %d/%d\n", vms0,
 	       kvm_vms_alive());
-	ck_assert_int_eq(kvm_vms_alive(), vms0);	/* no VM left over */
+	ck_assert_int_eq(kvm_vms_alive(), vms0); /* no VM left over */
 
 	close(kdev);
 	close(vm);
@@ -1112,7 +1110,7 @@ static int kvm_create_uevents(int s)
 	ssize_t n;
 	int count = 0;
 
-	usleep(200000);		/* uevents are sent asynchronously */
+	usleep(200000); /* uevents are sent asynchronously */
 	while ((n = recv(s, buf, sizeof(buf) - 1, 0)) > 0) {
 		buf[n] = '\0';
 		for (char *p = buf; p < buf + n; p += strlen(p) + 1)
@@ -1175,7 +1173,7 @@ START_TEST(a_loader_with_a_full_fd_table_gets_the_same_module)
 		full.rlim_cur = (rlim_t)top + 1;
 		setrlimit(RLIMIT_NOFILE, &full);
 		while (dup(kofd) >= 0)
-			;	/* fill the holes below the limit */
+			; /* fill the holes below the limit */
 		rc = reload_from(kofd, "");
 		setrlimit(RLIMIT_NOFILE, &r);
 		if (rc)
@@ -1222,7 +1220,7 @@ START_TEST(a_module_built_for_another_kernel_build_refuses_the_kvm_query)
 	truth = (int)kvm_count(ctl, vm);
 	close(ctl);
 
-	ku_mark_test_module(LIBIOMMU_KMOD_MODNAME);	/* see ku_restore_modules() */
+	ku_mark_test_module(LIBIOMMU_KMOD_MODNAME); /* see ku_restore_modules() */
 	ku_assert_rc(reload_from(ko, ""), 0);
 	ctl = ctl_open();
 	ku_assert_rc(get_version(ctl, &v), 0);
@@ -1262,7 +1260,7 @@ START_TEST(a_headers_only_build_answers_for_cdevs_and_groups)
 		 getenv("LIBIOMMU_KMOD_DIR"), LIBIOMMU_KMOD_MODNAME);
 	ko = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(ko >= 0, "%s: %s", path, strerror(errno));
-	ku_mark_test_module(LIBIOMMU_KMOD_MODNAME);	/* see ku_restore_modules() */
+	ku_mark_test_module(LIBIOMMU_KMOD_MODNAME); /* see ku_restore_modules() */
 	ku_assert_rc(reload_from(ko, ""), 0);
 	close(ko);
 	ctl = ctl_open();
@@ -1322,7 +1320,7 @@ static bool have_module_file(void)
  */
 static void module_idle(void)
 {
-	ku_restore_modules();	/* a failed test may have left another build */
+	ku_restore_modules(); /* a failed test may have left another build */
 	ku_require_module_idle(LIBIOMMU_KMOD_MODNAME);
 }
 
@@ -1430,6 +1428,6 @@ int main(void)
 		printf("note: not in the VM tier (LIBIOMMU_VM=1, LIBIOMMU_KMOD_DIR): lifecycle tests left out\n");
 	}
 	rc = tu_run(s);
-	ku_restore_modules();	/* a failed test may have left another build */
+	ku_restore_modules(); /* a failed test may have left another build */
 	return rc;
 }

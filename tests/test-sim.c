@@ -33,9 +33,9 @@
 #include "libiommu_kmod.h"
 
 #define PG 4096u
-#define IOVA_A 0x100000ull	/* where the tests map their first buffer */
-#define IOVA_B 0x200000ull	/* ... and their second */
-#define IOVA_HOLE 0x300000ull	/* never mapped */
+#define IOVA_A 0x100000ull    /* where the tests map their first buffer */
+#define IOVA_B 0x200000ull    /* ... and their second */
+#define IOVA_HOLE 0x300000ull /* never mapped */
 
 #define S_SNOOP LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL
 #define S_DIRTY LIBIOMMU_KMOD_SIM_IOMMU_DIRTY
@@ -46,9 +46,9 @@
 
 /* Everything a test creates, undone by teardown even after a failure. */
 #define MAXOBJ 16
-static int ctl = -1, ifd = -1;	/* the sim node, an iommufd */
-static int mctl = -1;		/* libiommu.ko's node, or -1 */
-static int fds[4 * MAXOBJ], nfds;	/* sim objects: ku_sim_* */
+static int ctl = -1, ifd = -1;	  /* the sim node, an iommufd */
+static int mctl = -1;		  /* libiommu.ko's node, or -1 */
+static int fds[4 * MAXOBJ], nfds; /* sim objects: ku_sim_* */
 
 static int track_fd(int fd)
 {
@@ -172,7 +172,10 @@ static void *map(int iommufd, uint32_t ioas, uint64_t iova, size_t len,
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct lx_iommu_ioas_map m = {
-		.size = sizeof(m), .ioas_id = ioas, .length = len, .iova = iova,
+		.size = sizeof(m),
+		.ioas_id = ioas,
+		.length = len,
+		.iova = iova,
 		.flags = LX_IOMMU_IOAS_MAP_FIXED_IOVA | flags,
 	};
 
@@ -187,8 +190,7 @@ static void *map(int iommufd, uint32_t ioas, uint64_t iova, size_t len,
 
 static void unmap(int iommufd, uint32_t ioas, uint64_t iova, size_t len)
 {
-	struct lx_iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas,
-					 .iova = iova, .length = len };
+	struct lx_iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas, .iova = iova, .length = len };
 
 	ku_assert_rc(ku_ioctl(iommufd, LX_IOMMU_IOAS_UNMAP, &u), 0);
 }
@@ -262,8 +264,7 @@ static void bus_master(int fd, int on)
 {
 	uint16_t cmd = cfg_read16(fd, 0x04);
 
-	cmd = on ? cmd | LIBIOMMU_KMOD_SIM_CMD_MASTER :
-		   cmd & ~LIBIOMMU_KMOD_SIM_CMD_MASTER;
+	cmd = on ? cmd | LIBIOMMU_KMOD_SIM_CMD_MASTER : cmd & ~LIBIOMMU_KMOD_SIM_CMD_MASTER;
 	cfg_write16(fd, 0x04, cmd);
 }
 
@@ -424,19 +425,20 @@ START_TEST(box_matrix)
 		ck_assert_uint_eq(!!(di.out_flags & LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC),
 				  iommu_blocks);
 		ck_assert_uint_eq(di.out_wbinvd_policy,
-				  iommu_blocks ? LIBIOMMU_KMOD_WBINVD_DISABLE :
-						 LIBIOMMU_KMOD_WBINVD_ENABLE);
+				  iommu_blocks ? LIBIOMMU_KMOD_WBINVD_DISABLE : LIBIOMMU_KMOD_WBINVD_ENABLE);
 		ck_assert(!(di.out_flags & LIBIOMMU_KMOD_DEV_PCI));
 		ck_assert_uint_eq(di.out_nosnoop, LIBIOMMU_KMOD_NOSNOOP_NOT_PCI);
 		ck_assert_uint_eq(di.out_devid, b.devid);
 	}
 	ck_assert_uint_eq(!!(sim_info(b.dev).out_devctl &
-			     LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN), dev_can);
+			     LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN),
+			  dev_can);
 
 	/* the device's config space says the same through VFIO */
 	ck_assert_uint_eq(cfg_read16(b.fd, 0), LIBIOMMU_KMOD_SIM_PCI_VENDOR);
 	ck_assert_uint_eq(!!(cfg_read16(b.fd, LIBIOMMU_KMOD_SIM_CFG_DEVCTL) &
-			     LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN), dev_can);
+			     LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN),
+			  dev_can);
 
 	/* the domain iommufd allocated enforces exactly when it can */
 	si = sim_info(b.dev);
@@ -446,18 +448,17 @@ START_TEST(box_matrix)
 			  iommu_blocks);
 
 	/* a no-snoop DMA: only box 3 really sends it */
-	ck_assert_uint_eq(sim_info(b.dev).out_last_dma, 0);	/* none yet */
+	ck_assert_uint_eq(sim_info(b.dev).out_last_dma, 0); /* none yet */
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A, 64, 0xa0 + box),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(b.fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 0);
 	/* the truth of that DMA: snooped, enforced where the IOMMU blocks */
 	ck_assert_uint_eq(sim_info(b.dev).out_last_dma,
 			  LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
-			  LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED |
-			  (iommu_blocks ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0));
+				  LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED |
+				  (iommu_blocks ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0));
 	reg_write(b.fd, LIBIOMMU_KMOD_SIM_REG_PATTERN, 0xb0 + box, 4);
-	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_FILL |
-				    LIBIOMMU_KMOD_SIM_DMA_NOSNOOP,
+	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_FILL | LIBIOMMU_KMOD_SIM_DMA_NOSNOOP,
 			      0, IOVA_A + 64, 64),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(b.fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4),
@@ -468,9 +469,9 @@ START_TEST(box_matrix)
 	 */
 	ck_assert_uint_eq(sim_info(b.dev).out_last_dma,
 			  LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
-			  (dev_can ? LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP : 0) |
-			  (iommu_blocks ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0) |
-			  (box != 3 ? LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED : 0));
+				  (dev_can ? LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP : 0) |
+				  (iommu_blocks ? LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED : 0) |
+				  (box != 3 ? LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED : 0));
 	/* a faulting DMA moves nothing and leaves the last one's truth */
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_HOLE, 8, 1), LIBIOMMU_KMOD_SIM_ST_FAULT);
 	ck_assert(sim_info(b.dev).out_last_dma & LIBIOMMU_KMOD_SIM_LAST_DMA_DONE);
@@ -484,9 +485,8 @@ START_TEST(box_matrix)
 	if (dev_can) {
 		cfg_write16(b.fd, LIBIOMMU_KMOD_SIM_CFG_DEVCTL,
 			    cfg_read16(b.fd, LIBIOMMU_KMOD_SIM_CFG_DEVCTL) &
-			    ~LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN);
-		ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_FILL |
-					    LIBIOMMU_KMOD_SIM_DMA_NOSNOOP,
+				    ~LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN);
+		ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_FILL | LIBIOMMU_KMOD_SIM_DMA_NOSNOOP,
 				      0, IOVA_A, 64),
 				  LIBIOMMU_KMOD_SIM_ST_DONE);
 		ck_assert_uint_eq(reg_read(b.fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 0);
@@ -494,9 +494,10 @@ START_TEST(box_matrix)
 		/* hardwired to zero: a write does not stick */
 		cfg_write16(b.fd, LIBIOMMU_KMOD_SIM_CFG_DEVCTL,
 			    cfg_read16(b.fd, LIBIOMMU_KMOD_SIM_CFG_DEVCTL) |
-			    LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN);
+				    LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN);
 		ck_assert_uint_eq(cfg_read16(b.fd, LIBIOMMU_KMOD_SIM_CFG_DEVCTL) &
-				  LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN, 0);
+					  LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN,
+				  0);
 	}
 
 	check_kvm(b.fd, iommu_blocks ? 0 : 1);
@@ -516,7 +517,7 @@ START_TEST(dev_create_takes_device_properties_in_dev_flags)
 	uint32_t iommu = sim_iommu(S_SNOOP);
 
 	c.iommu_id = iommu;
-	c.flags = D_NSCAP;	/* a property where a command flag goes */
+	c.flags = D_NSCAP; /* a property where a command flag goes */
 	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &c), -EOPNOTSUPP);
 	c.flags = 0;
 	c.dev_flags = 1u << 7;
@@ -592,7 +593,8 @@ START_TEST(dma_data_lands_in_mapped_pages)
 
 	/* memory -> device, unaligned and across a page boundary */
 	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_TO_DEV, IOVA_A + 100,
-			      0, PG), LIBIOMMU_KMOD_SIM_ST_DONE);
+			      0, PG),
+			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_int_eq(pread(b.fd, buf, PG, (off_t)off), (ssize_t)PG);
 	ck_assert_int_eq(memcmp(buf, a + 100, PG), 0);
 
@@ -609,7 +611,8 @@ START_TEST(dma_data_lands_in_mapped_pages)
 
 	/* memory -> memory, 3 pages, different alignments */
 	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_COPY, IOVA_A + 1,
-			      IOVA_B + 3, 3 * PG), LIBIOMMU_KMOD_SIM_ST_DONE);
+			      IOVA_B + 3, 3 * PG),
+			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_int_eq(memcmp(c + 3, a + 1, 3 * PG), 0);
 
 	ck_assert_uint_eq(sim_info(b.dev).out_dma_bytes, PG + (PG - 105) + 3 * PG);
@@ -636,7 +639,8 @@ START_TEST(dma_to_unmapped_iova_faults_and_writes_nothing)
 	ck_assert_int_eq(memcmp(ref, a, sizeof(ref)), 0);
 	/* reading from an unmapped IOVA faults too */
 	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_COPY, IOVA_HOLE,
-			      IOVA_A, 8), LIBIOMMU_KMOD_SIM_ST_FAULT);
+			      IOVA_A, 8),
+			  LIBIOMMU_KMOD_SIM_ST_FAULT);
 	ck_assert_int_eq(memcmp(ref, a, sizeof(ref)), 0);
 	ck_assert_uint_eq(sim_info(b.dev).out_dma_faults, 3);
 }
@@ -677,12 +681,13 @@ END_TEST
 
 START_TEST(dma_needs_a_domain_and_bus_master)
 {
-	struct box b = box_new(1, 0, false);	/* bound, not attached */
+	struct box b = box_new(1, 0, false); /* bound, not attached */
 
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A, 8, 1),
 			  LIBIOMMU_KMOD_SIM_ST_BLOCKED);
 	ck_assert_uint_eq(sim_info(b.dev).out_state &
-			  LIBIOMMU_KMOD_SIM_STATE_ATTACHED, 0);
+				  LIBIOMMU_KMOD_SIM_STATE_ATTACHED,
+			  0);
 	b.hwpt = b.ioas;
 	ku_assert_rc(attach(b.fd, &b.hwpt), 0);
 	map(ifd, b.ioas, IOVA_A, PG, RW);
@@ -703,8 +708,12 @@ static uint64_t dirty_bitmap(uint32_t hwpt, uint64_t iova, unsigned int pages,
 {
 	uint64_t bits = 0;
 	struct lx_iommu_hwpt_get_dirty_bitmap g = {
-		.size = sizeof(g), .hwpt_id = hwpt, .flags = flags, .iova = iova,
-		.length = (uint64_t)pages * PG, .page_size = PG,
+		.size = sizeof(g),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = (uint64_t)pages * PG,
+		.page_size = PG,
 		.data = (uintptr_t)&bits,
 	};
 
@@ -715,7 +724,8 @@ static uint64_t dirty_bitmap(uint32_t hwpt, uint64_t iova, unsigned int pages,
 static int set_dirty_tracking(uint32_t hwpt, bool on)
 {
 	struct lx_iommu_hwpt_set_dirty_tracking s = {
-		.size = sizeof(s), .hwpt_id = hwpt,
+		.size = sizeof(s),
+		.hwpt_id = hwpt,
 		.flags = on ? LX_IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
 	};
 
@@ -725,8 +735,7 @@ static int set_dirty_tracking(uint32_t hwpt, bool on)
 static int hwpt_alloc(uint32_t devid, uint32_t pt, uint32_t flags,
 		      uint32_t *out)
 {
-	struct lx_iommu_hwpt_alloc h = { .size = sizeof(h), .flags = flags,
-					 .dev_id = devid, .pt_id = pt };
+	struct lx_iommu_hwpt_alloc h = { .size = sizeof(h), .flags = flags, .dev_id = devid, .pt_id = pt };
 	int rc = ku_ioctl(ifd, LX_IOMMU_HWPT_ALLOC, &h);
 
 	*out = h.out_hwpt_id;
@@ -740,7 +749,8 @@ START_TEST(dirty_bitmap_matches_pages_written)
 	uint32_t hwpt;
 
 	ku_assert_rc(hwpt_alloc(b.devid, b.ioas,
-			     LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt), 0);
+				LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt),
+		     0);
 	b.hwpt = hwpt;
 	ku_assert_rc(attach(b.fd, &b.hwpt), 0);
 	ck_assert_uint_eq(b.hwpt, hwpt);
@@ -761,7 +771,7 @@ START_TEST(dirty_bitmap_matches_pages_written)
 	ck_assert_uint_eq(dma(b.fd, LIBIOMMU_KMOD_SIM_DMA_COPY, IOVA_A + 12 * PG,
 			      IOVA_A + 10 * PG, 100),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
-	want = 1u << 1 | 1u << 3 | 1u << 4 | 1u << 10;	/* page 12 only read */
+	want = 1u << 1 | 1u << 3 | 1u << 4 | 1u << 10; /* page 12 only read */
 	/* a faulting write dirties nothing */
 	ck_assert_uint_eq(dma_fill(b.fd, IOVA_A + 15 * PG, 2 * PG, 4),
 			  LIBIOMMU_KMOD_SIM_ST_FAULT);
@@ -770,7 +780,7 @@ START_TEST(dirty_bitmap_matches_pages_written)
 				       LX_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR),
 			  want);
 	ck_assert_uint_eq(dirty_bitmap(hwpt, IOVA_A, 16, 0), want);
-	ck_assert_uint_eq(dirty_bitmap(hwpt, IOVA_A, 16, 0), 0);	/* cleared */
+	ck_assert_uint_eq(dirty_bitmap(hwpt, IOVA_A, 16, 0), 0); /* cleared */
 
 	/* off again: nothing recorded */
 	ku_assert_rc(set_dirty_tracking(hwpt, false), 0);
@@ -790,7 +800,8 @@ START_TEST(dirty_tracking_needs_the_capability)
 
 	(void)dev;
 	ku_assert_rc(hwpt_alloc(devid, ioas, LX_IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-			     &hwpt), -EOPNOTSUPP);
+				&hwpt),
+		     -EOPNOTSUPP);
 	ku_assert_rc(hwpt_alloc(devid, ioas, 0, &hwpt), 0);
 }
 END_TEST
@@ -819,19 +830,20 @@ START_TEST(force_enable_moves_box1_to_box3)
 
 	if (dev_info(fd, &di)) {
 		ck_assert_uint_eq(di.out_flags & (LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC |
-						  LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC), 0);
+						  LIBIOMMU_KMOD_DEV_VFIO_ENFORCED_CC),
+				  0);
 		ck_assert_uint_eq(di.out_wbinvd_policy, LIBIOMMU_KMOD_WBINVD_ENABLE);
 	}
 	ck_assert(sim_info(dev).out_devctl & LIBIOMMU_KMOD_SIM_DEVCTL_NOSNOOP_EN);
 	ck_assert_uint_eq(sim_info(dev).out_state &
-			  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC, 0);
-	ck_assert_uint_eq(dma(fd, LIBIOMMU_KMOD_SIM_DMA_FILL |
-				  LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
+				  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC,
+			  0);
+	ck_assert_uint_eq(dma(fd, LIBIOMMU_KMOD_SIM_DMA_FILL | LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 1);
 	ck_assert_uint_eq(sim_info(dev).out_last_dma,
 			  LIBIOMMU_KMOD_SIM_LAST_DMA_DONE |
-			  LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP);	/* not snooped */
+				  LIBIOMMU_KMOD_SIM_LAST_DMA_NOSNOOP); /* not snooped */
 	check_kvm(fd, 1);
 
 	/* closed (unbound, detached): the policy may change back to box 1 */
@@ -845,8 +857,7 @@ START_TEST(force_enable_moves_box1_to_box3)
 	map(ifd, ioas, IOVA_A, PG, RW);
 	bus_master(fd, 1);
 	ck_assert(sim_info(dev).out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC);
-	ck_assert_uint_eq(dma(fd, LIBIOMMU_KMOD_SIM_DMA_FILL |
-				  LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
+	ck_assert_uint_eq(dma(fd, LIBIOMMU_KMOD_SIM_DMA_FILL | LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(fd, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 0);
 	check_kvm(fd, 0);
@@ -865,10 +876,10 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 {
 	uint32_t snoop = sim_iommu(S_SNOOP), nosnoop = sim_iommu(0);
 	uint32_t v1, v3, vf, v1b, cc_hwpt, pt, nc_hwpt;
-	uint32_t d1 = sim_dev(snoop, D_NSCAP, &v1);	/* box 1 */
-	uint32_t d3 = sim_dev(nosnoop, D_NSCAP, &v3);	/* box 3 */
+	uint32_t d1 = sim_dev(snoop, D_NSCAP, &v1);	      /* box 1 */
+	uint32_t d3 = sim_dev(nosnoop, D_NSCAP, &v3);	      /* box 3 */
 	uint32_t df = sim_dev(snoop, D_NSCAP | D_NOENF, &vf); /* forced 1->3 */
-	uint32_t d1b = sim_dev(snoop, D_NSCAP, &v1b);	/* another box 1 */
+	uint32_t d1b = sim_dev(snoop, D_NSCAP, &v1b);	      /* another box 1 */
 	int f1 = cdev_open(v1), f3 = cdev_open(v3), ff = cdev_open(vf);
 	int f1b = cdev_open(v1b);
 	uint32_t ioas = ioas_new(ifd);
@@ -888,19 +899,22 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 	pt = cc_hwpt;
 	ku_assert_rc(attach(ff, &pt), -EINVAL);
 	ck_assert_uint_eq(sim_info(d3).out_state &
-			  LIBIOMMU_KMOD_SIM_STATE_ATTACHED, 0);
+				  LIBIOMMU_KMOD_SIM_STATE_ATTACHED,
+			  0);
 
 	/* the same IOAS, automatic: a second, non-coherent HWPT */
 	nc_hwpt = ioas;
 	ku_assert_rc(attach(f3, &nc_hwpt), 0);
 	ck_assert_uint_ne(nc_hwpt, cc_hwpt);
 	ck_assert_uint_eq(sim_info(d3).out_state &
-			  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC, 0);
+				  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC,
+			  0);
 	pt = ioas;
 	ku_assert_rc(attach(ff, &pt), 0);
 	ck_assert_uint_ne(pt, cc_hwpt);
 	ck_assert_uint_eq(sim_info(df).out_state &
-			  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC, 0);
+				  LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC,
+			  0);
 
 	/*
 	 * The other way round is allowed (VT-d does the same): a device that
@@ -911,8 +925,8 @@ START_TEST(unforceable_device_cannot_attach_to_coherent_hwpt)
 	pt = nc_hwpt;
 	ku_assert_rc(attach(f1b, &pt), 0);
 	ck_assert_uint_eq(sim_info(d1b).out_state &
-			  (LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC |
-			   LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC),
+				  (LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC |
+				   LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC),
 			  LIBIOMMU_KMOD_SIM_STATE_CAP_ENFORCE_CC);
 
 	/* both HWPTs map the IOAS: every device's DMA works */
@@ -951,7 +965,7 @@ START_TEST(dev_info_reports_the_attached_hwpts_enforcement)
 	ku_assert_rc(attach(fb, &hwpt_b), 0);
 	hwpt_a = ioas;
 	ku_assert_rc(attach(fa, &hwpt_a), 0);
-	ck_assert_uint_eq(hwpt_a, hwpt_b);	/* iommufd reused B's HWPT */
+	ck_assert_uint_eq(hwpt_a, hwpt_b); /* iommufd reused B's HWPT */
 	if (!dev_info(fa, &di))
 		return;
 	ck_assert(di.out_flags & LIBIOMMU_KMOD_DEV_IOMMU_ENFORCE_CC); /* can */
@@ -963,8 +977,7 @@ START_TEST(dev_info_reports_the_attached_hwpts_enforcement)
 	ck_assert(!(si.out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC));
 	map(ifd, ioas, IOVA_A, PG, RW);
 	bus_master(fa, 1);
-	ck_assert_uint_eq(dma(fa, LIBIOMMU_KMOD_SIM_DMA_FILL |
-				  LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
+	ck_assert_uint_eq(dma(fa, LIBIOMMU_KMOD_SIM_DMA_FILL | LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 0, IOVA_A, 8),
 			  LIBIOMMU_KMOD_SIM_ST_DONE);
 	ck_assert_uint_eq(reg_read(fa, LIBIOMMU_KMOD_SIM_REG_LAST_NS, 4), 1);
 
@@ -1125,12 +1138,18 @@ static const char *one_cycle(void)
 		struct lx_vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
 		static uint8_t page[PG] __attribute__((aligned(PG)));
 		struct lx_iommu_ioas_map m = {
-			.size = sizeof(m), .length = PG, .iova = IOVA_A,
+			.size = sizeof(m),
+			.length = PG,
+			.iova = IOVA_A,
 			.user_va = (uintptr_t)page,
 			.flags = LX_IOMMU_IOAS_MAP_FIXED_IOVA | RW,
 		};
 		uint16_t cmd = LIBIOMMU_KMOD_SIM_CMD_MASTER;
-		struct { uint32_t reg; uint64_t v; size_t w; } seq[] = {
+		struct {
+			uint32_t reg;
+			uint64_t v;
+			size_t w;
+		} seq[] = {
 			{ LIBIOMMU_KMOD_SIM_REG_PATTERN, 0x77, 4 },
 			{ LIBIOMMU_KMOD_SIM_REG_DST, IOVA_A, 8 },
 			{ LIBIOMMU_KMOD_SIM_REG_LEN, PG, 8 },
@@ -1250,7 +1269,7 @@ START_TEST(load_create_destroy_unload_x100)
 
 	if (ko < 0)
 		return;
-	teardown();	/* the fixture's fds would pin the module */
+	teardown(); /* the fixture's fds would pin the module */
 	ku_require_module_idle(LIBIOMMU_KMOD_SIM_MODNAME);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1283,14 +1302,13 @@ START_TEST(load_create_destroy_unload_x100)
 	ck_assert_msg(failed_at < 0, "cycle %d: %s failed: %s", failed_at, why,
 		      strerror(errno));
 
-	usleep(500000);		/* RCU-deferred frees of the last unload */
+	usleep(500000); /* RCU-deferred frees of the last unload */
 	sunr1 = ku_meminfo("SUnreclaim");
 	slab1 = ku_meminfo("Slab");
 	printf("SReclaimable %ld kB\n", ku_meminfo("SReclaimable"));
 	printf("%d x (load, create IOMMU + device, bind, attach, map, DMA, destroy, unload) in %.1f s; "
 	       "over the last %d: SUnreclaim %ld -> %ld kB (%+ld), Slab %ld -> %ld kB (%+ld)\n",
-	       WARMUP + RELOADS, (double)(t1.tv_sec - t0.tv_sec) +
-	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, RELOADS, sunr0, sunr1,
+	       WARMUP + RELOADS, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, RELOADS, sunr0, sunr1,
 	       sunr1 - sunr0, slab0, slab1, slab1 - slab0);
 	if (ku_slab_growth_means_leaks())
 		ck_assert_msg(sunr1 - sunr0 <= SUNRECLAIM_SLACK_KB,
