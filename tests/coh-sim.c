@@ -180,7 +180,7 @@ START_TEST(sim_devices_fill_all_four_boxes)
 	};
 	struct libiommu_dev *d[5];
 	struct libiommu_coherency *c;
-	enum libiommu_coherency_answer needed;
+	enum libiommu_coherency_answer needed, enf;
 	enum libiommu_coherency_reason why;
 	unsigned int mask;
 	char path[64];
@@ -197,10 +197,17 @@ START_TEST(sim_devices_fill_all_four_boxes)
 		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_CAN_BLOCK, &det),
 				 LIBIOMMU_COHERENCY_SOURCE_MODULE);
 		ck_assert_ptr_nonnull(strstr(det, "simulated IOMMU"));
-		/* placed on a HWPT that enforces exactly when the IOMMU can */
+		/*
+		 * placed on a HWPT that enforces exactly when the IOMMU can;
+		 * the module reads the attached domain, which the HWPT the
+		 * library allocated agrees with
+		 */
 		ck_assert_int_eq(libiommu_coherency_iommu_blocks(c), want[box].can_block);
-		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, NULL),
-				 LIBIOMMU_COHERENCY_SOURCE_HWPT);
+		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COHERENCY_FIELD_IOMMU_BLOCKS, &det),
+				 LIBIOMMU_COHERENCY_SOURCE_MODULE);
+		ck_assert_ptr_nonnull(strstr(det, "the module read the domain of HWPT"));
+		ck_assert_uint_ne(libiommu_coherency_hwpt_id(c, &enf), 0);
+		ck_assert_int_eq(enf, want[box].can_block);
 		ck_assert_int_eq(libiommu_coherency_dev_nosnoop(c), want[box].nosnoop);
 		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COHERENCY_FIELD_DEV_NOSNOOP, &det),
 				 LIBIOMMU_COHERENCY_SOURCE_CONFIG_SPACE);
@@ -360,6 +367,7 @@ START_TEST(require_coherent_ioas_admits_only_devices_forced_to_snoop)
 					.flags = LIBIOMMU_IOAS_REQUIRE_COHERENT };
 	struct libiommu_dev *b1, *b3, *forced;
 	struct libiommu_ioas *rq = NULL;
+	struct libiommu_hwpt *hwpt;
 	char path[64];
 
 	expect_ok(libiommu_ioas_alloc(ctx, &o, &rq));
@@ -373,6 +381,10 @@ START_TEST(require_coherent_ioas_admits_only_devices_forced_to_snoop)
 	ck_assert_int_eq(libiommu_dev_get_attached(b3, LIBIOMMU_NO_PASID, NULL, NULL,
 						   NULL),
 			 0);
+	/* ... nor through a HWPT of its own in that IOAS */
+	hwpt = NULL;
+	expect_err(libiommu_hwpt_alloc(b3, rq, NULL, &hwpt), -EPERM, "requires coherent DMA");
+	ck_assert_ptr_null(hwpt);
 
 	sim_box(1, path, sizeof(path));
 	expect_ok(libiommu_coherency_force_enable(ctx, path, true, NULL));
@@ -421,6 +433,171 @@ START_TEST(noncoherent_ioas_admits_only_devices_let_through)
 }
 END_TEST
 
+/* ------------------------------------------- the truth on a shared IOAS */
+
+/* The simulated hardware's own view of device @d (SIM_DEV_INFO by fd). */
+static struct libiommu_kmod_sim_dev_info sim_info(struct libiommu_dev *d)
+{
+	struct libiommu_kmod_sim_dev_info si = {
+		.size = sizeof(si),
+		.flags = LIBIOMMU_KMOD_SIM_INFO_BY_FD,
+		.vfio_fd = libiommu_dev_fd(d),
+	};
+
+	ku_assert_rc(ku_ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_INFO, &si), 0);
+	return si;
+}
+
+/* A BAR0 register of sim device @d (region 0), @width 4 or 8 bytes. */
+static void sim_reg_write(struct libiommu_dev *d, uint32_t reg, uint64_t v, size_t width)
+{
+	expect_ok(libiommu_dev_region_write(d, 0, reg, &v, width));
+}
+
+static uint64_t sim_reg_read(struct libiommu_dev *d, uint32_t reg, size_t width)
+{
+	uint64_t v = 0;
+
+	expect_ok(libiommu_dev_region_read(d, 0, reg, &v, width));
+	return v;
+}
+
+/* A DMA fill of one page at @iova, asking for the no-snoop attribute. */
+static void sim_dma_nosnoop(struct libiommu_dev *d, uint64_t iova)
+{
+	uint16_t cmd = 0;
+
+	expect_ok(libiommu_dev_region_read(d, LIBIOMMU_PCI_CONFIG_REGION, 0x04, &cmd, 2));
+	cmd |= LIBIOMMU_KMOD_SIM_CMD_MASTER;
+	expect_ok(libiommu_dev_region_write(d, LIBIOMMU_PCI_CONFIG_REGION, 0x04, &cmd, 2));
+	sim_reg_write(d, LIBIOMMU_KMOD_SIM_REG_PATTERN, 0x5a, 4);
+	sim_reg_write(d, LIBIOMMU_KMOD_SIM_REG_DST, iova, 8);
+	sim_reg_write(d, LIBIOMMU_KMOD_SIM_REG_LEN, 4096, 8);
+	sim_reg_write(d, LIBIOMMU_KMOD_SIM_REG_CMD,
+		      LIBIOMMU_KMOD_SIM_DMA_FILL | LIBIOMMU_KMOD_SIM_DMA_NOSNOOP, 4);
+	ck_assert_uint_eq(sim_reg_read(d, LIBIOMMU_KMOD_SIM_REG_STATUS, 4),
+			  LIBIOMMU_KMOD_SIM_ST_DONE);
+}
+
+/*
+ * What the library says of @d equals what the simulated hardware did:
+ * the domain's enforcement, the last no-snoop DMA's snooping, and what
+ * KVM counts.  Returns the box.
+ */
+static int check_truth(const char *who, struct libiommu_dev *d, uint64_t iova)
+{
+	struct libiommu_coherency *c;
+	struct libiommu_kmod_sim_dev_info si;
+	bool enforced, snooped;
+	enum libiommu_coherency_answer enf;
+	int box, kvm;
+
+	sim_dma_nosnoop(d, iova);
+	si = sim_info(d);
+	ck_assert(si.out_state & LIBIOMMU_KMOD_SIM_STATE_ATTACHED);
+	ck_assert(si.out_last_dma & LIBIOMMU_KMOD_SIM_LAST_DMA_DONE);
+	enforced = si.out_state & LIBIOMMU_KMOD_SIM_STATE_ENFORCE_CC;
+	snooped = si.out_last_dma & LIBIOMMU_KMOD_SIM_LAST_DMA_SNOOPED;
+	ck_assert_int_eq(!!(si.out_last_dma & LIBIOMMU_KMOD_SIM_LAST_DMA_ENFORCED), enforced);
+
+	c = report(d);
+	libiommu_coherency_write(c, STDOUT_FILENO);
+	box = libiommu_coherency_box(c);
+	ck_assert_msg(libiommu_coherency_iommu_blocks(c) == (enforced ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO),
+		      "%s: the library says blocks=%s, the domain %s", who,
+		      libiommu_coherency_answer_name(libiommu_coherency_iommu_blocks(c)), enforced ? "enforces" : "does not enforce");
+	ck_assert(libiommu_coherency_hwpt_id(c, &enf) != 0);
+	ck_assert_int_eq(enf, libiommu_coherency_iommu_blocks(c));
+	ck_assert_msg(libiommu_coherency_dma_coherent(c) == (snooped ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO),
+		      "%s: the library says coherent=%s, the last no-snoop DMA was %s", who,
+		      libiommu_coherency_answer_name(libiommu_coherency_dma_coherent(c)), snooped ? "snooped" : "not snooped");
+	ck_assert_int_eq(box, enforced ? 1 : 3);
+	kvm = kvm_count_with(d);
+	if (kvm >= 0) {
+		enum libiommu_coherency_answer wb = libiommu_coherency_kvm_wbinvd(c, NULL);
+
+		/* KVM's own count equals the library's prediction */
+		ck_assert_int_eq(kvm, wb == LIBIOMMU_COHERENCY_ANSWER_YES);
+		/* hazard: box 3 while KVM counts nothing */
+		ck_assert_int_eq(libiommu_coherency_kvm_hazard(c),
+				 box == 3 && kvm == 0 ? LIBIOMMU_COHERENCY_ANSWER_YES
+						      : LIBIOMMU_COHERENCY_ANSWER_NO);
+	}
+	printf("%s: library box %d, blocks %s, coherent %s; hardware: domain %s, last DMA %s; KVM count %d\n",
+	       who, box, enforced ? "yes" : "no", snooped ? "yes" : "no",
+	       enforced ? "enforces" : "does not enforce", snooped ? "snooped" : "not snooped", kvm);
+	libiommu_coherency_free(c);
+	return box;
+}
+
+/*
+ * Device A can be forced to snoop, device B cannot (force-enabled:
+ * NO_ENFORCE), both no-snoop capable, behind one snoop-control IOMMU, in
+ * one IOAS; B is attached first.  The kernel alone reuses B's HWPT, which
+ * does not enforce, for A (_i 1: LIBIOMMU_IOAS_KERNEL_HWPT): A's no-snoop
+ * DMA bypasses the caches while VFIO tells KVM it is coherent.  The
+ * library's placement (_i 0) gives A a HWPT that enforces.  Either way the
+ * report equals the hardware and KVM.
+ */
+START_TEST(the_report_of_a_shared_ioas_is_the_hardwares_truth)
+{
+	bool kernel = _i == 1;
+	struct libiommu_ioas_opts o = { .sz = sizeof(o),
+					.flags = kernel ? LIBIOMMU_IOAS_KERNEL_HWPT : 0 };
+	uint32_t iommu = ku_sim_iommu(ctl, S_SNOOP), via, vib, ha, hb;
+	struct libiommu_coherency *c;
+	struct libiommu_dev *a, *b;
+	struct libiommu_ioas *io;
+	struct libiommu_kvm *k = NULL;
+	uint64_t iova = 0, len = 64 * 1024;
+	char pa[64], pb[64];
+	int box_a, box_b;
+
+	ku_sim_dev(ctl, iommu, D_NSCAP, &via);
+	ku_sim_dev(ctl, iommu, D_NSCAP | LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE, &vib);
+	snprintf(pa, sizeof(pa), "/dev/vfio/devices/vfio%u", via);
+	snprintf(pb, sizeof(pb), "/dev/vfio/devices/vfio%u", vib);
+	expect_ok(libiommu_ioas_alloc(ctx, &o, &io));
+	expect_ok(libiommu_ioas_map(io, xbuf(len), len, &iova,
+				    LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE));
+	b = open_path(pb);
+	a = open_path(pa);
+	expect_ok(libiommu_dev_attach_ioas(b, io));
+	expect_ok(libiommu_dev_attach_ioas(a, io));
+	ck_assert_int_eq(libiommu_dev_get_attached(a, LIBIOMMU_NO_PASID, NULL, NULL, &ha), 1);
+	ck_assert_int_eq(libiommu_dev_get_attached(b, LIBIOMMU_NO_PASID, NULL, NULL, &hb), 1);
+
+	box_b = check_truth("B (cannot enforce)", b, iova);
+	box_a = check_truth(kernel ? "A (can enforce), kernel's HWPT" : "A (can enforce), placed", a, iova);
+	ck_assert_int_eq(box_b, 3);
+	if (kernel) {
+		ck_assert_uint_eq(ha, hb); /* the kernel reused B's HWPT */
+		ck_assert_int_eq(box_a, 3);
+	} else {
+		ck_assert_uint_ne(ha, hb);
+		ck_assert_int_eq(box_a, 1);
+	}
+
+	/* A VM with A: KVM's own count against A's box */
+	if (have_kvm()) {
+		int vm = ku_kvm_new_vm();
+
+		expect_ok(libiommu_kvm_new(ctx, vm, NULL, &k));
+		expect_ok(libiommu_kvm_add_dev(k, a));
+		expect_ok(libiommu_coherency_get_kvm(k, &c));
+		libiommu_coherency_write(c, STDOUT_FILENO);
+		ck_assert_int_eq(libiommu_coherency_kvm_noncoherent(c, NULL), LIBIOMMU_COHERENCY_ANSWER_NO);
+		ck_assert_int_eq(libiommu_coherency_kvm_hazard(c),
+				 kernel ? LIBIOMMU_COHERENCY_ANSWER_YES : LIBIOMMU_COHERENCY_ANSWER_NO);
+		ck_assert_int_eq(libiommu_coherency_source(c, LIBIOMMU_COHERENCY_FIELD_KVM_HAZARD, NULL),
+				 LIBIOMMU_COHERENCY_SOURCE_MODULE);
+		libiommu_coherency_free(c);
+		libiommu_kvm_free(k);
+		close(vm);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s;
@@ -443,6 +620,7 @@ int main(void)
 	tcase_add_test(tc, force_enable_moves_box_1_to_3_and_kvm_follows);
 	tcase_add_test(tc, require_coherent_ioas_admits_only_devices_forced_to_snoop);
 	tcase_add_test(tc, noncoherent_ioas_admits_only_devices_let_through);
+	tcase_add_loop_test(tc, the_report_of_a_shared_ioas_is_the_hardwares_truth, 0, 2);
 	rc = tu_run(s);
 	/* a failed test's leftovers would pin the simulator for the next program */
 	ku_sim_destroy_leftovers();
