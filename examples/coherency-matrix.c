@@ -193,30 +193,46 @@ static void show_device(struct libiommu_ctx *ctx, const char *path)
 /* ------------------------------------------------ simulated devices */
 
 static int ctl = -1; /* /dev/libiommu */
-static uint32_t sim_iommus[8], sim_devs[8];
+static uint32_t sim_iommus[16], sim_devs[16];
 static int nsim_iommus, nsim_devs;
 
-/* A simulated device of box @box (1-4); its cdev path into @path. */
-static int sim_create(int box, char *path, size_t len)
+/* A simulated IOMMU (with snoop control when @snoop_ctl); its id or 0. */
+static uint32_t sim_iommu(bool snoop_ctl)
 {
 	struct libiommu_kmod_sim_iommu_create ic = {
 		.size = sizeof(ic),
-		.flags = box <= 2 ? LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL : 0,
-	};
-	struct libiommu_kmod_sim_dev_create dc = {
-		.size = sizeof(dc),
-		.dev_flags = box % 2 ? LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP : 0,
+		.flags = snoop_ctl ? LIBIOMMU_KMOD_SIM_IOMMU_SNOOP_CTL : 0,
 	};
 
-	if (ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &ic))
-		return -errno;
+	if (nsim_iommus == 16 || ioctl(ctl, LIBIOMMU_KMOD_SIM_IOMMU_CREATE, &ic))
+		return 0;
 	sim_iommus[nsim_iommus++] = ic.out_iommu_id;
-	dc.iommu_id = ic.out_iommu_id;
+	return ic.out_iommu_id;
+}
+
+/* A simulated device (LIBIOMMU_KMOD_SIM_DEV_* @flags) behind @iommu. */
+static int sim_dev(uint32_t iommu, uint32_t flags, char *path, size_t len)
+{
+	struct libiommu_kmod_sim_dev_create dc = {
+		.size = sizeof(dc),
+		.iommu_id = iommu,
+		.dev_flags = flags,
+	};
+
+	if (!iommu || nsim_devs == 16)
+		return -ENOSPC;
 	if (ioctl(ctl, LIBIOMMU_KMOD_SIM_DEV_CREATE, &dc))
 		return -errno;
 	sim_devs[nsim_devs++] = dc.out_dev_id;
 	snprintf(path, len, "/dev/vfio/devices/vfio%u", dc.out_vfio_index);
 	return 0;
+}
+
+/* A simulated device of box @box (1-4); its cdev path into @path. */
+static int sim_create(int box, char *path, size_t len)
+{
+	return sim_dev(sim_iommu(box <= 2),
+		       box % 2 ? LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP : 0, path, len);
 }
 
 static void sim_destroy_all(void)
@@ -437,6 +453,63 @@ out:
 	printf("\n");
 }
 
+/*
+ * Two no-snoop capable devices behind one snoop-control IOMMU, in one
+ * IOAS: A can be forced to snoop, B cannot (the IOMMU does not enforce
+ * for it).  B is attached first.  Left to the kernel
+ * (LIBIOMMU_IOAS_KERNEL_HWPT), A joins B's HWPT, which does not enforce:
+ * A's no-snoop DMA bypasses the caches while VFIO tells KVM it is
+ * coherent.  The library's own placement gives A a HWPT that enforces.
+ */
+static void show_shared(struct libiommu_ctx *ctx)
+{
+	static const char *const how[2] = { "placed by the library (default)",
+					    "placed by the kernel (LIBIOMMU_IOAS_KERNEL_HWPT)" };
+	int k;
+
+	printf("=== one IOAS, two devices behind one IOMMU: A can be forced to snoop, B cannot ===\n");
+	printf("  %-50s %-3s %-5s %-13s %-4s %-9s %s\n", "", "dev", "HWPT", "IOMMU blocks",
+	       "box", "coherent", "KVM hazard (box 3, KVM not emulating WBINVD)");
+	for (k = 0; k < 2; k++) {
+		struct libiommu_ioas_opts o = { .sz = sizeof(o),
+						.flags = k ? LIBIOMMU_IOAS_KERNEL_HWPT : 0 };
+		struct libiommu_ioas *ioas = NULL;
+		struct libiommu_dev *d[2] = { NULL, NULL };
+		uint32_t iommu = sim_iommu(true);
+		char path[2][64];
+		int i;
+
+		if (sim_dev(iommu, LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP, path[0], sizeof(path[0])) ||
+		    sim_dev(iommu, LIBIOMMU_KMOD_SIM_DEV_NOSNOOP_CAP | LIBIOMMU_KMOD_SIM_DEV_NO_ENFORCE,
+			    path[1], sizeof(path[1])) ||
+		    libiommu_ioas_alloc(ctx, &o, &ioas)) {
+			printf("  cannot create the devices: %s\n", last);
+			return;
+		}
+		/* B first, then A */
+		d[1] = open_attached(ctx, path[1], ioas);
+		d[0] = d[1] ? open_attached(ctx, path[0], ioas) : NULL;
+		for (i = 0; i < 2 && d[0]; i++) {
+			struct libiommu_coherency *c;
+
+			if (libiommu_coherency_get_dev(d[i], &c))
+				continue;
+			printf("  %-50s %-3s %-5u %-13s [%d]  %-9s %s\n", i ? "" : how[k],
+			       i ? "B" : "A", libiommu_coherency_hwpt_id(c, NULL),
+			       ans(libiommu_coherency_iommu_blocks(c)), libiommu_coherency_box(c),
+			       ans(libiommu_coherency_dma_coherent(c)),
+			       ans(libiommu_coherency_kvm_hazard(c)));
+			libiommu_coherency_free(c);
+		}
+		if (!d[0])
+			printf("  %-50s attach failed: %s\n", how[k], last);
+		libiommu_dev_free(d[0]);
+		libiommu_dev_free(d[1]);
+		libiommu_ioas_destroy(ioas);
+	}
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct libiommu_ctx_opts opts = {
@@ -479,6 +552,7 @@ int main(int argc, char **argv)
 	free(names);
 	if ((argc < 2 || strcmp(argv[1], "--no-sim")) && sim_available()) {
 		show_simulated(ctx);
+		show_shared(ctx);
 		libiommu_ctx_free(ctx); /* closes the devices first */
 		ctx = NULL;
 		sim_destroy_all();
