@@ -665,18 +665,6 @@ void lisim_dev_destroy(struct sim_dev *s)
 	device_unregister(&s->dev);
 }
 
-/*
- * Whether any fd of the device is open (a cdev fd, bound or not, or one
- * from VFIO_GROUP_GET_DEVICE_FD, including one KVM holds).  Every such
- * file holds a registration reference; vfio_unregister_group_dev() would
- * wait for all of them.  Reading vfio_device.refcount is the only way to
- * tell without waiting.
- */
-bool lisim_dev_is_open(struct sim_dev *s)
-{
-	return s->vdev && refcount_read(&s->vdev->refcount) > 1;
-}
-
 /* Whether @file is a VFIO device fd (cdev or group-opened) of @s. */
 bool lisim_dev_matches_file(struct sim_dev *s, struct file *file)
 {

@@ -15,6 +15,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
@@ -152,7 +153,20 @@ void lisim_dev_cleanup(void);
 struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags);
 void lisim_dev_destroy(struct sim_dev *sdev);
 void lisim_dev_mark_dying(struct sim_dev *sdev, struct completion *answer);
-bool lisim_dev_is_open(struct sim_dev *sdev);
+
+/*
+ * Whether any fd of the device is open (a cdev fd, bound or not, or one
+ * from VFIO_GROUP_GET_DEVICE_FD, including one KVM holds).  Every such
+ * file holds a registration reference; vfio_unregister_group_dev() would
+ * wait for all of them.  Reading vfio_device.refcount is the only way to
+ * tell without waiting.  Inline: iommu.c asks it under sim_domain_lock,
+ * and the instance code stays below the device code.
+ */
+static inline bool lisim_dev_is_open(struct sim_dev *sdev)
+{
+	return sdev->vdev && refcount_read(&sdev->vdev->refcount) > 1;
+}
+
 bool lisim_dev_matches_file(struct sim_dev *sdev, struct file *file);
 void lisim_dev_fill_info(struct sim_dev *sdev,
 			 struct libiommu_kmod_sim_dev_info *info);
