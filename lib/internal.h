@@ -29,7 +29,7 @@
 #include "util/log.h"
 #include "util/opts.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define LU_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct lu_backend_ops;
 

@@ -57,7 +57,7 @@ struct fn_rows {
 	  .backends = ALL, .flags = (fl), .call_flags = 0, \
 	  .name = "LIBIOMMU_KMOD_" #req, .when = (text) }
 
-#define FN(fn, table) { #fn, table, ARRAY_SIZE(table) }
+#define FN(fn, table) { #fn, table, LU_ARRAY_SIZE(table) }
 #define NONE(fn) { #fn, NULL, 0 }
 /* clang-format on */
 
@@ -532,7 +532,7 @@ static const struct fn_rows *find(const char *function)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(functions); i++)
+	for (i = 0; i < LU_ARRAY_SIZE(functions); i++)
 		if (strcmp(functions[i].function, function) == 0)
 			return &functions[i];
 	return NULL;

@@ -821,7 +821,7 @@ static int ifd_ioas_dirty_tracking(struct libiommu_ioas *ioas, bool enable)
 	int rc;
 
 	rc = dirty_hwpts(ioas, "libiommu_ioas_set_dirty_tracking", h,
-			 ARRAY_SIZE(h), &nr);
+			 LU_ARRAY_SIZE(h), &nr);
 	if (rc)
 		return rc;
 	for (i = 0; i < nr; i++) {
@@ -844,7 +844,7 @@ static int ifd_ioas_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 	int rc;
 
 	rc = dirty_hwpts(ioas, "libiommu_ioas_get_dirty_bitmap", h,
-			 ARRAY_SIZE(h), &nr);
+			 LU_ARRAY_SIZE(h), &nr);
 	if (rc)
 		return rc;
 	/* One clear; then every HWPT ORs its dirty bits into the same bitmap. */

@@ -29,7 +29,7 @@ struct lu_feature_info {
 	unsigned char cmds[6]; /* iommufd command numbers; 0 ends the list */
 };
 
-static const struct lu_feature_info features[LIBIOMMU_FEAT__COUNT] = {
+static const struct lu_feature_info feature_table[LIBIOMMU_FEAT__COUNT] = {
 	[LIBIOMMU_FEAT_IOAS] = { "ioas", "IOMMU_IOAS_ALLOC/MAP/UNMAP/COPY", { LX_IOMMUFD_CMD_IOAS_ALLOC, LX_IOMMUFD_CMD_IOAS_ALLOW_IOVAS, LX_IOMMUFD_CMD_IOAS_COPY, LX_IOMMUFD_CMD_IOAS_IOVA_RANGES, LX_IOMMUFD_CMD_IOAS_MAP, LX_IOMMUFD_CMD_IOAS_UNMAP } },
 	[LIBIOMMU_FEAT_OPTION_RLIMIT_MODE] = { "option_rlimit_mode",
 					       "IOMMU_OPTION(IOMMU_OPTION_RLIMIT_MODE)",
@@ -110,7 +110,7 @@ static int probe_option(const struct libiommu_ctx *ctx, uint32_t option)
 }
 
 /* PRESENT, ABSENT or the refusal (-EPERM, -EACCES) of an answer @rc. */
-static int answer(int rc, bool present)
+static int probe_answer(int rc, bool present)
 {
 	if (present)
 		return PRESENT;
@@ -120,7 +120,7 @@ static int answer(int rc, bool present)
 /* Ask the kernel about @feat: PRESENT, ABSENT or a refusal. */
 static int probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
 {
-	const struct lu_feature_info *fi = &features[feat];
+	const struct lu_feature_info *fi = &feature_table[feat];
 	unsigned int i;
 	int rc;
 
@@ -128,7 +128,7 @@ static int probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	case LIBIOMMU_FEAT_OPTION_RLIMIT_MODE:
 		/* RLIMIT_MODE works on object 0, the ctx: a GET succeeds. */
 		rc = probe_option(ctx, LX_IOMMU_OPTION_RLIMIT_MODE);
-		return answer(rc, rc == 0);
+		return probe_answer(rc, rc == 0);
 	case LIBIOMMU_FEAT_OPTION_HUGE_PAGES:
 		/*
 		 * HUGE_PAGES is per IOAS; object 0 never exists (ids start at
@@ -136,11 +136,11 @@ static int probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
 		 * that does not answers -EOPNOTSUPP.
 		 */
 		rc = probe_option(ctx, LX_IOMMU_OPTION_HUGE_PAGES);
-		return answer(rc, rc == 0 || rc == -ENOENT);
+		return probe_answer(rc, rc == 0 || rc == -ENOENT);
 	case LIBIOMMU_FEAT_VFIO_COMPAT:
 		/* Without the compat layer this is an unknown ioctl (-ENOTTY). */
 		rc = lu_ioctl(ctx->fd, LX_VFIO_GET_API_VERSION, NULL);
-		return answer(rc, rc >= 0);
+		return probe_answer(rc, rc >= 0);
 	case LIBIOMMU_FEAT_NOIOMMU_GET_PA: {
 		/*
 		 * The kernel always knows NOIOMMU_GET_PA but answers -EOPNOTSUPP
@@ -162,7 +162,7 @@ static int probe_one(const struct libiommu_ctx *ctx, enum libiommu_feature feat)
 		return rc == -EOPNOTSUPP ? ABSENT : PRESENT;
 	}
 	default:
-		for (i = 0; i < ARRAY_SIZE(fi->cmds) && fi->cmds[i]; i++) {
+		for (i = 0; i < LU_ARRAY_SIZE(fi->cmds) && fi->cmds[i]; i++) {
 			rc = probe_cmd(ctx, fi->cmds[i]);
 			if (rc != PRESENT)
 				return rc;
@@ -183,12 +183,12 @@ int lu_iommufd_probe(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	if (rc < 0)
 		return lu_fail(ctx, rc,
 			       "the probe of feature \"%s\" (%s) was refused (%s) before it reached the kernel, which never answers it so: a seccomp filter or a security module (LSM) of this process refuses the ioctl; the feature stays unknown (not cached) until the probe is allowed",
-			       features[feat].name, features[feat].ioctl,
+			       feature_table[feat].name, feature_table[feat].ioctl,
 			       strerror(-rc));
 	if (rc == PRESENT)
 		__atomic_fetch_or(&ctx->feat_present, bit, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&ctx->feat_probed, bit, __ATOMIC_RELEASE);
-	lu_dbg(ctx, "feature %s: %s", features[feat].name,
+	lu_dbg(ctx, "feature %s: %s", feature_table[feat].name,
 	       rc == PRESENT ? "present" : "absent");
 	return rc;
 }
@@ -197,12 +197,12 @@ const char *lu_feature_name(enum libiommu_feature feat)
 {
 	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
 		return NULL;
-	return features[feat].name;
+	return feature_table[feat].name;
 }
 
 const char *lu_feature_ioctl(enum libiommu_feature feat)
 {
 	if ((unsigned int)feat >= LIBIOMMU_FEAT__COUNT)
 		return NULL;
-	return features[feat].ioctl;
+	return feature_table[feat].ioctl;
 }

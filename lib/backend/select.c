@@ -103,7 +103,7 @@ static enum libiommu_backend guess_fd(int fd)
 }
 
 /* " (it is the character device \"NAME\")", or "" when unknown. */
-static const char *which(const char *name, char *buf, size_t len)
+static const char *driver_of(const char *name, char *buf, size_t len)
 {
 	if (!*name)
 		return "";
@@ -131,7 +131,7 @@ static int check_fd(const struct libiommu_ctx *ctx, int fd,
 			return 0;
 		return lu_fail(ctx, -ENOTTY,
 			       "%s is not an iommufd%s: pass the iommufd device node, normally /dev/iommu%s",
-			       what, *name ? which(name, buf, sizeof(buf)) : " (it does not answer iommufd ioctls)",
+			       what, *name ? driver_of(name, buf, sizeof(buf)) : " (it does not answer iommufd ioctls)",
 			       container ? "; it is the VFIO container: use LIBIOMMU_BACKEND_TYPE1" : "");
 	case LIBIOMMU_BACKEND_TYPE1:
 		if (!ifd && (container || !*name) && is_type1_container(fd))
@@ -143,7 +143,7 @@ static int check_fd(const struct libiommu_ctx *ctx, int fd,
 		if (*name && !container)
 			return lu_fail(ctx, -ENOTTY,
 				       "%s is not a VFIO container%s: pass /dev/vfio/vfio",
-				       what, which(name, buf, sizeof(buf)));
+				       what, driver_of(name, buf, sizeof(buf)));
 		return lu_fail(ctx, -ENOTTY,
 			       "%s is not a VFIO container with the type1v2 IOMMU (VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) failed): pass /dev/vfio/vfio",
 			       what);
@@ -151,7 +151,7 @@ static int check_fd(const struct libiommu_ctx *ctx, int fd,
 		if (!ifd)
 			return lu_fail(ctx, -ENOTTY,
 				       "%s is not an iommufd%s: the iommufd-compat backend runs the type1 ioctls on /dev/iommu",
-				       what, which(name, buf, sizeof(buf)));
+				       what, driver_of(name, buf, sizeof(buf)));
 		if (!is_type1_container(fd))
 			return lu_fail(ctx, -EOPNOTSUPP,
 				       "%s: this iommufd has no VFIO type1 compatibility (VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) fails; the kernel needs CONFIG_IOMMUFD_VFIO_CONTAINER)",

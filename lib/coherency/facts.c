@@ -202,7 +202,7 @@ static int gather_cfg(struct libiommu_dev *dev, struct lu_facts *fx,
 	if (!rc && fx->pcie && !(fx->devctl & CFG_DEVCTL_NOSNOOP_EN))
 		rc = probe_nosnoop(dev, fx, fn);
 	fx->ns_writable = dev->nosnoop_writable;
-	for (i = 0; i < ARRAY_SIZE(known_devices); i++)
+	for (i = 0; i < LU_ARRAY_SIZE(known_devices); i++)
 		if (fx->vendor == known_devices[i].vendor &&
 		    fx->device == known_devices[i].device)
 			fx->known = known_devices[i].why;

@@ -18,7 +18,7 @@ LIBIOMMU_API const char *libiommu_coherency_answer_name(enum libiommu_coherency_
 {
 	static const char *const n[] = { "unknown", "no", "yes", "mixed" };
 
-	return (unsigned int)a < ARRAY_SIZE(n) ? n[a] : NULL;
+	return (unsigned int)a < LU_ARRAY_SIZE(n) ? n[a] : NULL;
 }
 
 LIBIOMMU_API const char *libiommu_coherency_source_name(enum libiommu_coherency_source s)
@@ -34,7 +34,7 @@ LIBIOMMU_API const char *libiommu_coherency_source_name(enum libiommu_coherency_
 		[LIBIOMMU_COHERENCY_SOURCE_HWPT] = "hwpt",
 	};
 
-	return (unsigned int)s < ARRAY_SIZE(n) ? n[s] : NULL;
+	return (unsigned int)s < LU_ARRAY_SIZE(n) ? n[s] : NULL;
 }
 
 LIBIOMMU_API const char *libiommu_coherency_change_name(enum libiommu_coherency_change c)
@@ -47,7 +47,7 @@ LIBIOMMU_API const char *libiommu_coherency_change_name(enum libiommu_coherency_
 		"set Enable No Snoop",
 	};
 
-	return (unsigned int)c < ARRAY_SIZE(n) ? n[c] : NULL;
+	return (unsigned int)c < LU_ARRAY_SIZE(n) ? n[c] : NULL;
 }
 
 const char *lu_coh_verdict_name(enum libiommu_coherency_verdict v)
@@ -55,7 +55,7 @@ const char *lu_coh_verdict_name(enum libiommu_coherency_verdict v)
 	static const char *const n[] = { "unknown", "impossible", "possible",
 					 "already" };
 
-	return (unsigned int)v < ARRAY_SIZE(n) ? n[v] : NULL;
+	return (unsigned int)v < LU_ARRAY_SIZE(n) ? n[v] : NULL;
 }
 
 LIBIOMMU_API const char *libiommu_coherency_verdict_name(enum libiommu_coherency_verdict v)
@@ -91,7 +91,7 @@ LIBIOMMU_API const char *libiommu_coherency_reason_str(enum libiommu_coherency_r
 		[LIBIOMMU_COHERENCY_REASON_NO_DEVICES] = "no device",
 	};
 
-	return (unsigned int)r < ARRAY_SIZE(n) ? n[r] : NULL;
+	return (unsigned int)r < LU_ARRAY_SIZE(n) ? n[r] : NULL;
 }
 
 /* ---- printing ------------------------------------------------------------------ */
