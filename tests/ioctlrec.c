@@ -68,7 +68,7 @@ static int kind_of(int fd, char *path, size_t len)
 		return LIBIOMMU_IOCTL_FD_DEV;
 	if (!strncmp(path, "/dev/vfio/", 10))
 		return LIBIOMMU_IOCTL_FD_GROUP;
-	if (!strcmp(path, "/dev/libiommu"))
+	if (!strcmp(path, "/dev/libiommu") || !strcmp(path, "/dev/libiommu-sim"))
 		return LIBIOMMU_IOCTL_FD_MODULE;
 	if (!strcmp(path, "anon_inode:kvm-vm"))
 		return LIBIOMMU_IOCTL_FD_KVM_VM;

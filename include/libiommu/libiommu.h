@@ -233,7 +233,7 @@ enum libiommu_ioctl_fd {
 	LIBIOMMU_IOCTL_FD_GROUP = 2,   /* a VFIO group fd (/dev/vfio/N) */
 	LIBIOMMU_IOCTL_FD_KVM_VM = 3,  /* the caller's KVM VM fd */
 	LIBIOMMU_IOCTL_FD_KVM_DEV = 4, /* the kvm-vfio device fd (libiommu_kvm_fd()) */
-	LIBIOMMU_IOCTL_FD_MODULE = 5,  /* /dev/libiommu, the companion module */
+	LIBIOMMU_IOCTL_FD_MODULE = 5,  /* /dev/libiommu(-sim), the companion modules */
 	LIBIOMMU_IOCTL_FD__COUNT       /* not a file; may grow */
 };
 
