@@ -34,11 +34,7 @@ static void sim_cleanup(void)
 	/* Handles first: the devices' fds must be closed to destroy them. */
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
-	ku_close_device_fds(); /* whatever a failed test left open */
-	ku_sim_destroy_all(ctl);
-	if (ctl >= 0)
-		close(ctl);
-	ctl = -1;
+	ku_sim_close(&ctl); /* and whatever a failed test left open */
 }
 
 static void setup(void)

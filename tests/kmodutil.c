@@ -197,6 +197,15 @@ void ku_sim_destroy_all(int ctl)
 	sim_ndevs = sim_niommus = 0;
 }
 
+void ku_sim_close(int *ctl)
+{
+	ku_close_device_fds();
+	ku_sim_destroy_all(*ctl);
+	if (*ctl >= 0)
+		close(*ctl);
+	*ctl = -1;
+}
+
 void ku_sim_forget_devs(void)
 {
 	sim_ndevs = 0;

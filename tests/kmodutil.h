@@ -69,6 +69,13 @@ uint32_t ku_sim_dev(int ctl, uint32_t iommu_id, uint32_t flags,
 		    uint32_t *vfio_index);
 /* Destroy every recorded device, then every recorded IOMMU (errors ignored). */
 void ku_sim_destroy_all(int ctl);
+/*
+ * A sim test's teardown, also after a failed assertion: close whatever
+ * VFIO, iommufd and KVM fds are left (a device with an open fd cannot be
+ * destroyed), destroy every recorded device and IOMMU, close *@ctl and
+ * set it to -1.
+ */
+void ku_sim_close(int *ctl);
 /* Forget the recorded devices / IOMMUs: the test destroyed them itself. */
 void ku_sim_forget_devs(void);
 void ku_sim_forget_iommus(void);

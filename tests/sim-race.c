@@ -55,12 +55,7 @@ static void teardown(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
-	/* whatever a failed test left open (a device fd blocks destroy) */
-	ku_close_device_fds();
-	ku_sim_destroy_all(ctl);
-	if (ctl >= 0)
-		close(ctl);
-	ctl = -1;
+	ku_sim_close(&ctl);
 }
 
 static void setup(void)

@@ -89,11 +89,7 @@ static void teardown(void)
 		close(ifd);
 	ifd = -1;
 	/* and whatever a failed test left open (a device fd blocks destroy) */
-	ku_close_device_fds();
-	ku_sim_destroy_all(ctl);
-	if (ctl >= 0)
-		close(ctl);
-	ctl = -1;
+	ku_sim_close(&ctl);
 	if (mctl >= 0)
 		close(mctl);
 	mctl = -1;
