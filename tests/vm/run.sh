@@ -102,7 +102,7 @@ if [ "$platform_only" = 1 ]; then
 	empty_build=$build
 	mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 else
-	bash "$here/build-static.sh" "$build" "$kdir" >&2
+	bash "$here/build-progs.sh" "$build" "$kdir" >&2
 fi
 
 # --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Build libiommu, its test programs and examples statically (the initramfs
-# has no libc), in BUILD/obj (a VPATH build of this source tree), and copy
-# the programs to BUILD/progs/{tests,examples}.  Incremental: a second run
-# rebuilds only what changed.
-# usage: build-static.sh BUILD KERNEL_DIR
+# Build libiommu, its test programs and examples for the VM tier, in
+# BUILD/obj (a VPATH build of this source tree), and copy the programs to
+# BUILD/progs/{tests,examples,bench}.  Incremental: a second run rebuilds
+# only what changed.  The programs are static: the initramfs has no libc.
+# usage: build-progs.sh BUILD KERNEL_DIR
 set -euo pipefail
 build=$1 kdir=$2
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-log() { echo "build-static: $*" >&2; }
+log() { echo "build-progs: $*" >&2; }
 
 [ -x "$srcdir/configure" ] || (cd "$srcdir" && ./autogen.sh >&2)
 if [ -f "$srcdir/config.status" ]; then
-	echo "build-static: error: $srcdir is configured in-tree; the VM tier needs a VPATH build: run 'make distclean' there" >&2
+	echo "build-progs: error: $srcdir is configured in-tree; the VM tier needs a VPATH build: run 'make distclean' there" >&2
 	exit 1
 fi
 mkdir -p "$build/obj"
