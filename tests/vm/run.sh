@@ -49,7 +49,9 @@ selftest (judged against tests/vm/selftest-baseline.txt).
   --break MODE          runner self-test only: guest init misbehaves
                         (panic, hang, silent, testhang, testfail, lostresult,
                         kernelbugs: load a libiommu.ko that commits a KASAN,
-                        a lockdep and a kmemleak bug)
+                        a lockdep and a kmemleak bug; sanreport, with
+                        --sanitizers: two tests exit 0 and 77 after a
+                        sanitizer report)
   --quiet               only the summary
 With both boots, work that does not depend on the snoop mode runs once, in
 two halves of about the same length: the kernel selftest and sim-race's
