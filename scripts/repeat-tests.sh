@@ -4,9 +4,9 @@
 # Run the whole test command (scripts/test-all.sh) N times back to back and
 # report every run whose result differs from the first: its exit status,
 # its count line, or the outcome of any single test (host tier, sanitizer
-# builds, each VM-tier test in each guest, the runner self-tests).  A test
-# suite that passes and fails by chance is a broken test suite; this is how
-# to find out.
+# builds, each VM-tier test in each guest, the failures of the VM tier
+# under ASan/UBSan, the runner self-tests).  A test suite that passes and
+# fails by chance is a broken test suite; this is how to find out.
 #
 #   scripts/repeat-tests.sh [-n N] [--busy K] [--load 'CMD'] [-- test-all args]
 #
@@ -64,6 +64,7 @@ results() { # run log
 			[ -f "$d/check.out" ] && sed -n -E "s/^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR): /$(basename "$d") \1: /p" "$d/check.out"
 		done
 		[ -f build/vm.out ] && sed -n -E 's/^(vm\[[^]]*\]): (PASS|FAIL|SKIP):? ([^ ]+).*/\1 \2 \3/p' build/vm.out
+		[ -f build/vm-san.out ] && sed -n -E 's/^vm(\[[^]]*\]): (PASS|FAIL|SKIP):? ([^ ]+).*/vm-san\1 \2 \3/p' build/vm-san.out
 		[ -f build/runner.out ] && sed -n -E 's/^(PASS|FAIL) ([^:]+):.*/runner \1 \2/p' build/runner.out
 		grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1" | tail -n1 | sed 's/^/total: /'
 	} | sort
@@ -72,7 +73,7 @@ results() { # run log
 status=0
 for ((i = 1; i <= n; i++)); do
 	t=$(date +%s)
-	rm -f build/vm.out build/runner.out build/{host,asan,tsan}/check.out
+	rm -f build/vm.out build/vm-san.out build/runner.out build/{host,asan,tsan}/check.out
 	bash scripts/test-all.sh "$@" > "$out/run-$i.log" 2>&1
 	rc=$?
 	results "$out/run-$i.log" > "$out/run-$i.results"

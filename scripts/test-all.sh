@@ -7,7 +7,8 @@
 #   (tests/vm/run.sh, both snoop modes, kernel selftest baseline) → the
 #   companion modules' and coherency programs on the debug kernel (KASAN,
 #   lockdep, kmemleak: tests/vm/run.sh --kernel debug, snoop off) → the VM
-#   runner's own self-tests.
+#   tier's programs under ASan/UBSan (tests/vm/run.sh --sanitizers, snoop
+#   on) → the VM runner's own self-tests.
 # The VM runs and the runner's self-tests run in the background during the
 # host tier (they need only the kernels); each tier is reported in order.
 # CI (.ci/run) runs this, then `make distcheck` (a packaging check that
@@ -50,7 +51,7 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Mak
 fi
 # On an early exit (a failed host tier), stop them and their guests.
 kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null || true; }
-trap 'for p in ${vm_pid:-} ${debug_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
+trap 'for p in ${vm_pid:-} ${debug_pid:-} ${san_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
 bash tests/vm/run.sh > build/vm.out 2>&1 &
 vm_pid=$!
 # the modules' tests and the programs that drive them through the library,
@@ -64,6 +65,12 @@ bash tests/vm/run.sh --kernel debug --snoop off --no-kselftest --quiet \
 	sim-race:LIBIOMMU_TEST_RACE_SECS=4 coh-sim \
 	kmod-lifecycle:LIBIOMMU_TEST_CYCLES=20 > build/vm-debug.out 2>&1 &
 debug_pid=$!
+# every program of the VM tier again, built with ASan and UBSan (and
+# LeakSanitizer): on the host they skip what needs /dev/iommu, here they
+# run the library's real paths; one boot (snoop on: the debug kernel's
+# boot above has it off)
+bash tests/vm/run.sh --sanitizers --snoop on --quiet > build/vm-san.out 2>&1 &
+san_pid=$!
 bash tests/vm/test-runner.sh > build/runner.out 2>&1 &
 runner_pid=$!
 
@@ -109,6 +116,13 @@ wait "$debug_pid" && drc=0 || drc=$?
 cat build/vm-debug.out
 [ "$drc" -eq 0 ] || { echo "VM tier on the debug kernel failed"; exit 1; }
 read -r p f s < <(tail -n1 build/vm-debug.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+
+stage "VM tier under ASan/UBSan (ran in the background)"
+wait "$san_pid" && san_rc=0 || san_rc=$?
+cat build/vm-san.out
+[ "$san_rc" -eq 0 ] || { echo "VM tier under ASan/UBSan failed"; exit 1; }
+read -r p f s < <(tail -n1 build/vm-san.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
 tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 
 stage "VM runner self-tests (ran in the background)"

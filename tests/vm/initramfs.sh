@@ -3,10 +3,12 @@
 #
 # Assemble the guest's initramfs: busybox-static, tests/vm/init, the test
 # lists (LIST_DIR/tests.<boot>, one per boot: tests.on, tests.off), the
-# static test programs and examples, the kernel's iommufd selftests, and
-# the companion module(s) (/kmod, loaded by init) and, from the directory
-# $LIBIOMMU_VM_TEST_KMODS when set, the modules tests load themselves
-# (/kmod/test).
+# test programs and examples (and, when PROGS_DIR/root exists, the files
+# it holds at the same paths in the guest: the dynamic loader and shared
+# libraries of a sanitizer build, see build-progs.sh), the kernel's
+# iommufd selftests, and the companion module(s) (/kmod, loaded by init)
+# and, from the directory $LIBIOMMU_VM_TEST_KMODS when set, the modules
+# tests load themselves (/kmod/test).
 # usage: initramfs.sh OUT.cpio.gz LIST_DIR PROGS_DIR KERNEL_DIR [MODULE.ko...]
 set -euo pipefail
 out=$1 lists=$2 progs=$3 kdir=$4; shift 4
@@ -28,6 +30,7 @@ cp "$lists"/tests.* "$root/etc/libiommu/"
 cp -a "$progs"/tests/. "$root/tests/" 2>/dev/null || true
 cp -a "$progs"/examples/. "$root/tests/" 2>/dev/null || true
 cp -a "$progs"/bench/. "$root/tests/" 2>/dev/null || true
+[ ! -d "$progs/root" ] || cp -a "$progs"/root/. "$root/"
 cp "$kdir"/selftests/iommufd* "$root/selftests/"
 for ko in "$@"; do cp "$ko" "$root/kmod/"; done
 if [ -n "${LIBIOMMU_VM_TEST_KMODS:-}" ]; then

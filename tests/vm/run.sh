@@ -22,25 +22,36 @@ selftest (judged against tests/vm/selftest-baseline.txt).
                         (tests/vm/kernel-debug.config: KASAN, lockdep,
                         kmemleak; any report fails the boot; per-test
                         timeouts x4)
+  --sanitizers          run a sanitizer build of the programs: ASan, UBSan
+                        and LeakSanitizer (configure --enable-sanitizers,
+                        linked dynamically; the loader and shared libraries
+                        go into the initramfs); any report fails the test
+                        whatever its exit code; per-test timeouts x3; the
+                        kernel selftest and the module loops done once by
+                        the normal run (see below) are left out
   --no-kselftest        do not run the kernel's iommufd selftest
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
   --serial-boots        boot the guests one after another (default: side by side)
   --full-each-boot      with both boots, run the work that does not depend on
-                        the snoop mode in each boot, not once (see below)
+                        the snoop mode in each boot, not once (see below);
+                        with --sanitizers, run that work there too
   --smp N               virtual CPUs per guest (default 1: under TCG a second
                         vCPU costs about a third more host CPU, and the tests
                         run one after another)
   --timeout SECS        per-test timeout in the guest (default 120)
   --boot-timeout SECS   whole-boot timeout (default 900)
-  --build-dir DIR       static build of the library and tests
-                        (default build/vm in the source tree, build/vm-debug
-                        with --kernel debug)
+  --build-dir DIR       build of the library and tests
+                        (default build/vm in the source tree; build/vm-debug
+                        with --kernel debug, build/vm-san with --sanitizers,
+                        build/vm-debug-san with both)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
   --break MODE          runner self-test only: guest init misbehaves
                         (panic, hang, silent, testhang, testfail, lostresult,
                         kernelbugs: load a libiommu.ko that commits a KASAN,
-                        a lockdep and a kmemleak bug)
+                        a lockdep and a kmemleak bug; sanreport, with
+                        --sanitizers: two tests exit 0 and 77 after a
+                        sanitizer report)
   --quiet               only the summary
 With both boots, work that does not depend on the snoop mode runs once, in
 two halves of about the same length: the kernel selftest and sim-race's
@@ -52,7 +63,7 @@ Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal
+empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal san=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 build=
 tests=()
@@ -61,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--snoop) snoop=$2; shift ;;
 	--kernel) kernel=$2; shift ;;
 	--no-kselftest) kselftest=0 ;;
+	--sanitizers) san=1 ;;
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
 	--serial-boots) serial_boots=1 ;;
@@ -80,10 +92,22 @@ while [ $# -gt 0 ]; do
 done
 case "$snoop" in on|off|both) ;; *) echo "run.sh: --snoop takes on, off or both" >&2; exit 2 ;; esac
 case "$kernel" in normal|debug) ;; *) echo "run.sh: --kernel takes normal or debug" >&2; exit 2 ;; esac
-# the debug kernel is several times slower under TCG
-[ -n "$timeout" ] || { timeout=120; [ "$kernel" = debug ] && timeout=480; }
-# each kernel its own build dir: a normal and a debug run may run at once
-[ -n "$build" ] || { build=$srcdir/build/vm; [ "$kernel" = debug ] && build=$srcdir/build/vm-debug; }
+# the debug kernel is several times slower under TCG; a sanitizer build
+# costs little in the kernel, but user-space work up to six times
+# (coh-decide: 5 s -> 30 s); the two multiply
+if [ -z "$timeout" ]; then
+	timeout=120
+	[ "$kernel" = debug ] && timeout=$((timeout * 4))
+	[ "$san" = 1 ] && timeout=$((timeout * 3))
+fi
+# each kernel and kind of build its own build dir: a normal, a debug and a
+# sanitizer run may run at once
+if [ -z "$build" ]; then
+	build=$srcdir/build/vm
+	[ "$kernel" = debug ] && build=$build-debug
+	[ "$san" = 1 ] && build=$build-san
+fi
+sflag=; [ "$san" = 1 ] && sflag=--sanitizers
 kflag=; [ "$kernel" = debug ] && kflag=--debug
 case "$smp" in [1-9]|[1-9][0-9]) ;; *) echo "run.sh: --smp takes a number of vCPUs, 1 to 99" >&2; exit 2 ;; esac
 
@@ -102,7 +126,7 @@ if [ "$platform_only" = 1 ]; then
 	empty_build=$build
 	mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 else
-	bash "$here/build-static.sh" "$build" "$kdir" >&2
+	bash "$here/build-progs.sh" $sflag "$build" "$kdir" >&2
 fi
 
 # --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)
@@ -168,8 +192,16 @@ boots=(); case "$snoop" in both) boots=(on off) ;; *) boots=("$snoop") ;; esac
 # One list per boot (tests.on, tests.off; the guest reads its own).  With
 # both boots, the work that does not depend on the snoop mode runs once
 # (see usage): the boot named here runs it, the other leaves it out.
+# With --sanitizers no boot runs it (once_in "none"): that work tests the
+# kernel and the modules (the kernel's own selftest, module reload and
+# racing loops), which the normal run does; the sanitizers see a library
+# path on its first pass.
 declare -A once_in=([kselftest]=on [test-sim]=off [test-kmod]=off [kmod-lifecycle]=off [sim-race]=on)
 split=0; [ "${#boots[@]}" -gt 1 ] && [ "$full_each" = 0 ] && split=1
+if [ "$san" = 1 ] && [ "$full_each" = 0 ]; then
+	split=1
+	for k in "${!once_in[@]}"; do once_in[$k]=none; done
+fi
 for s in "${boots[@]}"; do
 	l=$work/tests.$s
 	: > "$l"
@@ -186,7 +218,9 @@ for s in "${boots[@]}"; do
 	# runner self-test: a listed test whose result never comes back
 	[ "$brk" = lostresult ] && echo "test vm-break-lost" >> "$l"
 done
-if [ "$split" = 1 ]; then
+if [ "$split" = 1 ] && [ "$san" = 1 ]; then
+	say "sanitizer run: the kernel selftest and the module loops are left out, the normal run has them (--full-each-boot: here too)"
+elif [ "$split" = 1 ]; then
 	once=
 	[ "$kselftest" = 1 ] && once="the kernel selftest with snoop ${once_in[kselftest]}; "
 	for t in ${tests[@]+"${tests[@]}"}; do
@@ -214,7 +248,7 @@ boot_one() {
 	# check panics ("timer doesn't work through Interrupt-remapped
 	# IO-APIC").  QEMU's timer does work: skip the check.  nowatchdog: no
 	# lockup detector that could judge a starved vCPU as a kernel bug.
-	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 no_timer_check nowatchdog libiommu.snoop=$s libiommu.timeout=$timeout libiommu.kernel=$kernel"
+	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 no_timer_check nowatchdog libiommu.snoop=$s libiommu.timeout=$timeout libiommu.kernel=$kernel libiommu.san=$san"
 	[ -n "$brk" ] && append="$append libiommu.break=$brk"
 	start=$(date +%s)
 	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \

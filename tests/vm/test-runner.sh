@@ -12,6 +12,8 @@
 #   5b. a listed test that never reports    (init skips it)
 #   5c. KASAN, lockdep and kmemleak reports on the debug kernel (a
 #       libiommu.ko built to commit one bug of each kind)
+#   5d. sanitizer reports in a sanitizer run (an ASan report file from a
+#       test that exits 0, a UBSan line on stderr from one that exits 77)
 #   6. a kernel config that lost an option (check-config.sh on the real .config)
 # Each case must make run.sh / check-config.sh exit non-zero AND print the
 # expected reason; a case that "passes" by accident fails this script.
@@ -63,6 +65,9 @@ expect_fail lost-result 'FAIL: vm-break-lost reported no result' "${run[@]}" --b
 # (the debug kernel's checks can fail: each of the three reports)
 expect_fail debug-reports $'FAIL: debug-kasan\nFAIL: debug-lockdep\nFAIL: debug-kmemleak' \
 	bash "$here/run.sh" --kernel debug --snoop on --no-kselftest --platform-only --quiet --break kernelbugs
+# (a sanitizer report fails a test whatever its exit code)
+expect_fail san-reports $'FAIL: vm-break-asan \\(rc=0\nSANITIZER: vm-break-asan: 1 report file\nFAIL: vm-break-ubsan \\(rc=77\nSANITIZER: vm-break-ubsan: 0 report file\\(s\\), 1 report' \
+	"${run[@]}" --sanitizers --break sanreport
 
 kdir=$(bash "$here/kernel.sh" 2>/dev/null | tail -n1)
 frag=$(mktemp)
