@@ -68,8 +68,10 @@ debug_pid=$!
 # every program of the VM tier again, built with ASan and UBSan (and
 # LeakSanitizer): on the host they skip what needs /dev/iommu, here they
 # run the library's real paths; one boot (snoop on: the debug kernel's
-# boot above has it off)
-bash tests/vm/run.sh --sanitizers --snoop on --quiet > build/vm-san.out 2>&1 &
+# boot above has it off) with two vCPUs, so that ctx-threads' threads run
+# in parallel (as they must to show a race) under ASan; it costs no more
+# time than one vCPU here
+bash tests/vm/run.sh --sanitizers --snoop on --smp 2 --quiet > build/vm-san.out 2>&1 &
 san_pid=$!
 bash tests/vm/test-runner.sh > build/runner.out 2>&1 &
 runner_pid=$!
