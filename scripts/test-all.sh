@@ -106,26 +106,19 @@ make -s -C build/tsan -j"$JOBS" check TESTS="$TSAN_TESTS" check_PROGRAMS="$TSAN_
 	cat build/tsan/test-suite.log; exit 1; }
 add_counts build/tsan/check.out
 
-stage "VM tier (ran in the background)"
-wait "$vm_pid" && vrc=0 || vrc=$?
-cat build/vm.out
-[ "$vrc" -eq 0 ] || { echo "VM tier failed"; exit 1; }
-read -r p f s < <(tail -n1 build/vm.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
-tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
-
-stage "VM tier on the debug kernel (ran in the background)"
-wait "$debug_pid" && drc=0 || drc=$?
-cat build/vm-debug.out
-[ "$drc" -eq 0 ] || { echo "VM tier on the debug kernel failed"; exit 1; }
-read -r p f s < <(tail -n1 build/vm-debug.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
-tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
-
-stage "VM tier under ASan/UBSan (ran in the background)"
-wait "$san_pid" && san_rc=0 || san_rc=$?
-cat build/vm-san.out
-[ "$san_rc" -eq 0 ] || { echo "VM tier under ASan/UBSan failed"; exit 1; }
-read -r p f s < <(tail -n1 build/vm-san.out | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
-tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+# vm_stage NAME PID OUT: report a background VM run, add its counts
+vm_stage() {
+	local rc p f s
+	stage "$1 (ran in the background)"
+	wait "$2" && rc=0 || rc=$?
+	cat "$3"
+	[ "$rc" -eq 0 ] || { echo "$1 failed"; exit 1; }
+	read -r p f s < <(tail -n1 "$3" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+}
+vm_stage "VM tier" "$vm_pid" build/vm.out
+vm_stage "VM tier on the debug kernel" "$debug_pid" build/vm-debug.out
+vm_stage "VM tier under ASan/UBSan" "$san_pid" build/vm-san.out
 
 stage "VM runner self-tests (ran in the background)"
 wait "$runner_pid" && rrc=0 || rrc=$?
