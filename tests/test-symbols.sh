@@ -24,9 +24,10 @@ trap 'rm -rf "$tmp"' EXIT
 $NM -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
 	sort -u > "$tmp/so"
 
-# Symbols listed in the global: parts of the version script.
+# Symbols listed in the global: parts of the version script (a node
+# without local: is global from its opening brace).
 sed -e 's|/\*.*\*/||' -e 's|#.*||' "$map" |
-	awk '/global:/ { g = 1; next } /local:/ { g = 0 } /}/ { g = 0 }
+	awk '/{/ { g = 1 } /global:/ { g = 1; next } /local:/ { g = 0 } /}/ { g = 0 }
 	     g && /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*;/ {
 		gsub(/[ \t;]/, ""); print }' | sort > "$tmp/map.all"
 sort -u "$tmp/map.all" > "$tmp/map"
