@@ -41,6 +41,8 @@ enum lu_op {
 	LU_OP_HW_INFO,
 	LU_OP_HWPT_ALLOC,
 	LU_OP_MEMLOCK_MODE,
+	LU_OP_DEV_IOCTL,
+	LU_OP_HOT_RESET,
 	LU_OP__COUNT
 };
 
@@ -172,6 +174,19 @@ struct lu_backend_ops {
 			   int prot, void **addr);
 	/* VFIO_DEVICE_GET_INFO's flags (LX_VFIO_DEVICE_FLAGS_*); never logs */
 	int (*dev_info_flags)(struct libiommu_dev *dev, uint32_t *flags);
+	/*
+	 * Any other ioctl on the VFIO device fd (info, interrupts, reset,
+	 * device features): the same on every kernel backend.  The ioctl's
+	 * return value (>= 0) or -errno; never logs.
+	 */
+	int (*dev_ioctl)(struct libiommu_dev *dev, unsigned long req, void *arg);
+	/*
+	 * The group fds that prove to VFIO_DEVICE_PCI_HOT_RESET that the
+	 * context owns the affected devices: the first @max in @fds, the
+	 * number there are returned (0: the iommufd form, which proves it by
+	 * the devices bound to the iommufd).  Never logs.
+	 */
+	int (*hot_reset_fds)(struct libiommu_ctx *ctx, int32_t *fds, uint32_t max);
 
 	/* HWPTs (flags: LIBIOMMU_HWPT_*, checked); @pt_id an IOAS or parent */
 	int (*hwpt_alloc)(struct libiommu_dev *dev, uint32_t pt_id,
@@ -273,6 +288,7 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr);
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
+int lu_vfio_dev_ioctl(struct libiommu_dev *dev, unsigned long req, void *arg);
 
 /* Is @err (negative) a refusal by the process's policy, not the kernel's answer? */
 static inline bool lu_refused(int err)

@@ -1219,6 +1219,16 @@ static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
 	return 0;
 }
 
+/* Devices bound to the iommufd prove themselves: no group fds. */
+static int ifd_hot_reset_fds(struct libiommu_ctx *ctx, int32_t *fds,
+			     uint32_t max)
+{
+	(void)ctx;
+	(void)fds;
+	(void)max;
+	return 0;
+}
+
 const struct lu_backend_ops lu_backend_iommufd = {
 	.kind = LIBIOMMU_BACKEND_IOMMUFD,
 	.name = "iommufd",
@@ -1251,6 +1261,8 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.region_pio = lu_vfio_region_pio,
 	.region_mmap = lu_vfio_region_mmap,
 	.dev_info_flags = lu_vfio_dev_info_flags,
+	.dev_ioctl = lu_vfio_dev_ioctl,
+	.hot_reset_fds = ifd_hot_reset_fds,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,
 	.hwpt_set_dirty = ifd_hwpt_set_dirty,

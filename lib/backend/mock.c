@@ -1277,5 +1277,7 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_DEV_OPEN_FD] = "mock devices are opened by name (\"mock:NAME\")",
 		[LU_OP_DEV_OPEN_GROUP] = "it has no VFIO groups",
 		[LU_OP_MEMLOCK_MODE] = "it pins no memory",
+		[LU_OP_DEV_IOCTL] = "mock devices have only regions (no device info, interrupts, reset or dma-buf)",
+		[LU_OP_HOT_RESET] = "mock devices have no PCI slot or bus to reset",
 	},
 };

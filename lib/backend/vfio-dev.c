@@ -2,8 +2,9 @@
 /*
  * The VFIO device fd, the same on every kernel backend (a cdev bound to an
  * iommufd, or a device fd from a VFIO group): region info, region I/O by
- * pread/pwrite and mmap, the device's info flags.  Never logs: the region
- * code of the handle layer (lib/region.c) words the errors.
+ * pread/pwrite and mmap, the device's info flags, and its other ioctls
+ * (interrupts, reset, features).  Never logs: the handle layer
+ * (lib/region.c, lib/devinfo.c, lib/irq.c, lib/reset.c) words the errors.
  */
 #include <sys/mman.h>
 #include <unistd.h>
@@ -71,4 +72,9 @@ int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags)
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev)
 {
 	return dev->fd;
+}
+
+int lu_vfio_dev_ioctl(struct libiommu_dev *dev, unsigned long req, void *arg)
+{
+	return lu_ioctl(dev->fd, req, arg);
 }
