@@ -163,6 +163,10 @@ static int fail_map(struct libiommu_ioas *ioas, int err, const char *cmd,
 	case ENOMEM:
 		return lu_fail_nomem(ctx, cmd, length, LU_ACCT_IOMMUFD, nopin);
 	case EFAULT:
+		if (strcmp(cmd, "IOMMU_IOAS_MAP") == 0)
+			return lu_fail(ctx, -EFAULT,
+				       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for, or it is device memory that cannot be pinned (an mmap()ed PCI BAR is PFNMAP): for peer-to-peer DMA to a BAR export it with libiommu_dev_dmabuf_export() and map the dma-buf with libiommu_ioas_map_file()",
+				       cmd);
 		return lu_fail(ctx, -EFAULT,
 			       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
 			       cmd);
