@@ -332,6 +332,16 @@ static const struct row dev_get_info[] = {
 	  "then again with room for the capability chain when the device has one"),
 };
 
+static const struct row dev_region_get_caps[] = {
+	R(DEV, VFIO_DEVICE_GET_REGION_INFO, ALL, QUERY, 0,
+	  "then again with room for the capability chain when the region has one"),
+};
+
+static const struct row dev_region_mmap_all[] = {
+	R(DEV, VFIO_DEVICE_GET_REGION_INFO, ALL, QUERY, 0,
+	  "the region's size and flags once per region and handle (kept), then its capability chain (twice more with sparse areas: their number, then the areas)"),
+};
+
 #define T_IRQ_INFO "once per interrupt index and handle (the answer is kept)"
 
 static const struct row dev_get_irq_info[] = {
@@ -555,6 +565,8 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_kvm_del_dev, kvm_del_dev),
 	FN(libiommu_kvm_noncoherent, kvm_noncoherent),
 	FN(libiommu_dev_get_info, dev_get_info),
+	FN(libiommu_dev_region_get_caps, dev_region_get_caps),
+	FN(libiommu_dev_region_mmap_all, dev_region_mmap_all),
 	FN(libiommu_dev_get_irq_info, dev_get_irq_info),
 	FN(libiommu_dev_irq_set_eventfds, dev_set_irqs),
 	FN(libiommu_dev_irq_new_eventfds, dev_set_irqs),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The VFIO device side through libiommu (kernel tier, QEMU's edu bound to
- * vfio-pci): device info, interrupt info, MSI and INTx delivered to
+ * vfio-pci): device info, region capabilities and the whole-region mmap,
+ * interrupt info, MSI and INTx delivered to
  * eventfds (counted), mask/unmask, the INTx resample eventfd, disable,
  * bad input with precise errors, function reset, PCI hot reset of the two
  * edus the VM puts behind one PCIe-to-PCI bridge, and a BAR exported as a
@@ -95,6 +96,49 @@ START_TEST(device_info_is_a_pci_device_with_its_regions_and_irqs)
 	ck_assert(info.flags & LIBIOMMU_DEV_INFO_PCI);
 	ck_assert_uint_ge(info.num_regions, 9); /* BARs, ROM, config, VGA */
 	ck_assert_uint_eq(info.num_irqs, 5);	/* INTx MSI MSI-X ERR REQ */
+}
+END_TEST
+
+START_TEST(edu_bar0_has_no_caps_and_maps_whole)
+{
+	struct libiommu_region_caps caps = { .sz = sizeof(caps) };
+	struct libiommu_region_area areas[2];
+	volatile uint32_t *p = NULL;
+	size_t len = 0;
+
+	expect_ok(libiommu_dev_region_get_caps(dev, LIBIOMMU_PCI_BAR0_REGION, &caps, areas, 2));
+	ck_assert_uint_eq(caps.index, LIBIOMMU_PCI_BAR0_REGION);
+	ck_assert_uint_eq(caps.flags, 0); /* no sparse areas, no type */
+	ck_assert_uint_eq(caps.nr_areas, 0);
+	expect_ok(libiommu_dev_region_mmap_all(dev, LIBIOMMU_PCI_BAR0_REGION,
+					       LIBIOMMU_REGION_READ | LIBIOMMU_REGION_WRITE,
+					       (void **)&p, &len));
+	ck_assert_uint_eq(len, edu.bar0_len);
+	ck_assert_uint_eq(p[0] & 0xff, 0xed); /* identification */
+	p[EDU_LIVENESS / 4] = 0x5a5a5a5a;
+	ck_assert_uint_eq(p[EDU_LIVENESS / 4], ~UINT32_C(0x5a5a5a5a));
+	ck_assert_int_eq(munmap((void *)p, len), 0);
+}
+END_TEST
+
+START_TEST(bad_region_input_is_named)
+{
+	struct libiommu_region_caps caps = { .sz = sizeof(caps) };
+	void *p = (void *)1;
+	size_t len = 1;
+
+	expect_err(libiommu_dev_region_get_caps(dev, 99, &caps, NULL, 0), -EINVAL,
+		   "has no region 99");
+	expect_err(libiommu_dev_region_get_caps(dev, 0, &caps, NULL, 3), -EINVAL,
+		   "areas is NULL");
+	/* config space cannot be mmap()ed: read and write it */
+	expect_err(libiommu_dev_region_mmap_all(dev, LIBIOMMU_PCI_CONFIG_REGION,
+						LIBIOMMU_REGION_READ, &p, &len),
+		   -EINVAL, "cannot be mmap()ed");
+	ck_assert_ptr_null(p);
+	ck_assert_uint_eq(len, 0);
+	expect_err(libiommu_dev_region_mmap_all(dev, LIBIOMMU_PCI_BAR0_REGION, 8, &p, &len),
+		   -EINVAL, "must be LIBIOMMU_REGION_READ");
 }
 END_TEST
 
@@ -413,6 +457,8 @@ int main(void)
 	tc = tu_tcase(s, "vfio");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, device_info_is_a_pci_device_with_its_regions_and_irqs);
+	tcase_add_test(tc, edu_bar0_has_no_caps_and_maps_whole);
+	tcase_add_test(tc, bad_region_input_is_named);
 	tcase_add_test(tc, irq_info_says_what_edu_has);
 	tcase_add_test(tc, msi_reaches_a_library_made_eventfd_until_disabled);
 	tcase_add_test(tc, intx_reaches_the_callers_eventfd_and_is_unmasked);

@@ -1272,6 +1272,50 @@ struct libiommu_dev_info {
 LIBIOMMU_API int libiommu_dev_get_info(struct libiommu_dev *dev,
 				       struct libiommu_dev_info *info);
 
+/* libiommu_region_caps.flags: what the region's capability chain says */
+#define LIBIOMMU_REGION_CAP_SPARSE (1u << 0)	    /* only the areas may be mmap()ed */
+#define LIBIOMMU_REGION_CAP_TYPE (1u << 1)	    /* type and subtype are set */
+#define LIBIOMMU_REGION_CAP_MSIX_MAPPABLE (1u << 2) /* its MSI-X table too */
+
+/* A part of a region that may be mmap()ed (offsets within the region). */
+struct libiommu_region_area {
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct libiommu_region_caps {
+	size_t sz; /* set by the caller: sizeof(struct libiommu_region_caps) */
+	uint32_t index;
+	uint32_t flags;	   /* LIBIOMMU_REGION_CAP_* */
+	uint32_t type;	   /* e.g. 0x80000000 | PCI vendor id: vendor type */
+	uint32_t subtype;  /* e.g. Intel's IGD OpRegion 1 */
+	uint32_t nr_areas; /* sparse areas (LIBIOMMU_REGION_CAP_SPARSE) */
+	uint32_t reserved;
+};
+
+/**
+ * VFIO_DEVICE_GET_REGION_INFO with the capability chain decoded: sparse
+ * mmap areas (the first @max go to @areas; nr_areas says how many there
+ * are), the region type, MSI-X mappable.  -EINVAL (no such region, or
+ * @areas NULL with @max), -EBADF (adopted), -EOPNOTSUPP (mock).
+ */
+LIBIOMMU_API int libiommu_dev_region_get_caps(struct libiommu_dev *dev,
+					      uint32_t index,
+					      struct libiommu_region_caps *caps,
+					      struct libiommu_region_area *areas,
+					      uint32_t max);
+
+/**
+ * mmap() the whole of region @index as a VMM lays out a BAR: one
+ * reservation of the region's size (rounded up to pages) where the parts
+ * the kernel lets be mapped (the sparse areas, or all of it) are the
+ * device's, shared with @prot, and the rest PROT_NONE (trap it).  *addr and
+ * *len get the reservation; release it with munmap(*addr, *len).
+ */
+LIBIOMMU_API int libiommu_dev_region_mmap_all(struct libiommu_dev *dev,
+					      uint32_t index, uint32_t prot,
+					      void **addr, size_t *len);
+
 /* Interrupt indexes of a vfio-pci device (libiommu_dev_info.num_irqs). */
 #define LIBIOMMU_PCI_INTX_IRQ 0u
 #define LIBIOMMU_PCI_MSI_IRQ 1u

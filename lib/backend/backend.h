@@ -170,6 +170,7 @@ struct lu_backend_ops {
 	/* bytes moved (>= 0, maybe short) or -errno; never logs */
 	long (*region_pio)(struct libiommu_dev *dev, void *buf, size_t len,
 			   uint64_t pos, bool write);
+	/* shared; at *addr exactly (MAP_FIXED) when it is not NULL on entry */
 	int (*region_mmap)(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			   int prot, void **addr);
 	/* VFIO_DEVICE_GET_INFO's flags (LX_VFIO_DEVICE_FLAGS_*); never logs */

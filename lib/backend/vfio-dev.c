@@ -51,7 +51,8 @@ long lu_vfio_region_pio(struct libiommu_dev *dev, void *buf, size_t len,
 int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr)
 {
-	void *p = mmap(NULL, len, prot, MAP_SHARED, dev->fd, (off_t)pos);
+	void *p = mmap(*addr, len, prot, MAP_SHARED | (*addr ? MAP_FIXED : 0),
+		       dev->fd, (off_t)pos);
 
 	if (p == MAP_FAILED)
 		return -errno;
