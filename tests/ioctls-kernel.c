@@ -443,10 +443,12 @@ START_TEST(vfio_device_side_calls_issue_only_what_they_list)
 	tu_rec_begin("libiommu_dev_hot_reset", IFD);
 	libiommu_dev_hot_reset(dev);
 	TU_REC_CHECK();
+	/* or -EOPNOTSUPP on a kernel without it: the ioctl is issued */
 	TU_REC(rc, IFD, libiommu_dev_dmabuf_export, dev,
 	       LIBIOMMU_PCI_BAR0_REGION, 0, pgsz(), &buf);
-	ck_assert_int_eq(rc, 0);
-	close(buf);
+	ck_assert(rc == 0 || rc == -EOPNOTSUPP);
+	if (buf >= 0)
+		close(buf);
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
 }
