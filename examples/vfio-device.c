@@ -2,7 +2,8 @@
 /*
  * vfio-device: what a VMM does for one passed-through PCI device, using
  * only libiommu (no raw ioctl): open and bind it, read its info, walk its
- * regions and mmap the BAR, deliver its MSI to an eventfd and receive one,
+ * regions and lay the BAR out in memory (the mmap()able parts mapped, the
+ * rest left to trap), deliver its MSI to an eventfd and receive one,
  * reset it, DMA through an IOAS, close.
  *
  * The device is QEMU's edu (1234:11e8) bound to vfio-pci: the example
@@ -11,10 +12,10 @@
  *
  *   # ./vfio-device
  *   /dev/vfio/devices/vfio0: device 1, PCI, 9 regions, 5 interrupt indexes
- *     region 0: 0x100000 bytes rw mmap
+ *     region 0: 0x100000 bytes rw mmap, mapped at 0x7f...
  *     region 7: 0x100 bytes rw
- *     INTx: 1 vector(s) (maskable, automasked)  MSI: 1  MSI-X: 0
- *     MSI vector 0 -> eventfd: 1 interrupt received
+ *     INTx: 1 vector(s) (maskable)  MSI: 1 vector(s)  MSI-X: 0 vector(s)
+ *     MSI vector 0 -> eventfd: 1 interrupt(s) received
  *     reset: not supported: the device has no function reset of its own ...
  *     DMA round trip through IOAS 2: 4095 bytes OK
  *
@@ -48,17 +49,40 @@ static void log_cb(void *ud, enum libiommu_log_level level, const char *msg)
 		snprintf(last_err, sizeof(last_err), "%s", msg);
 }
 
+/*
+ * Each region, and each mmap()able one laid out as a VMM does: the parts
+ * the kernel lets be mapped are the device's, the rest (e.g. an MSI-X
+ * table) stays PROT_NONE for the VMM to trap.
+ */
 static void regions(struct libiommu_dev *dev, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct libiommu_region_info r = { .sz = sizeof(r) };
+		struct libiommu_region_caps c = { .sz = sizeof(c) };
+		size_t len = 0;
+		void *p = NULL;
 
 		if (libiommu_dev_region_info(dev, i, &r) || r.size == 0)
 			continue;
-		printf("  region %" PRIu32 ": 0x%" PRIx64 " bytes %s%s%s\n", i,
+		printf("  region %" PRIu32 ": 0x%" PRIx64 " bytes %s%s%s", i,
 		       r.size, r.flags & LIBIOMMU_REGION_READ ? "r" : "",
 		       r.flags & LIBIOMMU_REGION_WRITE ? "w" : "",
 		       r.flags & LIBIOMMU_REGION_MMAP ? " mmap" : "");
+		if (libiommu_dev_region_get_caps(dev, i, &c, NULL, 0) == 0) {
+			if (c.flags & LIBIOMMU_REGION_CAP_SPARSE)
+				printf(", %" PRIu32 " sparse mmap area(s)", c.nr_areas);
+			if (c.flags & LIBIOMMU_REGION_CAP_TYPE)
+				printf(", type 0x%" PRIx32 "/%" PRIu32, c.type, c.subtype);
+			if (c.flags & LIBIOMMU_REGION_CAP_MSIX_MAPPABLE)
+				printf(", MSI-X table mappable");
+		}
+		if ((r.flags & LIBIOMMU_REGION_MMAP) &&
+		    libiommu_dev_region_mmap_all(dev, i, LIBIOMMU_REGION_READ | LIBIOMMU_REGION_WRITE,
+						 &p, &len) == 0) {
+			printf(", mapped at %p", p);
+			munmap(p, len); /* a VMM keeps it as the guest's BAR */
+		}
+		printf("\n");
 	}
 }
 
