@@ -9,9 +9,12 @@
  * a vfio-pci device.  It looks like a PCIe function through VFIO: a config
  * space with a PCI Express capability whose Device Control "Enable No
  * Snoop" bit exists or not, and a BAR0 with a DMA engine that moves data
- * by IOVA through the domain the device is attached to.  The layout is in
+ * by IOVA through the domain the device is attached to, and MSI-X vectors
+ * user space raises through BAR0 and VFIO delivers to eventfds.  The
+ * layout is in
  * libiommu_kmod.h (SIM section, "sim device, hardware").
  */
+#include <linux/eventfd.h>
 #include <linux/module.h>
 #include <linux/pci_ids.h>
 #include <linux/pci_regs.h>
@@ -359,6 +362,18 @@ static ssize_t sim_bar0_rw(struct sim_dev *s, char __user *ubuf, size_t count,
 		return sim_buf_rw(s, ubuf, count, off - buf0, write);
 	if (off + count > buf0)
 		return -EINVAL;
+	if (write && off == LIBIOMMU_KMOD_SIM_REG_MSIX_RAISE && count == 4) {
+		u32 v;
+
+		if (copy_from_user(&v, ubuf, 4))
+			return -EFAULT;
+		v = le32_to_cpu((__force __le32)v);
+		mutex_lock(&s->lock);
+		if (v < LIBIOMMU_KMOD_SIM_MSIX_VECTORS && s->msix[v])
+			eventfd_signal(s->msix[v]);
+		mutex_unlock(&s->lock);
+		return count;
+	}
 	if (off >= SIM_REG_SPAN) {
 		/* unimplemented registers: read zero, writes ignored */
 		if (!write && clear_user(ubuf, count))
@@ -449,6 +464,82 @@ static int sim_vfio_region_info(struct vfio_device *vdev,
 	return 0;
 }
 
+/* Drop every MSI-X eventfd; s->lock held. */
+static void sim_msix_disable(struct sim_dev *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < LIBIOMMU_KMOD_SIM_MSIX_VECTORS; i++) {
+		if (s->msix[i])
+			eventfd_ctx_put(s->msix[i]);
+		s->msix[i] = NULL;
+	}
+}
+
+/*
+ * VFIO_DEVICE_SET_IRQS for MSI-X, the only index with vectors: eventfds
+ * (-1 removes one), NONE with count 0 disables, NONE with a range signals
+ * those vectors (a loopback, as vfio-pci does).
+ */
+static int sim_set_irqs(struct sim_dev *s, void __user *uarg)
+{
+	struct eventfd_ctx *ctx[LIBIOMMU_KMOD_SIM_MSIX_VECTORS] = { NULL };
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	s32 *fds = NULL;
+	unsigned int i;
+	int ret;
+
+	if (copy_from_user(&hdr, uarg, minsz))
+		return -EFAULT;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr,
+			hdr.index == VFIO_PCI_MSIX_IRQ_INDEX ?
+			LIBIOMMU_KMOD_SIM_MSIX_VECTORS : 0,
+			VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret)
+		return ret;
+	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX ||
+	    !(hdr.flags & VFIO_IRQ_SET_ACTION_TRIGGER) ||
+	    (hdr.flags & VFIO_IRQ_SET_DATA_BOOL))
+		return -EINVAL;
+	if (hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		fds = memdup_user(uarg + minsz, data_size);
+		if (IS_ERR(fds))
+			return PTR_ERR(fds);
+		/* take every eventfd first: a bad fd changes nothing */
+		for (i = 0; i < hdr.count; i++) {
+			if (fds[i] < 0)
+				continue;
+			ctx[i] = eventfd_ctx_fdget(fds[i]);
+			if (IS_ERR(ctx[i])) {
+				ret = PTR_ERR(ctx[i]);
+				ctx[i] = NULL;
+				goto put;
+			}
+		}
+	}
+	mutex_lock(&s->lock);
+	if (!(hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
+		if (!hdr.count)
+			sim_msix_disable(s);
+		for (i = 0; i < hdr.count; i++)
+			if (s->msix[hdr.start + i])
+				eventfd_signal(s->msix[hdr.start + i]);
+	} else {
+		for (i = 0; i < hdr.count; i++)
+			swap(s->msix[hdr.start + i], ctx[i]);
+	}
+	mutex_unlock(&s->lock);
+put:
+	/* the replaced eventfds, or the ones taken before a failure */
+	for (i = 0; i < LIBIOMMU_KMOD_SIM_MSIX_VECTORS; i++)
+		if (ctx[i])
+			eventfd_ctx_put(ctx[i]);
+	kfree(fds);
+	return ret;
+}
+
 static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -480,13 +571,18 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			return -EFAULT;
 		if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 			return -EINVAL;
-		/* no interrupts of any kind */
+		/* MSI-X only */
 		info.flags = 0;
 		info.count = 0;
+		if (info.index == VFIO_PCI_MSIX_IRQ_INDEX) {
+			info.flags = VFIO_IRQ_INFO_EVENTFD |
+				     VFIO_IRQ_INFO_NORESIZE;
+			info.count = LIBIOMMU_KMOD_SIM_MSIX_VECTORS;
+		}
 		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 	}
 	case VFIO_DEVICE_SET_IRQS:
-		return -EINVAL;
+		return sim_set_irqs(s, uarg);
 	case VFIO_DEVICE_RESET:
 		mutex_lock(&s->lock);
 		sim_dev_reset(s);
@@ -511,6 +607,16 @@ static int sim_vfio_open(struct vfio_device *vdev)
 	return 0;
 }
 
+/* The last fd closed: its interrupts go with it, as with vfio-pci. */
+static void sim_vfio_close(struct vfio_device *vdev)
+{
+	struct sim_dev *s = vdev_to_sim(vdev);
+
+	mutex_lock(&s->lock);
+	sim_msix_disable(s);
+	mutex_unlock(&s->lock);
+}
+
 /*
  * vfio_unregister_group_dev() waits for every fd of the device to close and
  * asks the driver, first at once and then every 10 s, to get its user to
@@ -530,6 +636,7 @@ static void sim_vfio_request(struct vfio_device *vdev, unsigned int count)
 static const struct vfio_device_ops sim_vfio_ops = {
 	.name = "libiommu-sim",
 	.open_device = sim_vfio_open,
+	.close_device = sim_vfio_close,
 	.request = sim_vfio_request,
 	.bind_iommufd = vfio_iommufd_physical_bind,
 	.unbind_iommufd = vfio_iommufd_physical_unbind,
