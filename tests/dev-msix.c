@@ -6,7 +6,8 @@
  * raises, and VFIO_DEVICE_SET_IRQS delivers to eventfds - the case QEMU's
  * edu (MSI with one vector) cannot show: several vectors, each to its own
  * eventfd, a sub-range set later, one vector's eventfd removed, ranges past
- * the vector count refused before the kernel sees them, disable.  Skips
+ * the vector count refused before the kernel sees them, disable; and the
+ * function reset the simulated device has (edu has none).  Skips
  * (77) without /dev/iommu or without libiommu_sim.ko.
  */
 #include <poll.h>
@@ -132,6 +133,28 @@ START_TEST(ranges_past_the_vectors_are_refused_and_leave_no_fd)
 }
 END_TEST
 
+/* The simulated device has a function reset (edu has none). */
+START_TEST(function_reset_works_where_the_device_has_one)
+{
+	struct libiommu_dev_info info = { .sz = sizeof(info) };
+	uint32_t pattern = 0x5a, back = 1;
+
+	expect_ok(libiommu_dev_get_info(dev, &info));
+	ck_assert(info.flags & LIBIOMMU_DEV_INFO_RESET);
+	ck_assert(info.flags & LIBIOMMU_DEV_INFO_PCI);
+	expect_ok(libiommu_dev_region_write(dev, LIBIOMMU_PCI_BAR0_REGION,
+					    LIBIOMMU_KMOD_SIM_REG_PATTERN, &pattern,
+					    sizeof(pattern)));
+	expect_ok(libiommu_dev_reset(dev));
+	expect_ok(libiommu_dev_region_read(dev, LIBIOMMU_PCI_BAR0_REGION,
+					   LIBIOMMU_KMOD_SIM_REG_PATTERN, &back, sizeof(back)));
+	ck_assert_uint_eq(back, 0); /* the registers' reset value */
+	/* not a PCI function on a bus: no hot reset */
+	expect_err(libiommu_dev_get_hot_reset_info(dev, NULL, NULL, 0), -EOPNOTSUPP,
+		   "cannot be hot reset");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dev-msix");
@@ -144,5 +167,6 @@ int main(void)
 	tcase_add_test(tc, each_msix_vector_reaches_its_own_eventfd);
 	tcase_add_test(tc, a_sub_range_and_a_removed_vector_change_only_those);
 	tcase_add_test(tc, ranges_past_the_vectors_are_refused_and_leave_no_fd);
+	tcase_add_test(tc, function_reset_works_where_the_device_has_one);
 	return tu_run(s);
 }
