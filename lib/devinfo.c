@@ -100,3 +100,13 @@ LIBIOMMU_API int libiommu_dev_get_info(struct libiommu_dev *dev,
 		       lu_offsetofend(struct libiommu_dev_info, pci_atomic));
 	return 0;
 }
+
+/* The device side's public structs have no implicit padding. */
+#define NO_PADDING(type, last) \
+	_Static_assert(sizeof(struct type) == lu_offsetofend(struct type, last), \
+		       "struct " #type " has implicit padding")
+NO_PADDING(libiommu_dev_info, pci_atomic);
+NO_PADDING(libiommu_irq_info, reserved);
+NO_PADDING(libiommu_region_caps, reserved);
+NO_PADDING(libiommu_region_area, size);
+NO_PADDING(libiommu_hot_reset_dev, devfn);

@@ -15,6 +15,7 @@
  * libiommu_kmod.h (SIM section, "sim device, hardware").
  */
 #include <linux/eventfd.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci_ids.h>
 #include <linux/pci_regs.h>
@@ -443,6 +444,58 @@ static ssize_t sim_vfio_write(struct vfio_device *vdev, const char __user *buf,
 	return sim_vfio_rw(vdev, (char __user *)buf, count, *ppos, true);
 }
 
+/*
+ * BAR0 as a real BAR with registers looks: only the device memory may be
+ * mmap()ed (a sparse mmap area), the registers are trapped.
+ */
+static int sim_bar0_info(struct vfio_region_info *info,
+			 struct vfio_info_cap *caps)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	size_t size = struct_size(sparse, areas, 1);
+	int ret;
+
+	info->size = LIBIOMMU_KMOD_SIM_BAR0_SIZE;
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		      VFIO_REGION_INFO_FLAG_MMAP;
+	sparse = kzalloc(size, GFP_KERNEL);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 1;
+	sparse->areas[0].offset = LIBIOMMU_KMOD_SIM_BUF;
+	sparse->areas[0].size = LIBIOMMU_KMOD_SIM_BUF_SIZE;
+	ret = vfio_info_add_capability(caps, &sparse->header, size);
+	kfree(sparse);
+	return ret;
+}
+
+/* mmap() of BAR0's sparse area: the device memory page itself. */
+static int sim_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	struct sim_dev *s = vdev_to_sim(vdev);
+	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long pfn;
+	void *buf;
+
+	BUILD_BUG_ON(offsetof(struct sim_dev_mem, buf) % PAGE_SIZE ||
+		     LIBIOMMU_KMOD_SIM_BUF_SIZE != PAGE_SIZE);
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
+	if (pos >> SIM_OFFSET_SHIFT != VFIO_PCI_BAR0_REGION_INDEX ||
+	    (pos & SIM_OFFSET_MASK) != LIBIOMMU_KMOD_SIM_BUF ||
+	    vma->vm_end - vma->vm_start != LIBIOMMU_KMOD_SIM_BUF_SIZE ||
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	buf = s->mem->buf;
+	pfn = is_vmalloc_addr(buf) ? vmalloc_to_pfn(buf) :
+				     page_to_pfn(virt_to_page(buf));
+	vm_flags_set(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	return remap_pfn_range(vma, vma->vm_start, pfn, PAGE_SIZE,
+			       vma->vm_page_prot);
+}
+
 static int sim_vfio_region_info(struct vfio_device *vdev,
 				struct vfio_region_info *info,
 				struct vfio_info_cap *caps)
@@ -458,8 +511,7 @@ static int sim_vfio_region_info(struct vfio_device *vdev,
 		info->size = SIM_CFG_SIZE;
 		info->flags = rw;
 	} else if (info->index == VFIO_PCI_BAR0_REGION_INDEX) {
-		info->size = LIBIOMMU_KMOD_SIM_BAR0_SIZE;
-		info->flags = rw;
+		return sim_bar0_info(info, caps);
 	}
 	return 0;
 }
@@ -646,6 +698,7 @@ static const struct vfio_device_ops sim_vfio_ops = {
 	.write = sim_vfio_write,
 	.ioctl = sim_vfio_ioctl,
 	.get_region_info_caps = sim_vfio_region_info,
+	.mmap = sim_vfio_mmap,
 };
 
 /* ---------------------------------------------------------- the driver */

@@ -418,6 +418,8 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  * was created NOSNOOP_CAP (matrix column "device may issue no-snoop"),
  * hardwired to 0 otherwise; and a BAR0 region holding a DMA engine
  * (LIBIOMMU_KMOD_SIM_REG_*), accessed with pread/pwrite on the device fd.
+ * BAR0 has a sparse mmap area: the device memory (LIBIOMMU_KMOD_SIM_BUF)
+ * may be mmap()ed, the registers are trapped.
  * Its interrupts are LIBIOMMU_KMOD_SIM_MSIX_VECTORS MSI-X vectors (VFIO
  * interrupt index 2, eventfds through VFIO_DEVICE_SET_IRQS, dropped when
  * the last fd closes) that a write of the vector number to

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * MSI-X vector ranges through libiommu (kernel tier): the companion
- * module's simulated device has LIBIOMMU_KMOD_SIM_MSIX_VECTORS MSI-X
- * vectors that a write to its BAR0 register LIBIOMMU_KMOD_SIM_REG_MSIX_RAISE
- * raises, and VFIO_DEVICE_SET_IRQS delivers to eventfds - the case QEMU's
- * edu (MSI with one vector) cannot show: several vectors, each to its own
- * eventfd, a sub-range set later, one vector's eventfd removed, ranges past
- * the vector count refused before the kernel sees them, disable; and the
- * function reset the simulated device has (edu has none).  Skips
- * (77) without /dev/iommu or without libiommu_sim.ko.
+ * The VFIO device side on the companion module's simulated device (kernel
+ * tier), for what QEMU's edu cannot show:
+ * - MSI-X vector ranges: LIBIOMMU_KMOD_SIM_MSIX_VECTORS vectors that a
+ *   write to BAR0's LIBIOMMU_KMOD_SIM_REG_MSIX_RAISE raises, each to its
+ *   own eventfd, a sub-range set later, one vector's eventfd removed,
+ *   ranges past the vector count refused before the kernel sees them,
+ *   disable;
+ * - a sparse mmap BAR: BAR0's device memory may be mmap()ed, its registers
+ *   are trapped; libiommu_dev_region_mmap_all() lays it out so;
+ * - a function reset (edu has none).
+ * Skips (77) without /dev/iommu or without libiommu_sim.ko.
  */
 #include <poll.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -155,9 +158,50 @@ START_TEST(function_reset_works_where_the_device_has_one)
 }
 END_TEST
 
+START_TEST(a_sparse_bar_maps_its_memory_and_traps_its_registers)
+{
+	struct libiommu_region_caps caps = { .sz = sizeof(caps) };
+	struct libiommu_region_area area[2];
+	const uint64_t buf = LIBIOMMU_KMOD_SIM_BUF;
+	char line[256], want[32];
+	uint8_t *p = NULL, back[4] = { 0 };
+	bool trapped = false;
+	size_t len = 0;
+	FILE *maps;
+
+	expect_ok(libiommu_dev_region_get_caps(dev, LIBIOMMU_PCI_BAR0_REGION, &caps, area, 2));
+	ck_assert_uint_eq(caps.flags, LIBIOMMU_REGION_CAP_SPARSE);
+	ck_assert_uint_eq(caps.nr_areas, 1);
+	ck_assert_uint_eq(area[0].offset, buf);
+	ck_assert_uint_eq(area[0].size, LIBIOMMU_KMOD_SIM_BUF_SIZE);
+	expect_ok(libiommu_dev_region_mmap_all(dev, LIBIOMMU_PCI_BAR0_REGION,
+					       LIBIOMMU_REGION_READ | LIBIOMMU_REGION_WRITE,
+					       (void **)&p, &len));
+	ck_assert_uint_eq(len, LIBIOMMU_KMOD_SIM_BAR0_SIZE);
+	/* the device memory is the device's: what we store, it reads */
+	memcpy(p + buf, "\x11\x22\x33\x44", 4);
+	expect_ok(libiommu_dev_region_read(dev, LIBIOMMU_PCI_BAR0_REGION, buf, back, 4));
+	ck_assert_mem_eq(back, "\x11\x22\x33\x44", 4);
+	/* the registers' page is reserved but not accessible: a VMM traps it */
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)p);
+	maps = fopen("/proc/self/maps", "re");
+	ck_assert_ptr_nonnull(maps);
+	while (fgets(line, sizeof(line), maps))
+		if (strncmp(line, want, strlen(want)) == 0)
+			trapped = strstr(line, " ---p ") != NULL;
+	fclose(maps);
+	ck_assert_msg(trapped, "the register page of the mapping is not PROT_NONE");
+	ck_assert_int_eq(munmap(p, len), 0);
+	/* a plain mmap of the trapped part is refused by the kernel */
+	expect_err(libiommu_dev_region_mmap(dev, LIBIOMMU_PCI_BAR0_REGION, 0, pgsz(),
+					    LIBIOMMU_REGION_READ, (void **)&p),
+		   -EINVAL, "only be mapped where the driver allows");
+}
+END_TEST
+
 int main(void)
 {
-	Suite *s = suite_create("dev-msix");
+	Suite *s = suite_create("dev-sim");
 	TCase *tc;
 
 	tu_require_iommufd();
@@ -168,5 +212,6 @@ int main(void)
 	tcase_add_test(tc, a_sub_range_and_a_removed_vector_change_only_those);
 	tcase_add_test(tc, ranges_past_the_vectors_are_refused_and_leave_no_fd);
 	tcase_add_test(tc, function_reset_works_where_the_device_has_one);
+	tcase_add_test(tc, a_sparse_bar_maps_its_memory_and_traps_its_registers);
 	return tu_run(s);
 }
