@@ -51,7 +51,7 @@ rm -rf "$build/progs"
 mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 for p in $progs; do
 	case "$p" in
-	tests/*) cp "$p" "$build/progs/tests/" ;;
+	tests/* | tools/*) cp "$p" "$build/progs/tests/" ;;
 	examples/*) cp "$p" "$build/progs/examples/" ;;
 	bench/*) cp "$p" "$build/progs/bench/" ;;
 	esac
