@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * backends: one program, three kernel interfaces.  The same calls open
  * QEMU's edu device, map two buffers and have the device copy RAM ->

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * coherency-matrix: where each VFIO device sits in the IOMMU-vs-device
  * no-snoop matrix of the /dev/ioasid RFC, what KVM makes of it, and which

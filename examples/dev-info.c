@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * dev-info: what the IOMMU behind each VFIO device can do, and a DMA that
  * proves a mapping works.

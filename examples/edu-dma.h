@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * QEMU's "edu" teaching device (PCI 1234:11e8) driven from user space
  * through libiommu, for the examples: its DMA engine copies between RAM (an

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * ioas-ranges: the life of an I/O address space.
  *

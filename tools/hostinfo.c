@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* Copyright (C) 2026 The libiommu authors */
 /*
  * The operator tools' view of the host, read from sysfs and /proc only
  * (see hostinfo.h).  Nothing here opens a VFIO node or /dev/iommu.

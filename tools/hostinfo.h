@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The libiommu authors */
 /*
  * What the operator tools read about the host: IOMMU instances, groups,
  * devices, VFIO nodes and who holds them.  Read-only: sysfs, /proc and

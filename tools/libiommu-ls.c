@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* Copyright (C) 2026 The libiommu authors */
 /*
  * libiommu-ls: a read-only inventory of the host's IOMMUs, IOMMU groups,
  * devices, VFIO nodes and who holds them, with each device's place in the

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* Copyright (C) 2026 The libiommu authors */
 /*
  * libiommu-validate: can this host assign devices to a VM through iommufd?
  * PASS/WARN/FAIL lines in the style of virt-host-validate.  Read-only like
