@@ -62,14 +62,16 @@ $CC -std=c99 -Wall -Wextra -Werror -pedantic $san $cflags \
 	-o "$tmp/consumer-c" "$top_srcdir/tests/consumer.c" $libs
 run consumer-c
 
-# The examples, built the way their header comments say, from a copy of
-# examples/ (nothing else of the source tree) and pkg-config alone; the
-# module's uAPI header the coherency example uses is installed next to
-# libiommu.h.
+# The examples, built the way their header comments say, from the
+# installed copy of their sources (docdir/examples) and pkg-config alone;
+# the module's uAPI header the coherency example uses is installed next
+# to libiommu.h.
 incdir=$($PKG_CONFIG --variable=includedir libiommu)
 case "$incdir" in "$dest"*) ;; *) incdir=$dest$incdir ;; esac
-mkdir "$tmp/examples"
-cp "$top_srcdir"/examples/*.c "$top_srcdir"/examples/*.h "$tmp/examples/"
+exdir=$(find "$dest" -type d -path '*/doc/*/examples' | head -n 1)
+[ -n "$exdir" ] || { echo "FAIL: the examples' sources are not installed"; exit 1; }
+[ -n "$(find "$dest" -name libiommu-examples.7)" ] || { echo "FAIL: libiommu-examples(7) not installed"; exit 1; }
+cp -r "$exdir" "$tmp/examples"
 for src in "$tmp"/examples/*.c; do
 	ex=${src%.c}
 	# shellcheck disable=SC2086
