@@ -518,6 +518,8 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_kvm_add_dev, kvm_add_dev),
 	FN(libiommu_kvm_del_dev, kvm_del_dev),
 	FN(libiommu_kvm_noncoherent, kvm_noncoherent),
+	/* Bindings and tools */
+	NONE(libiommu_last_error),
 };
 
 /* The public structs have no implicit padding (see libiommu.h). */
