@@ -1,25 +1,32 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * vfio-device: what a VMM does for one passed-through PCI device, using
  * only libiommu (no raw ioctl): open and bind it, read its info, walk its
- * regions and lay the BAR out in memory (the mmap()able parts mapped, the
- * rest left to trap), deliver its MSI to an eventfd and receive one,
- * reset it, DMA through an IOAS, close.
+ * regions and lay each mmap()able one out in memory (the parts the kernel
+ * lets be mapped are the device's, the rest is left to trap), read its
+ * interrupt and hot-reset info, close.  With --dma (it then writes to the
+ * device): deliver its MSI to an eventfd and receive one, reset it, and
+ * DMA through an IOAS.
  *
- * The device is QEMU's edu (1234:11e8) bound to vfio-pci: the example
- * needs it to raise an interrupt and to DMA.  With a path it uses that
- * cdev; without, the first edu in /dev/vfio/devices/.
+ * The device is QEMU's edu (1234:11e8) bound to vfio-pci, the first in
+ * /dev/vfio/devices/ unless one is named: --dma needs it to raise an
+ * interrupt and to DMA.
  *
- *   # ./vfio-device
+ *   # ./vfio-device --dma
  *   /dev/vfio/devices/vfio0: device 1, PCI, 9 regions, 5 interrupt indexes
  *     region 0: 0x100000 bytes rw mmap, mapped at 0x7f...
  *     region 7: 0x100 bytes rw
  *     INTx: 1 vector(s) (maskable)  MSI: 1 vector(s)  MSI-X: 0 vector(s)
+ *     hot reset: not possible: ... it sits on a root bus ...
  *     MSI vector 0 -> eventfd: 1 interrupt(s) received
  *     reset: not supported: the device has no function reset of its own ...
  *     DMA round trip through IOAS 2: 4095 bytes OK
  *
- * Build: cc vfio-device.c ../tests/edu.c -I../tests $(pkg-config --cflags --libs libiommu)
+ * Exit status: 0 shown, 1 a failure (no /dev/iommu, no edu, a call that
+ * failed, no interrupt, a failed DMA), 2 usage.
+ *
+ * Build: cc vfio-device.c $(pkg-config --cflags --libs libiommu)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,7 +39,7 @@
 
 #include <libiommu/libiommu.h>
 
-#include "edu.h"
+#include "edu-dma.h"
 
 #define EDU_IRQ_STATUS 0x24
 #define EDU_IRQ_RAISE 0x60
@@ -102,7 +109,7 @@ static void irqs(struct libiommu_dev *dev)
 }
 
 /* MSI vector 0 to a new eventfd; the device raises it once. */
-static int msi(struct libiommu_dev *dev, struct edu *edu)
+static int msi(struct libiommu_dev *dev, struct ex_edu *edu)
 {
 	struct pollfd p = { .events = POLLIN };
 	uint64_t n = 0;
@@ -123,8 +130,8 @@ static int msi(struct libiommu_dev *dev, struct edu *edu)
 	return n == 1 ? rc : -EIO;
 }
 
-static int dma(struct libiommu_ctx *ctx, struct libiommu_dev *dev,
-	       struct edu *edu)
+static int dma_round_trip(struct libiommu_ctx *ctx, struct libiommu_dev *dev,
+			  struct ex_edu *edu)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t s = SRC_IOVA, d = DST_IOVA;
@@ -146,15 +153,59 @@ static int dma(struct libiommu_ctx *ctx, struct libiommu_dev *dev,
 	if (!rc)
 		rc = libiommu_dev_attach_ioas(dev, ioas);
 	if (!rc)
-		rc = edu_dma_from_ram(edu, SRC_IOVA, EDU_MAX_DMA);
+		rc = ex_edu_dma(edu, SRC_IOVA, EX_EDU_MAX_DMA, 0);
 	if (!rc)
-		rc = edu_dma_to_ram(edu, DST_IOVA, EDU_MAX_DMA);
+		rc = ex_edu_dma(edu, DST_IOVA, EX_EDU_MAX_DMA, 1);
 	if (!rc)
 		printf("  DMA round trip through IOAS %" PRIu32 ": %u bytes %s\n",
-		       libiommu_ioas_id(ioas), EDU_MAX_DMA,
-		       memcmp(src, dst, EDU_MAX_DMA) ? "CORRUPTED" : "OK");
+		       libiommu_ioas_id(ioas), EX_EDU_MAX_DMA,
+		       memcmp(src, dst, EX_EDU_MAX_DMA) ? "CORRUPTED" : "OK");
 	munmap(src, 2 * pg);
 	return rc;
+}
+
+static void hot_reset_info(struct libiommu_dev *dev)
+{
+	struct libiommu_hot_reset_dev devs[8];
+	uint32_t flags = 0;
+	int n = libiommu_dev_get_hot_reset_info(dev, &flags, devs, 8);
+
+	if (n < 0) {
+		printf("  hot reset: not possible: %s\n", last_err);
+		return;
+	}
+	printf("  hot reset: resets %d function(s)%s:", n,
+	       flags & LIBIOMMU_HOT_RESET_OWNED ? ", all owned here" : "");
+	for (int i = 0; i < n && i < 8; i++)
+		printf(" %04x:%02x:%02x.%x", devs[i].segment, devs[i].bus,
+		       devs[i].devfn >> 3, devs[i].devfn & 7);
+	printf("\n");
+}
+
+/* The first edu cdev: 0 or -ENOENT. */
+static int find_edu(char *path, size_t len)
+{
+	char name[32];
+
+	for (int i = 0; i < 256; i++) {
+		snprintf(name, sizeof(name), "vfio%d", i);
+		if (ex_edu_is_edu(name)) {
+			snprintf(path, len, "/dev/vfio/devices/%s", name);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: vfio-device [--dma] [vfioN | /dev/vfio/devices/vfioN]\n"
+		   "Drive one QEMU edu device bound to vfio-pci as a VMM would, through\n"
+		   "libiommu only: info, regions laid out as a VMM maps them, interrupt\n"
+		   "and hot-reset info.\n"
+		   "  --dma   also write to the device: its MSI to an eventfd, a reset, a\n"
+		   "          DMA round trip through an IOAS\n"
+		   "Exit status: 0 shown, 1 a failure, 2 usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -163,23 +214,31 @@ int main(int argc, char **argv)
 	struct libiommu_dev_info info = { .sz = sizeof(info) };
 	struct libiommu_ctx *ctx = NULL;
 	struct libiommu_dev *dev = NULL;
-	struct edu edu = { 0 };
+	struct ex_edu edu = { 0 };
+	const char *name = NULL;
 	char path[64];
-	int rc;
+	int rc, i, dma = 0;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: %s [/dev/vfio/devices/vfioN]\n"
-		       "Drive one QEMU edu device bound to vfio-pci as a VMM would: info,\n"
-		       "regions, MSI to an eventfd, reset, DMA through an IOAS. Read-only\n"
-		       "for everything but that device.\n",
-		       argv[0]);
-		return 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dma")) {
+			dma = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || name) {
+			usage(stderr);
+			return 2;
+		} else {
+			name = argv[i];
+		}
 	}
-	if (argc > 1)
-		snprintf(path, sizeof(path), "%s", argv[1]);
-	else if (edu_find(path, sizeof(path))) {
-		fprintf(stderr, "no QEMU edu device (1234:11e8) bound to vfio-pci\n");
-		return 77;
+	if (name && strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else if (name)
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	else if (find_edu(path, sizeof(path))) {
+		fprintf(stderr, "vfio-device: no QEMU edu device (1234:11e8) bound to vfio-pci\n");
+		return 1;
 	}
 	rc = libiommu_ctx_new(&o, &ctx);
 	if (!rc)
@@ -194,7 +253,10 @@ int main(int argc, char **argv)
 	       info.num_regions, info.num_irqs);
 	regions(dev, info.num_regions);
 	irqs(dev);
-	rc = edu_init(&edu, dev); /* mmaps BAR0, enables bus mastering */
+	hot_reset_info(dev);
+	if (!dma)
+		goto out;
+	rc = ex_edu_init(&edu, dev); /* mmaps BAR0, enables bus mastering */
 	if (!rc)
 		rc = msi(dev, &edu);
 	if (rc)
@@ -207,14 +269,14 @@ int main(int argc, char **argv)
 	else
 		goto out;
 	/* a reset clears bus mastering: enable it again */
-	edu_fini(&edu);
-	rc = edu_init(&edu, dev);
+	ex_edu_fini(&edu);
+	rc = ex_edu_init(&edu, dev);
 	if (!rc)
-		rc = dma(ctx, dev, &edu);
+		rc = dma_round_trip(ctx, dev, &edu);
 out:
 	if (rc)
 		fprintf(stderr, "vfio-device: %s\n  %s\n", strerror(-rc), last_err);
-	edu_fini(&edu);
+	ex_edu_fini(&edu);
 	libiommu_ctx_free(ctx); /* frees the device and the IOAS */
 	return rc ? 1 : 0;
 }

@@ -564,6 +564,7 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_kvm_add_dev, kvm_add_dev),
 	FN(libiommu_kvm_del_dev, kvm_del_dev),
 	FN(libiommu_kvm_noncoherent, kvm_noncoherent),
+	/* VFIO device side */
 	FN(libiommu_dev_get_info, dev_get_info),
 	FN(libiommu_dev_region_get_caps, dev_region_get_caps),
 	FN(libiommu_dev_region_mmap_all, dev_region_mmap_all),
@@ -578,6 +579,8 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_dev_get_hot_reset_info, dev_get_hot_reset_info),
 	FN(libiommu_dev_hot_reset, dev_hot_reset),
 	FN(libiommu_dev_dmabuf_export, dev_dmabuf_export),
+	/* Bindings and tools */
+	NONE(libiommu_last_error),
 };
 
 /* The public structs have no implicit padding (see libiommu.h). */

@@ -831,6 +831,9 @@ static void storm_pure(void)
 		if (!s || (i >= 4 && strcmp(s, "unknown")))
 			bad("returned \"%s\"", s ? s : "(null)");
 	}
+	CALLT(const char *, s, libiommu_last_error, );
+	if (!s)
+		bad("returned NULL");
 	for (i = 0; i < ARRAY_LEN(out_of_range); i++) {
 		int v = out_of_range[i];
 

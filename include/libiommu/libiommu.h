@@ -1448,6 +1448,16 @@ LIBIOMMU_API int libiommu_dev_dmabuf_export(struct libiommu_dev *dev,
 /* Bindings and tools                                                       */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * The message of the last error the library logged in the calling thread
+ * (the text a log callback gets at LIBIOMMU_LOG_ERR), whether or not a
+ * callback is installed; "" before the first one.  For callers that cannot
+ * take a callback (bindings): read it right after a call returned a
+ * negative errno.  A later success does not clear it.  The string belongs
+ * to the thread and stays valid until its next libiommu call.
+ */
+LIBIOMMU_API const char *libiommu_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif
