@@ -19,6 +19,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "faultutil.h"
+#include "ioctlrec.h"
 #include "kmodutil.h"
 #include "test-ioas.h"
 #include "libiommu_kmod.h"
@@ -449,6 +451,197 @@ START_TEST(the_merged_bitmap_refuses_a_device_of_another_address_space)
 }
 END_TEST
 
+/* Each new call issues only what libiommu_ioctls() lists for it. */
+START_TEST(every_new_call_issues_only_what_it_lists)
+{
+	const enum libiommu_backend b = LIBIOMMU_BACKEND_IOMMUFD;
+	struct libiommu_dev *d = sim_open(0), *e = sim_open(0);
+	struct libiommu_iova_range r = { IOVA, IOVA + NPAGES * PG - 1 };
+	struct libiommu_mig_info mi = { .sz = sizeof(mi) };
+	struct libiommu_precopy_info pi = { .sz = sizeof(pi) };
+	enum libiommu_mig_state st;
+	uint64_t ps = PG, bm[1], size;
+	struct libiommu_ioas *a = attach_mapped(d);
+	int rc, fd = -1, fd2 = -1;
+
+	TU_REC(rc, b, libiommu_dev_get_migration, d, &mi);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_get_mig_state, d, &st);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_get_mig_data_size, d, &size);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_dma_log_start, d, &ps, &r, 1);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_dma_log_report, d, IOVA, NPAGES * PG, PG, bm);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_ioas_get_dirty_merged, a, &d, 1, IOVA, NPAGES * PG, PG, bm,
+	       LIBIOMMU_DIRTY_DEVICES_ONLY);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_dma_log_stop, d);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_set_mig_state, d, LIBIOMMU_MIG_STATE_STOP_COPY, &fd);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_get_precopy_info, d, fd, &pi);
+	ck_assert_int_eq(rc, -EOPNOTSUPP);
+	TU_REC(rc, b, libiommu_dev_set_mig_state, e, LIBIOMMU_MIG_STATE_RESUMING, &fd2);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, b, libiommu_dev_get_precopy_info, e, fd2, &pi);
+	ck_assert_int_eq(rc, -EOPNOTSUPP);
+	close(fd);
+	close(fd2);
+}
+END_TEST
+
+/* ------------------------------------------------------- fault injection */
+
+enum fstep {
+	F_GET_MIGRATION,
+	F_STOP_COPY,
+	F_RESUMING,
+	F_RESUME_LOAD,
+	F_LOG_START,
+	F_LOG_REPORT,
+	F_MERGED,
+	F__COUNT
+};
+
+static const char *const fstep_names[F__COUNT] = {
+	"get_migration",
+	"set STOP_COPY",
+	"set RESUMING",
+	"RESUMING -> STOP",
+	"dma_log_start",
+	"dma_log_report",
+	"get_dirty_merged",
+};
+
+/*
+ * Every kernel fault point (fail-nth: slab and page allocations) that one
+ * of the new calls passes, failed in turn: the call either succeeds or
+ * fails with errno set and a message logged, and the device is left where
+ * the call found it or where it went (never ERROR), usable for the next
+ * round.  The sweep ends at the first N the call no longer reaches.
+ */
+START_TEST(every_new_call_fails_cleanly_under_fault_injection)
+{
+	struct libiommu_dev *d = sim_open(0);
+	struct libiommu_iova_range r = { IOVA, IOVA + NPAGES * PG - 1 };
+	struct libiommu_mig_info mi = { .sz = sizeof(mi) };
+	uint64_t ps = PG, bm[1];
+	uint8_t *stream = NULL;
+	size_t slen = 0;
+	int nth = fu_open(), n, rc = 0, err, left, fd, failed = 0;
+	enum fstep st = (enum fstep)_i;
+	struct libiommu_ioas *a;
+
+	ck_assert_int_ge(nth, 0);
+	a = attach_mapped(d);
+	bus_master(d);
+	if (st == F_RESUME_LOAD) {
+		/* a stream of this device to load */
+		expect_ok(libiommu_dev_get_mig_data_size(d, &(uint64_t){ 0 }));
+		set_state(d, LIBIOMMU_MIG_STATE_STOP, NULL);
+		set_state(d, LIBIOMMU_MIG_STATE_STOP_COPY, &fd);
+		stream = malloc(1 << 16);
+		ck_assert_ptr_nonnull(stream);
+		slen = read_all(fd, stream, 1 << 16);
+		close(fd);
+		set_state(d, LIBIOMMU_MIG_STATE_RUNNING, NULL);
+	}
+	if (st == F_LOG_REPORT || st == F_MERGED)
+		expect_ok(libiommu_dev_dma_log_start(d, &ps, &r, 1));
+
+	for (n = 1; n < 400; n++) {
+		fd = -1;
+		/* the call's precondition */
+		if (st == F_STOP_COPY)
+			set_state(d, LIBIOMMU_MIG_STATE_STOP, NULL);
+		if (st == F_RESUME_LOAD) {
+			set_state(d, LIBIOMMU_MIG_STATE_RESUMING, &fd);
+			write_all(fd, stream, slen);
+		}
+		if (st == F_LOG_REPORT || st == F_MERGED)
+			dma_fill(d, 7, 1, (uint8_t)n);
+		log_reset(&lg);
+
+		ck_assert(fu_arm(nth, n));
+		errno = 0;
+		switch (st) {
+		case F_GET_MIGRATION:
+			rc = libiommu_dev_get_migration(d, &mi);
+			break;
+		case F_STOP_COPY:
+			rc = libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_STOP_COPY, &fd);
+			break;
+		case F_RESUMING:
+			rc = libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_RESUMING, &fd);
+			break;
+		case F_RESUME_LOAD:
+			rc = libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_STOP,
+							&(int){ -1 });
+			break;
+		case F_LOG_START:
+			rc = libiommu_dev_dma_log_start(d, &ps, &r, 1);
+			break;
+		case F_LOG_REPORT:
+			rc = libiommu_dev_dma_log_report(d, IOVA, NPAGES * PG, PG, bm);
+			break;
+		case F_MERGED:
+			rc = libiommu_ioas_get_dirty_merged(a, &d, 1, IOVA, NPAGES * PG, PG,
+							    bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+			break;
+		default:
+			break;
+		}
+		err = errno;
+		left = fu_left(nth);
+		ck_assert(fu_arm(nth, 0));
+		ck_assert_int_ge(left, 0);
+
+		if (rc < 0) {
+			failed++;
+			ck_assert_msg(err == -rc, "%s, fault %d: returned %d with errno %d",
+				      fstep_names[st], n, rc, err);
+			ck_assert_msg(lg.count > 0 && lg.level == LIBIOMMU_LOG_ERR,
+				      "%s, fault %d: %d without a message", fstep_names[st], n, rc);
+			ck_assert_int_eq(fd, -1);
+		}
+		/* the device is usable: never ERROR, and back where it was */
+		ck_assert_int_ne(get_state(d), LIBIOMMU_MIG_STATE_ERROR);
+		if (fd >= 0)
+			close(fd);
+		switch (st) {
+		case F_STOP_COPY:
+		case F_RESUMING:
+			set_state(d, LIBIOMMU_MIG_STATE_RUNNING, NULL);
+			break;
+		case F_RESUME_LOAD:
+			if (get_state(d) == LIBIOMMU_MIG_STATE_RESUMING)
+				/* the load failed: the stream is gone with its fd */
+				ck_assert_int_lt(rc, 0);
+			set_state(d, LIBIOMMU_MIG_STATE_STOP, NULL);
+			set_state(d, LIBIOMMU_MIG_STATE_RUNNING, NULL);
+			break;
+		case F_LOG_START:
+			if (rc == 0)
+				expect_ok(libiommu_dev_dma_log_stop(d));
+			break;
+		default:
+			break;
+		}
+		if (left > 0)
+			break; /* the call no longer reaches the N-th point */
+	}
+	printf("%s: %d fault points, %d failed cleanly, the rest succeeded\n",
+	       fstep_names[st], n - 1, failed);
+	ck_assert_int_lt(n, 400);
+	if (st == F_LOG_REPORT || st == F_MERGED)
+		expect_ok(libiommu_dev_dma_log_stop(d));
+	free(stream);
+	close(nth);
+}
+END_TEST
+
 int main(void)
 {
 	struct libiommu_kmod_version v = { .size = sizeof(v) };
@@ -479,6 +672,13 @@ int main(void)
 	tcase_add_test(tc, a_stop_copy_fd_has_no_precopy_info);
 	tcase_add_test(tc, the_merged_bitmap_is_the_iommu_and_the_device_log_together);
 	tcase_add_test(tc, the_merged_bitmap_refuses_a_device_of_another_address_space);
+	tcase_add_test(tc, every_new_call_issues_only_what_it_lists);
+	tc = tu_tcase(s, "fault");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, every_new_call_fails_cleanly_under_fault_injection, 0,
+			    F__COUNT);
+	fu_setup(getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1"));
 	ku_sim_destroy_leftovers();
 	return tu_run(s);
 }
