@@ -281,7 +281,7 @@ LIBIOMMU_API int libiommu_dev_get_precopy_info(struct libiommu_dev *dev,
 	rc = lu_vfio_precopy_info(data_fd, &r.initial_bytes, &r.dirty_bytes);
 	if (rc == -ENOTTY)
 		return lu_fail(ctx, -EOPNOTSUPP,
-			       "%s: VFIO_MIG_GET_PRECOPY_INFO on fd %d of device %" PRIu32 ": not supported: the fd is not a PRE_COPY data fd (a STOP_COPY or RESUMING fd, or a driver without PRE_COPY)",
+			       "%s: VFIO_MIG_GET_PRECOPY_INFO on fd %d of device %" PRIu32 ": not supported: the fd is not a PRE_COPY data fd (a RESUMING fd, the data fd of a driver without PRE_COPY, or another file)",
 			       __func__, data_fd, dev->id);
 	if (rc == -EINVAL)
 		return lu_fail(ctx, rc,

@@ -170,18 +170,19 @@ static void write_all(int fd, const uint8_t *buf, size_t len)
 
 /* ------------------------------------------------------------ the tests */
 
-START_TEST(a_sim_device_migrates_with_stop_copy_and_says_so)
+START_TEST(a_sim_device_migrates_with_stop_copy_and_pre_copy_and_says_so)
 {
 	struct libiommu_dev *d = sim_open(0);
 	struct libiommu_mig_info mi = { .sz = sizeof(mi) };
 	uint64_t size = 0;
 
 	expect_ok(libiommu_dev_get_migration(d, &mi));
-	ck_assert_uint_eq(mi.flags, LIBIOMMU_MIG_STOP_COPY);
+	ck_assert_uint_eq(mi.flags, LIBIOMMU_MIG_STOP_COPY | LIBIOMMU_MIG_PRE_COPY);
 	ck_assert_uint_eq(mi.states, (1u << LIBIOMMU_MIG_STATE_STOP) |
 					     (1u << LIBIOMMU_MIG_STATE_RUNNING) |
 					     (1u << LIBIOMMU_MIG_STATE_STOP_COPY) |
-					     (1u << LIBIOMMU_MIG_STATE_RESUMING));
+					     (1u << LIBIOMMU_MIG_STATE_RESUMING) |
+					     (1u << LIBIOMMU_MIG_STATE_PRE_COPY));
 	ck_assert_int_eq(get_state(d), LIBIOMMU_MIG_STATE_RUNNING);
 	expect_ok(libiommu_dev_get_mig_data_size(d, &size));
 	ck_assert_uint_gt(size, LIBIOMMU_KMOD_SIM_BUF_SIZE);
@@ -276,15 +277,85 @@ START_TEST(a_migrated_device_equals_its_source_and_the_log_its_dma)
 }
 END_TEST
 
+/*
+ * PRE_COPY: the stream starts while the device runs; what changes meanwhile
+ * (registers, buffer, a DMA) arrives with STOP_COPY on the same fd, and
+ * the resumed device has the final state.
+ */
+START_TEST(a_pre_copy_migration_carries_what_changed_while_running)
+{
+	struct libiommu_dev *src = sim_open(0), *dst = sim_open(0);
+	struct libiommu_precopy_info pi = { .sz = sizeof(pi) };
+	uint8_t buf_s[LIBIOMMU_KMOD_SIM_BUF_SIZE], buf_d[LIBIOMMU_KMOD_SIM_BUF_SIZE];
+	uint8_t regs_s[REGS], regs_d[REGS];
+	uint64_t size = 0;
+	size_t cap, got, more;
+	uint8_t *stream;
+	int fd = -1, rfd = -1, none = 7;
+
+	attach_mapped(src);
+	bus_master(src);
+	memset(buf_s, 0x11, sizeof(buf_s));
+	expect_ok(libiommu_dev_region_write(src, 0, LIBIOMMU_KMOD_SIM_BUF, buf_s, sizeof(buf_s)));
+	expect_ok(libiommu_dev_get_mig_data_size(src, &size));
+	cap = 4 * size;
+	stream = malloc(cap);
+	ck_assert_ptr_nonnull(stream);
+
+	set_state(src, LIBIOMMU_MIG_STATE_PRE_COPY, &fd);
+	ck_assert_int_ge(fd, 0);
+	expect_ok(libiommu_dev_get_precopy_info(src, fd, &pi));
+	ck_assert_uint_eq(pi.initial_bytes, size);
+	got = read_all(fd, stream, cap); /* up to PRE_COPY's temporary end */
+	ck_assert_uint_eq(got, size);
+	expect_ok(libiommu_dev_get_precopy_info(src, fd, &pi));
+	ck_assert_uint_eq(pi.initial_bytes, 0);
+
+	/* still running: the state changes after the initial image */
+	memset(buf_s, 0x77, sizeof(buf_s));
+	expect_ok(libiommu_dev_region_write(src, 0, LIBIOMMU_KMOD_SIM_BUF, buf_s, sizeof(buf_s)));
+	dma_fill(src, 4, 1, 0x44);
+	ck_assert_uint_eq(((uint8_t *)mem)[4 * PG], 0x44);
+
+	/* STOP_COPY continues the same stream: no new fd */
+	set_state(src, LIBIOMMU_MIG_STATE_STOP_COPY, &none);
+	ck_assert_int_eq(none, -1);
+	expect_err(libiommu_dev_get_precopy_info(src, fd, &pi), -EINVAL, "not in PRE_COPY");
+	more = read_all(fd, stream + got, cap - got);
+	ck_assert_uint_eq(more, size);
+	got += more;
+	expect_ok(libiommu_dev_region_read(src, 0, 0, regs_s, REGS));
+	set_state(src, LIBIOMMU_MIG_STATE_STOP, NULL);
+	close(fd);
+
+	set_state(dst, LIBIOMMU_MIG_STATE_RESUMING, &rfd);
+	write_all(rfd, stream, got);
+	set_state(dst, LIBIOMMU_MIG_STATE_RUNNING, NULL);
+	close(rfd);
+	free(stream);
+	expect_ok(libiommu_dev_region_read(dst, 0, 0, regs_d, REGS));
+	expect_ok(libiommu_dev_region_read(dst, 0, LIBIOMMU_KMOD_SIM_BUF, buf_d, sizeof(buf_d)));
+	ck_assert_mem_eq(regs_d, regs_s, REGS);
+	ck_assert_mem_eq(buf_d, buf_s, sizeof(buf_s));
+	ck_assert_uint_eq(reg_read(dst, LIBIOMMU_KMOD_SIM_REG_PATTERN, 4), 0x44);
+}
+END_TEST
+
 START_TEST(unsupported_transitions_are_refused_naming_the_rule)
 {
 	struct libiommu_dev *d = sim_open(0);
-	int fd = 7;
+	int fd = 7, sfd = -1;
 
+	/* STOP_COPY never goes back to PRE_COPY */
+	set_state(d, LIBIOMMU_MIG_STATE_STOP_COPY, &sfd);
 	expect_err(libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_PRE_COPY, &fd),
-		   -EINVAL, "PRE_COPY needs LIBIOMMU_MIG_PRE_COPY");
+		   -EINVAL, "cannot be reached from STOP_COPY");
 	ck_assert_int_eq(fd, -1);
 	tu_assert_logged(&lg, "refused the transition to PRE_COPY");
+	ck_assert_int_eq(get_state(d), LIBIOMMU_MIG_STATE_STOP_COPY);
+	set_state(d, LIBIOMMU_MIG_STATE_RUNNING, NULL);
+	close(sfd);
+	/* the device has no P2P */
 	expect_err(libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_RUNNING_P2P, &fd),
 		   -EINVAL, "RUNNING_P2P needs LIBIOMMU_MIG_P2P");
 	expect_err(libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_PRE_COPY_P2P, &fd),
@@ -376,12 +447,16 @@ START_TEST(a_stop_copy_fd_has_no_precopy_info)
 {
 	struct libiommu_dev *d = sim_open(0);
 	struct libiommu_precopy_info pi = { .sz = sizeof(pi) };
-	int fd = -1;
+	int fd = -1, rfd = -1;
 
 	set_state(d, LIBIOMMU_MIG_STATE_STOP, NULL);
 	set_state(d, LIBIOMMU_MIG_STATE_STOP_COPY, &fd);
-	expect_err(libiommu_dev_get_precopy_info(d, fd, &pi), -EOPNOTSUPP,
+	expect_err(libiommu_dev_get_precopy_info(d, fd, &pi), -EINVAL,
+		   "not in PRE_COPY");
+	set_state(d, LIBIOMMU_MIG_STATE_RESUMING, &rfd);
+	expect_err(libiommu_dev_get_precopy_info(d, rfd, &pi), -EOPNOTSUPP,
 		   "not a PRE_COPY data fd");
+	close(rfd);
 	expect_err(libiommu_dev_get_precopy_info(d, -1, &pi), -EBADF,
 		   "not a descriptor");
 	close(fd);
@@ -482,7 +557,7 @@ START_TEST(every_new_call_issues_only_what_it_lists)
 	TU_REC(rc, b, libiommu_dev_set_mig_state, d, LIBIOMMU_MIG_STATE_STOP_COPY, &fd);
 	ck_assert_int_eq(rc, 0);
 	TU_REC(rc, b, libiommu_dev_get_precopy_info, d, fd, &pi);
-	ck_assert_int_eq(rc, -EOPNOTSUPP);
+	ck_assert_int_eq(rc, -EINVAL);
 	TU_REC(rc, b, libiommu_dev_set_mig_state, e, LIBIOMMU_MIG_STATE_RESUMING, &fd2);
 	ck_assert_int_eq(rc, 0);
 	TU_REC(rc, b, libiommu_dev_get_precopy_info, e, fd2, &pi);
@@ -497,6 +572,7 @@ END_TEST
 enum fstep {
 	F_GET_MIGRATION,
 	F_STOP_COPY,
+	F_PRE_COPY,
 	F_RESUMING,
 	F_RESUME_LOAD,
 	F_LOG_START,
@@ -508,6 +584,7 @@ enum fstep {
 static const char *const fstep_names[F__COUNT] = {
 	"get_migration",
 	"set STOP_COPY",
+	"set PRE_COPY",
 	"set RESUMING",
 	"RESUMING -> STOP",
 	"dma_log_start",
@@ -573,6 +650,9 @@ START_TEST(every_new_call_fails_cleanly_under_fault_injection)
 		case F_STOP_COPY:
 			rc = libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_STOP_COPY, &fd);
 			break;
+		case F_PRE_COPY:
+			rc = libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_PRE_COPY, &fd);
+			break;
 		case F_RESUMING:
 			rc = libiommu_dev_set_mig_state(d, LIBIOMMU_MIG_STATE_RESUMING, &fd);
 			break;
@@ -612,6 +692,7 @@ START_TEST(every_new_call_fails_cleanly_under_fault_injection)
 			close(fd);
 		switch (st) {
 		case F_STOP_COPY:
+		case F_PRE_COPY:
 		case F_RESUMING:
 			set_state(d, LIBIOMMU_MIG_STATE_RUNNING, NULL);
 			break;
@@ -663,7 +744,8 @@ int main(void)
 	s = suite_create("mig-sim");
 	tc = tu_tcase(s, "sim");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, a_sim_device_migrates_with_stop_copy_and_says_so);
+	tcase_add_test(tc, a_sim_device_migrates_with_stop_copy_and_pre_copy_and_says_so);
+	tcase_add_test(tc, a_pre_copy_migration_carries_what_changed_while_running);
 	tcase_add_test(tc, a_migrated_device_equals_its_source_and_the_log_its_dma);
 	tcase_add_test(tc, unsupported_transitions_are_refused_naming_the_rule);
 	tcase_add_test(tc, a_resume_from_an_incomplete_stream_is_refused);

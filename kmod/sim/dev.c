@@ -404,7 +404,8 @@ static ssize_t sim_vfio_rw(struct vfio_device *vdev, char __user *buf,
 	if (READ_ONCE(s->dying))
 		return -ENODEV;
 	/* a stopped device changes nothing (its state may be being saved) */
-	if (write && READ_ONCE(s->mig_state) != VFIO_DEVICE_STATE_RUNNING)
+	if (write && READ_ONCE(s->mig_state) != VFIO_DEVICE_STATE_RUNNING &&
+	    READ_ONCE(s->mig_state) != VFIO_DEVICE_STATE_PRE_COPY)
 		return -EBUSY;
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
@@ -564,8 +565,9 @@ static int sim_drv_probe(struct device *dev)
 		goto err;
 	}
 	sv->sdev = s;
-	/* migration v2 (STOP_COPY) and DMA logging: mig.c */
-	sv->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY;
+	/* migration v2 (STOP_COPY, PRE_COPY) and DMA logging: mig.c */
+	sv->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
+				   VFIO_MIGRATION_PRE_COPY;
 	sv->vdev.mig_ops = &lisim_mig_ops;
 	sv->vdev.log_ops = &lisim_log_ops;
 	ret = vfio_register_group_dev(&sv->vdev);

@@ -2,14 +2,16 @@
 /*
  * libiommu_sim.ko: VFIO migration v2 and DMA logging of a sim device.
  *
- * Migration (struct vfio_migration_ops, VFIO_MIGRATION_STOP_COPY): the
- * device's state is its registers, its config space and its buffer.
- * STOP -> STOP_COPY takes a snapshot of them into a stream the user reads
- * through the returned data fd; STOP -> RESUMING returns a data fd the
- * user writes such a stream into, and RESUMING -> STOP checks it and
- * loads it into the device.  Outside RUNNING the device is stopped: a
- * write to its config space or BAR0 fails with EBUSY, so no DMA runs and
- * nothing changes the saved state.  A data fd ends (reads and writes fail
+ * Migration (struct vfio_migration_ops, VFIO_MIGRATION_STOP_COPY and
+ * PRE_COPY): the device's state is its registers, its config space and
+ * its buffer, an image.  STOP -> STOP_COPY streams an image of them
+ * through the returned data fd; RUNNING -> PRE_COPY streams one while the
+ * device runs (VFIO_MIG_GET_PRECOPY_INFO counts what is left of it) and
+ * PRE_COPY -> STOP_COPY appends the final image to the same stream.
+ * STOP -> RESUMING returns a data fd that takes a stream, and RESUMING ->
+ * STOP checks the last whole image and loads it.  Outside RUNNING and
+ * PRE_COPY the device is stopped: a write to its config space or BAR0
+ * fails with EBUSY, so no DMA runs and nothing changes the saved state.  A data fd ends (reads and writes fail
  * with ENODEV) when the device leaves the state that returned it, is
  * reset or closed.
  *
@@ -45,12 +47,20 @@ struct sim_mig_image {
 	u8 buf[LIBIOMMU_KMOD_SIM_BUF_SIZE];
 };
 
+/*
+ * A data fd.  Saving streams img[0] (PRE_COPY or STOP_COPY's snapshot)
+ * and, after PRE_COPY -> STOP_COPY, img[1] (the final one).  Resuming
+ * takes any number of images and keeps the last whole one in img[1].
+ */
 struct sim_mig_file {
 	struct kref kref;		/* the file's and the device's */
 	struct mutex lock;		/* everything below */
-	bool ended;			/* the device left its state */
-	size_t pos;			/* bytes read or written */
-	struct sim_mig_image img;
+	bool ended;			/* the device left the saving group / RESUMING */
+	bool precopy;			/* saving, and the device is in PRE_COPY */
+	bool loaded;			/* resuming: img[1] is a whole image */
+	size_t pos;			/* saving: bytes read; resuming: of img[0] */
+	size_t len;			/* saving: bytes to stream */
+	struct sim_mig_image img[2];
 };
 
 static void sim_mig_file_free(struct kref *kref)
@@ -86,9 +96,10 @@ static ssize_t sim_mig_read(struct file *filp, char __user *ubuf, size_t len,
 		ret = -ENODEV;
 		goto out;
 	}
-	avail = sizeof(mf->img) - mf->pos;
+	/* 0 at the end of what there is: PRE_COPY's end is temporary */
+	avail = mf->len - mf->pos;
 	n = min(len, avail);
-	if (n && copy_to_user(ubuf, (u8 *)&mf->img + mf->pos, n)) {
+	if (n && copy_to_user(ubuf, (u8 *)mf->img + mf->pos, n)) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -103,6 +114,7 @@ static ssize_t sim_mig_write(struct file *filp, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
 	struct sim_mig_file *mf = filp->private_data;
+	size_t done = 0, n;
 	ssize_t ret;
 
 	if (ppos)
@@ -112,25 +124,64 @@ static ssize_t sim_mig_write(struct file *filp, const char __user *ubuf,
 		ret = -ENODEV;
 		goto out;
 	}
-	if (len > sizeof(mf->img) - mf->pos) {
-		/* more than a sim device's state: not a stream of ours */
-		ret = -EFBIG;
-		goto out;
+	while (done < len) {
+		n = min(len - done, sizeof(mf->img[0]) - mf->pos);
+		if (copy_from_user((u8 *)&mf->img[0] + mf->pos, ubuf + done, n)) {
+			ret = done ? done : -EFAULT;
+			goto out;
+		}
+		mf->pos += n;
+		done += n;
+		if (mf->pos == sizeof(mf->img[0])) {
+			/* a whole image: the last one wins */
+			mf->img[1] = mf->img[0];
+			mf->loaded = true;
+			mf->pos = 0;
+		}
 	}
-	if (copy_from_user((u8 *)&mf->img + mf->pos, ubuf, len)) {
-		ret = -EFAULT;
-		goto out;
-	}
-	mf->pos += len;
 	ret = len;
 out:
 	mutex_unlock(&mf->lock);
 	return ret;
 }
 
+/* VFIO_MIG_GET_PRECOPY_INFO: valid in PRE_COPY only (else EINVAL). */
+static long sim_mig_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct sim_mig_file *mf = filp->private_data;
+	unsigned long minsz = offsetofend(struct vfio_precopy_info, dirty_bytes);
+	struct vfio_precopy_info info;
+	long ret = 0;
+
+	if (cmd != VFIO_MIG_GET_PRECOPY_INFO)
+		return -ENOTTY;
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	mutex_lock(&mf->lock);
+	if (mf->ended || !mf->precopy) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* state changes during PRE_COPY travel with STOP_COPY's image */
+	info.flags = 0;
+	info.initial_bytes = mf->pos < sizeof(mf->img[0]) ?
+			     sizeof(mf->img[0]) - mf->pos : 0;
+	info.dirty_bytes = 0;
+out:
+	mutex_unlock(&mf->lock);
+	if (!ret && copy_to_user((void __user *)arg, &info, minsz))
+		ret = -EFAULT;
+	return ret;
+}
+
 static const struct file_operations sim_mig_save_fops = {
 	.owner = THIS_MODULE,
 	.read = sim_mig_read,
+	.unlocked_ioctl = sim_mig_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.release = sim_mig_release,
 };
 
@@ -216,13 +267,13 @@ static void sim_mig_load_cfg(struct sim_dev *s, const u8 *cfg)
  */
 static int sim_mig_load(struct sim_dev *s, struct sim_mig_file *mf)
 {
-	struct sim_mig_image *img = &mf->img;
+	struct sim_mig_image *img = &mf->img[1];
 	int ret = 0;
 
 	mutex_lock(&mf->lock);
-	if (!mf->pos)
+	if (!mf->pos && !mf->loaded)
 		goto out;
-	if (mf->pos != sizeof(*img) ||
+	if (mf->pos || !mf->loaded ||
 	    le32_to_cpu(img->magic) != SIM_MIG_MAGIC ||
 	    le32_to_cpu(img->size) != sizeof(*img)) {
 		ret = -EINVAL;
@@ -251,6 +302,7 @@ static struct file *sim_mig_step(struct sim_dev *s,
 				 enum vfio_device_mig_state cur,
 				 enum vfio_device_mig_state next)
 {
+	struct sim_mig_file *mf;
 	struct file *filp;
 	int ret;
 
@@ -258,13 +310,29 @@ static struct file *sim_mig_step(struct sim_dev *s,
 		return NULL;
 	if (cur == VFIO_DEVICE_STATE_STOP && next == VFIO_DEVICE_STATE_RUNNING)
 		return NULL;
-	if (cur == VFIO_DEVICE_STATE_STOP && next == VFIO_DEVICE_STATE_STOP_COPY) {
+	if ((cur == VFIO_DEVICE_STATE_STOP && next == VFIO_DEVICE_STATE_STOP_COPY) ||
+	    (cur == VFIO_DEVICE_STATE_RUNNING && next == VFIO_DEVICE_STATE_PRE_COPY)) {
 		filp = sim_mig_file_new(true, &s->mig_save);
-		if (!IS_ERR(filp))
-			sim_mig_save(s, &s->mig_save->img);
+		if (IS_ERR(filp))
+			return filp;
+		mf = s->mig_save;
+		sim_mig_save(s, &mf->img[0]);
+		mf->len = sizeof(mf->img[0]);
+		mf->precopy = next == VFIO_DEVICE_STATE_PRE_COPY;
 		return filp;
 	}
-	if (cur == VFIO_DEVICE_STATE_STOP_COPY && next == VFIO_DEVICE_STATE_STOP) {
+	if (cur == VFIO_DEVICE_STATE_PRE_COPY && next == VFIO_DEVICE_STATE_STOP_COPY) {
+		/* the same session: the final image follows the initial one */
+		mf = s->mig_save;
+		mutex_lock(&mf->lock);
+		mf->precopy = false;
+		sim_mig_save(s, &mf->img[1]);
+		mf->len = sizeof(mf->img);
+		mutex_unlock(&mf->lock);
+		return NULL;
+	}
+	if ((cur == VFIO_DEVICE_STATE_STOP_COPY && next == VFIO_DEVICE_STATE_STOP) ||
+	    (cur == VFIO_DEVICE_STATE_PRE_COPY && next == VFIO_DEVICE_STATE_RUNNING)) {
 		sim_mig_end(&s->mig_save);
 		return NULL;
 	}
