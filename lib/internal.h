@@ -5,7 +5,8 @@
  *
  * Layers (calls run downwards only; HACKING.md):
  *   public entry points and handle logic   lib/ctx.c ioas.c dev.c hwpt.c
- *                                           kvm.c region.c hwinfo.c,
+ *                                           kvm.c region.c hwinfo.c
+ *                                           migration.c,
  *                                           lib/coherency/
  *   backends                                lib/backend/ (backend.h)
  *   utilities                               lib/util/

@@ -1251,6 +1251,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.region_pio = lu_vfio_region_pio,
 	.region_mmap = lu_vfio_region_mmap,
 	.dev_info_flags = lu_vfio_dev_info_flags,
+	.dev_feature = lu_vfio_dev_feature,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,
 	.hwpt_set_dirty = ifd_hwpt_set_dirty,
