@@ -37,11 +37,6 @@
 		LU_OWNER_CHECK((ioas)->ctx, fn); \
 	} while (0)
 
-static bool aligned(uint64_t v, uint64_t align)
-{
-	return (v & (align - 1)) == 0;
-}
-
 /* ---- handle list ---------------------------------------------------------- */
 
 void lu_ioas_free_all(struct libiommu_ctx *ctx)
@@ -76,15 +71,15 @@ static int check_map_flags(struct libiommu_ctx *ctx, const char *fn,
 static int check_span(struct libiommu_ctx *ctx, const char *fn,
 		      const char *what, uint64_t start, uint64_t length)
 {
-	uint64_t ps = lu_page_size();
+	uint64_t ps = ctx->page_mask + 1;
 
 	if (length == 0)
 		return lu_fail(ctx, -EINVAL, "%s: length is 0", fn);
-	if (!aligned(length, ps))
+	if (length & ctx->page_mask)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: length 0x%" PRIx64 " is not a multiple of the page size (0x%" PRIx64 ")",
 			       fn, length, ps);
-	if (!aligned(start, ps))
+	if (start & ctx->page_mask)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: %s 0x%" PRIx64 " is not page aligned (page size 0x%" PRIx64 ")",
 			       fn, what, start, ps);
