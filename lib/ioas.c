@@ -404,7 +404,6 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 				     uint64_t length, uint64_t *unmapped)
 {
 	struct libiommu_ctx *ctx;
-	uint64_t n = 0;
 	int rc;
 
 	CHECK_IOAS(ioas, __func__);
@@ -414,12 +413,8 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 		if (rc)
 			return rc;
 	}
-	rc = ctx->ops->unmap(ioas, iova, length, &n);
-	if (rc)
-		return rc;
-	if (unmapped)
-		*unmapped = n;
-	return 0;
+	/* the backend writes *unmapped on success only */
+	return ctx->ops->unmap(ioas, iova, length, unmapped);
 }
 
 LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,

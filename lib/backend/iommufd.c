@@ -500,7 +500,8 @@ static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
 	if (__builtin_expect(rc != 0, 0))
 		return unmap_failed(ioas, rc, iova, length);
-	*unmapped = cmd.length;
+	if (unmapped)
+		*unmapped = cmd.length;
 	return 0;
 }
 
