@@ -24,7 +24,11 @@
  * stays mapped); a DPDK-style pool of 2 MiB huge pages mapped one by one;
  * vIOMMU shadow-mapping churn (4 KiB map + unmap at random IOVAs among
  * many live mappings of the same page, with p50/p99 latency); IOAS
- * alloc + destroy of the oldest among 1,000 live.
+ * alloc + destroy of the oldest among 1,000 live; 4 KiB map+unmap from
+ * 4 threads at once; a context's open and close; live migration's dirty
+ * bitmap of the whole mock guest RAM (the kernel's iommufd selftest mock
+ * domain: QEMU's VT-d has no dirty tracking) through one HWPT and through
+ * the IOAS of four, with and without clearing.
  *
  * usage: iommu-bench [--quick] [--json] [--dev PATH] [--rounds N]
  *                    [--sample-ms MS]
@@ -33,7 +37,9 @@
  * (scripts/demo.sh runs it with --quick).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +52,7 @@
 #include <libiommu/libiommu.h>
 
 #include "../lib/uapi/iommufd.h"
+#include "mock.h"
 
 #define KiB (UINT64_C(1) << 10)
 #define MiB (UINT64_C(1) << 20)
@@ -281,6 +288,122 @@ static int op_ioas(struct work *w, int impl)
 	}
 	fifo[impl].head = (i + 1) % LIVE_IOAS;
 	return rc;
+}
+
+/*
+ * Live migration: the dirty bitmap of the whole (mock) guest RAM, read
+ * through one HWPT or through the IOAS of several, with or without
+ * clearing.  The caller's bitmap is cleared first (the kernel only sets
+ * bits), as a VMM must.
+ */
+#define MAX_DIRTY_HWPT 4
+static struct libiommu_ioas *ioas_dt;
+static struct libiommu_hwpt *dt_hwpt[MAX_DIRTY_HWPT];
+static unsigned int dt_nr;
+static uint64_t dt_len, *dt_bitmap;
+
+static int raw_dirty(uint32_t hwpt_id, uint32_t flags)
+{
+	struct lx_iommu_hwpt_get_dirty_bitmap c = {
+		.size = sizeof(c),
+		.hwpt_id = hwpt_id,
+		.flags = flags ? LX_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0,
+		.iova = MOCK_APERTURE_START,
+		.length = dt_len,
+		.page_size = 4 * KiB,
+		.data = (uintptr_t)dt_bitmap,
+	};
+
+	return ioctl(fd, LX_IOMMU_HWPT_GET_DIRTY_BITMAP, &c) ? -errno : 0;
+}
+
+/* w->pieces: how many HWPTs (1: the HWPT call; more: the IOAS call) */
+static int op_dirty(struct work *w, int impl)
+{
+	uint32_t fl = w->off ? LIBIOMMU_DIRTY_NO_CLEAR : 0;
+	unsigned int i;
+	int rc = 0;
+
+	if (impl == 1 && w->pieces == 1)
+		return libiommu_hwpt_get_dirty_bitmap(dt_hwpt[0],
+						      MOCK_APERTURE_START,
+						      dt_len, 4 * KiB,
+						      dt_bitmap, fl);
+	if (impl == 1)
+		return libiommu_ioas_get_dirty_bitmap(ioas_dt,
+						      MOCK_APERTURE_START,
+						      dt_len, 4 * KiB,
+						      dt_bitmap, fl);
+	memset(dt_bitmap, 0, (dt_len / (4 * KiB) + 63) / 64 * 8);
+	for (i = 0; i < w->pieces && !rc; i++)
+		rc = raw_dirty(libiommu_hwpt_id(dt_hwpt[i]), fl);
+	return rc;
+}
+
+/* Several threads, each mapping and unmapping 4 KiB at its own IOVA. */
+#define NR_THREADS 4
+#define THREAD_PAIRS 32
+
+struct thr {
+	pthread_t t;
+	int impl, rc;
+	unsigned int n;
+	void *buf;
+};
+
+static void *thread_fn(void *arg)
+{
+	struct thr *t = arg;
+	uint64_t iova = base + 12 * GiB + t->n * 2 * MiB;
+
+	for (unsigned int i = 0; i < THREAD_PAIRS && !t->rc; i++) {
+		t->rc = do_map(t->impl, ioas, t->buf, 4 * KiB, iova);
+		if (!t->rc)
+			t->rc = do_unmap(t->impl, ioas, iova, 4 * KiB);
+	}
+	return NULL;
+}
+
+static int op_threads(struct work *w, int impl)
+{
+	struct thr t[NR_THREADS];
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < NR_THREADS; i++) {
+		t[i] = (struct thr){ .impl = impl, .n = i, .buf = w->buf };
+		if (pthread_create(&t[i].t, NULL, thread_fn, &t[i]))
+			return -EAGAIN;
+	}
+	for (i = 0; i < NR_THREADS; i++) {
+		pthread_join(t[i].t, NULL);
+		if (t[i].rc)
+			rc = t[i].rc;
+	}
+	return rc;
+}
+
+/* Setup: a context (the library checks the fd is an iommufd) and its end. */
+static int op_ctx(struct work *w, int impl)
+{
+	struct libiommu_ctx_opts o = { .sz = sizeof(o),
+				       .backend = LIBIOMMU_BACKEND_IOMMUFD };
+	struct libiommu_ctx *c;
+	int f, rc;
+
+	(void)w;
+	if (impl == 0) {
+		f = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+		if (f < 0)
+			return -errno;
+		close(f);
+		return 0;
+	}
+	rc = libiommu_ctx_new(&o, &c);
+	if (rc)
+		return rc;
+	libiommu_ctx_free(c);
+	return 0;
 }
 
 /* ---- the runner ------------------------------------------------------- */
@@ -546,6 +669,72 @@ static unsigned long hugepages(unsigned long n)
 	return fr;
 }
 
+/*
+ * Mock guest RAM for dirty tracking: an IOAS (no huge pages: one bit per
+ * page) on MAX_DIRTY_HWPT mock devices of the kernel's iommufd selftest,
+ * each with a dirty-tracking HWPT, tracking on.  Why not, or "".
+ */
+static void dirty_ram(char *why, size_t len)
+{
+	struct libiommu_ioas_opts io = { .sz = sizeof(io),
+					 .flags = LIBIOMMU_IOAS_NO_HUGE_PAGES };
+	struct libiommu_hwpt_opts ho = { .sz = sizeof(ho),
+					 .flags = LIBIOMMU_HWPT_DIRTY_TRACKING };
+	uint64_t iova = MOCK_APERTURE_START;
+	struct libiommu_dev *d;
+	struct mock_dev md;
+	void *ram;
+	int rc;
+
+	dt_len = quick ? 64 * MiB : 256 * MiB;
+	why[0] = '\0';
+	rc = libiommu_ioas_alloc(ctx, &io, &ioas_dt);
+	for (dt_nr = 0; !rc && dt_nr < MAX_DIRTY_HWPT; dt_nr++) {
+		rc = mock_attach_flags(fd, libiommu_ioas_id(ioas_dt), 0, &md);
+		if (rc == -ENOTTY) {
+			snprintf(why, len, "the kernel has no iommufd selftest mock (CONFIG_IOMMUFD_TEST)");
+			return;
+		}
+		if (!rc)
+			rc = libiommu_dev_adopt_id(ctx, md.idev_id, &d);
+		if (!rc)
+			rc = libiommu_hwpt_alloc(d, ioas_dt, &ho, &dt_hwpt[dt_nr]);
+	}
+	ram = rc ? NULL : anon(dt_len, false);
+	if (!rc && !ram)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = libiommu_ioas_map(ioas_dt, ram, dt_len, &iova, FL);
+	if (!rc)
+		rc = libiommu_ioas_set_dirty_tracking(ioas_dt, true);
+	dt_bitmap = calloc((dt_len / (4 * KiB) + 63) / 64, 8);
+	if (!rc && !dt_bitmap)
+		rc = -ENOMEM;
+	if (rc)
+		snprintf(why, len, "mock guest RAM: %s", strerror(-rc));
+}
+
+static void setup_dirty(void)
+{
+	char why[128], name[64];
+	struct work *w;
+	unsigned int h, nc;
+
+	dirty_ram(why, sizeof(why));
+	for (h = 1; h <= MAX_DIRTY_HWPT; h += MAX_DIRTY_HWPT - 1)
+		for (nc = 0; nc < 2; nc++) {
+			snprintf(name, sizeof(name),
+				 "dirty bitmap %" PRIu64 " MiB, %u HWPT%s%s",
+				 dt_len / MiB, h, h > 1 ? "s" : "",
+				 nc ? ", NO_CLEAR" : "");
+			w = add(name, op_dirty);
+			w->pieces = h;
+			w->off = nc;
+			if (why[0])
+				snprintf(w->skip, sizeof(w->skip), "%s", why);
+		}
+}
+
 static void setup_works(void)
 {
 	static const uint64_t sizes[] = { 4 * KiB, 64 * KiB, 2 * MiB, 32 * MiB };
@@ -626,6 +815,12 @@ static void setup_works(void)
 	nslots = 2 * nlive;
 	live = calloc(nslots, 1);
 	w = add("IOAS alloc+destroy oldest, 1000 live", op_ioas);
+	snprintf(name, sizeof(name), "4 KiB map+unmap, %d threads x %d",
+		 NR_THREADS, THREAD_PAIRS);
+	w = add(name, op_threads);
+	w->buf = big;
+	add("context open+close (/dev/iommu)", op_ctx);
+	setup_dirty();
 }
 
 /* state the workloads need around them: RAM mapped, live mappings, IOAS */
