@@ -231,6 +231,13 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--loop"))
 		return run_loop(argv[2]);
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifdef SANITIZED
 	printf("SKIP: a sanitizer build: its instruction counts are not the library's\n");
 	return 77;
 #endif
