@@ -62,6 +62,9 @@ struct libiommu_ctx {
 	 */
 	int memlock_mode;
 
+	/* The system page size less one, read once at creation (map's checks). */
+	uint64_t page_mask;
+
 	/*
 	 * Serialises the handles' lifetimes: the four lists, every use
 	 * count and attachment, and the kernel calls that change them

@@ -101,6 +101,7 @@ struct lu_backend_ops {
 	int (*copy)(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 		    uint64_t src_iova, uint64_t length, uint64_t *dst_iova,
 		    uint32_t flags);
+	/* *unmapped (NULL: not wanted) is written on success only */
 	int (*unmap)(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
 		     uint64_t *unmapped);
 	int (*unmap_all)(struct libiommu_ioas *ioas, uint64_t *unmapped);

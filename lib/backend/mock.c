@@ -453,7 +453,8 @@ static int mk_unmap(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
 			     iova, length, ioas->id);
 	} else {
 		lu_iova_remove(&a->map, first, n);
-		*unmapped = bytes;
+		if (unmapped)
+			*unmapped = bytes;
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rc;

@@ -509,7 +509,8 @@ static int t1_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 				ioctl_prefix(t), k, iova, last, total);
 	}
 	lu_iova_remove(&t->map, i, n);
-	*unmapped = total;
+	if (unmapped)
+		*unmapped = total;
 out:
 	pthread_mutex_unlock(&t->lock);
 	return rc;
