@@ -5,7 +5,8 @@
  *
  * Layers (calls run downwards only; HACKING.md):
  *   public entry points and handle logic   lib/ctx.c ioas.c dev.c hwpt.c
- *                                           kvm.c region.c hwinfo.c,
+ *                                           kvm.c region.c hwinfo.c
+ *                                           migration.c,
  *                                           lib/coherency/
  *   backends                                lib/backend/ (backend.h)
  *   utilities                               lib/util/
@@ -61,6 +62,9 @@ struct libiommu_ctx {
 	 * may have been set by its owner.
 	 */
 	int memlock_mode;
+
+	/* The system page size less one, read once at creation (map's checks). */
+	uint64_t page_mask;
 
 	/*
 	 * Serialises the handles' lifetimes: the four lists, every use

@@ -37,11 +37,6 @@
 		LU_OWNER_CHECK((ioas)->ctx, fn); \
 	} while (0)
 
-static bool aligned(uint64_t v, uint64_t align)
-{
-	return (v & (align - 1)) == 0;
-}
-
 /* ---- handle list ---------------------------------------------------------- */
 
 void lu_ioas_free_all(struct libiommu_ctx *ctx)
@@ -72,19 +67,32 @@ static int check_map_flags(struct libiommu_ctx *ctx, const char *fn,
 	return 0;
 }
 
-/* length non-zero and page aligned, [start, start + length) not wrapping. */
-static int check_span(struct libiommu_ctx *ctx, const char *fn,
-		      const char *what, uint64_t start, uint64_t length)
+/*
+ * Is [start, start + length) a non-empty run of whole pages that does not
+ * wrap?  The hot path's one test (map, unmap); check_span() works out
+ * which rule failed and says so.
+ */
+static inline bool span_ok(const struct libiommu_ctx *ctx, uint64_t start,
+			   uint64_t length)
 {
-	uint64_t ps = lu_page_size();
+	return length && !((start | length) & ctx->page_mask) &&
+	       start + length - 1 >= start;
+}
+
+/* length non-zero and page aligned, [start, start + length) not wrapping. */
+static __attribute__((cold)) int check_span(struct libiommu_ctx *ctx,
+					    const char *fn, const char *what,
+					    uint64_t start, uint64_t length)
+{
+	uint64_t ps = ctx->page_mask + 1;
 
 	if (length == 0)
 		return lu_fail(ctx, -EINVAL, "%s: length is 0", fn);
-	if (!aligned(length, ps))
+	if (length & ctx->page_mask)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: length 0x%" PRIx64 " is not a multiple of the page size (0x%" PRIx64 ")",
 			       fn, length, ps);
-	if (!aligned(start, ps))
+	if (start & ctx->page_mask)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: %s 0x%" PRIx64 " is not page aligned (page size 0x%" PRIx64 ")",
 			       fn, what, start, ps);
@@ -218,6 +226,21 @@ static int check_dst(struct libiommu_ctx *ctx, const char *fn,
 	return 0;
 }
 
+/* Every check of libiommu_ioas_map(), in order, each with its message. */
+static __attribute__((cold, noinline)) int
+check_map(struct libiommu_ctx *ctx, const char *fn, void *vaddr,
+	  uint64_t length, const uint64_t *iova, uint32_t flags)
+{
+	int rc;
+
+	if (!vaddr)
+		return lu_fail(ctx, -EINVAL, "%s: vaddr is NULL", fn);
+	rc = check_dst(ctx, fn, length, iova, flags);
+	if (rc)
+		return rc;
+	return check_span(ctx, fn, "vaddr", (uintptr_t)vaddr, length);
+}
+
 LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 				   uint64_t length, uint64_t *iova,
 				   uint32_t flags)
@@ -227,14 +250,21 @@ LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 
 	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
-	if (!vaddr)
-		return lu_fail(ctx, -EINVAL, "%s: vaddr is NULL", __func__);
-	rc = check_dst(ctx, __func__, length, iova, flags);
-	if (rc)
-		return rc;
-	rc = check_span(ctx, __func__, "vaddr", (uintptr_t)vaddr, length);
-	if (rc)
-		return rc;
+	/*
+	 * The hot path: all of check_map() in one test, which works out
+	 * the message only when an argument is wrong.
+	 */
+	if (__builtin_expect(
+		    !vaddr || !iova || (flags & ~MAP_KNOWN_FLAGS) ||
+			    !(flags & (LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE)) ||
+			    !span_ok(ctx, (uintptr_t)vaddr, length) ||
+			    ((flags & LIBIOMMU_MAP_FIXED_IOVA) &&
+			     !span_ok(ctx, *iova, length)),
+		    0)) {
+		rc = check_map(ctx, __func__, vaddr, length, iova, flags);
+		if (rc)
+			return rc;
+	}
 	return lu_ret(ctx->ops->map(ioas, vaddr, length, iova, flags));
 }
 
@@ -374,20 +404,17 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 				     uint64_t length, uint64_t *unmapped)
 {
 	struct libiommu_ctx *ctx;
-	uint64_t n = 0;
 	int rc;
 
 	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
-	rc = check_span(ctx, __func__, "IOVA", iova, length);
-	if (rc)
-		return rc;
-	rc = ctx->ops->unmap(ioas, iova, length, &n);
-	if (rc)
-		return rc;
-	if (unmapped)
-		*unmapped = n;
-	return 0;
+	if (__builtin_expect(!span_ok(ctx, iova, length), 0)) {
+		rc = check_span(ctx, __func__, "IOVA", iova, length);
+		if (rc)
+			return rc;
+	}
+	/* the backend writes *unmapped on success only */
+	return ctx->ops->unmap(ioas, iova, length, unmapped);
 }
 
 LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,

@@ -103,6 +103,7 @@ struct lu_backend_ops {
 	int (*copy)(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 		    uint64_t src_iova, uint64_t length, uint64_t *dst_iova,
 		    uint32_t flags);
+	/* *unmapped (NULL: not wanted) is written on success only */
 	int (*unmap)(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
 		     uint64_t *unmapped);
 	int (*unmap_all)(struct libiommu_ioas *ioas, uint64_t *unmapped);
@@ -188,6 +189,13 @@ struct lu_backend_ops {
 	 * the devices bound to the iommufd).  Never logs.
 	 */
 	int (*hot_reset_fds)(struct libiommu_ctx *ctx, int32_t *fds, uint32_t max);
+	/*
+	 * VFIO_DEVICE_FEATURE: @flags (feature id | GET/SET/PROBE) with the
+	 * payload @data of @len bytes, read and written in place; 0 or
+	 * -errno, never logs (lib/migration.c words the errors).
+	 */
+	int (*dev_feature)(struct libiommu_dev *dev, uint32_t flags, void *data,
+			   size_t len);
 
 	/* HWPTs (flags: LIBIOMMU_HWPT_*, checked); @pt_id an IOAS or parent */
 	int (*hwpt_alloc)(struct libiommu_dev *dev, uint32_t pt_id,
@@ -290,6 +298,11 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
 int lu_vfio_dev_ioctl(struct libiommu_dev *dev, unsigned long req, void *arg);
+int lu_vfio_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
+			size_t len);
+/* VFIO_MIG_GET_PRECOPY_INFO on a migration data fd; 0 or -errno, quiet. */
+int lu_vfio_precopy_info(int data_fd, uint64_t *initial_bytes,
+			 uint64_t *dirty_bytes);
 
 /* Is @err (negative) a refusal by the process's policy, not the kernel's answer? */
 static inline bool lu_refused(int err)

@@ -182,17 +182,22 @@ static int fail_map(struct libiommu_ioas *ioas, int err, const char *cmd,
 	}
 }
 
+/* The kernel's map flags for the library's (checked: no other bits). */
 static uint32_t to_kernel_flags(uint32_t flags)
 {
-	uint32_t k = 0;
+#define K(f) \
+	(((f)&LIBIOMMU_MAP_READ ? LX_IOMMU_IOAS_MAP_READABLE : 0) | \
+	 ((f)&LIBIOMMU_MAP_WRITE ? LX_IOMMU_IOAS_MAP_WRITEABLE : 0) | \
+	 ((f)&LIBIOMMU_MAP_FIXED_IOVA ? LX_IOMMU_IOAS_MAP_FIXED_IOVA : 0))
+	/* one load on the map path instead of three tests */
+	static const uint8_t k[8] = { K(0), K(1), K(2), K(3),
+				      K(4), K(5), K(6), K(7) };
+#undef K
+	_Static_assert((LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE |
+			LIBIOMMU_MAP_FIXED_IOVA) == 7,
+		       "the table covers every map flag");
 
-	if (flags & LIBIOMMU_MAP_READ)
-		k |= LX_IOMMU_IOAS_MAP_READABLE;
-	if (flags & LIBIOMMU_MAP_WRITE)
-		k |= LX_IOMMU_IOAS_MAP_WRITEABLE;
-	if (flags & LIBIOMMU_MAP_FIXED_IOVA)
-		k |= LX_IOMMU_IOAS_MAP_FIXED_IOVA;
-	return k;
+	return k[flags & 7];
 }
 
 /* ---- context ------------------------------------------------------------- */
@@ -369,6 +374,17 @@ static void ifd_ioas_release(struct libiommu_ioas *ioas)
 		destroy_object(ioas->ctx, ioas->id);
 }
 
+/* IOMMU_IOAS_MAP failed: out of line, off the map path. */
+static __attribute__((cold, noinline)) int
+map_failed(struct libiommu_ioas *ioas, int rc,
+	   const struct lx_iommu_ioas_map *cmd)
+{
+	uint32_t flags = (cmd->flags & LX_IOMMU_IOAS_MAP_FIXED_IOVA) ? LIBIOMMU_MAP_FIXED_IOVA : 0;
+
+	return fail_map(ioas, rc, "IOMMU_IOAS_MAP", cmd->iova, cmd->length,
+			flags, ioas_pins(ioas) ? NULL : NOPIN_NO_DOMAIN);
+}
+
 static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 		   uint64_t *iova, uint32_t flags)
 {
@@ -381,9 +397,8 @@ static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 	cmd.length = length;
 	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
 	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_MAP, &cmd);
-	if (rc)
-		return fail_map(ioas, rc, "IOMMU_IOAS_MAP", cmd.iova, length,
-				flags, ioas_pins(ioas) ? NULL : NOPIN_NO_DOMAIN);
+	if (__builtin_expect(rc != 0, 0))
+		return map_failed(ioas, rc, &cmd);
 	*iova = cmd.iova;
 	return 0;
 }
@@ -451,21 +466,15 @@ static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 	return 0;
 }
 
-static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
-		     uint64_t length, uint64_t *unmapped)
+/* IOMMU_IOAS_UNMAP of [iova, +length) failed: out of line, off the unmap path. */
+static __attribute__((cold, noinline)) int
+unmap_failed(struct libiommu_ioas *ioas, int rc, uint64_t iova,
+	     uint64_t length)
 {
-	struct lx_iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
 	struct libiommu_ctx *ctx = ioas->ctx;
 	uint64_t last = iova + length - 1;
-	int rc;
 
-	cmd.ioas_id = ioas->id;
-	cmd.iova = iova;
-	cmd.length = length;
-	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
 	switch (-rc) {
-	case 0:
-		break;
 	case ENOENT:
 		/*
 		 * The kernel says ENOENT both for an empty range and for one
@@ -481,7 +490,22 @@ static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	default:
 		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP", ioas->id);
 	}
-	*unmapped = cmd.length;
+}
+
+static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
+		     uint64_t length, uint64_t *unmapped)
+{
+	struct lx_iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
+	int rc;
+
+	cmd.ioas_id = ioas->id;
+	cmd.iova = iova;
+	cmd.length = length;
+	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
+	if (__builtin_expect(rc != 0, 0))
+		return unmap_failed(ioas, rc, iova, length);
+	if (unmapped)
+		*unmapped = cmd.length;
 	return 0;
 }
 
@@ -1267,6 +1291,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.dev_info_flags = lu_vfio_dev_info_flags,
 	.dev_ioctl = lu_vfio_dev_ioctl,
 	.hot_reset_fds = ifd_hot_reset_fds,
+	.dev_feature = lu_vfio_dev_feature,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,
 	.hwpt_set_dirty = ifd_hwpt_set_dirty,

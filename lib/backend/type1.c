@@ -509,7 +509,8 @@ static int t1_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 				ioctl_prefix(t), k, iova, last, total);
 	}
 	lu_iova_remove(&t->map, i, n);
-	*unmapped = total;
+	if (unmapped)
+		*unmapped = total;
 out:
 	pthread_mutex_unlock(&t->lock);
 	return rc;
@@ -1037,6 +1038,7 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	.dev_info_flags = lu_vfio_dev_info_flags, \
 	.dev_ioctl = lu_vfio_dev_ioctl, \
 	.hot_reset_fds = t1_hot_reset_fds, \
+	.dev_feature = lu_vfio_dev_feature, \
 	.ctx_fini = t1_ctx_fini
 
 #define T1_WHY_NOT \

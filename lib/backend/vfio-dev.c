@@ -2,10 +2,13 @@
 /*
  * The VFIO device fd, the same on every kernel backend (a cdev bound to an
  * iommufd, or a device fd from a VFIO group): region info, region I/O by
- * pread/pwrite and mmap, the device's info flags, and its other ioctls
- * (interrupts, reset, features).  Never logs: the handle layer
- * (lib/region.c, lib/devinfo.c, lib/irq.c, lib/reset.c) words the errors.
+ * pread/pwrite and mmap, the device's info flags, VFIO_DEVICE_FEATURE
+ * (and the PRE_COPY query on a migration data fd it returned), and its
+ * other ioctls (interrupts, reset).  Never logs: the handle layer
+ * (lib/region.c, lib/devinfo.c, lib/irq.c, lib/reset.c, lib/migration.c)
+ * words the errors.
  */
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -78,4 +81,40 @@ int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev)
 int lu_vfio_dev_ioctl(struct libiommu_dev *dev, unsigned long req, void *arg)
 {
 	return lu_ioctl(dev->fd, req, arg);
+}
+
+int lu_vfio_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
+			size_t len)
+{
+	struct lx_vfio_device_feature *f;
+	size_t sz = sizeof(*f) + len;
+	int rc;
+
+	if (len > UINT32_MAX - sizeof(*f))
+		return -EINVAL;
+	f = calloc(1, sz);
+	if (!f)
+		return -ENOMEM;
+	f->argsz = (uint32_t)sz;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, data, len);
+	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_FEATURE, f);
+	if (rc >= 0 && len)
+		memcpy(data, f->data, len);
+	free(f);
+	return rc < 0 ? rc : 0;
+}
+
+int lu_vfio_precopy_info(int data_fd, uint64_t *initial_bytes,
+			 uint64_t *dirty_bytes)
+{
+	struct lx_vfio_precopy_info info = { .argsz = sizeof(info) };
+	int rc = lu_ioctl(data_fd, LX_VFIO_MIG_GET_PRECOPY_INFO, &info);
+
+	if (rc < 0)
+		return rc;
+	*initial_bytes = info.initial_bytes;
+	*dirty_bytes = info.dirty_bytes;
+	return 0;
 }
