@@ -40,19 +40,23 @@ static void release(struct libiommu_hwpt *hwpt)
 {
 	if (hwpt->ioas && hwpt->ioas->users && !hwpt->managed)
 		hwpt->ioas->users--;
-	if (hwpt->parent && hwpt->parent->users)
+	if (hwpt->viommu && hwpt->viommu->users)
+		hwpt->viommu->users--;
+	else if (!hwpt->viommu && hwpt->parent && hwpt->parent->users)
 		hwpt->parent->users--;
 	lu_list_unlink(&hwpt->node);
 	free(hwpt);
 }
 
-void lu_hwpt_free_all(struct libiommu_ctx *ctx)
+static void free_all(struct libiommu_ctx *ctx, bool viommu_children)
 {
 	struct libiommu_hwpt *hwpt, *tmp;
 	bool kernel = !ctx->owns_fd && !lu_foreign(ctx);
 
 	/* Newest first: nested HWPTs go before their parents. */
 	lu_list_for_each_safe(hwpt, tmp, &ctx->hwpt_list, node) {
+		if (viommu_children && !hwpt->viommu)
+			continue;
 		/*
 		 * On a borrowed fd the kernel objects outlive the context; in
 		 * another process they are not this process's to destroy.
@@ -61,6 +65,16 @@ void lu_hwpt_free_all(struct libiommu_ctx *ctx)
 			ctx->ops->hwpt_destroy(hwpt, LU_QUIET);
 		release(hwpt);
 	}
+}
+
+void lu_hwpt_free_all(struct libiommu_ctx *ctx)
+{
+	free_all(ctx, false);
+}
+
+void lu_hwpt_free_on_viommus(struct libiommu_ctx *ctx)
+{
+	free_all(ctx, true);
 }
 
 /* ---- allocation ------------------------------------------------------------- */
@@ -104,13 +118,20 @@ static int check_opts(struct libiommu_ctx *ctx, const char *fn,
 static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
 		  const void *data, uint32_t data_len,
 		  struct libiommu_ioas *ioas, struct libiommu_hwpt *parent,
-		  int enforce, bool managed, struct libiommu_hwpt **out)
+		  struct libiommu_viommu *viommu, int enforce, bool managed,
+		  struct libiommu_hwpt **out)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct libiommu_hwpt *hwpt;
-	uint32_t pt_id = parent ? parent->id : ioas->id, id;
+	const char *on = viommu ? "vIOMMU" : parent ? "HWPT"
+						    : "IOAS";
+	uint32_t pt_id, id;
 	int rc;
 
+	if (viommu)
+		pt_id = viommu->id;
+	else
+		pt_id = parent ? parent->id : ioas->id;
 	hwpt = calloc(1, sizeof(*hwpt));
 	if (!hwpt)
 		return lu_fail(ctx, -ENOMEM, "out of memory for a HWPT handle");
@@ -128,6 +149,7 @@ static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
 	hwpt->made_for = parent ? parent->made_for : dev->id;
 	hwpt->ioas = ioas;
 	hwpt->parent = parent;
+	hwpt->viommu = viommu;
 	/*
 	 * A placed HWPT lives exactly as long as a device is on it, and the
 	 * device counts as the IOAS's user: the IOAS counts what callers made.
@@ -135,12 +157,13 @@ static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
 	hwpt->managed = managed;
 	if (ioas && !managed)
 		ioas->users++;
-	if (parent)
+	if (viommu)
+		viommu->users++; /* which holds the parent */
+	else if (parent)
 		parent->users++;
 	lu_list_push(&ctx->hwpt_list, &hwpt->node);
 	lu_dbg(ctx, "allocated %s HWPT %" PRIu32 " on %s %" PRIu32,
-	       parent ? "nested" : "paging", hwpt->id, parent ? "HWPT" : "IOAS",
-	       pt_id);
+	       parent ? "nested" : "paging", hwpt->id, on, pt_id);
 	*out = hwpt;
 	return 0;
 }
@@ -202,9 +225,30 @@ LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 					 "the HWPT it would allocate");
 	if (!rc)
 		rc = create(dev, flags, data_type, data, data_len, ioas, NULL,
-			    cap, false, out);
+			    NULL, cap, false, out);
 	lu_unlock(dev->ctx);
 	return lu_ret(rc);
+}
+
+int lu_hwpt_nested_opts(struct libiommu_ctx *ctx, const char *fn,
+			const struct libiommu_hwpt_opts *opts, uint32_t *flags,
+			uint32_t *data_type, const void **data,
+			uint32_t *data_len)
+{
+	int rc;
+
+	if (!opts || LU_OPTS_GET(opts, data_type, 0) == LIBIOMMU_HWPT_DATA_NONE)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: a nested HWPT needs driver data (opts->data_type, data, data_len) describing its stage-1 table",
+			       fn);
+	rc = check_opts(ctx, fn, opts, flags, data_type, data, data_len);
+	if (rc)
+		return rc;
+	if (*flags & ~LIBIOMMU_HWPT_PASID)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: only LIBIOMMU_HWPT_PASID applies to a nested HWPT (flags 0x%" PRIx32 ")",
+			       fn, *flags);
+	return 0;
 }
 
 LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
@@ -228,18 +272,10 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 		return lu_fail(ctx, -EINVAL,
 			       "%s: HWPT %" PRIu32 " is not a nest parent (allocate it with LIBIOMMU_HWPT_NEST_PARENT)",
 			       __func__, parent->id);
-	if (!opts || LU_OPTS_GET(opts, data_type, 0) == LIBIOMMU_HWPT_DATA_NONE)
-		return lu_fail(ctx, -EINVAL,
-			       "%s: a nested HWPT needs driver data (opts->data_type, data, data_len) describing its stage-1 table",
-			       __func__);
-	rc = check_opts(ctx, __func__, opts, &flags, &data_type, &data,
-			&data_len);
+	rc = lu_hwpt_nested_opts(ctx, __func__, opts, &flags, &data_type,
+				 &data, &data_len);
 	if (rc)
 		return rc;
-	if (flags & ~LIBIOMMU_HWPT_PASID)
-		return lu_fail(ctx, -EINVAL,
-			       "%s: only LIBIOMMU_HWPT_PASID applies to a nested HWPT (flags 0x%" PRIx32 ")",
-			       __func__, flags);
 	lu_lock(ctx);
 	/* A nested HWPT has its parent's enforcement. */
 	snprintf(what, sizeof(what), "a HWPT nested in HWPT %" PRIu32, parent->id);
@@ -247,7 +283,7 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 				 parent->enforce, what);
 	if (!rc)
 		rc = create(dev, flags, data_type, data, data_len, NULL, parent,
-			    parent->enforce, false, out);
+			    NULL, parent->enforce, false, out);
 	lu_unlock(ctx);
 	return lu_ret(rc);
 }
@@ -256,7 +292,18 @@ int lu_hwpt_place(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
 		  bool pasid, int enforce, struct libiommu_hwpt **out)
 {
 	return create(dev, pasid ? LIBIOMMU_HWPT_PASID : 0, 0, NULL, 0, ioas,
-		      NULL, enforce, true, out);
+		      NULL, NULL, enforce, true, out);
+}
+
+int lu_hwpt_create_on_viommu(struct libiommu_dev *dev,
+			     struct libiommu_viommu *viommu, uint32_t flags,
+			     uint32_t data_type, const void *data,
+			     uint32_t data_len, struct libiommu_hwpt **out)
+{
+	/* A HWPT nested on a vIOMMU has the vIOMMU's parent's enforcement. */
+	return create(dev, flags, data_type, data, data_len, NULL,
+		      viommu->parent, viommu, viommu->parent->enforce, false,
+		      out);
 }
 
 void lu_hwpt_unplace(struct libiommu_hwpt *hwpt)
@@ -281,7 +328,7 @@ LIBIOMMU_API int libiommu_hwpt_destroy(struct libiommu_hwpt *hwpt)
 	lu_lock(ctx);
 	if (hwpt->users) {
 		rc = lu_fail(ctx, -EBUSY,
-			     "%s: HWPT %" PRIu32 " is still used by %u device attachment(s)/nested HWPT(s); detach or destroy them first",
+			     "%s: HWPT %" PRIu32 " is still used by %u device attachment(s)/nested HWPT(s)/vIOMMU(s); detach or destroy them first",
 			     __func__, hwpt->id, hwpt->users);
 		goto out;
 	}

@@ -69,6 +69,7 @@ struct libiommu_ctx {
 	 */
 	pthread_mutex_t lock;
 	struct lu_list ioas_list, hwpt_list, dev_list, kvm_list;
+	struct lu_list viommu_list, vdevice_list; /* lib/viommu.c */
 
 	/*
 	 * The process that made the context (lu_foreign()).  @owner is a word
@@ -172,11 +173,37 @@ struct libiommu_hwpt {
 	uint32_t made_for;	      /* the allocating device's id */
 	struct libiommu_ioas *ioas;   /* paging: the IOAS it maps */
 	struct libiommu_hwpt *parent; /* nested: its parent */
-	struct lu_list node;	      /* ctx->hwpt_list */
+	/* nested on a vIOMMU: it (and @parent is the vIOMMU's parent) */
+	struct libiommu_viommu *viommu;
+	struct lu_list node; /* ctx->hwpt_list */
 };
 
 /* Free every HWPT handle of a ctx (from libiommu_ctx_free, locked). */
 void lu_hwpt_free_all(struct libiommu_ctx *ctx);
+
+/*
+ * Free the HWPT handles nested on a vIOMMU (from libiommu_ctx_free,
+ * locked, before lu_viommu_free_all(): they hold their vIOMMU).
+ */
+void lu_hwpt_free_on_viommus(struct libiommu_ctx *ctx);
+
+/*
+ * A nested HWPT on @viommu for @dev (lib/hwpt.c), listed; @flags, data
+ * checked by the caller.  ctx->lock held; 0 or -errno logged.
+ */
+int lu_hwpt_create_on_viommu(struct libiommu_dev *dev,
+			     struct libiommu_viommu *viommu, uint32_t flags,
+			     uint32_t data_type, const void *data,
+			     uint32_t data_len, struct libiommu_hwpt **out);
+
+/*
+ * The checks of a nested HWPT's opts (lib/hwpt.c): flags, data type and
+ * data, as libiommu_hwpt_alloc_nested() makes them.  0 or -errno logged.
+ */
+int lu_hwpt_nested_opts(struct libiommu_ctx *ctx, const char *fn,
+			const struct libiommu_hwpt_opts *opts, uint32_t *flags,
+			uint32_t *data_type, const void **data,
+			uint32_t *data_len);
 
 /*
  * A HWPT the library allocates in @ioas to place @dev on (PASID-capable
@@ -195,6 +222,31 @@ static inline struct libiommu_ioas *lu_hwpt_ioas(const struct libiommu_hwpt *h)
 		h = h->parent;
 	return h ? h->ioas : NULL;
 }
+
+/* ---- vIOMMUs and vDEVICEs (lib/viommu.c) -------------------------------- */
+
+struct libiommu_viommu {
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	uint32_t type;
+	unsigned int users;	      /* vDEVICEs and nested HWPTs on it */
+	struct libiommu_hwpt *parent; /* the nest parent it holds */
+	struct lu_list node;	      /* ctx->viommu_list */
+};
+
+struct libiommu_vdevice {
+	struct libiommu_viommu *viommu;
+	struct libiommu_dev *dev;
+	uint32_t id;
+	uint64_t virt_id;
+	struct lu_list node; /* ctx->vdevice_list */
+};
+
+/* Free every vDEVICE, then every vIOMMU handle (libiommu_ctx_free, locked). */
+void lu_viommu_free_all(struct libiommu_ctx *ctx);
+
+/* From dev.c's free, locked: destroy the vDEVICE made for @dev, if any. */
+void lu_vdevice_forget_dev(struct libiommu_dev *dev);
 
 /* ---- devices -------------------------------------------------------------- */
 

@@ -1234,6 +1234,113 @@ LIBIOMMU_API int libiommu_kvm_noncoherent(struct libiommu_kvm *kvm,
 /* vIOMMU, vDEVICE, vEVENTQ, HW queue, I/O page-fault queue                 */
 /* ------------------------------------------------------------------------ */
 
+struct libiommu_viommu;
+struct libiommu_vdevice;
+
+/*
+ * vIOMMU types (libiommu_viommu_opts.type, the kernel's numbers).  The
+ * driver data for each is the kernel's struct for that type, passed
+ * verbatim; some drivers write results back into it.
+ */
+#define LIBIOMMU_VIOMMU_TYPE_ARM_SMMUV3 1u
+#define LIBIOMMU_VIOMMU_TYPE_TEGRA241_CMDQV 2u
+/* The kernel's iommufd selftest mock (CONFIG_IOMMUFD_TEST) only. */
+#define LIBIOMMU_VIOMMU_TYPE_SELFTEST 0xdeadbeefu
+
+struct libiommu_viommu_opts {
+	size_t sz;
+	/** LIBIOMMU_VIOMMU_TYPE_* (not 0: the kernel has no default type). */
+	uint32_t type;
+	/** None defined yet: 0. */
+	uint32_t flags;
+	/**
+	 * Driver data of @type, or NULL/0.  Read and written: a driver may
+	 * return results in it (Tegra241 CMDQV: where to mmap its page).
+	 */
+	void *data;
+	size_t data_len;
+};
+
+/**
+ * Allocate a vIOMMU (IOMMU_VIOMMU_ALLOC): the per-VM instance of @dev's
+ * IOMMU, on the nest-parent HWPT @parent that holds the VM's stage-2
+ * translation.  It has @parent's snoop enforcement.  @parent stays in use
+ * (libiommu_hwpt_destroy() -EBUSY) until the vIOMMU is destroyed.  Freed
+ * with the context at the latest.  Errors: -EINVAL (parent is not a nest
+ * parent, type 0, flags), -EXDEV, -EOPNOTSUPP (the kernel or the IOMMU has
+ * no vIOMMU of that type), -ENOENT, -E2BIG, -ENOMEM, -ECHILD.
+ */
+LIBIOMMU_API int libiommu_viommu_alloc(struct libiommu_dev *dev,
+				       struct libiommu_hwpt *parent,
+				       const struct libiommu_viommu_opts *opts,
+				       struct libiommu_viommu **out);
+
+/**
+ * Destroy a vIOMMU and free its handle.  -EBUSY (handle still valid) while
+ * a vDEVICE or a nested HWPT uses it.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_viommu_destroy(struct libiommu_viommu *viommu);
+
+/** The kernel object id of the vIOMMU (0 and errno EINVAL for NULL). */
+LIBIOMMU_API uint32_t libiommu_viommu_id(const struct libiommu_viommu *viommu);
+
+/**
+ * Allocate a nested HWPT (a guest stage-1 table) whose parent is the
+ * vIOMMU @viommu: opts as libiommu_hwpt_alloc_nested().  The HWPT keeps
+ * the vIOMMU in use until destroyed with libiommu_hwpt_destroy().
+ */
+LIBIOMMU_API int
+libiommu_viommu_alloc_hwpt(struct libiommu_viommu *viommu,
+			   struct libiommu_dev *dev,
+			   const struct libiommu_hwpt_opts *opts,
+			   struct libiommu_hwpt **out);
+
+/**
+ * Invalidate caches through the vIOMMU (IOMMU_HWPT_INVALIDATE on its id):
+ * *entry_num entries of @entry_len bytes in the driver's format
+ * @data_type.  On return *entry_num is how many entries the kernel
+ * handled, also on failure: the index of the entry that failed.
+ */
+LIBIOMMU_API int libiommu_viommu_invalidate(struct libiommu_viommu *viommu,
+					    uint32_t data_type,
+					    const void *entries,
+					    uint32_t entry_len,
+					    uint32_t *entry_num);
+
+/**
+ * Map @length bytes at @offset of the vIOMMU's memory region (offset and
+ * length as the driver returned them in its data) into this process,
+ * shared, with PROT_* @prot; *addr the mapping, for munmap().
+ */
+LIBIOMMU_API int libiommu_viommu_mmap(struct libiommu_viommu *viommu,
+				      uint64_t offset, size_t length, int prot,
+				      void **addr);
+
+/**
+ * Tell the vIOMMU that @dev is seen by the guest with virtual id @virt_id
+ * (a virtual StreamID, BDF...): IOMMU_VDEVICE_ALLOC.  A device has at most
+ * one vDEVICE, and a virtual id names one device per vIOMMU (-EEXIST).
+ * The vDEVICE keeps the vIOMMU in use; freeing @dev destroys it.
+ */
+LIBIOMMU_API int libiommu_vdevice_alloc(struct libiommu_viommu *viommu,
+					struct libiommu_dev *dev,
+					uint64_t virt_id,
+					struct libiommu_vdevice **out);
+
+/** Destroy a vDEVICE and free its handle.  NULL is a no-op returning 0. */
+LIBIOMMU_API int libiommu_vdevice_destroy(struct libiommu_vdevice *vdev);
+
+/** The kernel object id of the vDEVICE (0 and errno EINVAL for NULL). */
+LIBIOMMU_API uint32_t libiommu_vdevice_id(const struct libiommu_vdevice *vdev);
+
+/**
+ * The vDEVICE of @viommu with virtual id @virt_id, in *out; -ENOENT when
+ * there is none (a guest naming a device the VMM never declared).
+ */
+LIBIOMMU_API int libiommu_vdevice_lookup(struct libiommu_viommu *viommu,
+					 uint64_t virt_id,
+					 struct libiommu_vdevice **out);
+
 /* ------------------------------------------------------------------------ */
 /* VFIO device side: info, regions, interrupts, reset, dma-buf              */
 /* ------------------------------------------------------------------------ */

@@ -41,6 +41,8 @@ enum lu_op {
 	LU_OP_HW_INFO,
 	LU_OP_HWPT_ALLOC,
 	LU_OP_MEMLOCK_MODE,
+	LU_OP_VIOMMU_ALLOC,
+	LU_OP_VDEVICE_ALLOC,
 	LU_OP__COUNT
 };
 
@@ -185,6 +187,25 @@ struct lu_backend_ops {
 	int (*hwpt_invalidate)(struct libiommu_hwpt *hwpt, uint32_t data_type,
 			       const void *entries, uint32_t entry_len,
 			       uint32_t *entry_num);
+
+	/*
+	 * vIOMMUs and vDEVICEs (optional: VIOMMU_ALLOC, VDEVICE_ALLOC; the
+	 * others are reached only through their handles).  @data is read
+	 * and written (driver results).  Invalidation as hwpt_invalidate.
+	 */
+	int (*viommu_alloc)(struct libiommu_dev *dev, uint32_t hwpt_id,
+			    uint32_t type, void *data, uint32_t data_len,
+			    uint32_t *out_id);
+	int (*viommu_destroy)(struct libiommu_viommu *viommu, bool quiet);
+	int (*viommu_invalidate)(struct libiommu_viommu *viommu,
+				 uint32_t data_type, const void *entries,
+				 uint32_t entry_len, uint32_t *entry_num);
+	int (*viommu_mmap)(struct libiommu_viommu *viommu, uint64_t offset,
+			   size_t length, int prot, void **addr);
+	int (*vdevice_alloc)(struct libiommu_viommu *viommu,
+			     struct libiommu_dev *dev, uint64_t virt_id,
+			     uint32_t *out_id);
+	int (*vdevice_destroy)(struct libiommu_vdevice *vdev, bool quiet);
 };
 
 extern const struct lu_backend_ops lu_backend_iommufd;

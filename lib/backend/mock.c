@@ -1277,5 +1277,7 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_DEV_OPEN_FD] = "mock devices are opened by name (\"mock:NAME\")",
 		[LU_OP_DEV_OPEN_GROUP] = "it has no VFIO groups",
 		[LU_OP_MEMLOCK_MODE] = "it pins no memory",
+		[LU_OP_VIOMMU_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
+		[LU_OP_VDEVICE_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 	},
 };

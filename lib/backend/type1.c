@@ -1034,7 +1034,9 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	[LU_OP_DEV_PASID_DETACH] = "PASIDs are attached through iommufd only", \
 	[LU_OP_HW_INFO] = NO_IOMMUFD_OBJECTS " (IOMMU_GET_HW_INFO)", \
 	[LU_OP_HWPT_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_HWPT_ALLOC)", \
-	[LU_OP_MEMLOCK_MODE] = NO_IOMMUFD_OBJECTS " (IOMMU_OPTION(RLIMIT_MODE))"
+	[LU_OP_MEMLOCK_MODE] = NO_IOMMUFD_OBJECTS " (IOMMU_OPTION(RLIMIT_MODE))", \
+	[LU_OP_VIOMMU_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_VIOMMU_ALLOC)", \
+	[LU_OP_VDEVICE_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_VDEVICE_ALLOC)"
 
 const struct lu_backend_ops lu_backend_type1 = {
 	.kind = LIBIOMMU_BACKEND_TYPE1,

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * vIOMMUs and vDEVICEs: the per-VM instance of a physical IOMMU that a
+ * VMM presents to its guest, on the nest-parent HWPT holding the guest's
+ * stage-2 translation, and the guest-visible (virtual) ids of the devices
+ * behind it.
+ *
+ * The handles count their users so that destroy can refuse with -EBUSY
+ * before the kernel has to: a vIOMMU holds its parent HWPT; vDEVICEs and
+ * HWPTs nested on a vIOMMU hold the vIOMMU.  A device has at most one
+ * vDEVICE; freeing the device destroys it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "backend/backend.h"
+#include "uapi/iommufd.h"
+
+_Static_assert(LIBIOMMU_VIOMMU_TYPE_ARM_SMMUV3 == LX_IOMMU_VIOMMU_TYPE_ARM_SMMUV3 &&
+		       LIBIOMMU_VIOMMU_TYPE_TEGRA241_CMDQV == LX_IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+	       "vIOMMU types must be the kernel's");
+
+#define VIOMMU_KNOWN_FLAGS 0u
+
+/* A NULL handle has no context to log to: only the return value tells. */
+#define CHECK_VIOMMU(v, fn) \
+	do { \
+		if (!(v)) \
+			return lu_ret(-EINVAL); \
+		LU_OWNER_CHECK((v)->ctx, fn); \
+	} while (0)
+
+/* ---- vIOMMU ---------------------------------------------------------------- */
+
+static void viommu_release(struct libiommu_viommu *viommu)
+{
+	if (viommu->parent->users)
+		viommu->parent->users--;
+	lu_list_unlink(&viommu->node);
+	free(viommu);
+}
+
+static void vdevice_release(struct libiommu_vdevice *vdev)
+{
+	if (vdev->viommu->users)
+		vdev->viommu->users--;
+	lu_list_unlink(&vdev->node);
+	free(vdev);
+}
+
+void lu_viommu_free_all(struct libiommu_ctx *ctx)
+{
+	struct libiommu_viommu *viommu, *vtmp;
+	struct libiommu_vdevice *vdev, *dtmp;
+	/* an owned fd's close destroys them; another process's are not ours */
+	bool kernel = !ctx->owns_fd && !lu_foreign(ctx);
+
+	/* vDEVICEs hold their vIOMMU; its nested HWPTs went before. */
+	lu_list_for_each_safe(vdev, dtmp, &ctx->vdevice_list, node) {
+		if (kernel)
+			ctx->ops->vdevice_destroy(vdev, LU_QUIET);
+		vdevice_release(vdev);
+	}
+	lu_list_for_each_safe(viommu, vtmp, &ctx->viommu_list, node) {
+		if (kernel)
+			ctx->ops->viommu_destroy(viommu, LU_QUIET);
+		viommu_release(viommu);
+	}
+}
+
+void lu_vdevice_forget_dev(struct libiommu_dev *dev)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	struct libiommu_vdevice *vdev, *tmp;
+
+	lu_list_for_each_safe(vdev, tmp, &ctx->vdevice_list, node) {
+		if (vdev->dev != dev)
+			continue;
+		if (!lu_foreign(ctx))
+			ctx->ops->vdevice_destroy(vdev, LU_QUIET);
+		vdevice_release(vdev);
+	}
+}
+
+/* The checks of libiommu_viommu_opts: *type, *data, *data_len set. */
+static int check_viommu_opts(struct libiommu_ctx *ctx, const char *fn,
+			     const struct libiommu_viommu_opts *opts,
+			     uint32_t *type, void **data, uint32_t *data_len)
+{
+	size_t len = LU_OPTS_GET(opts, data_len, 0);
+	uint32_t flags;
+	int rc;
+
+	rc = LU_OPTS_CHECK(ctx, opts, libiommu_viommu_opts, data_len);
+	if (rc)
+		return rc;
+	*type = LU_OPTS_GET(opts, type, 0);
+	flags = LU_OPTS_GET(opts, flags, 0);
+	*data = LU_OPTS_GET(opts, data, NULL);
+	if (*type == 0)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: opts->type is 0; a vIOMMU needs a type (LIBIOMMU_VIOMMU_TYPE_*) that the device's IOMMU implements",
+			       fn);
+	if (flags & ~VIOMMU_KNOWN_FLAGS)
+		return lu_fail(ctx, -EINVAL, "%s: unknown flag bits 0x%" PRIx32,
+			       fn, flags & ~VIOMMU_KNOWN_FLAGS);
+	if (!*data != !len)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: opts->data and opts->data_len must be both set or both empty",
+			       fn);
+	if (len > UINT32_MAX)
+		return lu_fail(ctx, -EINVAL, "%s: data_len %zu is too large", fn,
+			       len);
+	*data_len = (uint32_t)len;
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_viommu_alloc(struct libiommu_dev *dev,
+				       struct libiommu_hwpt *parent,
+				       const struct libiommu_viommu_opts *opts,
+				       struct libiommu_viommu **out)
+{
+	struct libiommu_viommu *viommu;
+	struct libiommu_ctx *ctx;
+	uint32_t type = 0, data_len = 0, id;
+	void *data;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!dev)
+		return lu_ret(-EINVAL);
+	ctx = dev->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	LU_OWNER_CHECK(ctx, __func__);
+	if (!parent)
+		return lu_fail(ctx, -EINVAL, "%s: parent is NULL", __func__);
+	if (parent->ctx != ctx)
+		return lu_fail(ctx, -EXDEV,
+			       "%s: HWPT %" PRIu32 " belongs to another context (iommufd) than device %" PRIu32,
+			       __func__, parent->id, dev->id);
+	rc = check_viommu_opts(ctx, __func__, opts, &type, &data, &data_len);
+	if (rc)
+		return rc;
+	if (parent->nested || !(parent->flags & LIBIOMMU_HWPT_NEST_PARENT))
+		return lu_fail(ctx, -EINVAL,
+			       "%s: HWPT %" PRIu32 " is not a nest parent; a vIOMMU sits on the paging HWPT of the VM's stage-2 (allocate it with LIBIOMMU_HWPT_NEST_PARENT)",
+			       __func__, parent->id);
+	rc = lu_backend_need(ctx, LU_OP_VIOMMU_ALLOC, __func__);
+	if (rc)
+		return rc;
+	viommu = calloc(1, sizeof(*viommu));
+	if (!viommu)
+		return lu_fail(ctx, -ENOMEM, "%s: out of memory for a vIOMMU handle",
+			       __func__);
+	lu_lock(ctx);
+	rc = ctx->ops->viommu_alloc(dev, parent->id, type, data, data_len, &id);
+	if (rc) {
+		lu_unlock(ctx);
+		free(viommu);
+		return lu_ret(rc);
+	}
+	viommu->ctx = ctx;
+	viommu->id = id;
+	viommu->type = type;
+	viommu->parent = parent;
+	parent->users++;
+	lu_list_push(&ctx->viommu_list, &viommu->node);
+	lu_unlock(ctx);
+	lu_dbg(ctx, "allocated vIOMMU %" PRIu32 " (type 0x%" PRIx32 ") on HWPT %" PRIu32,
+	       id, type, parent->id);
+	*out = viommu;
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_viommu_destroy(struct libiommu_viommu *viommu)
+{
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int rc;
+
+	if (!viommu)
+		return 0;
+	ctx = viommu->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
+	lu_lock(ctx);
+	if (viommu->users) {
+		rc = lu_fail(ctx, -EBUSY,
+			     "%s: vIOMMU %" PRIu32 " is still used by %u vDEVICE(s)/nested HWPT(s); destroy them first",
+			     __func__, viommu->id, viommu->users);
+		goto out;
+	}
+	rc = ctx->ops->viommu_destroy(viommu, LU_LOUD);
+	if (rc)
+		goto out;
+	id = viommu->id;
+	viommu_release(viommu);
+	lu_dbg(ctx, "destroyed vIOMMU %" PRIu32, id);
+out:
+	lu_unlock(ctx);
+	return lu_ret(rc);
+}
+
+LIBIOMMU_API uint32_t libiommu_viommu_id(const struct libiommu_viommu *viommu)
+{
+	if (!viommu) {
+		errno = EINVAL;
+		return 0;
+	}
+	return viommu->id;
+}
+
+LIBIOMMU_API int
+libiommu_viommu_alloc_hwpt(struct libiommu_viommu *viommu,
+			   struct libiommu_dev *dev,
+			   const struct libiommu_hwpt_opts *opts,
+			   struct libiommu_hwpt **out)
+{
+	uint32_t flags, data_type, data_len;
+	struct libiommu_ctx *ctx;
+	const void *data;
+	char what[64];
+	int rc;
+
+	if (out)
+		*out = NULL;
+	CHECK_VIOMMU(viommu, __func__);
+	ctx = viommu->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	if (!dev)
+		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
+	if (dev->ctx != ctx)
+		return lu_fail(ctx, -EXDEV,
+			       "%s: device %" PRIu32 " belongs to another context (iommufd) than vIOMMU %" PRIu32,
+			       __func__, dev->id, viommu->id);
+	rc = lu_hwpt_nested_opts(ctx, __func__, opts, &flags, &data_type,
+				 &data, &data_len);
+	if (rc)
+		return rc;
+	lu_lock(ctx);
+	snprintf(what, sizeof(what), "a HWPT nested in vIOMMU %" PRIu32,
+		 viommu->id);
+	rc = lu_coh_check_policy(dev, __func__, lu_hwpt_ioas(viommu->parent),
+				 viommu->parent->enforce, what);
+	if (!rc)
+		rc = lu_hwpt_create_on_viommu(dev, viommu, flags, data_type,
+					      data, data_len, out);
+	lu_unlock(ctx);
+	return lu_ret(rc);
+}
+
+LIBIOMMU_API int libiommu_viommu_invalidate(struct libiommu_viommu *viommu,
+					    uint32_t data_type,
+					    const void *entries,
+					    uint32_t entry_len,
+					    uint32_t *entry_num)
+{
+	struct libiommu_ctx *ctx;
+	uint32_t n;
+
+	CHECK_VIOMMU(viommu, __func__);
+	ctx = viommu->ctx;
+	if (!entry_num)
+		return lu_fail(ctx, -EINVAL, "%s: entry_num is NULL", __func__);
+	n = *entry_num;
+	if (n && (!entries || !entry_len)) {
+		*entry_num = 0;
+		return lu_fail(ctx, -EINVAL,
+			       "%s: %" PRIu32 " entries but entries is NULL or entry_len is 0",
+			       __func__, n);
+	}
+	return lu_ret(ctx->ops->viommu_invalidate(viommu, data_type, entries,
+						  entry_len, entry_num));
+}
+
+LIBIOMMU_API int libiommu_viommu_mmap(struct libiommu_viommu *viommu,
+				      uint64_t offset, size_t length, int prot,
+				      void **addr)
+{
+	struct libiommu_ctx *ctx;
+
+	CHECK_VIOMMU(viommu, __func__);
+	ctx = viommu->ctx;
+	if (!addr)
+		return lu_fail(ctx, -EINVAL, "%s: addr is NULL", __func__);
+	*addr = NULL;
+	if (!length)
+		return lu_fail(ctx, -EINVAL, "%s: length is 0", __func__);
+	if (prot & ~(PROT_READ | PROT_WRITE))
+		return lu_fail(ctx, -EINVAL,
+			       "%s: prot 0x%x: only PROT_READ and PROT_WRITE apply",
+			       __func__, (unsigned int)prot);
+	return lu_ret(ctx->ops->viommu_mmap(viommu, offset, length, prot, addr));
+}
+
+/* ---- vDEVICE --------------------------------------------------------------- */
+
+LIBIOMMU_API int libiommu_vdevice_alloc(struct libiommu_viommu *viommu,
+					struct libiommu_dev *dev,
+					uint64_t virt_id,
+					struct libiommu_vdevice **out)
+{
+	struct libiommu_vdevice *vdev, *v;
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	CHECK_VIOMMU(viommu, __func__);
+	ctx = viommu->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	if (!dev)
+		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
+	if (dev->ctx != ctx)
+		return lu_fail(ctx, -EXDEV,
+			       "%s: device %" PRIu32 " belongs to another context (iommufd) than vIOMMU %" PRIu32,
+			       __func__, dev->id, viommu->id);
+	rc = lu_backend_need(ctx, LU_OP_VDEVICE_ALLOC, __func__);
+	if (rc)
+		return rc;
+	vdev = calloc(1, sizeof(*vdev));
+	if (!vdev)
+		return lu_fail(ctx, -ENOMEM, "%s: out of memory for a vDEVICE handle",
+			       __func__);
+	lu_lock(ctx);
+	lu_list_for_each(v, &ctx->vdevice_list, node) {
+		if (v->dev == dev) {
+			rc = lu_fail(ctx, -EEXIST,
+				     "%s: device %" PRIu32 " already has vDEVICE %" PRIu32 " (virtual id 0x%" PRIx64 " in vIOMMU %" PRIu32 "); a device has one: destroy it first",
+				     __func__, dev->id, v->id, v->virt_id,
+				     v->viommu->id);
+			goto fail;
+		}
+		if (v->viommu == viommu && v->virt_id == virt_id) {
+			rc = lu_fail(ctx, -EEXIST,
+				     "%s: virtual id 0x%" PRIx64 " of vIOMMU %" PRIu32 " already names device %" PRIu32 " (vDEVICE %" PRIu32 ")",
+				     __func__, virt_id, viommu->id, v->dev->id,
+				     v->id);
+			goto fail;
+		}
+	}
+	rc = ctx->ops->vdevice_alloc(viommu, dev, virt_id, &id);
+	if (rc)
+		goto fail;
+	vdev->viommu = viommu;
+	vdev->dev = dev;
+	vdev->id = id;
+	vdev->virt_id = virt_id;
+	viommu->users++;
+	lu_list_push(&ctx->vdevice_list, &vdev->node);
+	lu_unlock(ctx);
+	lu_dbg(ctx, "allocated vDEVICE %" PRIu32 ": device %" PRIu32 " is 0x%" PRIx64 " in vIOMMU %" PRIu32,
+	       id, dev->id, virt_id, viommu->id);
+	*out = vdev;
+	return 0;
+fail:
+	lu_unlock(ctx);
+	free(vdev);
+	return lu_ret(rc);
+}
+
+LIBIOMMU_API int libiommu_vdevice_destroy(struct libiommu_vdevice *vdev)
+{
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int rc;
+
+	if (!vdev)
+		return 0;
+	ctx = vdev->viommu->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
+	lu_lock(ctx);
+	rc = ctx->ops->vdevice_destroy(vdev, LU_LOUD);
+	if (!rc) {
+		id = vdev->id;
+		vdevice_release(vdev);
+		lu_dbg(ctx, "destroyed vDEVICE %" PRIu32, id);
+	}
+	lu_unlock(ctx);
+	return lu_ret(rc);
+}
+
+LIBIOMMU_API uint32_t libiommu_vdevice_id(const struct libiommu_vdevice *vdev)
+{
+	if (!vdev) {
+		errno = EINVAL;
+		return 0;
+	}
+	return vdev->id;
+}
+
+LIBIOMMU_API int libiommu_vdevice_lookup(struct libiommu_viommu *viommu,
+					 uint64_t virt_id,
+					 struct libiommu_vdevice **out)
+{
+	struct libiommu_vdevice *v, *found = NULL;
+	struct libiommu_ctx *ctx;
+
+	if (out)
+		*out = NULL;
+	if (!viommu)
+		return lu_ret(-EINVAL);
+	ctx = viommu->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	LU_OWNER_CHECK(ctx, __func__);
+	lu_lock(ctx);
+	lu_list_for_each(v, &ctx->vdevice_list, node) {
+		if (v->viommu == viommu && v->virt_id == virt_id) {
+			found = v;
+			break;
+		}
+	}
+	lu_unlock(ctx);
+	if (!found)
+		return lu_fail(ctx, -ENOENT,
+			       "%s: vIOMMU %" PRIu32 " has no vDEVICE with virtual id 0x%" PRIx64 " (libiommu_vdevice_alloc() declares one)",
+			       __func__, viommu->id, virt_id);
+	*out = found;
+	return 0;
+}
