@@ -210,3 +210,37 @@ int mock_check_iotlb(int fd, uint32_t hwpt_id, uint32_t entry, uint32_t value)
 	cmd.check_iotlb.iotlb = value;
 	return xioctl(fd, MOCK_TEST_CMD, &cmd);
 }
+
+/* ---- vIOMMU tests -----------------------------------------------------------
+ * Facts from iommufd_test.h (7.3): op 10 = MOCK_DOMAIN_REPLACE (the mock
+ * device object in `id`, the new pt_id in), op 16 = DEV_CHECK_CACHE (the
+ * iommufd device id in `id`; cache entry and expected value in).
+ */
+#define MOCK_OP_MOCK_DOMAIN_REPLACE 10
+#define MOCK_OP_DEV_CHECK_CACHE 16
+
+int mock_replace(int fd, const struct mock_dev *dev, uint32_t pt_id)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_MOCK_DOMAIN_REPLACE;
+	cmd.id = dev->stdev_id;
+	cmd.check_iotlb.id = pt_id; /* the union's first u32 */
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
+			 uint32_t value)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_DEV_CHECK_CACHE;
+	cmd.id = idev_id;
+	cmd.check_iotlb.id = entry; /* same layout: two u32 */
+	cmd.check_iotlb.iotlb = value;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}

@@ -87,4 +87,34 @@ int mock_set_dirty(int fd, uint32_t hwpt_id, uint64_t iova, uint64_t length,
 /* 0 if IOTLB entry @entry of mock nested HWPT @hwpt_id holds @value, else -EINVAL. */
 int mock_check_iotlb(int fd, uint32_t hwpt_id, uint32_t entry, uint32_t value);
 
+/* ---- vIOMMU tests ----------------------------------------------------------- */
+
+/* The mock's vIOMMU (iommufd_test.h). */
+#define MOCK_VIOMMU_TYPE 0xdeadbeefu		     /* IOMMU_VIOMMU_TYPE_SELFTEST */
+#define MOCK_VIOMMU_INVALIDATE_DATA_TYPE 0xdeadbeefu /* ..._DATA_SELFTEST */
+#define MOCK_DEV_CACHE_DEFAULT 0xbaddadu	     /* initial device cache entries */
+#define MOCK_DEV_CACHE_ENTRIES 4		     /* entries 0..3 */
+
+/* vIOMMU data (struct iommu_viommu_selftest): out_data echoes in_data. */
+struct mock_viommu_data {
+	uint32_t in_data;
+	uint32_t out_data;
+	uint64_t out_mmap_offset;
+	uint64_t out_mmap_length;
+};
+
+/* One vIOMMU invalidation entry (struct iommu_viommu_invalidate_selftest). */
+struct mock_viommu_invalidate {
+	uint32_t flags;	  /* MOCK_INVALIDATE_ALL */
+	uint32_t vdev_id; /* the virtual id */
+	uint32_t cache_id;
+};
+
+/* Move mock device @dev to HWPT @pt_id (MOCK_DOMAIN_REPLACE).  0 or -errno. */
+int mock_replace(int fd, const struct mock_dev *dev, uint32_t pt_id);
+
+/* 0 if cache entry @entry of mock device @idev_id holds @value, else -EINVAL. */
+int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
+			 uint32_t value);
+
 #endif
