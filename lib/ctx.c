@@ -140,6 +140,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	lu_list_init(&ctx->kvm_list);
 	lu_list_init(&ctx->viommu_list);
 	lu_list_init(&ctx->vdevice_list);
+	lu_list_init(&ctx->veventq_list);
 	rc = ops->ctx_init ? ops->ctx_init(ctx) : 0;
 	if (rc) {
 		pthread_mutex_destroy(&ctx->lock);

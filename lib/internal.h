@@ -69,7 +69,7 @@ struct libiommu_ctx {
 	 */
 	pthread_mutex_t lock;
 	struct lu_list ioas_list, hwpt_list, dev_list, kvm_list;
-	struct lu_list viommu_list, vdevice_list; /* lib/viommu.c */
+	struct lu_list viommu_list, vdevice_list, veventq_list; /* viommu.c */
 
 	/*
 	 * The process that made the context (lu_foreign()).  @owner is a word
@@ -242,7 +242,26 @@ struct libiommu_vdevice {
 	struct lu_list node; /* ctx->vdevice_list */
 };
 
-/* Free every vDEVICE, then every vIOMMU handle (libiommu_ctx_free, locked). */
+/* The library reads a vEVENTQ's fd through this much buffer. */
+#define LU_VEVENTQ_BUF 4096
+
+struct libiommu_veventq {
+	struct libiommu_viommu *viommu;
+	uint32_t id;
+	int fd; /* -1 once closed by a destroy the kernel then refused */
+	uint32_t type, event_len;
+	/* the reader's state (not for concurrent readers) */
+	bool seen;	   /* a record was read: @last_seq is its sequence */
+	uint32_t last_seq; /* sequence of the last record read */
+	size_t buf_len, buf_off;
+	uint8_t buf[LU_VEVENTQ_BUF];
+	struct lu_list node; /* ctx->veventq_list */
+};
+
+/*
+ * Free every vEVENTQ, vDEVICE, then every vIOMMU handle (libiommu_ctx_free,
+ * locked).
+ */
 void lu_viommu_free_all(struct libiommu_ctx *ctx);
 
 /* From dev.c's free, locked: destroy the vDEVICE made for @dev, if any. */

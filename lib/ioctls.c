@@ -371,6 +371,10 @@ static const struct row vdevice_alloc[] = {
 	R(CTX, IOMMU_VDEVICE_ALLOC, IFD, 0, 0, NULL),
 };
 
+static const struct row veventq_alloc[] = {
+	R(CTX, IOMMU_VEVENTQ_ALLOC, IFD, 0, 0, NULL),
+};
+
 /* ---- coherency ----------------------------------------------------------- */
 
 #define T_EACH_DEV " (for each device of the report)"
@@ -513,6 +517,10 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_vdevice_destroy, viommu_destroy),
 	NONE(libiommu_vdevice_id),
 	NONE(libiommu_vdevice_lookup),
+	FN(libiommu_veventq_alloc, veventq_alloc),
+	FN(libiommu_veventq_destroy, viommu_destroy),
+	NONE(libiommu_veventq_fd),
+	NONE(libiommu_veventq_read),
 	FN(libiommu_coherency_get_dev, coherency_get_dev),
 	FN(libiommu_coherency_get_ioas, coherency_get_ioas),
 	FN(libiommu_coherency_get_kvm, coherency_get_kvm),

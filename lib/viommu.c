@@ -50,12 +50,30 @@ static void vdevice_release(struct libiommu_vdevice *vdev)
 	free(vdev);
 }
 
+static void veventq_release(struct libiommu_veventq *q)
+{
+	if (q->viommu->users)
+		q->viommu->users--;
+	lu_list_unlink(&q->node);
+	free(q);
+}
+
 void lu_viommu_free_all(struct libiommu_ctx *ctx)
 {
 	struct libiommu_viommu *viommu, *vtmp;
 	struct libiommu_vdevice *vdev, *dtmp;
+	struct libiommu_veventq *q, *qtmp;
 	/* an owned fd's close destroys them; another process's are not ours */
 	bool kernel = !ctx->owns_fd && !lu_foreign(ctx);
+
+	/* A vEVENTQ's fd goes first: the file holds the object. */
+	lu_list_for_each_safe(q, qtmp, &ctx->veventq_list, node) {
+		if (q->fd >= 0)
+			close(q->fd);
+		if (kernel)
+			ctx->ops->veventq_destroy(q, LU_QUIET);
+		veventq_release(q);
+	}
 
 	/* vDEVICEs hold their vIOMMU; its nested HWPTs went before. */
 	lu_list_for_each_safe(vdev, dtmp, &ctx->vdevice_list, node) {
@@ -189,7 +207,7 @@ LIBIOMMU_API int libiommu_viommu_destroy(struct libiommu_viommu *viommu)
 	lu_lock(ctx);
 	if (viommu->users) {
 		rc = lu_fail(ctx, -EBUSY,
-			     "%s: vIOMMU %" PRIu32 " is still used by %u vDEVICE(s)/nested HWPT(s); destroy them first",
+			     "%s: vIOMMU %" PRIu32 " is still used by %u vDEVICE(s)/vEVENTQ(s)/nested HWPT(s); destroy them first",
 			     __func__, viommu->id, viommu->users);
 		goto out;
 	}
@@ -424,4 +442,219 @@ LIBIOMMU_API int libiommu_vdevice_lookup(struct libiommu_viommu *viommu,
 			       __func__, viommu->id, virt_id);
 	*out = found;
 	return 0;
+}
+
+/* ---- vEVENTQ --------------------------------------------------------------- */
+
+_Static_assert(LIBIOMMU_VEVENTQ_TYPE_ARM_SMMUV3 == LX_IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 &&
+		       LIBIOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV == LX_IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV &&
+		       LIBIOMMU_VEVENT_LOST == LX_IOMMU_VEVENTQ_FLAG_LOST_EVENTS,
+	       "vEVENTQ types and flags must be the kernel's");
+
+#define VEVENTQ_MAX_DEPTH (1u << 19) /* the kernel's bound */
+#define VEVENT_SEQ_MASK 0x7fffffffu  /* sequences wrap at INT_MAX */
+
+/* The event size of a type the library knows, or 0. */
+static uint32_t known_event_len(uint32_t type)
+{
+	switch (type) {
+	case LIBIOMMU_VEVENTQ_TYPE_ARM_SMMUV3:
+		return sizeof(struct lx_iommu_vevent_arm_smmuv3);
+	case LIBIOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV:
+		return sizeof(struct lx_iommu_vevent_tegra241_cmdqv);
+	case LIBIOMMU_VEVENTQ_TYPE_SELFTEST:
+		return 4; /* the mock's virtual id */
+	default:
+		return 0;
+	}
+}
+
+LIBIOMMU_API int libiommu_veventq_alloc(struct libiommu_viommu *viommu,
+					const struct libiommu_veventq_opts *opts,
+					struct libiommu_veventq **out)
+{
+	struct libiommu_veventq *q, *o;
+	struct libiommu_ctx *ctx;
+	uint32_t type, depth, len, known, id;
+	int rc, fd;
+
+	if (out)
+		*out = NULL;
+	CHECK_VIOMMU(viommu, __func__);
+	ctx = viommu->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	rc = LU_OPTS_CHECK(ctx, opts, libiommu_veventq_opts, flags);
+	if (rc)
+		return rc;
+	type = LU_OPTS_GET(opts, type, 0);
+	depth = LU_OPTS_GET(opts, depth, 0);
+	len = LU_OPTS_GET(opts, event_len, 0);
+	known = known_event_len(type);
+	if (type == 0)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: opts->type is 0; a vEVENTQ needs a type (LIBIOMMU_VEVENTQ_TYPE_*)",
+			       __func__);
+	if (LU_OPTS_GET(opts, flags, 0))
+		return lu_fail(ctx, -EINVAL, "%s: unknown flag bits 0x%" PRIx32,
+			       __func__, LU_OPTS_GET(opts, flags, 0));
+	if (depth == 0 || depth > VEVENTQ_MAX_DEPTH)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: depth %" PRIu32 " is not in 1..%u (events the kernel queues)",
+			       __func__, depth, VEVENTQ_MAX_DEPTH);
+	if (!len)
+		len = known;
+	if (!len)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: the library does not know the events of type %" PRIu32 " (0x%" PRIx32 "): give their size in opts->event_len",
+			       __func__, type, type);
+	if ((known && len != known) || len > LIBIOMMU_VEVENT_MAX_DATA)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: event_len %" PRIu32 " is not the size of type %" PRIu32 "'s events (%" PRIu32 "; at most %d)",
+			       __func__, len, type, known, LIBIOMMU_VEVENT_MAX_DATA);
+	rc = lu_backend_need(ctx, LU_OP_VEVENTQ_ALLOC, __func__);
+	if (rc)
+		return rc;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return lu_fail(ctx, -ENOMEM, "%s: out of memory for a vEVENTQ handle",
+			       __func__);
+	lu_lock(ctx);
+	lu_list_for_each(o, &ctx->veventq_list, node) {
+		if (o->viommu == viommu && o->type == type) {
+			rc = lu_fail(ctx, -EEXIST,
+				     "%s: vIOMMU %" PRIu32 " has vEVENTQ %" PRIu32 " of type 0x%" PRIx32 " already; one per type",
+				     __func__, viommu->id, o->id, type);
+			goto fail;
+		}
+	}
+	rc = ctx->ops->veventq_alloc(viommu, type, depth, &id, &fd);
+	if (rc)
+		goto fail;
+	q->viommu = viommu;
+	q->id = id;
+	q->fd = fd;
+	q->type = type;
+	q->event_len = len;
+	viommu->users++;
+	lu_list_push(&ctx->veventq_list, &q->node);
+	lu_unlock(ctx);
+	lu_dbg(ctx, "allocated vEVENTQ %" PRIu32 " (type 0x%" PRIx32 ", depth %" PRIu32 ", fd %d) on vIOMMU %" PRIu32,
+	       id, type, depth, fd, viommu->id);
+	*out = q;
+	return 0;
+fail:
+	lu_unlock(ctx);
+	free(q);
+	return lu_ret(rc);
+}
+
+LIBIOMMU_API int libiommu_veventq_destroy(struct libiommu_veventq *q)
+{
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int rc;
+
+	if (!q)
+		return 0;
+	ctx = q->viommu->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
+	lu_lock(ctx);
+	/* The file holds the object: the kernel destroys it only once closed. */
+	if (q->fd >= 0) {
+		close(q->fd);
+		q->fd = -1;
+	}
+	rc = ctx->ops->veventq_destroy(q, LU_LOUD);
+	if (!rc) {
+		id = q->id;
+		veventq_release(q);
+		lu_dbg(ctx, "destroyed vEVENTQ %" PRIu32, id);
+	}
+	lu_unlock(ctx);
+	return lu_ret(rc);
+}
+
+LIBIOMMU_API int libiommu_veventq_fd(const struct libiommu_veventq *q)
+{
+	if (!q)
+		return lu_ret(-EINVAL);
+	if (q->fd < 0)
+		return lu_ret(-EBADF);
+	return q->fd;
+}
+
+/* Refill the buffer: 1, 0 when the kernel has nothing, or -errno logged. */
+static int veventq_fill(struct libiommu_veventq *q, const char *fn)
+{
+	struct libiommu_ctx *ctx = q->viommu->ctx;
+	ssize_t n;
+
+	do {
+		n = read(q->fd, q->buf, sizeof(q->buf));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int rc = -errno;
+
+		if (rc == -EAGAIN)
+			return 0;
+		return lu_fail(ctx, rc, "%s: reading vEVENTQ %" PRIu32 " (fd %d) failed: %s",
+			       fn, q->id, q->fd, strerror(-rc));
+	}
+	q->buf_len = (size_t)n;
+	q->buf_off = 0;
+	return n > 0;
+}
+
+LIBIOMMU_API int libiommu_veventq_read(struct libiommu_veventq *q,
+				       struct libiommu_vevent *ev)
+{
+	struct lx_iommufd_vevent_header hdr;
+	struct libiommu_vevent e;
+	struct libiommu_ctx *ctx;
+	uint32_t len;
+	int rc;
+
+	CHECK_VIOMMU(q ? q->viommu : NULL, __func__);
+	ctx = q->viommu->ctx;
+	if (!ev)
+		return lu_fail(ctx, -EINVAL, "%s: ev is NULL", __func__);
+	rc = lu_result_check(ctx, __func__, "ev", ev->sz, "libiommu_vevent");
+	if (rc)
+		return rc;
+	if (q->fd < 0)
+		return lu_fail(ctx, -EBADF,
+			       "%s: vEVENTQ %" PRIu32 " has no fd any more (a destroy closed it)",
+			       __func__, q->id);
+	if (q->buf_off >= q->buf_len) {
+		rc = veventq_fill(q, __func__);
+		if (rc <= 0)
+			return rc;
+	}
+	if (q->buf_len - q->buf_off < sizeof(hdr))
+		goto torn;
+	memcpy(&hdr, q->buf + q->buf_off, sizeof(hdr));
+	len = hdr.flags & LX_IOMMU_VEVENTQ_FLAG_LOST_EVENTS ? 0 : q->event_len;
+	if (q->buf_len - q->buf_off - sizeof(hdr) < len)
+		goto torn;
+	memset(&e, 0, sizeof(e));
+	e.flags = hdr.flags & LIBIOMMU_VEVENT_LOST;
+	e.sequence = hdr.sequence;
+	e.gap = q->seen ? (hdr.sequence - q->last_seq - 1) & VEVENT_SEQ_MASK : 0;
+	e.data_len = len;
+	memcpy(e.data, q->buf + q->buf_off + sizeof(hdr), len);
+	q->buf_off += sizeof(hdr) + len;
+	q->seen = true;
+	q->last_seq = hdr.sequence;
+	if (e.gap)
+		lu_warn(ctx, "vEVENTQ %" PRIu32 ": %" PRIu32 " sequence number(s) missing before %" PRIu32,
+			q->id, e.gap, e.sequence);
+	lu_result_copy(ev, ev->sz, &e, lu_offsetofend(struct libiommu_vevent, data));
+	return 1;
+torn:
+	/* Not whole records: the events are not event_len bytes long. */
+	q->buf_off = q->buf_len = 0;
+	return lu_fail(ctx, -EIO,
+		       "%s: vEVENTQ %" PRIu32 " returned a record that is not a %zu-byte header plus %" PRIu32 " bytes of event (type 0x%" PRIx32 "); opts->event_len does not match the kernel's events",
+		       __func__, q->id, sizeof(hdr), q->event_len, q->type);
 }

@@ -244,3 +244,17 @@ int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
 	cmd.check_iotlb.iotlb = value;
 	return xioctl(fd, MOCK_TEST_CMD, &cmd);
 }
+
+/* Op 17 = TRIGGER_VEVENT: an event for the iommufd device id in `dev_id`. */
+#define MOCK_OP_TRIGGER_VEVENT 17
+
+int mock_trigger_vevent(int fd, uint32_t idev_id)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_TRIGGER_VEVENT;
+	cmd.check_iotlb.id = idev_id; /* the union's first u32 */
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}

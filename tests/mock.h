@@ -117,4 +117,11 @@ int mock_replace(int fd, const struct mock_dev *dev, uint32_t pt_id);
 int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
 			 uint32_t value);
 
+/*
+ * Make the mock IOMMU report an event (its virtual id, 4 bytes) for mock
+ * device @idev_id, which must be attached to a HWPT nested on a vIOMMU and
+ * have a vDEVICE there.  0 or -errno.
+ */
+int mock_trigger_vevent(int fd, uint32_t idev_id);
+
 #endif

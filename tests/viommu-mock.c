@@ -13,6 +13,7 @@
  * without /dev/iommu or the mock.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -485,6 +486,190 @@ START_TEST(ctx_free_with_open_viommu_handles)
 }
 END_TEST
 
+/* ---- vEVENTQ ---------------------------------------------------------------- */
+
+/*
+ * @v's nested HWPT with dev on it through a vDEVICE of virtual id @vid,
+ * so that the mock reports events for it.
+ */
+static struct libiommu_hwpt *put_dev_behind(struct libiommu_viommu *v,
+					    uint64_t vid)
+{
+	struct libiommu_hwpt_opts o = {
+		.sz = sizeof(o),
+		.data_type = MOCK_HWPT_DATA_TYPE,
+		.data = &nested_data,
+		.data_len = sizeof(nested_data),
+	};
+	struct libiommu_hwpt *h = NULL;
+
+	expect_ok(libiommu_viommu_alloc_hwpt(v, dev, &o, &h));
+	alloc_vdev(v, dev, vid);
+	ck_assert_int_eq(mock_replace(libiommu_ctx_fd(ctx), &md,
+				      libiommu_hwpt_id(h)),
+			 0);
+	return h;
+}
+
+static struct libiommu_veventq *alloc_veventq(struct libiommu_viommu *v,
+					      uint32_t depth)
+{
+	struct libiommu_veventq_opts o = { .sz = sizeof(o),
+					   .type = LIBIOMMU_VEVENTQ_TYPE_SELFTEST,
+					   .depth = depth };
+	struct libiommu_veventq *q = (struct libiommu_veventq *)1;
+
+	if (libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_VEVENTQ) != 1) {
+		expect_err(libiommu_veventq_alloc(v, &o, &q), -EOPNOTSUPP,
+			   "feature \"veventq\"");
+		ck_assert_ptr_null(q);
+		return NULL;
+	}
+	expect_ok(libiommu_veventq_alloc(v, &o, &q));
+	ck_assert_ptr_nonnull(q);
+	return q;
+}
+
+static bool readable(struct libiommu_veventq *q)
+{
+	struct pollfd p = { .fd = libiommu_veventq_fd(q), .events = POLLIN };
+
+	ck_assert_int_ge(poll(&p, 1, 0), 0);
+	return p.revents & POLLIN;
+}
+
+/* Read one record: an event with @vid and @seq, or a lost-events record. */
+static void expect_record(struct libiommu_veventq *q, uint32_t seq, bool lost,
+			  uint32_t vid)
+{
+	struct libiommu_vevent ev = { .sz = sizeof(ev) };
+	uint32_t got;
+
+	expect_ok(libiommu_veventq_read(q, &ev) == 1 ? 0 : -1);
+	ck_assert_uint_eq(ev.sequence, seq);
+	ck_assert_uint_eq(ev.gap, 0);
+	if (lost) {
+		ck_assert_uint_eq(ev.flags, LIBIOMMU_VEVENT_LOST);
+		ck_assert_uint_eq(ev.data_len, 0);
+		return;
+	}
+	ck_assert_uint_eq(ev.flags, 0);
+	ck_assert_uint_eq(ev.data_len, 4);
+	memcpy(&got, ev.data, 4);
+	ck_assert_uint_eq(got, vid);
+}
+
+START_TEST(veventq_reads_events_in_order_and_reports_lost_ones)
+{
+	struct libiommu_viommu *v = alloc_viommu(dev, parent, NULL);
+	struct libiommu_vevent ev = { .sz = sizeof(ev) };
+	struct libiommu_veventq *q;
+	int fd = libiommu_ctx_fd(ctx), i, flags;
+
+	if (!v)
+		return;
+	put_dev_behind(v, 0x33);
+	q = alloc_veventq(v, 2);
+	if (!q)
+		return;
+	flags = fcntl(libiommu_veventq_fd(q), F_GETFD);
+	ck_assert(flags >= 0 && (flags & FD_CLOEXEC));
+	ck_assert(!readable(q));
+	ck_assert_int_eq(libiommu_veventq_read(q, &ev), 0);
+
+	ck_assert_int_eq(mock_trigger_vevent(fd, md.idev_id), 0);
+	ck_assert(readable(q));
+	expect_record(q, 0, false, 0x33);
+	ck_assert(!readable(q));
+	ck_assert_int_eq(libiommu_veventq_read(q, &ev), 0);
+
+	/* Depth 2: the third event is lost, and the queue says so. */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(mock_trigger_vevent(fd, md.idev_id), 0);
+	expect_record(q, 1, false, 0x33);
+	expect_record(q, 2, false, 0x33);
+	expect_record(q, 3, true, 0);
+	ck_assert_int_eq(libiommu_veventq_read(q, &ev), 0);
+	ck_assert_int_eq(mock_trigger_vevent(fd, md.idev_id), 0);
+	expect_record(q, 4, false, 0x33);
+
+	tu_assert_err(libiommu_veventq_read(q, NULL), -EINVAL);
+	ev.sz = 2;
+	expect_err(libiommu_veventq_read(q, &ev), -EINVAL, "ev->sz is 2");
+	tu_assert_err(libiommu_veventq_read(NULL, &ev), -EINVAL);
+	tu_assert_err(libiommu_veventq_fd(NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(veventq_alloc_errors)
+{
+	struct libiommu_viommu *v = alloc_viommu(dev, parent, NULL);
+	struct libiommu_veventq_opts o = { .sz = sizeof(o),
+					   .type = LIBIOMMU_VEVENTQ_TYPE_SELFTEST,
+					   .depth = 4 };
+	struct libiommu_veventq *q, *q2 = (struct libiommu_veventq *)1;
+
+	if (!v)
+		return;
+	q = alloc_veventq(v, 4);
+	if (!q)
+		return;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EEXIST, "one per type");
+	ck_assert_ptr_null(q2);
+	o.type = 0;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EINVAL, "needs a type");
+	expect_err(libiommu_veventq_alloc(v, NULL, &q2), -EINVAL, "needs a type");
+	o.type = LIBIOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+	o.depth = 0;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EINVAL, "depth 0");
+	o.depth = (1u << 19) + 1;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EINVAL, "is not in 1..");
+	o.depth = 4;
+	o.event_len = 8;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EINVAL,
+		   "is not the size of type");
+	o.event_len = 0;
+	o.flags = 1;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EINVAL, "unknown flag");
+	o.flags = 0;
+	o.type = 0x4242;
+	expect_err(libiommu_veventq_alloc(v, &o, &q2), -EINVAL,
+		   "give their size in opts->event_len");
+	/* A type the library does not know, with its size: the kernel takes it. */
+	o.event_len = 8;
+	expect_ok(libiommu_veventq_alloc(v, &o, &q2));
+	expect_ok(libiommu_veventq_destroy(q2));
+	q2 = NULL;
+	expect_err(libiommu_veventq_alloc(v, &o, NULL), -EINVAL, "out is NULL");
+	ck_assert_ptr_null(q2);
+}
+END_TEST
+
+START_TEST(veventq_holds_its_viommu_and_owns_its_fd)
+{
+	struct libiommu_viommu *v = alloc_viommu(dev, parent, NULL);
+	struct libiommu_veventq *q;
+	int qfd;
+
+	if (!v)
+		return;
+	q = alloc_veventq(v, 4);
+	if (!q)
+		return;
+	qfd = libiommu_veventq_fd(q);
+	expect_err(libiommu_viommu_destroy(v), -EBUSY, "vEVENTQ");
+	expect_ok(libiommu_veventq_destroy(q));
+	errno = 0;
+	ck_assert_int_eq(fcntl(qfd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
+	expect_ok(libiommu_viommu_destroy(v));
+	ck_assert_int_eq(libiommu_veventq_destroy(NULL), 0);
+	/* A queue left to the context: its fd is closed with it (teardown). */
+	v = alloc_viommu(dev, parent, NULL);
+	alloc_veventq(v, 4);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("viommu-mock");
@@ -505,5 +690,8 @@ int main(void)
 	tcase_add_test(tc, nested_hwpt_on_viommu_translates_for_its_vdevice);
 	tcase_add_test(tc, device_free_destroys_its_vdevice);
 	tcase_add_test(tc, ctx_free_with_open_viommu_handles);
+	tcase_add_test(tc, veventq_reads_events_in_order_and_reports_lost_ones);
+	tcase_add_test(tc, veventq_alloc_errors);
+	tcase_add_test(tc, veventq_holds_its_viommu_and_owns_its_fd);
 	return tu_run(s);
 }

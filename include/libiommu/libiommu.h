@@ -1341,6 +1341,83 @@ LIBIOMMU_API int libiommu_vdevice_lookup(struct libiommu_viommu *viommu,
 					 uint64_t virt_id,
 					 struct libiommu_vdevice **out);
 
+struct libiommu_veventq;
+
+/* vEVENTQ types (the kernel's numbers). */
+#define LIBIOMMU_VEVENTQ_TYPE_ARM_SMMUV3 1u	/* 32-byte SMMUv3 event records */
+#define LIBIOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV 2u /* 16-byte error bitmaps */
+/* The kernel's iommufd selftest mock only: a 4-byte virtual id. */
+#define LIBIOMMU_VEVENTQ_TYPE_SELFTEST 0xbeefbeefu
+
+struct libiommu_veventq_opts {
+	size_t sz;
+	/** LIBIOMMU_VEVENTQ_TYPE_* (not 0). */
+	uint32_t type;
+	/** How many events the kernel queues before it drops (1 .. 2^19). */
+	uint32_t depth;
+	/**
+	 * Bytes of one event of @type: 0 for the types above (the library
+	 * knows them); needed for a type it does not know.
+	 */
+	uint32_t event_len;
+	uint32_t flags; /* none defined yet: 0 */
+};
+
+/**
+ * Allocate a vEVENTQ on @viommu (IOMMU_VEVENTQ_ALLOC): the queue in which
+ * the IOMMU reports events of one type for the vIOMMU's devices, for the
+ * VMM to forward to its guest.  One queue per type and vIOMMU (-EEXIST).
+ * The queue keeps the vIOMMU in use.  Its fd (libiommu_veventq_fd()) is
+ * readable (POLLIN) while events wait; libiommu_veventq_read() reads them.
+ */
+LIBIOMMU_API int libiommu_veventq_alloc(struct libiommu_viommu *viommu,
+					const struct libiommu_veventq_opts *opts,
+					struct libiommu_veventq **out);
+
+/**
+ * Close the queue's fd, destroy the vEVENTQ and free its handle; events
+ * not read are dropped.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_veventq_destroy(struct libiommu_veventq *veventq);
+
+/**
+ * The queue's fd, owned by the handle: for poll()/epoll (POLLIN while
+ * events wait); read it only through libiommu_veventq_read().
+ */
+LIBIOMMU_API int libiommu_veventq_fd(const struct libiommu_veventq *veventq);
+
+/* libiommu_vevent.flags */
+/* Not an event: the queue was full and the kernel dropped events here. */
+#define LIBIOMMU_VEVENT_LOST (1u << 0)
+
+#define LIBIOMMU_VEVENT_MAX_DATA 64
+
+struct libiommu_vevent {
+	size_t sz;
+	/** LIBIOMMU_VEVENT_* */
+	uint32_t flags;
+	/** The kernel's sequence number (0 .. INT32_MAX, then 0 again). */
+	uint32_t sequence;
+	/**
+	 * Sequence numbers skipped since the record read before this one on
+	 * the handle: records the library never saw (0 normally).
+	 */
+	uint32_t gap;
+	/** Bytes of @data (0 for a LIBIOMMU_VEVENT_LOST record). */
+	uint32_t data_len;
+	/** The event, in the type's format (e.g. a raw SMMUv3 event). */
+	uint8_t data[LIBIOMMU_VEVENT_MAX_DATA];
+};
+
+/**
+ * Read the next record of the queue without blocking: 1 with *ev filled
+ * (an event, or a LIBIOMMU_VEVENT_LOST record where the kernel dropped
+ * events because the queue was full), 0 when none waits, or a negative
+ * errno.  Not for concurrent use on one queue.
+ */
+LIBIOMMU_API int libiommu_veventq_read(struct libiommu_veventq *veventq,
+				       struct libiommu_vevent *ev);
+
 /* ------------------------------------------------------------------------ */
 /* VFIO device side: info, regions, interrupts, reset, dma-buf              */
 /* ------------------------------------------------------------------------ */

@@ -43,6 +43,7 @@ enum lu_op {
 	LU_OP_MEMLOCK_MODE,
 	LU_OP_VIOMMU_ALLOC,
 	LU_OP_VDEVICE_ALLOC,
+	LU_OP_VEVENTQ_ALLOC,
 	LU_OP__COUNT
 };
 
@@ -206,6 +207,10 @@ struct lu_backend_ops {
 			     struct libiommu_dev *dev, uint64_t virt_id,
 			     uint32_t *out_id);
 	int (*vdevice_destroy)(struct libiommu_vdevice *vdev, bool quiet);
+	/* a vEVENTQ: its id and fd (O_CLOEXEC); destroy after its fd closed */
+	int (*veventq_alloc)(struct libiommu_viommu *viommu, uint32_t type,
+			     uint32_t depth, uint32_t *out_id, int *out_fd);
+	int (*veventq_destroy)(struct libiommu_veventq *q, bool quiet);
 };
 
 extern const struct lu_backend_ops lu_backend_iommufd;

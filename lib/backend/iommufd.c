@@ -923,6 +923,62 @@ static int ifd_vdevice_alloc(struct libiommu_viommu *viommu,
 	}
 }
 
+static int ifd_veventq_alloc(struct libiommu_viommu *viommu, uint32_t type,
+			     uint32_t depth, uint32_t *out_id, int *out_fd)
+{
+	struct lx_iommu_veventq_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = viommu->ctx;
+	int rc;
+
+	cmd.viommu_id = viommu->id;
+	cmd.type = type;
+	cmd.veventq_depth = depth;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_VEVENTQ_ALLOC, &cmd);
+	switch (-rc) {
+	case 0:
+		/* iommufd opens it O_CLOEXEC */
+		*out_id = cmd.out_veventq_id;
+		*out_fd = (int)cmd.out_veventq_fd;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_VEVENTQ_ALLOC",
+				   LIBIOMMU_FEAT_VEVENTQ);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_VEVENTQ_ALLOC");
+	case EEXIST:
+		return lu_fail(ctx, -EEXIST,
+			       "IOMMU_VEVENTQ_ALLOC: vIOMMU %" PRIu32 " has a vEVENTQ of type %" PRIu32 " (0x%" PRIx32 ") already (made outside this library); one per type",
+			       viommu->id, type, type);
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_VEVENTQ_ALLOC: the kernel refused vEVENTQ type %" PRIu32 " (0x%" PRIx32 ")",
+			       type, type);
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_VEVENTQ_ALLOC: the kernel rejected depth %" PRIu32 " for vIOMMU %" PRIu32,
+			       depth, viommu->id);
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "IOMMU_VEVENTQ_ALLOC: vIOMMU %" PRIu32 " does not exist in the kernel any more",
+			       viommu->id);
+	case EMFILE:
+	case ENFILE:
+		return lu_fail(ctx, rc,
+			       "IOMMU_VEVENTQ_ALLOC: no file descriptor left for the queue's fd (%s)",
+			       strerror(-rc));
+	default:
+		return lu_fail(ctx, rc, "IOMMU_VEVENTQ_ALLOC on vIOMMU %" PRIu32 " failed: %s",
+			       viommu->id, strerror(-rc));
+	}
+}
+
+static int ifd_veventq_destroy(struct libiommu_veventq *q, bool quiet)
+{
+	return destroy_explained(q->viommu->ctx, q->id, "vEVENTQ",
+				 "an object", quiet);
+}
+
 static int ifd_vdevice_destroy(struct libiommu_vdevice *vdev, bool quiet)
 {
 	return destroy_explained(vdev->viommu->ctx, vdev->id, "vDEVICE",
@@ -1423,6 +1479,8 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.viommu_mmap = ifd_viommu_mmap,
 	.vdevice_alloc = ifd_vdevice_alloc,
 	.vdevice_destroy = ifd_vdevice_destroy,
+	.veventq_alloc = ifd_veventq_alloc,
+	.veventq_destroy = ifd_veventq_destroy,
 	.why_not = {
 		[LU_OP_DEV_OPEN_GROUP] =
 			"VFIO groups belong to the legacy container interface: create the context with LIBIOMMU_BACKEND_TYPE1 or LIBIOMMU_BACKEND_IOMMUFD_COMPAT, or open the device's cdev with libiommu_dev_open()",

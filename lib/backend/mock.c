@@ -1279,5 +1279,6 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_MEMLOCK_MODE] = "it pins no memory",
 		[LU_OP_VIOMMU_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 		[LU_OP_VDEVICE_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
+		[LU_OP_VEVENTQ_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 	},
 };

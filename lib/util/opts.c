@@ -64,3 +64,6 @@ NO_PADDING(libiommu_ioas_opts, reserved);
 NO_PADDING(libiommu_dev_opts, reserved);
 NO_PADDING(libiommu_hwpt_opts, data_len);
 NO_PADDING(libiommu_kvm_opts, kvm_vfio_fd);
+NO_PADDING(libiommu_viommu_opts, data_len);
+NO_PADDING(libiommu_veventq_opts, flags);
+NO_PADDING(libiommu_vevent, data);
