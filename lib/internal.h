@@ -70,6 +70,7 @@ struct libiommu_ctx {
 	pthread_mutex_t lock;
 	struct lu_list ioas_list, hwpt_list, dev_list, kvm_list;
 	struct lu_list viommu_list, vdevice_list, veventq_list; /* viommu.c */
+	struct lu_list fault_queue_list;			/* fault.c */
 
 	/*
 	 * The process that made the context (lu_foreign()).  @owner is a word
@@ -175,7 +176,8 @@ struct libiommu_hwpt {
 	struct libiommu_hwpt *parent; /* nested: its parent */
 	/* nested on a vIOMMU: it (and @parent is the vIOMMU's parent) */
 	struct libiommu_viommu *viommu;
-	struct lu_list node; /* ctx->hwpt_list */
+	struct libiommu_fault_queue *fault_queue; /* gets its page faults */
+	struct lu_list node;			  /* ctx->hwpt_list */
 };
 
 /* Free every HWPT handle of a ctx (from libiommu_ctx_free, locked). */
@@ -187,23 +189,31 @@ void lu_hwpt_free_all(struct libiommu_ctx *ctx);
  */
 void lu_hwpt_free_on_viommus(struct libiommu_ctx *ctx);
 
-/*
- * A nested HWPT on @viommu for @dev (lib/hwpt.c), listed; @flags, data
- * checked by the caller.  ctx->lock held; 0 or -errno logged.
- */
-int lu_hwpt_create_on_viommu(struct libiommu_dev *dev,
-			     struct libiommu_viommu *viommu, uint32_t flags,
-			     uint32_t data_type, const void *data,
-			     uint32_t data_len, struct libiommu_hwpt **out);
+/* What an allocation asks of the kernel, from libiommu_hwpt_opts. */
+struct lu_hwpt_req {
+	uint32_t flags; /* LIBIOMMU_HWPT_* */
+	uint32_t data_type, data_len;
+	const void *data;
+	struct libiommu_fault_queue *fq; /* NULL: none */
+};
 
 /*
- * The checks of a nested HWPT's opts (lib/hwpt.c): flags, data type and
- * data, as libiommu_hwpt_alloc_nested() makes them.  0 or -errno logged.
+ * The checks of a nested HWPT's opts (lib/hwpt.c): flags, data type, data
+ * and fault queue, as libiommu_hwpt_alloc_nested() makes them.  0 or
+ * -errno logged.
  */
 int lu_hwpt_nested_opts(struct libiommu_ctx *ctx, const char *fn,
-			const struct libiommu_hwpt_opts *opts, uint32_t *flags,
-			uint32_t *data_type, const void **data,
-			uint32_t *data_len);
+			const struct libiommu_hwpt_opts *opts,
+			struct lu_hwpt_req *req);
+
+/*
+ * A nested HWPT on @viommu for @dev (lib/hwpt.c), listed; @req checked by
+ * lu_hwpt_nested_opts().  ctx->lock held; 0 or -errno logged.
+ */
+int lu_hwpt_create_on_viommu(struct libiommu_dev *dev,
+			     struct libiommu_viommu *viommu,
+			     const struct lu_hwpt_req *req,
+			     struct libiommu_hwpt **out);
 
 /*
  * A HWPT the library allocates in @ioas to place @dev on (PASID-capable
@@ -266,6 +276,25 @@ void lu_viommu_free_all(struct libiommu_ctx *ctx);
 
 /* From dev.c's free, locked: destroy the vDEVICE made for @dev, if any. */
 void lu_vdevice_forget_dev(struct libiommu_dev *dev);
+
+/* ---- I/O page-fault queues (lib/fault.c) ------------------------------- */
+
+/* Faults the library reads from the fd at once (whole groups). */
+#define LU_FAULT_BUF 64
+
+struct libiommu_fault_queue {
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int fd;
+	unsigned int users; /* HWPTs allocated with it */
+	/* the reader's buffer (not for concurrent readers) */
+	size_t buf_len, buf_off; /* in faults */
+	struct lx_iommu_hwpt_pgfault *buf;
+	struct lu_list node; /* ctx->fault_queue_list */
+};
+
+/* Free every fault queue handle (libiommu_ctx_free, locked, after HWPTs). */
+void lu_fault_queue_free_all(struct libiommu_ctx *ctx);
 
 /* ---- devices -------------------------------------------------------------- */
 

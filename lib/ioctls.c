@@ -375,6 +375,10 @@ static const struct row veventq_alloc[] = {
 	R(CTX, IOMMU_VEVENTQ_ALLOC, IFD, 0, 0, NULL),
 };
 
+static const struct row fault_queue_alloc[] = {
+	R(CTX, IOMMU_FAULT_QUEUE_ALLOC, IFD, 0, 0, NULL),
+};
+
 /* ---- coherency ----------------------------------------------------------- */
 
 #define T_EACH_DEV " (for each device of the report)"
@@ -521,6 +525,11 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_veventq_destroy, viommu_destroy),
 	NONE(libiommu_veventq_fd),
 	NONE(libiommu_veventq_read),
+	FN(libiommu_fault_queue_alloc, fault_queue_alloc),
+	FN(libiommu_fault_queue_destroy, viommu_destroy),
+	NONE(libiommu_fault_queue_fd),
+	NONE(libiommu_fault_queue_read),
+	NONE(libiommu_fault_queue_respond),
 	FN(libiommu_coherency_get_dev, coherency_get_dev),
 	FN(libiommu_coherency_get_ioas, coherency_get_ioas),
 	FN(libiommu_coherency_get_kvm, coherency_get_kvm),

@@ -237,9 +237,8 @@ libiommu_viommu_alloc_hwpt(struct libiommu_viommu *viommu,
 			   const struct libiommu_hwpt_opts *opts,
 			   struct libiommu_hwpt **out)
 {
-	uint32_t flags, data_type, data_len;
 	struct libiommu_ctx *ctx;
-	const void *data;
+	struct lu_hwpt_req req;
 	char what[64];
 	int rc;
 
@@ -255,8 +254,7 @@ libiommu_viommu_alloc_hwpt(struct libiommu_viommu *viommu,
 		return lu_fail(ctx, -EXDEV,
 			       "%s: device %" PRIu32 " belongs to another context (iommufd) than vIOMMU %" PRIu32,
 			       __func__, dev->id, viommu->id);
-	rc = lu_hwpt_nested_opts(ctx, __func__, opts, &flags, &data_type,
-				 &data, &data_len);
+	rc = lu_hwpt_nested_opts(ctx, __func__, opts, &req);
 	if (rc)
 		return rc;
 	lu_lock(ctx);
@@ -265,8 +263,7 @@ libiommu_viommu_alloc_hwpt(struct libiommu_viommu *viommu,
 	rc = lu_coh_check_policy(dev, __func__, lu_hwpt_ioas(viommu->parent),
 				 viommu->parent->enforce, what);
 	if (!rc)
-		rc = lu_hwpt_create_on_viommu(dev, viommu, flags, data_type,
-					      data, data_len, out);
+		rc = lu_hwpt_create_on_viommu(dev, viommu, &req, out);
 	lu_unlock(ctx);
 	return lu_ret(rc);
 }

@@ -274,6 +274,7 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 	struct libiommu_hwpt *hd, *parent, *nested, *vnested;
 	struct libiommu_viommu *viommu;
 	struct libiommu_vdevice *vdev, *found;
+	struct libiommu_fault_queue *fq;
 	struct libiommu_dev *dev;
 	struct mock_dev md;
 	uint64_t iova = MOCK_APERTURE_START, bitmap[4];
@@ -334,6 +335,16 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 	} else {
 		ck_assert_int_eq(rc, -EOPNOTSUPP);
 	}
+	/* a fault queue and a nested HWPT that reports to it */
+	TU_REC(rc, IFD, libiommu_fault_queue_alloc, ctx, &fq);
+	ck_assert_int_eq(rc, 0);
+	nested_o.fault_queue = fq;
+	TU_REC(rc, IFD, libiommu_hwpt_alloc_nested, dev, parent, &nested_o, &nested);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_hwpt_destroy, nested);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_fault_queue_destroy, fq);
+	ck_assert_int_eq(rc, 0);
 	TU_REC(rc, IFD, libiommu_hwpt_destroy, parent);
 	ck_assert_int_eq(rc, 0);
 	tu_rec_begin("libiommu_dev_free", IFD);

@@ -60,6 +60,13 @@ struct mock_cmd {
 			uint32_t id;
 			uint32_t iotlb;
 		} check_iotlb;
+		struct {
+			uint32_t dev_id;
+			uint32_t pasid;
+			uint32_t grpid;
+			uint32_t perm;
+			uint64_t addr;
+		} trigger_iopf;
 		uint64_t pad[6]; /* the kernel's union is 48 bytes */
 	};
 	uint32_t last;
@@ -256,5 +263,24 @@ int mock_trigger_vevent(int fd, uint32_t idev_id)
 	cmd.size = sizeof(cmd);
 	cmd.op = MOCK_OP_TRIGGER_VEVENT;
 	cmd.check_iotlb.id = idev_id; /* the union's first u32 */
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+/* Op 15 = TRIGGER_IOPF: a page request of one page (the last of its group). */
+#define MOCK_OP_TRIGGER_IOPF 15
+
+int mock_trigger_iopf(int fd, uint32_t idev_id, uint32_t pasid, uint32_t grpid,
+		      uint32_t perm, uint64_t addr)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_TRIGGER_IOPF;
+	cmd.trigger_iopf.dev_id = idev_id;
+	cmd.trigger_iopf.pasid = pasid;
+	cmd.trigger_iopf.grpid = grpid;
+	cmd.trigger_iopf.perm = perm;
+	cmd.trigger_iopf.addr = addr;
 	return xioctl(fd, MOCK_TEST_CMD, &cmd);
 }

@@ -124,4 +124,13 @@ int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
  */
 int mock_trigger_vevent(int fd, uint32_t idev_id);
 
+/*
+ * Make mock device @idev_id issue a page request for @addr (PASID @pasid,
+ * 0 for none; page request group @grpid; LIBIOMMU_FAULT_PERM_* @perm): a
+ * group of one fault, delivered to the fault queue of the HWPT the device
+ * is attached to.  0 or -errno.
+ */
+int mock_trigger_iopf(int fd, uint32_t idev_id, uint32_t pasid, uint32_t grpid,
+		      uint32_t perm, uint64_t addr);
+
 #endif

@@ -35,6 +35,7 @@ static struct libiommu_viommu *viommu;
 static struct libiommu_vdevice *vdev;
 static struct libiommu_veventq *veventq;
 static struct libiommu_hwpt *nested;
+static struct libiommu_fault_queue *fq;
 static const struct mock_hwpt_data nested_data = { .iotlb = MOCK_IOTLB_DEFAULT };
 
 static void setup(void)
@@ -56,6 +57,7 @@ static void setup(void)
 	vdev = NULL;
 	veventq = NULL;
 	nested = NULL;
+	fq = NULL;
 }
 
 static void teardown(void)
@@ -311,7 +313,66 @@ static void f_viommu_destroy(int rc)
 	u_destroy_viommu();
 }
 
+static int c_fq_alloc(void)
+{
+	fq = SENTINEL;
+	return libiommu_fault_queue_alloc(ctx, &fq);
+}
+
+static void u_fq_destroy(void)
+{
+	expect_ok(libiommu_fault_queue_destroy(fq));
+	fq = NULL;
+}
+
+static void f_fq_alloc(int rc)
+{
+	(void)rc;
+	ck_assert_ptr_null(fq);
+}
+
+static void p_fq(void)
+{
+	if (!fq)
+		expect_ok(libiommu_fault_queue_alloc(ctx, &fq));
+}
+
+/* A nested HWPT on the parent with the fault queue. */
+static int c_fq_hwpt(void)
+{
+	struct libiommu_hwpt_opts o = {
+		.sz = sizeof(o),
+		.data_type = MOCK_HWPT_DATA_TYPE,
+		.data = &nested_data,
+		.data_len = sizeof(nested_data),
+		.fault_queue = fq,
+	};
+
+	nested = SENTINEL;
+	return libiommu_hwpt_alloc_nested(dev, parent, &o, &nested);
+}
+
+static int c_fq_destroy(void)
+{
+	return libiommu_fault_queue_destroy(fq);
+}
+
+static void u_fq_gone(void)
+{
+	fq = NULL;
+}
+
+static void f_fq_destroy(int rc)
+{
+	(void)rc;
+	u_fq_destroy();
+}
+
 static const struct step steps[] = {
+	{ "fault_queue_alloc", nothing, c_fq_alloc, u_fq_destroy, f_fq_alloc },
+	{ "hwpt_alloc_nested with a fault queue", p_fq, c_fq_hwpt, u_alloc_hwpt,
+	  f_alloc_hwpt },
+	{ "fault_queue_destroy", p_fq, c_fq_destroy, u_fq_gone, f_fq_destroy },
 	{ "viommu_alloc", nothing, c_viommu_alloc, u_destroy_viommu, f_null_viommu },
 	{ "viommu_alloc_hwpt", p_viommu, c_alloc_hwpt, u_alloc_hwpt, f_alloc_hwpt },
 	{ "vdevice_alloc", p_viommu, c_vdev_alloc, u_vdev_destroy, f_vdev_alloc },
@@ -333,7 +394,11 @@ START_TEST(each_call_fails_cleanly_or_succeeds_at_every_fault)
 	int n, rc, err, left, fds, failures = 0;
 	uint64_t ids;
 
-	if (!have(LIBIOMMU_FEAT_VIOMMU)) {
+	if (strstr(st->name, "fault") && !have(LIBIOMMU_FEAT_FAULT_QUEUE)) {
+		expect_err(c_fq_alloc(), -EOPNOTSUPP, "feature \"fault_queue\"");
+		return;
+	}
+	if (!strstr(st->name, "fault") && !have(LIBIOMMU_FEAT_VIOMMU)) {
 		struct libiommu_viommu_opts o = {
 			.sz = sizeof(o), .type = LIBIOMMU_VIOMMU_TYPE_SELFTEST
 		};
@@ -376,7 +441,7 @@ START_TEST(each_call_fails_cleanly_or_succeeds_at_every_fault)
 		}
 		/* what a success made is undone, a failure left nothing */
 		if (st->undo == u_vdev_gone || st->undo == u_veventq_gone ||
-		    st->undo == u_viommu_gone)
+		    st->undo == u_viommu_gone || st->undo == u_fq_gone)
 			st->prep(); /* the destroyed object again, to compare */
 		ck_assert_msg(tu_count_fds() == fds, "%s, fault %d: fd count %d, was %d",
 			      st->name, n, tu_count_fds(), fds);

@@ -765,6 +765,8 @@ LIBIOMMU_API const char *libiommu_hw_type_name(uint32_t type);
 #define LIBIOMMU_HWPT_DATA_ARM_SMMUV3 2u
 #define LIBIOMMU_HWPT_DATA_AMD_GUEST 3u
 
+struct libiommu_fault_queue;
+
 struct libiommu_hwpt_opts {
 	size_t sz;
 	/** LIBIOMMU_HWPT_* flags. */
@@ -773,6 +775,11 @@ struct libiommu_hwpt_opts {
 	uint32_t data_type;
 	const void *data;
 	size_t data_len;
+	/**
+	 * (0.2) The I/O page-fault queue that gets the HWPT's page faults
+	 * (libiommu_fault_queue_alloc()), or NULL: faults are not reported.
+	 */
+	struct libiommu_fault_queue *fault_queue;
 };
 
 /**
@@ -1417,6 +1424,75 @@ struct libiommu_vevent {
  */
 LIBIOMMU_API int libiommu_veventq_read(struct libiommu_veventq *veventq,
 				       struct libiommu_vevent *ev);
+
+/*
+ * I/O page-fault queue: the page requests (PRI) of devices on HWPTs
+ * allocated with libiommu_hwpt_opts.fault_queue, for the VMM to resolve
+ * (e.g. forward to its guest) and answer.
+ */
+
+/**
+ * Allocate a fault queue (IOMMU_FAULT_QUEUE_ALLOC).  Its fd
+ * (libiommu_fault_queue_fd()) polls readable while faults wait.  Give it
+ * to HWPTs in libiommu_hwpt_opts.fault_queue; it stays in use until they
+ * are destroyed.  Freed with @ctx at the latest.
+ */
+LIBIOMMU_API int libiommu_fault_queue_alloc(struct libiommu_ctx *ctx,
+					    struct libiommu_fault_queue **out);
+
+/**
+ * Close the queue's fd, destroy it and free its handle.  -EBUSY (handle and
+ * fd still valid) while a HWPT uses it.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_fault_queue_destroy(struct libiommu_fault_queue *fq);
+
+/** The queue's fd (owned by the handle), for poll(): POLLIN while faults wait. */
+LIBIOMMU_API int libiommu_fault_queue_fd(const struct libiommu_fault_queue *fq);
+
+/* libiommu_fault.flags (the kernel's) */
+#define LIBIOMMU_FAULT_PASID_VALID (1u << 0) /* @pasid is set */
+#define LIBIOMMU_FAULT_LAST_PAGE (1u << 1)   /* the last fault of its group */
+/* libiommu_fault.perm (the kernel's) */
+#define LIBIOMMU_FAULT_PERM_READ (1u << 0)
+#define LIBIOMMU_FAULT_PERM_WRITE (1u << 1)
+#define LIBIOMMU_FAULT_PERM_EXEC (1u << 2)
+#define LIBIOMMU_FAULT_PERM_PRIV (1u << 3)
+
+/* One faulting page of a group (struct iommu_hwpt_pgfault). */
+struct libiommu_fault {
+	/** The size of each element of the array (sizeof(struct libiommu_fault)). */
+	size_t sz;
+	uint32_t flags;	   /* LIBIOMMU_FAULT_* */
+	uint32_t dev_id;   /* the device's iommufd id (libiommu_dev_id()) */
+	uint32_t pasid;	   /* with LIBIOMMU_FAULT_PASID_VALID */
+	uint32_t group_id; /* the device's page request group index */
+	uint32_t perm;	   /* LIBIOMMU_FAULT_PERM_* asked */
+	uint32_t cookie;   /* the group's, for libiommu_fault_queue_respond() */
+	uint64_t addr;	   /* the faulting address */
+};
+
+/**
+ * Read the next group of faults without blocking: its faults into
+ * faults[0 .. *nr - 1] (each with faults[i].sz set by the caller), 1; 0
+ * when none waits; -EMSGSIZE with *nr the group's size when @max is too
+ * small (the group stays for the next call).  Not for concurrent use on
+ * one queue.
+ */
+LIBIOMMU_API int libiommu_fault_queue_read(struct libiommu_fault_queue *fq,
+					   struct libiommu_fault *faults,
+					   size_t max, size_t *nr);
+
+/* libiommu_fault_queue_respond() codes (the kernel's) */
+#define LIBIOMMU_FAULT_RESP_SUCCESS 0u /* resolved: the device retries */
+#define LIBIOMMU_FAULT_RESP_INVALID 1u /* not resolvable: the device fails it */
+
+/**
+ * Answer the group with @cookie (read by libiommu_fault_queue_read()):
+ * -ENOENT when no read group has it (answered already, never read, or
+ * answered by the kernel when its HWPT was detached or destroyed).
+ */
+LIBIOMMU_API int libiommu_fault_queue_respond(struct libiommu_fault_queue *fq,
+					      uint32_t cookie, uint32_t code);
 
 /* ------------------------------------------------------------------------ */
 /* VFIO device side: info, regions, interrupts, reset, dma-buf              */

@@ -44,6 +44,7 @@ enum lu_op {
 	LU_OP_VIOMMU_ALLOC,
 	LU_OP_VDEVICE_ALLOC,
 	LU_OP_VEVENTQ_ALLOC,
+	LU_OP_FAULT_QUEUE_ALLOC,
 	LU_OP__COUNT
 };
 
@@ -177,9 +178,11 @@ struct lu_backend_ops {
 	int (*dev_info_flags)(struct libiommu_dev *dev, uint32_t *flags);
 
 	/* HWPTs (flags: LIBIOMMU_HWPT_*, checked); @pt_id an IOAS or parent */
+	/* @fault_id: a fault queue's id, or 0 for none */
 	int (*hwpt_alloc)(struct libiommu_dev *dev, uint32_t pt_id,
 			  uint32_t flags, uint32_t data_type, const void *data,
-			  uint32_t data_len, bool nested, uint32_t *out_id);
+			  uint32_t data_len, bool nested, uint32_t fault_id,
+			  uint32_t *out_id);
 	int (*hwpt_destroy)(struct libiommu_hwpt *hwpt, bool quiet);
 	int (*hwpt_set_dirty)(struct libiommu_hwpt *hwpt, bool enable);
 	int (*hwpt_get_dirty)(struct libiommu_hwpt *hwpt, uint64_t iova,
@@ -211,6 +214,13 @@ struct lu_backend_ops {
 	int (*veventq_alloc)(struct libiommu_viommu *viommu, uint32_t type,
 			     uint32_t depth, uint32_t *out_id, int *out_fd);
 	int (*veventq_destroy)(struct libiommu_veventq *q, bool quiet);
+	/* a fault queue: its id and fd (O_CLOEXEC); destroy after its fd closed */
+	int (*fault_queue_alloc)(struct libiommu_ctx *ctx, uint32_t *out_id,
+				 int *out_fd);
+	int (*fault_queue_destroy)(struct libiommu_fault_queue *fq, bool quiet);
+	/* write one response; -ENOENT (not logged) for an unknown cookie */
+	int (*fault_queue_respond)(struct libiommu_fault_queue *fq,
+				   uint32_t cookie, uint32_t code);
 };
 
 extern const struct lu_backend_ops lu_backend_iommufd;

@@ -600,7 +600,8 @@ static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
 
 static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 			  uint32_t flags, uint32_t data_type, const void *data,
-			  uint32_t data_len, bool nested, uint32_t *out_id)
+			  uint32_t data_len, bool nested, uint32_t fault_id,
+			  uint32_t *out_id)
 {
 	struct lx_iommu_hwpt_alloc cmd = { .size = sizeof(cmd) };
 	struct libiommu_ctx *ctx = dev->ctx;
@@ -612,6 +613,10 @@ static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 	cmd.data_type = data_type;
 	cmd.data_len = data_len;
 	cmd.data_uptr = (uintptr_t)data;
+	if (fault_id) {
+		cmd.flags |= LX_IOMMU_HWPT_FAULT_ID_VALID;
+		cmd.fault_id = fault_id;
+	}
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_ALLOC, &cmd);
 	if (rc)
 		return fail_hwpt_alloc(dev, rc, nested ? "nested" : "paging",
@@ -977,6 +982,66 @@ static int ifd_veventq_destroy(struct libiommu_veventq *q, bool quiet)
 {
 	return destroy_explained(q->viommu->ctx, q->id, "vEVENTQ",
 				 "an object", quiet);
+}
+
+static int ifd_fault_queue_alloc(struct libiommu_ctx *ctx, uint32_t *out_id,
+				 int *out_fd)
+{
+	struct lx_iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int rc = lu_ioctl(ctx->fd, LX_IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	switch (-rc) {
+	case 0:
+		/* iommufd opens it O_CLOEXEC */
+		*out_id = cmd.out_fault_id;
+		*out_fd = (int)cmd.out_fault_fd;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_FAULT_QUEUE_ALLOC",
+				   LIBIOMMU_FEAT_FAULT_QUEUE);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_FAULT_QUEUE_ALLOC");
+	case EMFILE:
+	case ENFILE:
+		return lu_fail(ctx, rc,
+			       "IOMMU_FAULT_QUEUE_ALLOC: no file descriptor left for the queue's fd (%s)",
+			       strerror(-rc));
+	default:
+		return lu_fail(ctx, rc, "IOMMU_FAULT_QUEUE_ALLOC failed: %s",
+			       strerror(-rc));
+	}
+}
+
+static int ifd_fault_queue_destroy(struct libiommu_fault_queue *fq,
+				   bool quiet)
+{
+	return destroy_explained(fq->ctx, fq->id, "fault queue",
+				 "a HWPT or a duplicate of its fd", quiet);
+}
+
+static int ifd_fault_queue_respond(struct libiommu_fault_queue *fq,
+				   uint32_t cookie, uint32_t code)
+{
+	struct lx_iommu_hwpt_page_response r = { .cookie = cookie,
+						 .code = code };
+	ssize_t n;
+
+	do {
+		n = write(fq->fd, &r, sizeof(r));
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(r))
+		return 0;
+	if (n >= 0)
+		return lu_fail(fq->ctx, -EIO,
+			       "answering fault group %" PRIu32 " on fault queue %" PRIu32 ": a short write (%zd bytes)",
+			       cookie, fq->id, n);
+	/* the code was checked: EINVAL is a cookie no read group has */
+	if (errno == EINVAL)
+		return -ENOENT;
+	return lu_fail(fq->ctx, -errno,
+		       "answering fault group %" PRIu32 " on fault queue %" PRIu32 " (fd %d) failed: %s",
+		       cookie, fq->id, fq->fd, strerror(errno));
 }
 
 static int ifd_vdevice_destroy(struct libiommu_vdevice *vdev, bool quiet)
@@ -1481,6 +1546,9 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.vdevice_destroy = ifd_vdevice_destroy,
 	.veventq_alloc = ifd_veventq_alloc,
 	.veventq_destroy = ifd_veventq_destroy,
+	.fault_queue_alloc = ifd_fault_queue_alloc,
+	.fault_queue_destroy = ifd_fault_queue_destroy,
+	.fault_queue_respond = ifd_fault_queue_respond,
 	.why_not = {
 		[LU_OP_DEV_OPEN_GROUP] =
 			"VFIO groups belong to the legacy container interface: create the context with LIBIOMMU_BACKEND_TYPE1 or LIBIOMMU_BACKEND_IOMMUFD_COMPAT, or open the device's cdev with libiommu_dev_open()",

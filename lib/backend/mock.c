@@ -587,8 +587,10 @@ static void put_hwpt(struct mk_state *st, uint32_t id)
 
 static int mk_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 			 uint32_t flags, uint32_t data_type, const void *data,
-			 uint32_t data_len, bool nested, uint32_t *out_id)
+			 uint32_t data_len, bool nested, uint32_t fault_id,
+			 uint32_t *out_id)
 {
+	(void)fault_id; /* no fault queues here (LU_OP_FAULT_QUEUE_ALLOC) */
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct mk_state *st = mk(ctx);
 	struct mk_hwpt *h, *parent = NULL;
@@ -1280,5 +1282,6 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_VIOMMU_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 		[LU_OP_VDEVICE_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 		[LU_OP_VEVENTQ_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
+		[LU_OP_FAULT_QUEUE_ALLOC] = "it simulates no page faults (the kernel's selftest mock does)",
 	},
 };
