@@ -142,6 +142,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	lu_list_init(&ctx->vdevice_list);
 	lu_list_init(&ctx->veventq_list);
 	lu_list_init(&ctx->fault_queue_list);
+	lu_list_init(&ctx->hw_queue_list);
 	rc = ops->ctx_init ? ops->ctx_init(ctx) : 0;
 	if (rc) {
 		pthread_mutex_destroy(&ctx->lock);

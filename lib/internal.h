@@ -70,6 +70,7 @@ struct libiommu_ctx {
 	pthread_mutex_t lock;
 	struct lu_list ioas_list, hwpt_list, dev_list, kvm_list;
 	struct lu_list viommu_list, vdevice_list, veventq_list; /* viommu.c */
+	struct lu_list hw_queue_list;				/* viommu.c */
 	struct lu_list fault_queue_list;			/* fault.c */
 
 	/*
@@ -276,6 +277,12 @@ void lu_viommu_free_all(struct libiommu_ctx *ctx);
 
 /* From dev.c's free, locked: destroy the vDEVICE made for @dev, if any. */
 void lu_vdevice_forget_dev(struct libiommu_dev *dev);
+
+struct libiommu_hw_queue {
+	struct libiommu_viommu *viommu;
+	uint32_t id;
+	struct lu_list node; /* ctx->hw_queue_list */
+};
 
 /* ---- I/O page-fault queues (lib/fault.c) ------------------------------- */
 

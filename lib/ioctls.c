@@ -375,6 +375,10 @@ static const struct row veventq_alloc[] = {
 	R(CTX, IOMMU_VEVENTQ_ALLOC, IFD, 0, 0, NULL),
 };
 
+static const struct row hw_queue_alloc[] = {
+	R(CTX, IOMMU_HW_QUEUE_ALLOC, IFD, 0, 0, NULL),
+};
+
 static const struct row fault_queue_alloc[] = {
 	R(CTX, IOMMU_FAULT_QUEUE_ALLOC, IFD, 0, 0, NULL),
 };
@@ -525,6 +529,8 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_veventq_destroy, viommu_destroy),
 	NONE(libiommu_veventq_fd),
 	NONE(libiommu_veventq_read),
+	FN(libiommu_hw_queue_alloc, hw_queue_alloc),
+	FN(libiommu_hw_queue_destroy, viommu_destroy),
 	FN(libiommu_fault_queue_alloc, fault_queue_alloc),
 	FN(libiommu_fault_queue_destroy, viommu_destroy),
 	NONE(libiommu_fault_queue_fd),

@@ -50,6 +50,14 @@ static void vdevice_release(struct libiommu_vdevice *vdev)
 	free(vdev);
 }
 
+static void hw_queue_release(struct libiommu_hw_queue *q)
+{
+	if (q->viommu->users)
+		q->viommu->users--;
+	lu_list_unlink(&q->node);
+	free(q);
+}
+
 static void veventq_release(struct libiommu_veventq *q)
 {
 	if (q->viommu->users)
@@ -63,9 +71,16 @@ void lu_viommu_free_all(struct libiommu_ctx *ctx)
 	struct libiommu_viommu *viommu, *vtmp;
 	struct libiommu_vdevice *vdev, *dtmp;
 	struct libiommu_veventq *q, *qtmp;
+	struct libiommu_hw_queue *hq, *htmp;
 	/* an owned fd's close destroys them; another process's are not ours */
 	bool kernel = !ctx->owns_fd && !lu_foreign(ctx);
 
+	/* HW queues hold their vIOMMU; newest first (they may depend). */
+	lu_list_for_each_safe(hq, htmp, &ctx->hw_queue_list, node) {
+		if (kernel)
+			ctx->ops->hw_queue_destroy(hq, LU_QUIET);
+		hw_queue_release(hq);
+	}
 	/* A vEVENTQ's fd goes first: the file holds the object. */
 	lu_list_for_each_safe(q, qtmp, &ctx->veventq_list, node) {
 		if (q->fd >= 0)
@@ -207,7 +222,7 @@ LIBIOMMU_API int libiommu_viommu_destroy(struct libiommu_viommu *viommu)
 	lu_lock(ctx);
 	if (viommu->users) {
 		rc = lu_fail(ctx, -EBUSY,
-			     "%s: vIOMMU %" PRIu32 " is still used by %u vDEVICE(s)/vEVENTQ(s)/nested HWPT(s); destroy them first",
+			     "%s: vIOMMU %" PRIu32 " is still used by %u vDEVICE(s)/vEVENTQ(s)/HW queue(s)/nested HWPT(s); destroy them first",
 			     __func__, viommu->id, viommu->users);
 		goto out;
 	}
@@ -654,4 +669,88 @@ torn:
 	return lu_fail(ctx, -EIO,
 		       "%s: vEVENTQ %" PRIu32 " returned a record that is not a %zu-byte header plus %" PRIu32 " bytes of event (type 0x%" PRIx32 "); opts->event_len does not match the kernel's events",
 		       __func__, q->id, sizeof(hdr), q->event_len, q->type);
+}
+
+/* ---- HW queue -------------------------------------------------------------- */
+
+_Static_assert(LIBIOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV == LX_IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
+	       "HW queue types must be the kernel's");
+
+LIBIOMMU_API int libiommu_hw_queue_alloc(struct libiommu_viommu *viommu,
+					 const struct libiommu_hw_queue_opts *opts,
+					 struct libiommu_hw_queue **out)
+{
+	struct libiommu_hw_queue *q;
+	struct libiommu_ctx *ctx;
+	uint64_t iova, length;
+	uint32_t type, index;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	CHECK_VIOMMU(viommu, __func__);
+	ctx = viommu->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	rc = LU_OPTS_CHECK(ctx, opts, libiommu_hw_queue_opts, length);
+	if (rc)
+		return rc;
+	type = LU_OPTS_GET(opts, type, 0);
+	index = LU_OPTS_GET(opts, index, 0);
+	iova = LU_OPTS_GET(opts, iova, 0);
+	length = LU_OPTS_GET(opts, length, 0);
+	if (!type)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: opts->type is 0; a HW queue needs a type (LIBIOMMU_HW_QUEUE_TYPE_*)",
+			       __func__);
+	if (!length)
+		return lu_fail(ctx, -EINVAL, "%s: opts->length is 0", __func__);
+	if (iova + (length - 1) < iova)
+		return lu_fail(ctx, -EOVERFLOW,
+			       "%s: [0x%" PRIx64 ", +0x%" PRIx64 ") wraps around the IOVA space",
+			       __func__, iova, length);
+	rc = lu_backend_need(ctx, LU_OP_HW_QUEUE_ALLOC, __func__);
+	if (rc)
+		return rc;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return lu_fail(ctx, -ENOMEM, "%s: out of memory for a HW queue handle",
+			       __func__);
+	lu_lock(ctx);
+	rc = ctx->ops->hw_queue_alloc(viommu, type, index, iova, length, &q->id);
+	if (!rc) {
+		q->viommu = viommu;
+		viommu->users++;
+		lu_list_push(&ctx->hw_queue_list, &q->node);
+	}
+	lu_unlock(ctx);
+	if (rc) {
+		free(q);
+		return lu_ret(rc);
+	}
+	lu_dbg(ctx, "allocated HW queue %" PRIu32 " (type 0x%" PRIx32 ", index %" PRIu32 ") at 0x%" PRIx64 " on vIOMMU %" PRIu32,
+	       q->id, type, index, iova, viommu->id);
+	*out = q;
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_hw_queue_destroy(struct libiommu_hw_queue *q)
+{
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int rc;
+
+	if (!q)
+		return 0;
+	ctx = q->viommu->ctx;
+	LU_OWNER_CHECK(ctx, __func__);
+	lu_lock(ctx);
+	rc = ctx->ops->hw_queue_destroy(q, LU_LOUD);
+	if (!rc) {
+		id = q->id;
+		hw_queue_release(q);
+		lu_dbg(ctx, "destroyed HW queue %" PRIu32, id);
+	}
+	lu_unlock(ctx);
+	return lu_ret(rc);
 }

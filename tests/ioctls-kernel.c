@@ -275,6 +275,9 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 	struct libiommu_viommu *viommu;
 	struct libiommu_vdevice *vdev, *found;
 	struct libiommu_fault_queue *fq;
+	struct libiommu_hw_queue_opts hq_o = LIBIOMMU_OPTS(libiommu_hw_queue_opts,
+							   .type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST);
+	struct libiommu_hw_queue *hwq;
 	struct libiommu_dev *dev;
 	struct mock_dev md;
 	uint64_t iova = MOCK_APERTURE_START, bitmap[4];
@@ -319,6 +322,12 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 		       &nested_o, &vnested);
 		ck_assert_int_eq(rc, 0);
 		TU_REC(rc, IFD, libiommu_vdevice_alloc, viommu, dev, 5, &vdev);
+		ck_assert_int_eq(rc, 0);
+		hq_o.iova = iova;
+		hq_o.length = pgsz();
+		TU_REC(rc, IFD, libiommu_hw_queue_alloc, viommu, &hq_o, &hwq);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_hw_queue_destroy, hwq);
 		ck_assert_int_eq(rc, 0);
 		TU_REC(rc, IFD, libiommu_vdevice_lookup, viommu, 5, &found);
 		ck_assert_int_eq(rc, 0);

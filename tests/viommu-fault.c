@@ -36,6 +36,8 @@ static struct libiommu_vdevice *vdev;
 static struct libiommu_veventq *veventq;
 static struct libiommu_hwpt *nested;
 static struct libiommu_fault_queue *fq;
+static struct libiommu_hw_queue *hwq;
+static uint64_t page_iova; /* one page of "guest RAM" */
 static const struct mock_hwpt_data nested_data = { .iotlb = MOCK_IOTLB_DEFAULT };
 
 static void setup(void)
@@ -58,6 +60,9 @@ static void setup(void)
 	veventq = NULL;
 	nested = NULL;
 	fq = NULL;
+	hwq = NULL;
+	page_iova = 0;
+	expect_ok(libiommu_ioas_map(ioas, xbuf(pgsz()), pgsz(), &page_iova, RW));
 }
 
 static void teardown(void)
@@ -368,7 +373,31 @@ static void f_fq_destroy(int rc)
 	u_fq_destroy();
 }
 
+static int c_hwq_alloc(void)
+{
+	struct libiommu_hw_queue_opts o = { .sz = sizeof(o),
+					    .type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST,
+					    .iova = page_iova,
+					    .length = pgsz() };
+
+	hwq = SENTINEL;
+	return libiommu_hw_queue_alloc(viommu, &o, &hwq);
+}
+
+static void u_hwq_destroy(void)
+{
+	expect_ok(libiommu_hw_queue_destroy(hwq));
+	hwq = NULL;
+}
+
+static void f_hwq_alloc(int rc)
+{
+	(void)rc;
+	ck_assert_ptr_null(hwq);
+}
+
 static const struct step steps[] = {
+	{ "hw_queue_alloc", p_viommu, c_hwq_alloc, u_hwq_destroy, f_hwq_alloc },
 	{ "fault_queue_alloc", nothing, c_fq_alloc, u_fq_destroy, f_fq_alloc },
 	{ "hwpt_alloc_nested with a fault queue", p_fq, c_fq_hwpt, u_alloc_hwpt,
 	  f_alloc_hwpt },
@@ -405,6 +434,11 @@ START_TEST(each_call_fails_cleanly_or_succeeds_at_every_fault)
 
 		expect_err(libiommu_viommu_alloc(dev, parent, &o, &viommu),
 			   -EOPNOTSUPP, "feature \"viommu\"");
+		return;
+	}
+	if (strstr(st->name, "hw_queue") && !have(LIBIOMMU_FEAT_HW_QUEUE)) {
+		p_viommu();
+		expect_err(c_hwq_alloc(), -EOPNOTSUPP, "feature \"hw_queue\"");
 		return;
 	}
 	if (strstr(st->name, "veventq") && !have(LIBIOMMU_FEAT_VEVENTQ)) {

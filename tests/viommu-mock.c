@@ -670,6 +670,104 @@ START_TEST(veventq_holds_its_viommu_and_owns_its_fd)
 }
 END_TEST
 
+/* ---- HW queue ---------------------------------------------------------------- */
+
+/* One page of "guest RAM" mapped in the IOAS: its IOVA. */
+static uint64_t map_page(void)
+{
+	uint64_t iova = 0;
+
+	expect_ok(libiommu_ioas_map(ioas, xbuf(pgsz()), pgsz(), &iova, RW));
+	return iova;
+}
+
+static struct libiommu_hw_queue *alloc_hwq(struct libiommu_viommu *v,
+					   uint32_t index, uint64_t iova)
+{
+	struct libiommu_hw_queue_opts o = { .sz = sizeof(o),
+					    .type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST,
+					    .index = index,
+					    .iova = iova,
+					    .length = pgsz() };
+	struct libiommu_hw_queue *q = (struct libiommu_hw_queue *)1;
+
+	if (libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_HW_QUEUE) != 1) {
+		expect_err(libiommu_hw_queue_alloc(v, &o, &q), -EOPNOTSUPP,
+			   "feature \"hw_queue\"");
+		ck_assert_ptr_null(q);
+		return NULL;
+	}
+	expect_ok(libiommu_hw_queue_alloc(v, &o, &q));
+	ck_assert_ptr_nonnull(q);
+	return q;
+}
+
+START_TEST(hw_queue_pins_its_memory_and_holds_its_viommu)
+{
+	struct libiommu_viommu *v = alloc_viommu(dev, parent, NULL);
+	struct libiommu_hw_queue *q0, *q1;
+	uint64_t iova = map_page(), iova1 = map_page(), unmapped = 0;
+
+	if (!v)
+		return;
+	q0 = alloc_hwq(v, 0, iova);
+	if (!q0)
+		return;
+	/* The kernel pins the queue's memory: it cannot be unmapped. */
+	tu_assert_err(libiommu_ioas_unmap(ioas, iova, pgsz(), &unmapped), -EBUSY);
+	q1 = alloc_hwq(v, 1, iova1);
+	/* Queue 1 depends on queue 0 (the mock's rule), both on the vIOMMU. */
+	expect_err(libiommu_hw_queue_destroy(q0), -EBUSY, "kernel says");
+	expect_err(libiommu_viommu_destroy(v), -EBUSY, "HW queue");
+	expect_ok(libiommu_hw_queue_destroy(q1));
+	expect_ok(libiommu_hw_queue_destroy(q0));
+	expect_ok(libiommu_ioas_unmap(ioas, iova, pgsz(), &unmapped));
+	ck_assert_uint_eq(unmapped, pgsz());
+	expect_ok(libiommu_viommu_destroy(v));
+	ck_assert_int_eq(libiommu_hw_queue_destroy(NULL), 0);
+}
+END_TEST
+
+START_TEST(hw_queue_alloc_errors)
+{
+	struct libiommu_viommu *v = alloc_viommu(dev, parent, NULL);
+	struct libiommu_hw_queue_opts o = { .sz = sizeof(o),
+					    .type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST,
+					    .length = pgsz() };
+	struct libiommu_hw_queue *q, *q2 = (struct libiommu_hw_queue *)1;
+	uint64_t iova = map_page();
+
+	if (!v)
+		return;
+	q = alloc_hwq(v, 0, iova);
+	if (!q)
+		return;
+	o.iova = iova;
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -EEXIST, "index 0 already");
+	ck_assert_ptr_null(q2);
+	o.index = 2;
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -EINVAL, "refused index 2");
+	o.index = 1;
+	o.iova = MOCK_APERTURE_LAST - 3 * pgsz(); /* nothing mapped there */
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -ENOENT, "is not mapped");
+	o.iova = iova;
+	o.type = 0x777;
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -EOPNOTSUPP,
+		   "no HW queue of type");
+	o.type = 0;
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -EINVAL, "needs a type");
+	expect_err(libiommu_hw_queue_alloc(v, NULL, &q2), -EINVAL, "needs a type");
+	o.type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST;
+	o.length = 0;
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -EINVAL, "length is 0");
+	o.length = 2;
+	o.iova = UINT64_MAX;
+	expect_err(libiommu_hw_queue_alloc(v, &o, &q2), -EOVERFLOW, "wraps");
+	expect_err(libiommu_hw_queue_alloc(v, &o, NULL), -EINVAL, "out is NULL");
+	ck_assert_ptr_null(q2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("viommu-mock");
@@ -693,5 +791,7 @@ int main(void)
 	tcase_add_test(tc, veventq_reads_events_in_order_and_reports_lost_ones);
 	tcase_add_test(tc, veventq_alloc_errors);
 	tcase_add_test(tc, veventq_holds_its_viommu_and_owns_its_fd);
+	tcase_add_test(tc, hw_queue_pins_its_memory_and_holds_its_viommu);
+	tcase_add_test(tc, hw_queue_alloc_errors);
 	return tu_run(s);
 }

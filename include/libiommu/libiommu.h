@@ -1425,6 +1425,43 @@ struct libiommu_vevent {
 LIBIOMMU_API int libiommu_veventq_read(struct libiommu_veventq *veventq,
 				       struct libiommu_vevent *ev);
 
+struct libiommu_hw_queue;
+
+/* HW queue types (the kernel's numbers). */
+#define LIBIOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV 1u
+/* The kernel's iommufd selftest mock only. */
+#define LIBIOMMU_HW_QUEUE_TYPE_SELFTEST 0xdeadbeefu
+
+struct libiommu_hw_queue_opts {
+	size_t sz;
+	/** LIBIOMMU_HW_QUEUE_TYPE_* (not 0). */
+	uint32_t type;
+	/** The queue's index in the vIOMMU (the driver's numbering). */
+	uint32_t index;
+	/** Where the guest put the queue: an IOVA of the vIOMMU's parent. */
+	uint64_t iova;
+	/** Its length in bytes (not 0). */
+	uint64_t length;
+};
+
+/**
+ * Give the hardware a queue the guest drives directly (IOMMU_HW_QUEUE_ALLOC,
+ * e.g. a Tegra241 CMDQV virtual command queue): its memory is guest RAM at
+ * opts->iova of the vIOMMU's parent, which the kernel pins while the queue
+ * lives (it must be mapped, physically contiguous, and stays so: unmapping
+ * it fails until the queue is destroyed).  The queue holds the vIOMMU.
+ */
+LIBIOMMU_API int libiommu_hw_queue_alloc(struct libiommu_viommu *viommu,
+					 const struct libiommu_hw_queue_opts *opts,
+					 struct libiommu_hw_queue **out);
+
+/**
+ * Destroy a HW queue and free its handle.  -EBUSY (handle still valid)
+ * while a queue that depends on it (the driver's rule, e.g. a higher
+ * index) exists.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_hw_queue_destroy(struct libiommu_hw_queue *queue);
+
 /*
  * I/O page-fault queue: the page requests (PRI) of devices on HWPTs
  * allocated with libiommu_hwpt_opts.fault_queue, for the VMM to resolve

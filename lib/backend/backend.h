@@ -45,6 +45,7 @@ enum lu_op {
 	LU_OP_VDEVICE_ALLOC,
 	LU_OP_VEVENTQ_ALLOC,
 	LU_OP_FAULT_QUEUE_ALLOC,
+	LU_OP_HW_QUEUE_ALLOC,
 	LU_OP__COUNT
 };
 
@@ -214,6 +215,10 @@ struct lu_backend_ops {
 	int (*veventq_alloc)(struct libiommu_viommu *viommu, uint32_t type,
 			     uint32_t depth, uint32_t *out_id, int *out_fd);
 	int (*veventq_destroy)(struct libiommu_veventq *q, bool quiet);
+	int (*hw_queue_alloc)(struct libiommu_viommu *viommu, uint32_t type,
+			      uint32_t index, uint64_t iova, uint64_t length,
+			      uint32_t *out_id);
+	int (*hw_queue_destroy)(struct libiommu_hw_queue *q, bool quiet);
 	/* a fault queue: its id and fd (O_CLOEXEC); destroy after its fd closed */
 	int (*fault_queue_alloc)(struct libiommu_ctx *ctx, uint32_t *out_id,
 				 int *out_fd);

@@ -35,6 +35,7 @@ static const size_t op_offset[LU_OP__COUNT] = {
 	[LU_OP_VDEVICE_ALLOC] = offsetof(struct lu_backend_ops, vdevice_alloc),
 	[LU_OP_VEVENTQ_ALLOC] = offsetof(struct lu_backend_ops, veventq_alloc),
 	[LU_OP_FAULT_QUEUE_ALLOC] = offsetof(struct lu_backend_ops, fault_queue_alloc),
+	[LU_OP_HW_QUEUE_ALLOC] = offsetof(struct lu_backend_ops, hw_queue_alloc),
 };
 
 bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op)

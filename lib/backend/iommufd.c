@@ -984,6 +984,66 @@ static int ifd_veventq_destroy(struct libiommu_veventq *q, bool quiet)
 				 "an object", quiet);
 }
 
+static int ifd_hw_queue_alloc(struct libiommu_viommu *viommu, uint32_t type,
+			      uint32_t index, uint64_t iova, uint64_t length,
+			      uint32_t *out_id)
+{
+	struct lx_iommu_hw_queue_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = viommu->ctx;
+	int rc;
+
+	cmd.viommu_id = viommu->id;
+	cmd.type = type;
+	cmd.index = index;
+	cmd.nesting_parent_iova = iova;
+	cmd.length = length;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HW_QUEUE_ALLOC, &cmd);
+	switch (-rc) {
+	case 0:
+		*out_id = cmd.out_hw_queue_id;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HW_QUEUE_ALLOC",
+				   LIBIOMMU_FEAT_HW_QUEUE);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_HW_QUEUE_ALLOC");
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_HW_QUEUE_ALLOC: vIOMMU %" PRIu32 " has no HW queue of type %" PRIu32 " (0x%" PRIx32 ")",
+			       viommu->id, type, type);
+	case EEXIST:
+		return lu_fail(ctx, -EEXIST,
+			       "IOMMU_HW_QUEUE_ALLOC: vIOMMU %" PRIu32 " has a HW queue at index %" PRIu32 " already",
+			       viommu->id, index);
+	case ENOENT:
+	case ERANGE:
+	case EOVERFLOW:
+		return lu_fail(ctx, rc,
+			       "IOMMU_HW_QUEUE_ALLOC: [0x%" PRIx64 ", +0x%" PRIx64 ") is not mapped in the IOAS of vIOMMU %" PRIu32 "'s parent (%s); map the guest memory first",
+			       iova, length, viommu->id, strerror(-rc));
+	case EFAULT:
+		return lu_fail(ctx, -EFAULT,
+			       "IOMMU_HW_QUEUE_ALLOC: the memory at 0x%" PRIx64 " (+0x%" PRIx64 ") is not physically contiguous, or not where the driver reads it",
+			       iova, length);
+	case EIO:
+	case EINVAL:
+		return lu_fail(ctx, rc,
+			       "IOMMU_HW_QUEUE_ALLOC: the driver refused index %" PRIu32 " or length 0x%" PRIx64 " on vIOMMU %" PRIu32 " (%s; a queue may need the one before it)",
+			       index, length, viommu->id, strerror(-rc));
+	default:
+		return lu_fail(ctx, rc, "IOMMU_HW_QUEUE_ALLOC on vIOMMU %" PRIu32 " failed: %s",
+			       viommu->id, strerror(-rc));
+	}
+}
+
+static int ifd_hw_queue_destroy(struct libiommu_hw_queue *q, bool quiet)
+{
+	return destroy_explained(q->viommu->ctx, q->id, "HW queue",
+				 "a HW queue that depends on it, or one",
+				 quiet);
+}
+
 static int ifd_fault_queue_alloc(struct libiommu_ctx *ctx, uint32_t *out_id,
 				 int *out_fd)
 {
@@ -1546,6 +1606,8 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.vdevice_destroy = ifd_vdevice_destroy,
 	.veventq_alloc = ifd_veventq_alloc,
 	.veventq_destroy = ifd_veventq_destroy,
+	.hw_queue_alloc = ifd_hw_queue_alloc,
+	.hw_queue_destroy = ifd_hw_queue_destroy,
 	.fault_queue_alloc = ifd_fault_queue_alloc,
 	.fault_queue_destroy = ifd_fault_queue_destroy,
 	.fault_queue_respond = ifd_fault_queue_respond,

@@ -1282,6 +1282,7 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_VIOMMU_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 		[LU_OP_VDEVICE_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 		[LU_OP_VEVENTQ_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
+		[LU_OP_HW_QUEUE_ALLOC] = "it simulates no vIOMMU (the kernel's selftest mock does)",
 		[LU_OP_FAULT_QUEUE_ALLOC] = "it simulates no page faults (the kernel's selftest mock does)",
 	},
 };

@@ -67,3 +67,4 @@ NO_PADDING(libiommu_kvm_opts, kvm_vfio_fd);
 NO_PADDING(libiommu_viommu_opts, data_len);
 NO_PADDING(libiommu_veventq_opts, flags);
 NO_PADDING(libiommu_vevent, data);
+NO_PADDING(libiommu_hw_queue_opts, length);
