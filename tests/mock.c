@@ -284,3 +284,24 @@ int mock_trigger_iopf(int fd, uint32_t idev_id, uint32_t pasid, uint32_t grpid,
 	cmd.trigger_iopf.addr = addr;
 	return xioctl(fd, MOCK_TEST_CMD, &cmd);
 }
+
+/*
+ * Ops 18..21 = PASID_ATTACH, PASID_REPLACE, PASID_DETACH (pasid, pt_id in;
+ * the mock device object in `id`) and PASID_CHECK_HWPT (pasid, hwpt_id:
+ * 0 checks that the PASID is detached).
+ */
+#define MOCK_OP_PASID_ATTACH 18
+
+int mock_pasid(int fd, const struct mock_dev *dev, enum mock_pasid_op op,
+	       uint32_t pasid, uint32_t pt_id)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_PASID_ATTACH + (uint32_t)op;
+	cmd.id = dev->stdev_id;
+	cmd.check_iotlb.id = pasid; /* two u32: pasid, pt_id */
+	cmd.check_iotlb.iotlb = pt_id;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}

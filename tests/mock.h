@@ -133,4 +133,16 @@ int mock_trigger_vevent(int fd, uint32_t idev_id);
 int mock_trigger_iopf(int fd, uint32_t idev_id, uint32_t pasid, uint32_t grpid,
 		      uint32_t perm, uint64_t addr);
 
+/* The mock's PASID commands on a device made with MOCK_DEV_PASID. */
+enum mock_pasid_op {
+	MOCK_PASID_ATTACH,  /* @pasid to HWPT @pt_id */
+	MOCK_PASID_REPLACE, /* @pasid, attached, to HWPT @pt_id */
+	MOCK_PASID_DETACH,  /* @pasid (@pt_id unused) */
+	MOCK_PASID_CHECK,   /* is @pasid on HWPT @pt_id (0: on none)? */
+};
+
+/* 0 or -errno (MOCK_PASID_CHECK: -EINVAL when it is not). */
+int mock_pasid(int fd, const struct mock_dev *dev, enum mock_pasid_op op,
+	       uint32_t pasid, uint32_t pt_id);
+
 #endif
