@@ -6,6 +6,7 @@
  * Layers (calls run downwards only; HACKING.md):
  *   public entry points and handle logic   lib/ctx.c ioas.c dev.c hwpt.c
  *                                           kvm.c region.c hwinfo.c,
+ *                                           viommu.c fault.c,
  *                                           lib/coherency/
  *   backends                                lib/backend/ (backend.h)
  *   utilities                               lib/util/
