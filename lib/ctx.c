@@ -139,6 +139,11 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	lu_list_init(&ctx->hwpt_list);
 	lu_list_init(&ctx->dev_list);
 	lu_list_init(&ctx->kvm_list);
+	lu_list_init(&ctx->viommu_list);
+	lu_list_init(&ctx->vdevice_list);
+	lu_list_init(&ctx->veventq_list);
+	lu_list_init(&ctx->fault_queue_list);
+	lu_list_init(&ctx->hw_queue_list);
 	rc = ops->ctx_init ? ops->ctx_init(ctx) : 0;
 	if (rc) {
 		pthread_mutex_destroy(&ctx->lock);
@@ -224,9 +229,12 @@ LIBIOMMU_API void libiommu_ctx_free(struct libiommu_ctx *ctx)
 	else
 		lu_lock(ctx);
 	/* Handles first: their destroy ioctls need the fd still open. */
-	lu_kvm_free_all(ctx);  /* KVM lets go of the devices' files */
-	lu_dev_free_all(ctx);  /* devices detach from HWPTs and IOASes */
-	lu_hwpt_free_all(ctx); /* HWPTs hold their IOAS */
+	lu_kvm_free_all(ctx);	      /* KVM lets go of the devices' files */
+	lu_dev_free_all(ctx);	      /* devices detach, their vDEVICEs go */
+	lu_hwpt_free_on_viommus(ctx); /* they hold their vIOMMU */
+	lu_viommu_free_all(ctx);      /* vIOMMUs hold their parent HWPT */
+	lu_hwpt_free_all(ctx);	      /* HWPTs hold their IOAS */
+	lu_fault_queue_free_all(ctx); /* and their fault queue */
 	lu_ioas_free_all(ctx);
 	if (!foreign)
 		lu_unlock(ctx);

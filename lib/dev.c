@@ -358,6 +358,7 @@ static void dev_release(struct libiommu_dev *dev)
 {
 	lu_kvm_forget_dev(dev); /* KVM holds the file: delete it first */
 	detach_all(dev);
+	lu_vdevice_forget_dev(dev); /* it holds the device */
 	if (dev->owns_fd && dev->fd >= 0)
 		close(dev->fd);
 	/* after the device fd: a VFIO group leaves its container only then */

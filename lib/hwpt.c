@@ -40,19 +40,25 @@ static void release(struct libiommu_hwpt *hwpt)
 {
 	if (hwpt->ioas && hwpt->ioas->users && !hwpt->managed)
 		hwpt->ioas->users--;
-	if (hwpt->parent && hwpt->parent->users)
+	if (hwpt->fault_queue && hwpt->fault_queue->users)
+		hwpt->fault_queue->users--;
+	if (hwpt->viommu && hwpt->viommu->users)
+		hwpt->viommu->users--;
+	else if (!hwpt->viommu && hwpt->parent && hwpt->parent->users)
 		hwpt->parent->users--;
 	lu_list_unlink(&hwpt->node);
 	free(hwpt);
 }
 
-void lu_hwpt_free_all(struct libiommu_ctx *ctx)
+static void free_all(struct libiommu_ctx *ctx, bool viommu_children)
 {
 	struct libiommu_hwpt *hwpt, *tmp;
 	bool kernel = !ctx->owns_fd && !lu_foreign(ctx);
 
 	/* Newest first: nested HWPTs go before their parents. */
 	lu_list_for_each_safe(hwpt, tmp, &ctx->hwpt_list, node) {
+		if (viommu_children && !hwpt->viommu)
+			continue;
 		/*
 		 * On a borrowed fd the kernel objects outlive the context; in
 		 * another process they are not this process's to destroy.
@@ -63,37 +69,56 @@ void lu_hwpt_free_all(struct libiommu_ctx *ctx)
 	}
 }
 
+void lu_hwpt_free_all(struct libiommu_ctx *ctx)
+{
+	free_all(ctx, false);
+}
+
+void lu_hwpt_free_on_viommus(struct libiommu_ctx *ctx)
+{
+	free_all(ctx, true);
+}
+
 /* ---- allocation ------------------------------------------------------------- */
 
-/* Common checks of the opts: the flags, and the driver data in *data. */
+/* Common checks of the opts: the flags, driver data and fault queue. */
 static int check_opts(struct libiommu_ctx *ctx, const char *fn,
-		      const struct libiommu_hwpt_opts *opts, uint32_t *flags,
-		      uint32_t *data_type, const void **data, uint32_t *data_len)
+		      const struct libiommu_hwpt_opts *opts,
+		      struct lu_hwpt_req *req)
 {
 	size_t len = LU_OPTS_GET(opts, data_len, 0);
 	int rc;
 
-	rc = LU_OPTS_CHECK(ctx, opts, libiommu_hwpt_opts, data_len);
+	rc = LU_OPTS_CHECK(ctx, opts, libiommu_hwpt_opts, fault_queue);
 	if (rc)
 		return rc;
-	*flags = LU_OPTS_GET(opts, flags, 0);
-	*data = LU_OPTS_GET(opts, data, NULL);
-	*data_type = LU_OPTS_GET(opts, data_type, 0);
-	if (*flags & ~HWPT_KNOWN_FLAGS)
+	req->flags = LU_OPTS_GET(opts, flags, 0);
+	req->data = LU_OPTS_GET(opts, data, NULL);
+	req->data_type = LU_OPTS_GET(opts, data_type, 0);
+	req->fq = LU_OPTS_GET(opts, fault_queue, NULL);
+	if (req->flags & ~HWPT_KNOWN_FLAGS)
 		return lu_fail(ctx, -EINVAL, "%s: unknown flag bits 0x%" PRIx32,
-			       fn, *flags & ~HWPT_KNOWN_FLAGS);
-	if (*data_type == LIBIOMMU_HWPT_DATA_NONE && (*data || len))
+			       fn, req->flags & ~HWPT_KNOWN_FLAGS);
+	if (req->data_type == LIBIOMMU_HWPT_DATA_NONE && (req->data || len))
 		return lu_fail(ctx, -EINVAL,
 			       "%s: data given but data_type is LIBIOMMU_HWPT_DATA_NONE",
 			       fn);
-	if (*data_type != LIBIOMMU_HWPT_DATA_NONE && (!*data || !len))
+	if (req->data_type != LIBIOMMU_HWPT_DATA_NONE && (!req->data || !len))
 		return lu_fail(ctx, -EINVAL,
 			       "%s: data_type %" PRIu32 " needs data and data_len",
-			       fn, *data_type);
+			       fn, req->data_type);
 	if (len > UINT32_MAX)
 		return lu_fail(ctx, -EINVAL, "%s: data_len %zu is too large", fn,
 			       len);
-	*data_len = (uint32_t)len;
+	req->data_len = (uint32_t)len;
+	if (req->fq && req->fq->ctx != ctx)
+		return lu_fail(ctx, -EXDEV,
+			       "%s: fault queue %" PRIu32 " belongs to another context (iommufd)",
+			       fn, req->fq->id);
+	if (req->fq && (req->flags & LIBIOMMU_HWPT_NEST_PARENT))
+		return lu_fail(ctx, -EINVAL,
+			       "%s: a nest parent takes no fault queue (its faults are the host's); give it to the nested HWPTs",
+			       fn);
 	return lu_backend_need(ctx, LU_OP_HWPT_ALLOC, fn);
 }
 
@@ -101,33 +126,47 @@ static int check_opts(struct libiommu_ctx *ctx, const char *fn,
  * Allocate the HWPT in the kernel and list its handle; ctx->lock held.
  * @enforce: what iommufd will fix for it (LU_ENF_*), for the records.
  */
-static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
-		  const void *data, uint32_t data_len,
+static int create(struct libiommu_dev *dev, const struct lu_hwpt_req *req,
 		  struct libiommu_ioas *ioas, struct libiommu_hwpt *parent,
-		  int enforce, bool managed, struct libiommu_hwpt **out)
+		  struct libiommu_viommu *viommu, int enforce, bool managed,
+		  struct libiommu_hwpt **out)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct libiommu_hwpt *hwpt;
-	uint32_t pt_id = parent ? parent->id : ioas->id, id;
+	const char *on;
+	uint32_t pt_id, id;
 	int rc;
 
+	if (viommu) {
+		pt_id = viommu->id;
+		on = "vIOMMU";
+	} else if (parent) {
+		pt_id = parent->id;
+		on = "HWPT";
+	} else {
+		pt_id = ioas->id;
+		on = "IOAS";
+	}
 	hwpt = calloc(1, sizeof(*hwpt));
 	if (!hwpt)
 		return lu_fail(ctx, -ENOMEM, "out of memory for a HWPT handle");
-	rc = ctx->ops->hwpt_alloc(dev, pt_id, flags, data_type, data, data_len,
-				  parent != NULL, &id);
+	rc = ctx->ops->hwpt_alloc(dev, pt_id, req->flags, req->data_type,
+				  req->data, req->data_len, parent != NULL,
+				  req->fq ? req->fq->id : 0, &id);
 	if (rc) {
 		free(hwpt);
 		return rc;
 	}
 	hwpt->ctx = ctx;
 	hwpt->id = id;
-	hwpt->flags = flags;
+	hwpt->flags = req->flags;
 	hwpt->nested = parent != NULL;
 	hwpt->enforce = enforce;
 	hwpt->made_for = parent ? parent->made_for : dev->id;
 	hwpt->ioas = ioas;
 	hwpt->parent = parent;
+	hwpt->viommu = viommu;
+	hwpt->fault_queue = req->fq;
 	/*
 	 * A placed HWPT lives exactly as long as a device is on it, and the
 	 * device counts as the IOAS's user: the IOAS counts what callers made.
@@ -135,12 +174,16 @@ static int create(struct libiommu_dev *dev, uint32_t flags, uint32_t data_type,
 	hwpt->managed = managed;
 	if (ioas && !managed)
 		ioas->users++;
-	if (parent)
+	if (viommu)
+		viommu->users++; /* which holds the parent */
+	else if (parent)
 		parent->users++;
+	if (req->fq)
+		req->fq->users++;
 	lu_list_push(&ctx->hwpt_list, &hwpt->node);
-	lu_dbg(ctx, "allocated %s HWPT %" PRIu32 " on %s %" PRIu32,
-	       parent ? "nested" : "paging", hwpt->id, parent ? "HWPT" : "IOAS",
-	       pt_id);
+	lu_dbg(ctx, "allocated %s HWPT %" PRIu32 " on %s %" PRIu32 "%s",
+	       parent ? "nested" : "paging", hwpt->id, on, pt_id,
+	       req->fq ? " with a fault queue" : "");
 	*out = hwpt;
 	return 0;
 }
@@ -179,16 +222,14 @@ LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 				     const struct libiommu_hwpt_opts *opts,
 				     struct libiommu_hwpt **out)
 {
-	uint32_t flags, data_type, data_len;
-	const void *data;
+	struct lu_hwpt_req req;
 	int rc, cap;
 
 	rc = alloc_args(dev, out, "ioas", ioas, "IOAS", ioas ? ioas->id : 0,
 			ioas ? ioas->ctx : NULL, __func__);
 	if (rc)
 		return rc;
-	rc = check_opts(dev->ctx, __func__, opts, &flags, &data_type, &data,
-			&data_len);
+	rc = check_opts(dev->ctx, __func__, opts, &req);
 	if (rc)
 		return rc;
 	lu_lock(dev->ctx);
@@ -201,10 +242,29 @@ LIBIOMMU_API int libiommu_hwpt_alloc(struct libiommu_dev *dev,
 		rc = lu_coh_check_policy(dev, __func__, ioas, cap,
 					 "the HWPT it would allocate");
 	if (!rc)
-		rc = create(dev, flags, data_type, data, data_len, ioas, NULL,
-			    cap, false, out);
+		rc = create(dev, &req, ioas, NULL, NULL, cap, false, out);
 	lu_unlock(dev->ctx);
 	return lu_ret(rc);
+}
+
+int lu_hwpt_nested_opts(struct libiommu_ctx *ctx, const char *fn,
+			const struct libiommu_hwpt_opts *opts,
+			struct lu_hwpt_req *req)
+{
+	int rc;
+
+	if (!opts || LU_OPTS_GET(opts, data_type, 0) == LIBIOMMU_HWPT_DATA_NONE)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: a nested HWPT needs driver data (opts->data_type, data, data_len) describing its stage-1 table",
+			       fn);
+	rc = check_opts(ctx, fn, opts, req);
+	if (rc)
+		return rc;
+	if (req->flags & ~LIBIOMMU_HWPT_PASID)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: only LIBIOMMU_HWPT_PASID applies to a nested HWPT (flags 0x%" PRIx32 ")",
+			       fn, req->flags);
+	return 0;
 }
 
 LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
@@ -212,9 +272,8 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 					    const struct libiommu_hwpt_opts *opts,
 					    struct libiommu_hwpt **out)
 {
-	uint32_t flags, data_type, data_len;
 	struct libiommu_ctx *ctx;
-	const void *data;
+	struct lu_hwpt_req req;
 	char what[64];
 	int rc;
 
@@ -228,26 +287,17 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 		return lu_fail(ctx, -EINVAL,
 			       "%s: HWPT %" PRIu32 " is not a nest parent (allocate it with LIBIOMMU_HWPT_NEST_PARENT)",
 			       __func__, parent->id);
-	if (!opts || LU_OPTS_GET(opts, data_type, 0) == LIBIOMMU_HWPT_DATA_NONE)
-		return lu_fail(ctx, -EINVAL,
-			       "%s: a nested HWPT needs driver data (opts->data_type, data, data_len) describing its stage-1 table",
-			       __func__);
-	rc = check_opts(ctx, __func__, opts, &flags, &data_type, &data,
-			&data_len);
+	rc = lu_hwpt_nested_opts(ctx, __func__, opts, &req);
 	if (rc)
 		return rc;
-	if (flags & ~LIBIOMMU_HWPT_PASID)
-		return lu_fail(ctx, -EINVAL,
-			       "%s: only LIBIOMMU_HWPT_PASID applies to a nested HWPT (flags 0x%" PRIx32 ")",
-			       __func__, flags);
 	lu_lock(ctx);
 	/* A nested HWPT has its parent's enforcement. */
 	snprintf(what, sizeof(what), "a HWPT nested in HWPT %" PRIu32, parent->id);
 	rc = lu_coh_check_policy(dev, __func__, lu_hwpt_ioas(parent),
 				 parent->enforce, what);
 	if (!rc)
-		rc = create(dev, flags, data_type, data, data_len, NULL, parent,
-			    parent->enforce, false, out);
+		rc = create(dev, &req, NULL, parent, NULL, parent->enforce,
+			    false, out);
 	lu_unlock(ctx);
 	return lu_ret(rc);
 }
@@ -255,8 +305,19 @@ LIBIOMMU_API int libiommu_hwpt_alloc_nested(struct libiommu_dev *dev,
 int lu_hwpt_place(struct libiommu_dev *dev, struct libiommu_ioas *ioas,
 		  bool pasid, int enforce, struct libiommu_hwpt **out)
 {
-	return create(dev, pasid ? LIBIOMMU_HWPT_PASID : 0, 0, NULL, 0, ioas,
-		      NULL, enforce, true, out);
+	struct lu_hwpt_req req = { .flags = pasid ? LIBIOMMU_HWPT_PASID : 0 };
+
+	return create(dev, &req, ioas, NULL, NULL, enforce, true, out);
+}
+
+int lu_hwpt_create_on_viommu(struct libiommu_dev *dev,
+			     struct libiommu_viommu *viommu,
+			     const struct lu_hwpt_req *req,
+			     struct libiommu_hwpt **out)
+{
+	/* A HWPT nested on a vIOMMU has the vIOMMU's parent's enforcement. */
+	return create(dev, req, NULL, viommu->parent, viommu,
+		      viommu->parent->enforce, false, out);
 }
 
 void lu_hwpt_unplace(struct libiommu_hwpt *hwpt)
@@ -281,7 +342,7 @@ LIBIOMMU_API int libiommu_hwpt_destroy(struct libiommu_hwpt *hwpt)
 	lu_lock(ctx);
 	if (hwpt->users) {
 		rc = lu_fail(ctx, -EBUSY,
-			     "%s: HWPT %" PRIu32 " is still used by %u device attachment(s)/nested HWPT(s); detach or destroy them first",
+			     "%s: HWPT %" PRIu32 " is still used by %u device attachment(s)/nested HWPT(s)/vIOMMU(s); detach or destroy them first",
 			     __func__, hwpt->id, hwpt->users);
 		goto out;
 	}

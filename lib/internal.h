@@ -5,8 +5,8 @@
  *
  * Layers (calls run downwards only; HACKING.md):
  *   public entry points and handle logic   lib/ctx.c ioas.c dev.c hwpt.c
- *                                           kvm.c region.c hwinfo.c
- *                                           migration.c,
+ *                                           kvm.c region.c hwinfo.c,
+ *                                           viommu.c fault.c migration.c,
  *                                           lib/coherency/
  *   backends                                lib/backend/ (backend.h)
  *   utilities                               lib/util/
@@ -74,6 +74,9 @@ struct libiommu_ctx {
 	 */
 	pthread_mutex_t lock;
 	struct lu_list ioas_list, hwpt_list, dev_list, kvm_list;
+	struct lu_list viommu_list, vdevice_list, veventq_list; /* viommu.c */
+	struct lu_list hw_queue_list;				/* viommu.c */
+	struct lu_list fault_queue_list;			/* fault.c */
 
 	/*
 	 * The process that made the context (lu_foreign()).  @owner is a word
@@ -177,11 +180,46 @@ struct libiommu_hwpt {
 	uint32_t made_for;	      /* the allocating device's id */
 	struct libiommu_ioas *ioas;   /* paging: the IOAS it maps */
 	struct libiommu_hwpt *parent; /* nested: its parent */
-	struct lu_list node;	      /* ctx->hwpt_list */
+	/* nested on a vIOMMU: it (and @parent is the vIOMMU's parent) */
+	struct libiommu_viommu *viommu;
+	struct libiommu_fault_queue *fault_queue; /* gets its page faults */
+	struct lu_list node;			  /* ctx->hwpt_list */
 };
 
 /* Free every HWPT handle of a ctx (from libiommu_ctx_free, locked). */
 void lu_hwpt_free_all(struct libiommu_ctx *ctx);
+
+/*
+ * Free the HWPT handles nested on a vIOMMU (from libiommu_ctx_free,
+ * locked, before lu_viommu_free_all(): they hold their vIOMMU).
+ */
+void lu_hwpt_free_on_viommus(struct libiommu_ctx *ctx);
+
+/* What an allocation asks of the kernel, from libiommu_hwpt_opts. */
+struct lu_hwpt_req {
+	uint32_t flags; /* LIBIOMMU_HWPT_* */
+	uint32_t data_type, data_len;
+	const void *data;
+	struct libiommu_fault_queue *fq; /* NULL: none */
+};
+
+/*
+ * The checks of a nested HWPT's opts (lib/hwpt.c): flags, data type, data
+ * and fault queue, as libiommu_hwpt_alloc_nested() makes them.  0 or
+ * -errno logged.
+ */
+int lu_hwpt_nested_opts(struct libiommu_ctx *ctx, const char *fn,
+			const struct libiommu_hwpt_opts *opts,
+			struct lu_hwpt_req *req);
+
+/*
+ * A nested HWPT on @viommu for @dev (lib/hwpt.c), listed; @req checked by
+ * lu_hwpt_nested_opts().  ctx->lock held; 0 or -errno logged.
+ */
+int lu_hwpt_create_on_viommu(struct libiommu_dev *dev,
+			     struct libiommu_viommu *viommu,
+			     const struct lu_hwpt_req *req,
+			     struct libiommu_hwpt **out);
 
 /*
  * A HWPT the library allocates in @ioas to place @dev on (PASID-capable
@@ -200,6 +238,75 @@ static inline struct libiommu_ioas *lu_hwpt_ioas(const struct libiommu_hwpt *h)
 		h = h->parent;
 	return h ? h->ioas : NULL;
 }
+
+/* ---- vIOMMUs and vDEVICEs (lib/viommu.c) -------------------------------- */
+
+struct libiommu_viommu {
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	uint32_t type;
+	unsigned int users;	      /* vDEVICEs and nested HWPTs on it */
+	struct libiommu_hwpt *parent; /* the nest parent it holds */
+	struct lu_list node;	      /* ctx->viommu_list */
+};
+
+struct libiommu_vdevice {
+	struct libiommu_viommu *viommu;
+	struct libiommu_dev *dev;
+	uint32_t id;
+	uint64_t virt_id;
+	struct lu_list node; /* ctx->vdevice_list */
+};
+
+/* The library reads a vEVENTQ's fd through this much buffer. */
+#define LU_VEVENTQ_BUF 4096
+
+struct libiommu_veventq {
+	struct libiommu_viommu *viommu;
+	uint32_t id;
+	int fd; /* -1 once closed by a destroy the kernel then refused */
+	uint32_t type, event_len;
+	/* the reader's state (not for concurrent readers) */
+	bool seen;	   /* a record was read: @last_seq is its sequence */
+	uint32_t last_seq; /* sequence of the last record read */
+	size_t buf_len, buf_off;
+	uint8_t buf[LU_VEVENTQ_BUF];
+	struct lu_list node; /* ctx->veventq_list */
+};
+
+/*
+ * Free every vEVENTQ, vDEVICE, then every vIOMMU handle (libiommu_ctx_free,
+ * locked).
+ */
+void lu_viommu_free_all(struct libiommu_ctx *ctx);
+
+/* From dev.c's free, locked: destroy the vDEVICE made for @dev, if any. */
+void lu_vdevice_forget_dev(struct libiommu_dev *dev);
+
+struct libiommu_hw_queue {
+	struct libiommu_viommu *viommu;
+	uint32_t id;
+	struct lu_list node; /* ctx->hw_queue_list */
+};
+
+/* ---- I/O page-fault queues (lib/fault.c) ------------------------------- */
+
+/* Faults the library reads from the fd at once (whole groups). */
+#define LU_FAULT_BUF 64
+
+struct libiommu_fault_queue {
+	struct libiommu_ctx *ctx;
+	uint32_t id;
+	int fd;
+	unsigned int users; /* HWPTs allocated with it */
+	/* the reader's buffer (not for concurrent readers) */
+	size_t buf_len, buf_off; /* in faults */
+	struct lx_iommu_hwpt_pgfault *buf;
+	struct lu_list node; /* ctx->fault_queue_list */
+};
+
+/* Free every fault queue handle (libiommu_ctx_free, locked, after HWPTs). */
+void lu_fault_queue_free_all(struct libiommu_ctx *ctx);
 
 /* ---- devices -------------------------------------------------------------- */
 

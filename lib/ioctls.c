@@ -84,7 +84,7 @@ static const struct row ctx_free[] = {
 	R(DEV, VFIO_DEVICE_DETACH_IOMMUFD_PT, IFD, 0, 0,
 	  "each device (RID and PASIDs) still attached through the context"),
 	R(CTX, IOMMU_DESTROY, IFD, 0, 0,
-	  T_PLACED "; on a borrowed fd also each IOAS and HWPT still allocated (closing an owned fd destroys them)"),
+	  T_PLACED "; the vDEVICE of each device; on a borrowed fd also each IOAS, HWPT and vIOMMU still allocated (closing an owned fd destroys them)"),
 	R(CTX, VFIO_IOMMU_UNMAP_DMA, LEGACY, 0, 0,
 	  "on a borrowed container: what the IOAS maps"),
 	R(GROUP, VFIO_GROUP_UNSET_CONTAINER, LEGACY, 0, 0,
@@ -246,6 +246,7 @@ static const struct row dev_free[] = {
 	R(DEV, VFIO_DEVICE_DETACH_IOMMUFD_PT, IFD, 0, 0,
 	  "its RID and each PASID still attached through the handle"),
 	R(CTX, IOMMU_DESTROY, IFD, 0, 0, T_PLACED),
+	R(CTX, IOMMU_DESTROY, IFD, 0, 0, "its vDEVICE, when it has one"),
 	R(GROUP, VFIO_GROUP_UNSET_CONTAINER, LEGACY, 0, 0,
 	  "its group leaves the container with the group's last device"),
 	R(CTX, VFIO_IOMMU_GET_INFO, LEGACY, QUERY, 0,
@@ -440,6 +441,36 @@ static const struct row hwpt_invalidate[] = {
 	R(CTX, IOMMU_HWPT_INVALIDATE, IFD, 0, 0, NULL),
 };
 
+/* ---- vIOMMUs and vDEVICEs ------------------------------------------------- */
+
+static const struct row viommu_alloc[] = {
+	R(CTX, IOMMU_VIOMMU_ALLOC, IFD, 0, 0, NULL),
+};
+
+static const struct row viommu_destroy[] = {
+	R(CTX, IOMMU_DESTROY, IFD, 0, 0, NULL),
+};
+
+static const struct row viommu_invalidate[] = {
+	R(CTX, IOMMU_HWPT_INVALIDATE, IFD, 0, 0, "with the vIOMMU's id"),
+};
+
+static const struct row vdevice_alloc[] = {
+	R(CTX, IOMMU_VDEVICE_ALLOC, IFD, 0, 0, NULL),
+};
+
+static const struct row veventq_alloc[] = {
+	R(CTX, IOMMU_VEVENTQ_ALLOC, IFD, 0, 0, NULL),
+};
+
+static const struct row hw_queue_alloc[] = {
+	R(CTX, IOMMU_HW_QUEUE_ALLOC, IFD, 0, 0, NULL),
+};
+
+static const struct row fault_queue_alloc[] = {
+	R(CTX, IOMMU_FAULT_QUEUE_ALLOC, IFD, 0, 0, NULL),
+};
+
 /* ---- coherency ----------------------------------------------------------- */
 
 #define T_EACH_DEV " (for each device of the report)"
@@ -572,6 +603,27 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_hwpt_set_dirty_tracking, hwpt_set_dirty_tracking),
 	FN(libiommu_hwpt_get_dirty_bitmap, hwpt_get_dirty_bitmap),
 	FN(libiommu_hwpt_invalidate, hwpt_invalidate),
+	FN(libiommu_viommu_alloc, viommu_alloc),
+	FN(libiommu_viommu_destroy, viommu_destroy),
+	NONE(libiommu_viommu_id),
+	FN(libiommu_viommu_alloc_hwpt, hwpt_alloc_nested),
+	FN(libiommu_viommu_invalidate, viommu_invalidate),
+	NONE(libiommu_viommu_mmap),
+	FN(libiommu_vdevice_alloc, vdevice_alloc),
+	FN(libiommu_vdevice_destroy, viommu_destroy),
+	NONE(libiommu_vdevice_id),
+	NONE(libiommu_vdevice_lookup),
+	FN(libiommu_veventq_alloc, veventq_alloc),
+	FN(libiommu_veventq_destroy, viommu_destroy),
+	NONE(libiommu_veventq_fd),
+	NONE(libiommu_veventq_read),
+	FN(libiommu_hw_queue_alloc, hw_queue_alloc),
+	FN(libiommu_hw_queue_destroy, viommu_destroy),
+	FN(libiommu_fault_queue_alloc, fault_queue_alloc),
+	FN(libiommu_fault_queue_destroy, viommu_destroy),
+	NONE(libiommu_fault_queue_fd),
+	NONE(libiommu_fault_queue_read),
+	NONE(libiommu_fault_queue_respond),
 	FN(libiommu_coherency_get_dev, coherency_get_dev),
 	FN(libiommu_coherency_get_ioas, coherency_get_ioas),
 	FN(libiommu_coherency_get_kvm, coherency_get_kvm),

@@ -273,7 +273,16 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 							   .data = &data,
 							   .data_len = sizeof(data));
 	struct mock_invalidate inv = { .iotlb_id = 1 };
-	struct libiommu_hwpt *hd, *parent, *nested;
+	struct mock_viommu_invalidate vinv = { .vdev_id = 5, .cache_id = 1 };
+	struct libiommu_viommu_opts vo = LIBIOMMU_OPTS(libiommu_viommu_opts,
+						       .type = LIBIOMMU_VIOMMU_TYPE_SELFTEST);
+	struct libiommu_hwpt *hd, *parent, *nested, *vnested;
+	struct libiommu_viommu *viommu;
+	struct libiommu_vdevice *vdev, *found;
+	struct libiommu_fault_queue *fq;
+	struct libiommu_hw_queue_opts hq_o = LIBIOMMU_OPTS(libiommu_hw_queue_opts,
+							   .type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST);
+	struct libiommu_hw_queue *hwq;
 	struct libiommu_dev *dev;
 	struct mock_dev md;
 	uint64_t iova = MOCK_APERTURE_START, bitmap[4];
@@ -310,6 +319,45 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 	       &inv, sizeof(inv), &n);
 	ck_assert_int_eq(rc, 0);
 	TU_REC(rc, IFD, libiommu_hwpt_destroy, nested);
+	ck_assert_int_eq(rc, 0);
+	/* vIOMMU and vDEVICE (on a kernel without them: the refused alloc) */
+	TU_REC(rc, IFD, libiommu_viommu_alloc, dev, parent, &vo, &viommu);
+	if (rc == 0) {
+		TU_REC(rc, IFD, libiommu_viommu_alloc_hwpt, viommu, dev,
+		       &nested_o, &vnested);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_vdevice_alloc, viommu, dev, 5, &vdev);
+		ck_assert_int_eq(rc, 0);
+		hq_o.iova = iova;
+		hq_o.length = pgsz();
+		TU_REC(rc, IFD, libiommu_hw_queue_alloc, viommu, &hq_o, &hwq);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_hw_queue_destroy, hwq);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_vdevice_lookup, viommu, 5, &found);
+		ck_assert_int_eq(rc, 0);
+		n = 1;
+		TU_REC(rc, IFD, libiommu_viommu_invalidate, viommu,
+		       MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &vinv, sizeof(vinv), &n);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_hwpt_destroy, vnested);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_vdevice_destroy, vdev);
+		ck_assert_int_eq(rc, 0);
+		TU_REC(rc, IFD, libiommu_viommu_destroy, viommu);
+		ck_assert_int_eq(rc, 0);
+	} else {
+		ck_assert_int_eq(rc, -EOPNOTSUPP);
+	}
+	/* a fault queue and a nested HWPT that reports to it */
+	TU_REC(rc, IFD, libiommu_fault_queue_alloc, ctx, &fq);
+	ck_assert_int_eq(rc, 0);
+	nested_o.fault_queue = fq;
+	TU_REC(rc, IFD, libiommu_hwpt_alloc_nested, dev, parent, &nested_o, &nested);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_hwpt_destroy, nested);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_fault_queue_destroy, fq);
 	ck_assert_int_eq(rc, 0);
 	TU_REC(rc, IFD, libiommu_hwpt_destroy, parent);
 	ck_assert_int_eq(rc, 0);

@@ -60,6 +60,13 @@ struct mock_cmd {
 			uint32_t id;
 			uint32_t iotlb;
 		} check_iotlb;
+		struct {
+			uint32_t dev_id;
+			uint32_t pasid;
+			uint32_t grpid;
+			uint32_t perm;
+			uint64_t addr;
+		} trigger_iopf;
 		uint64_t pad[6]; /* the kernel's union is 48 bytes */
 	};
 	uint32_t last;
@@ -208,5 +215,93 @@ int mock_check_iotlb(int fd, uint32_t hwpt_id, uint32_t entry, uint32_t value)
 	cmd.id = hwpt_id;
 	cmd.check_iotlb.id = entry;
 	cmd.check_iotlb.iotlb = value;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+/* ---- vIOMMU tests -----------------------------------------------------------
+ * Facts from iommufd_test.h (7.3): op 10 = MOCK_DOMAIN_REPLACE (the mock
+ * device object in `id`, the new pt_id in), op 16 = DEV_CHECK_CACHE (the
+ * iommufd device id in `id`; cache entry and expected value in).
+ */
+#define MOCK_OP_MOCK_DOMAIN_REPLACE 10
+#define MOCK_OP_DEV_CHECK_CACHE 16
+
+int mock_replace(int fd, const struct mock_dev *dev, uint32_t pt_id)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_MOCK_DOMAIN_REPLACE;
+	cmd.id = dev->stdev_id;
+	cmd.check_iotlb.id = pt_id; /* the union's first u32 */
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
+			 uint32_t value)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_DEV_CHECK_CACHE;
+	cmd.id = idev_id;
+	cmd.check_iotlb.id = entry; /* same layout: two u32 */
+	cmd.check_iotlb.iotlb = value;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+/* Op 17 = TRIGGER_VEVENT: an event for the iommufd device id in `dev_id`. */
+#define MOCK_OP_TRIGGER_VEVENT 17
+
+int mock_trigger_vevent(int fd, uint32_t idev_id)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_TRIGGER_VEVENT;
+	cmd.check_iotlb.id = idev_id; /* the union's first u32 */
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+/* Op 15 = TRIGGER_IOPF: a page request of one page (the last of its group). */
+#define MOCK_OP_TRIGGER_IOPF 15
+
+int mock_trigger_iopf(int fd, uint32_t idev_id, uint32_t pasid, uint32_t grpid,
+		      uint32_t perm, uint64_t addr)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_TRIGGER_IOPF;
+	cmd.trigger_iopf.dev_id = idev_id;
+	cmd.trigger_iopf.pasid = pasid;
+	cmd.trigger_iopf.grpid = grpid;
+	cmd.trigger_iopf.perm = perm;
+	cmd.trigger_iopf.addr = addr;
+	return xioctl(fd, MOCK_TEST_CMD, &cmd);
+}
+
+/*
+ * Ops 18..21 = PASID_ATTACH, PASID_REPLACE, PASID_DETACH (pasid, pt_id in;
+ * the mock device object in `id`) and PASID_CHECK_HWPT (pasid, hwpt_id:
+ * 0 checks that the PASID is detached).
+ */
+#define MOCK_OP_PASID_ATTACH 18
+
+int mock_pasid(int fd, const struct mock_dev *dev, enum mock_pasid_op op,
+	       uint32_t pasid, uint32_t pt_id)
+{
+	struct mock_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.op = MOCK_OP_PASID_ATTACH + (uint32_t)op;
+	cmd.id = dev->stdev_id;
+	cmd.check_iotlb.id = pasid; /* two u32: pasid, pt_id */
+	cmd.check_iotlb.iotlb = pt_id;
 	return xioctl(fd, MOCK_TEST_CMD, &cmd);
 }

@@ -87,4 +87,62 @@ int mock_set_dirty(int fd, uint32_t hwpt_id, uint64_t iova, uint64_t length,
 /* 0 if IOTLB entry @entry of mock nested HWPT @hwpt_id holds @value, else -EINVAL. */
 int mock_check_iotlb(int fd, uint32_t hwpt_id, uint32_t entry, uint32_t value);
 
+/* ---- vIOMMU tests ----------------------------------------------------------- */
+
+/* The mock's vIOMMU (iommufd_test.h). */
+#define MOCK_VIOMMU_TYPE 0xdeadbeefu		     /* IOMMU_VIOMMU_TYPE_SELFTEST */
+#define MOCK_VIOMMU_INVALIDATE_DATA_TYPE 0xdeadbeefu /* ..._DATA_SELFTEST */
+#define MOCK_DEV_CACHE_DEFAULT 0xbaddadu	     /* initial device cache entries */
+#define MOCK_DEV_CACHE_ENTRIES 4		     /* entries 0..3 */
+
+/* vIOMMU data (struct iommu_viommu_selftest): out_data echoes in_data. */
+struct mock_viommu_data {
+	uint32_t in_data;
+	uint32_t out_data;
+	uint64_t out_mmap_offset;
+	uint64_t out_mmap_length;
+};
+
+/* One vIOMMU invalidation entry (struct iommu_viommu_invalidate_selftest). */
+struct mock_viommu_invalidate {
+	uint32_t flags;	  /* MOCK_INVALIDATE_ALL */
+	uint32_t vdev_id; /* the virtual id */
+	uint32_t cache_id;
+};
+
+/* Move mock device @dev to HWPT @pt_id (MOCK_DOMAIN_REPLACE).  0 or -errno. */
+int mock_replace(int fd, const struct mock_dev *dev, uint32_t pt_id);
+
+/* 0 if cache entry @entry of mock device @idev_id holds @value, else -EINVAL. */
+int mock_check_dev_cache(int fd, uint32_t idev_id, uint32_t entry,
+			 uint32_t value);
+
+/*
+ * Make the mock IOMMU report an event (its virtual id, 4 bytes) for mock
+ * device @idev_id, which must be attached to a HWPT nested on a vIOMMU and
+ * have a vDEVICE there.  0 or -errno.
+ */
+int mock_trigger_vevent(int fd, uint32_t idev_id);
+
+/*
+ * Make mock device @idev_id issue a page request for @addr (PASID @pasid,
+ * 0 for none; page request group @grpid; LIBIOMMU_FAULT_PERM_* @perm): a
+ * group of one fault, delivered to the fault queue of the HWPT the device
+ * is attached to.  0 or -errno.
+ */
+int mock_trigger_iopf(int fd, uint32_t idev_id, uint32_t pasid, uint32_t grpid,
+		      uint32_t perm, uint64_t addr);
+
+/* The mock's PASID commands on a device made with MOCK_DEV_PASID. */
+enum mock_pasid_op {
+	MOCK_PASID_ATTACH,  /* @pasid to HWPT @pt_id */
+	MOCK_PASID_REPLACE, /* @pasid, attached, to HWPT @pt_id */
+	MOCK_PASID_DETACH,  /* @pasid (@pt_id unused) */
+	MOCK_PASID_CHECK,   /* is @pasid on HWPT @pt_id (0: on none)? */
+};
+
+/* 0 or -errno (MOCK_PASID_CHECK: -EINVAL when it is not). */
+int mock_pasid(int fd, const struct mock_dev *dev, enum mock_pasid_op op,
+	       uint32_t pasid, uint32_t pt_id);
+
 #endif

@@ -766,6 +766,8 @@ LIBIOMMU_API const char *libiommu_hw_type_name(uint32_t type);
 #define LIBIOMMU_HWPT_DATA_ARM_SMMUV3 2u
 #define LIBIOMMU_HWPT_DATA_AMD_GUEST 3u
 
+struct libiommu_fault_queue;
+
 struct libiommu_hwpt_opts {
 	size_t sz;
 	/** LIBIOMMU_HWPT_* flags. */
@@ -774,6 +776,11 @@ struct libiommu_hwpt_opts {
 	uint32_t data_type;
 	const void *data;
 	size_t data_len;
+	/**
+	 * (0.2) The I/O page-fault queue that gets the HWPT's page faults
+	 * (libiommu_fault_queue_alloc()), or NULL: faults are not reported.
+	 */
+	struct libiommu_fault_queue *fault_queue;
 };
 
 /**
@@ -1234,6 +1241,296 @@ LIBIOMMU_API int libiommu_kvm_noncoherent(struct libiommu_kvm *kvm,
 /* ------------------------------------------------------------------------ */
 /* vIOMMU, vDEVICE, vEVENTQ, HW queue, I/O page-fault queue                 */
 /* ------------------------------------------------------------------------ */
+
+struct libiommu_viommu;
+struct libiommu_vdevice;
+
+/*
+ * vIOMMU types (libiommu_viommu_opts.type, the kernel's numbers).  The
+ * driver data for each is the kernel's struct for that type, passed
+ * verbatim; some drivers write results back into it.
+ */
+#define LIBIOMMU_VIOMMU_TYPE_ARM_SMMUV3 1u
+#define LIBIOMMU_VIOMMU_TYPE_TEGRA241_CMDQV 2u
+/* The kernel's iommufd selftest mock (CONFIG_IOMMUFD_TEST) only. */
+#define LIBIOMMU_VIOMMU_TYPE_SELFTEST 0xdeadbeefu
+
+struct libiommu_viommu_opts {
+	size_t sz;
+	/** LIBIOMMU_VIOMMU_TYPE_* (not 0: the kernel has no default type). */
+	uint32_t type;
+	/** None defined yet: 0. */
+	uint32_t flags;
+	/**
+	 * Driver data of @type, or NULL/0.  Read and written: a driver may
+	 * return results in it (Tegra241 CMDQV: where to mmap its page).
+	 */
+	void *data;
+	size_t data_len;
+};
+
+/**
+ * Allocate a vIOMMU (IOMMU_VIOMMU_ALLOC): the per-VM instance of @dev's
+ * IOMMU, on the nest-parent HWPT @parent that holds the VM's stage-2
+ * translation.  It has @parent's snoop enforcement.  @parent stays in use
+ * (libiommu_hwpt_destroy() -EBUSY) until the vIOMMU is destroyed.  Freed
+ * with the context at the latest.  Errors: -EINVAL (parent is not a nest
+ * parent, type 0, flags), -EXDEV, -EOPNOTSUPP (the kernel or the IOMMU has
+ * no vIOMMU of that type), -ENOENT, -E2BIG, -ENOMEM, -ECHILD.
+ */
+LIBIOMMU_API int libiommu_viommu_alloc(struct libiommu_dev *dev,
+				       struct libiommu_hwpt *parent,
+				       const struct libiommu_viommu_opts *opts,
+				       struct libiommu_viommu **out);
+
+/**
+ * Destroy a vIOMMU and free its handle.  -EBUSY (handle still valid) while
+ * a vDEVICE or a nested HWPT uses it.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_viommu_destroy(struct libiommu_viommu *viommu);
+
+/** The kernel object id of the vIOMMU (0 and errno EINVAL for NULL). */
+LIBIOMMU_API uint32_t libiommu_viommu_id(const struct libiommu_viommu *viommu);
+
+/**
+ * Allocate a nested HWPT (a guest stage-1 table) whose parent is the
+ * vIOMMU @viommu: opts as libiommu_hwpt_alloc_nested().  The HWPT keeps
+ * the vIOMMU in use until destroyed with libiommu_hwpt_destroy().
+ */
+LIBIOMMU_API int
+libiommu_viommu_alloc_hwpt(struct libiommu_viommu *viommu,
+			   struct libiommu_dev *dev,
+			   const struct libiommu_hwpt_opts *opts,
+			   struct libiommu_hwpt **out);
+
+/**
+ * Invalidate caches through the vIOMMU (IOMMU_HWPT_INVALIDATE on its id):
+ * *entry_num entries of @entry_len bytes in the driver's format
+ * @data_type.  On return *entry_num is how many entries the kernel
+ * handled, also on failure: the index of the entry that failed.
+ */
+LIBIOMMU_API int libiommu_viommu_invalidate(struct libiommu_viommu *viommu,
+					    uint32_t data_type,
+					    const void *entries,
+					    uint32_t entry_len,
+					    uint32_t *entry_num);
+
+/**
+ * Map @length bytes at @offset of the vIOMMU's memory region (offset and
+ * length as the driver returned them in its data) into this process,
+ * shared, with PROT_* @prot; *addr the mapping, for munmap().
+ */
+LIBIOMMU_API int libiommu_viommu_mmap(struct libiommu_viommu *viommu,
+				      uint64_t offset, size_t length, int prot,
+				      void **addr);
+
+/**
+ * Tell the vIOMMU that @dev is seen by the guest with virtual id @virt_id
+ * (a virtual StreamID, BDF...): IOMMU_VDEVICE_ALLOC.  A device has at most
+ * one vDEVICE, and a virtual id names one device per vIOMMU (-EEXIST).
+ * The vDEVICE keeps the vIOMMU in use; freeing @dev destroys it.
+ */
+LIBIOMMU_API int libiommu_vdevice_alloc(struct libiommu_viommu *viommu,
+					struct libiommu_dev *dev,
+					uint64_t virt_id,
+					struct libiommu_vdevice **out);
+
+/** Destroy a vDEVICE and free its handle.  NULL is a no-op returning 0. */
+LIBIOMMU_API int libiommu_vdevice_destroy(struct libiommu_vdevice *vdev);
+
+/** The kernel object id of the vDEVICE (0 and errno EINVAL for NULL). */
+LIBIOMMU_API uint32_t libiommu_vdevice_id(const struct libiommu_vdevice *vdev);
+
+/**
+ * The vDEVICE of @viommu with virtual id @virt_id, in *out; -ENOENT when
+ * there is none (a guest naming a device the VMM never declared).
+ */
+LIBIOMMU_API int libiommu_vdevice_lookup(struct libiommu_viommu *viommu,
+					 uint64_t virt_id,
+					 struct libiommu_vdevice **out);
+
+struct libiommu_veventq;
+
+/* vEVENTQ types (the kernel's numbers). */
+#define LIBIOMMU_VEVENTQ_TYPE_ARM_SMMUV3 1u	/* 32-byte SMMUv3 event records */
+#define LIBIOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV 2u /* 16-byte error bitmaps */
+/* The kernel's iommufd selftest mock only: a 4-byte virtual id. */
+#define LIBIOMMU_VEVENTQ_TYPE_SELFTEST 0xbeefbeefu
+
+struct libiommu_veventq_opts {
+	size_t sz;
+	/** LIBIOMMU_VEVENTQ_TYPE_* (not 0). */
+	uint32_t type;
+	/** How many events the kernel queues before it drops (1 .. 2^19). */
+	uint32_t depth;
+	/**
+	 * Bytes of one event of @type: 0 for the types above (the library
+	 * knows them); needed for a type it does not know.
+	 */
+	uint32_t event_len;
+	uint32_t flags; /* none defined yet: 0 */
+};
+
+/**
+ * Allocate a vEVENTQ on @viommu (IOMMU_VEVENTQ_ALLOC): the queue in which
+ * the IOMMU reports events of one type for the vIOMMU's devices, for the
+ * VMM to forward to its guest.  One queue per type and vIOMMU (-EEXIST).
+ * The queue keeps the vIOMMU in use.  Its fd (libiommu_veventq_fd()) is
+ * readable (POLLIN) while events wait; libiommu_veventq_read() reads them.
+ */
+LIBIOMMU_API int libiommu_veventq_alloc(struct libiommu_viommu *viommu,
+					const struct libiommu_veventq_opts *opts,
+					struct libiommu_veventq **out);
+
+/**
+ * Close the queue's fd, destroy the vEVENTQ and free its handle; events
+ * not read are dropped.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_veventq_destroy(struct libiommu_veventq *veventq);
+
+/**
+ * The queue's fd, owned by the handle: for poll()/epoll (POLLIN while
+ * events wait); read it only through libiommu_veventq_read().
+ */
+LIBIOMMU_API int libiommu_veventq_fd(const struct libiommu_veventq *veventq);
+
+/* libiommu_vevent.flags */
+/* Not an event: the queue was full and the kernel dropped events here. */
+#define LIBIOMMU_VEVENT_LOST (1u << 0)
+
+#define LIBIOMMU_VEVENT_MAX_DATA 64
+
+struct libiommu_vevent {
+	size_t sz;
+	/** LIBIOMMU_VEVENT_* */
+	uint32_t flags;
+	/** The kernel's sequence number (0 .. INT32_MAX, then 0 again). */
+	uint32_t sequence;
+	/**
+	 * Sequence numbers skipped since the record read before this one on
+	 * the handle: records the library never saw (0 normally).
+	 */
+	uint32_t gap;
+	/** Bytes of @data (0 for a LIBIOMMU_VEVENT_LOST record). */
+	uint32_t data_len;
+	/** The event, in the type's format (e.g. a raw SMMUv3 event). */
+	uint8_t data[LIBIOMMU_VEVENT_MAX_DATA];
+};
+
+/**
+ * Read the next record of the queue without blocking: 1 with *ev filled
+ * (an event, or a LIBIOMMU_VEVENT_LOST record where the kernel dropped
+ * events because the queue was full), 0 when none waits, or a negative
+ * errno.  Not for concurrent use on one queue.
+ */
+LIBIOMMU_API int libiommu_veventq_read(struct libiommu_veventq *veventq,
+				       struct libiommu_vevent *ev);
+
+struct libiommu_hw_queue;
+
+/* HW queue types (the kernel's numbers). */
+#define LIBIOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV 1u
+/* The kernel's iommufd selftest mock only. */
+#define LIBIOMMU_HW_QUEUE_TYPE_SELFTEST 0xdeadbeefu
+
+struct libiommu_hw_queue_opts {
+	size_t sz;
+	/** LIBIOMMU_HW_QUEUE_TYPE_* (not 0). */
+	uint32_t type;
+	/** The queue's index in the vIOMMU (the driver's numbering). */
+	uint32_t index;
+	/** Where the guest put the queue: an IOVA of the vIOMMU's parent. */
+	uint64_t iova;
+	/** Its length in bytes (not 0). */
+	uint64_t length;
+};
+
+/**
+ * Give the hardware a queue the guest drives directly (IOMMU_HW_QUEUE_ALLOC,
+ * e.g. a Tegra241 CMDQV virtual command queue): its memory is guest RAM at
+ * opts->iova of the vIOMMU's parent, which the kernel pins while the queue
+ * lives (it must be mapped, physically contiguous, and stays so: unmapping
+ * it fails until the queue is destroyed).  The queue holds the vIOMMU.
+ */
+LIBIOMMU_API int libiommu_hw_queue_alloc(struct libiommu_viommu *viommu,
+					 const struct libiommu_hw_queue_opts *opts,
+					 struct libiommu_hw_queue **out);
+
+/**
+ * Destroy a HW queue and free its handle.  -EBUSY (handle still valid)
+ * while a queue that depends on it (the driver's rule, e.g. a higher
+ * index) exists.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_hw_queue_destroy(struct libiommu_hw_queue *queue);
+
+/*
+ * I/O page-fault queue: the page requests (PRI) of devices on HWPTs
+ * allocated with libiommu_hwpt_opts.fault_queue, for the VMM to resolve
+ * (e.g. forward to its guest) and answer.
+ */
+
+/**
+ * Allocate a fault queue (IOMMU_FAULT_QUEUE_ALLOC).  Its fd
+ * (libiommu_fault_queue_fd()) polls readable while faults wait.  Give it
+ * to HWPTs in libiommu_hwpt_opts.fault_queue; it stays in use until they
+ * are destroyed.  Freed with @ctx at the latest.
+ */
+LIBIOMMU_API int libiommu_fault_queue_alloc(struct libiommu_ctx *ctx,
+					    struct libiommu_fault_queue **out);
+
+/**
+ * Close the queue's fd, destroy it and free its handle.  -EBUSY (handle and
+ * fd still valid) while a HWPT uses it.  NULL is a no-op returning 0.
+ */
+LIBIOMMU_API int libiommu_fault_queue_destroy(struct libiommu_fault_queue *fq);
+
+/** The queue's fd (owned by the handle), for poll(): POLLIN while faults wait. */
+LIBIOMMU_API int libiommu_fault_queue_fd(const struct libiommu_fault_queue *fq);
+
+/* libiommu_fault.flags (the kernel's) */
+#define LIBIOMMU_FAULT_PASID_VALID (1u << 0) /* @pasid is set */
+#define LIBIOMMU_FAULT_LAST_PAGE (1u << 1)   /* the last fault of its group */
+/* libiommu_fault.perm (the kernel's) */
+#define LIBIOMMU_FAULT_PERM_READ (1u << 0)
+#define LIBIOMMU_FAULT_PERM_WRITE (1u << 1)
+#define LIBIOMMU_FAULT_PERM_EXEC (1u << 2)
+#define LIBIOMMU_FAULT_PERM_PRIV (1u << 3)
+
+/* One faulting page of a group (struct iommu_hwpt_pgfault). */
+struct libiommu_fault {
+	/** The size of each element of the array (sizeof(struct libiommu_fault)). */
+	size_t sz;
+	uint32_t flags;	   /* LIBIOMMU_FAULT_* */
+	uint32_t dev_id;   /* the device's iommufd id (libiommu_dev_id()) */
+	uint32_t pasid;	   /* with LIBIOMMU_FAULT_PASID_VALID */
+	uint32_t group_id; /* the device's page request group index */
+	uint32_t perm;	   /* LIBIOMMU_FAULT_PERM_* asked */
+	uint32_t cookie;   /* the group's, for libiommu_fault_queue_respond() */
+	uint64_t addr;	   /* the faulting address */
+};
+
+/**
+ * Read the next group of faults without blocking: its faults into
+ * faults[0 .. *nr - 1] (each with faults[i].sz set by the caller), 1; 0
+ * when none waits; -EMSGSIZE with *nr the group's size when @max is too
+ * small (the group stays for the next call).  Not for concurrent use on
+ * one queue.
+ */
+LIBIOMMU_API int libiommu_fault_queue_read(struct libiommu_fault_queue *fq,
+					   struct libiommu_fault *faults,
+					   size_t max, size_t *nr);
+
+/* libiommu_fault_queue_respond() codes (the kernel's) */
+#define LIBIOMMU_FAULT_RESP_SUCCESS 0u /* resolved: the device retries */
+#define LIBIOMMU_FAULT_RESP_INVALID 1u /* not resolvable: the device fails it */
+
+/**
+ * Answer the group with @cookie (read by libiommu_fault_queue_read()):
+ * -ENOENT when no read group has it (answered already, never read, or
+ * answered by the kernel when its HWPT was detached or destroyed).
+ */
+LIBIOMMU_API int libiommu_fault_queue_respond(struct libiommu_fault_queue *fq,
+					      uint32_t cookie, uint32_t code);
 
 /* ------------------------------------------------------------------------ */
 /* VFIO device side: info, regions, interrupts, reset, dma-buf              */

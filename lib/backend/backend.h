@@ -43,6 +43,11 @@ enum lu_op {
 	LU_OP_MEMLOCK_MODE,
 	LU_OP_DEV_IOCTL,
 	LU_OP_HOT_RESET,
+	LU_OP_VIOMMU_ALLOC,
+	LU_OP_VDEVICE_ALLOC,
+	LU_OP_VEVENTQ_ALLOC,
+	LU_OP_FAULT_QUEUE_ALLOC,
+	LU_OP_HW_QUEUE_ALLOC,
 	LU_OP__COUNT
 };
 
@@ -198,9 +203,11 @@ struct lu_backend_ops {
 			   size_t len);
 
 	/* HWPTs (flags: LIBIOMMU_HWPT_*, checked); @pt_id an IOAS or parent */
+	/* @fault_id: a fault queue's id, or 0 for none */
 	int (*hwpt_alloc)(struct libiommu_dev *dev, uint32_t pt_id,
 			  uint32_t flags, uint32_t data_type, const void *data,
-			  uint32_t data_len, bool nested, uint32_t *out_id);
+			  uint32_t data_len, bool nested, uint32_t fault_id,
+			  uint32_t *out_id);
 	int (*hwpt_destroy)(struct libiommu_hwpt *hwpt, bool quiet);
 	int (*hwpt_set_dirty)(struct libiommu_hwpt *hwpt, bool enable);
 	int (*hwpt_get_dirty)(struct libiommu_hwpt *hwpt, uint64_t iova,
@@ -209,6 +216,40 @@ struct lu_backend_ops {
 	int (*hwpt_invalidate)(struct libiommu_hwpt *hwpt, uint32_t data_type,
 			       const void *entries, uint32_t entry_len,
 			       uint32_t *entry_num);
+
+	/*
+	 * vIOMMUs and vDEVICEs (optional: VIOMMU_ALLOC, VDEVICE_ALLOC; the
+	 * others are reached only through their handles).  @data is read
+	 * and written (driver results).  Invalidation as hwpt_invalidate.
+	 */
+	int (*viommu_alloc)(struct libiommu_dev *dev, uint32_t hwpt_id,
+			    uint32_t type, void *data, uint32_t data_len,
+			    uint32_t *out_id);
+	int (*viommu_destroy)(struct libiommu_viommu *viommu, bool quiet);
+	int (*viommu_invalidate)(struct libiommu_viommu *viommu,
+				 uint32_t data_type, const void *entries,
+				 uint32_t entry_len, uint32_t *entry_num);
+	int (*viommu_mmap)(struct libiommu_viommu *viommu, uint64_t offset,
+			   size_t length, int prot, void **addr);
+	int (*vdevice_alloc)(struct libiommu_viommu *viommu,
+			     struct libiommu_dev *dev, uint64_t virt_id,
+			     uint32_t *out_id);
+	int (*vdevice_destroy)(struct libiommu_vdevice *vdev, bool quiet);
+	/* a vEVENTQ: its id and fd (O_CLOEXEC); destroy after its fd closed */
+	int (*veventq_alloc)(struct libiommu_viommu *viommu, uint32_t type,
+			     uint32_t depth, uint32_t *out_id, int *out_fd);
+	int (*veventq_destroy)(struct libiommu_veventq *q, bool quiet);
+	int (*hw_queue_alloc)(struct libiommu_viommu *viommu, uint32_t type,
+			      uint32_t index, uint64_t iova, uint64_t length,
+			      uint32_t *out_id);
+	int (*hw_queue_destroy)(struct libiommu_hw_queue *q, bool quiet);
+	/* a fault queue: its id and fd (O_CLOEXEC); destroy after its fd closed */
+	int (*fault_queue_alloc)(struct libiommu_ctx *ctx, uint32_t *out_id,
+				 int *out_fd);
+	int (*fault_queue_destroy)(struct libiommu_fault_queue *fq, bool quiet);
+	/* write one response; -ENOENT (not logged) for an unknown cookie */
+	int (*fault_queue_respond)(struct libiommu_fault_queue *fq,
+				   uint32_t cookie, uint32_t code);
 };
 
 extern const struct lu_backend_ops lu_backend_iommufd;

@@ -33,6 +33,11 @@ static const size_t op_offset[LU_OP__COUNT] = {
 	[LU_OP_MEMLOCK_MODE] = offsetof(struct lu_backend_ops, memlock_mode),
 	[LU_OP_DEV_IOCTL] = offsetof(struct lu_backend_ops, dev_ioctl),
 	[LU_OP_HOT_RESET] = offsetof(struct lu_backend_ops, hot_reset_fds),
+	[LU_OP_VIOMMU_ALLOC] = offsetof(struct lu_backend_ops, viommu_alloc),
+	[LU_OP_VDEVICE_ALLOC] = offsetof(struct lu_backend_ops, vdevice_alloc),
+	[LU_OP_VEVENTQ_ALLOC] = offsetof(struct lu_backend_ops, veventq_alloc),
+	[LU_OP_FAULT_QUEUE_ALLOC] = offsetof(struct lu_backend_ops, fault_queue_alloc),
+	[LU_OP_HW_QUEUE_ALLOC] = offsetof(struct lu_backend_ops, hw_queue_alloc),
 };
 
 bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op)

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -627,7 +628,8 @@ static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
 
 static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 			  uint32_t flags, uint32_t data_type, const void *data,
-			  uint32_t data_len, bool nested, uint32_t *out_id)
+			  uint32_t data_len, bool nested, uint32_t fault_id,
+			  uint32_t *out_id)
 {
 	struct lx_iommu_hwpt_alloc cmd = { .size = sizeof(cmd) };
 	struct libiommu_ctx *ctx = dev->ctx;
@@ -639,6 +641,10 @@ static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 	cmd.data_type = data_type;
 	cmd.data_len = data_len;
 	cmd.data_uptr = (uintptr_t)data;
+	if (fault_id) {
+		cmd.flags |= LX_IOMMU_HWPT_FAULT_ID_VALID;
+		cmd.fault_id = fault_id;
+	}
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_ALLOC, &cmd);
 	if (rc)
 		return fail_hwpt_alloc(dev, rc, nested ? "nested" : "paging",
@@ -754,17 +760,17 @@ static int ifd_hwpt_get_dirty(struct libiommu_hwpt *hwpt, uint64_t iova,
 	return hwpt_dirty_read(hwpt, iova, length, page_size, bitmap, flags);
 }
 
-static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
-			       const void *entries, uint32_t entry_len,
-			       uint32_t *entry_num)
+/* IOMMU_HWPT_INVALIDATE on object @id, a @what (a nested HWPT or a vIOMMU). */
+static int invalidate(struct libiommu_ctx *ctx, uint32_t id, const char *what,
+		      uint32_t data_type, const void *entries,
+		      uint32_t entry_len, uint32_t *entry_num)
 {
 	struct lx_iommu_hwpt_invalidate cmd = { .size = sizeof(cmd) };
-	struct libiommu_ctx *ctx = hwpt->ctx;
 	uint32_t n = *entry_num;
 	int rc;
 
 	*entry_num = 0;
-	cmd.hwpt_id = hwpt->id;
+	cmd.hwpt_id = id;
 	cmd.data_uptr = (uintptr_t)entries;
 	cmd.data_type = data_type;
 	cmd.entry_len = entry_len;
@@ -783,17 +789,353 @@ static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
 		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_INVALIDATE");
 	case EINVAL:
 		return lu_fail(ctx, -EINVAL,
-			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 ": entry %" PRIu32 " of %" PRIu32 " (or the data type %" PRIu32 ", or entry_len %" PRIu32 ") was rejected by the driver",
-			       hwpt->id, *entry_num, n, data_type, entry_len);
+			       "IOMMU_HWPT_INVALIDATE on %s %" PRIu32 ": entry %" PRIu32 " of %" PRIu32 " (or the data type %" PRIu32 ", or entry_len %" PRIu32 ") was rejected by the driver",
+			       what, id, *entry_num, n, data_type, entry_len);
 	case EOPNOTSUPP:
 		return lu_fail(ctx, -EOPNOTSUPP,
-			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 ": the driver does not support this data type (%" PRIu32 ") or entry %" PRIu32 "'s flags",
-			       hwpt->id, data_type, *entry_num);
+			       "IOMMU_HWPT_INVALIDATE on %s %" PRIu32 ": the driver does not support this data type (%" PRIu32 ") or entry %" PRIu32 "'s flags",
+			       what, id, data_type, *entry_num);
 	default:
 		return lu_fail(ctx, rc,
-			       "IOMMU_HWPT_INVALIDATE on HWPT %" PRIu32 " failed after %" PRIu32 " of %" PRIu32 " entries: %s",
-			       hwpt->id, *entry_num, n, strerror(-rc));
+			       "IOMMU_HWPT_INVALIDATE on %s %" PRIu32 " failed after %" PRIu32 " of %" PRIu32 " entries: %s",
+			       what, id, *entry_num, n, strerror(-rc));
 	}
+}
+
+static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
+			       const void *entries, uint32_t entry_len,
+			       uint32_t *entry_num)
+{
+	return invalidate(hwpt->ctx, hwpt->id, "HWPT", data_type, entries,
+			  entry_len, entry_num);
+}
+
+/* ---- vIOMMUs and vDEVICEs ------------------------------------------------ */
+
+static int ifd_viommu_alloc(struct libiommu_dev *dev, uint32_t hwpt_id,
+			    uint32_t type, void *data, uint32_t data_len,
+			    uint32_t *out_id)
+{
+	struct lx_iommu_viommu_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = dev->ctx;
+	int rc;
+
+	cmd.type = type;
+	cmd.dev_id = dev->id;
+	cmd.hwpt_id = hwpt_id;
+	cmd.data_len = data_len;
+	cmd.data_uptr = (uintptr_t)data;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_VIOMMU_ALLOC, &cmd);
+	switch (-rc) {
+	case 0:
+		*out_id = cmd.out_viommu_id;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_VIOMMU_ALLOC",
+				   LIBIOMMU_FEAT_VIOMMU);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_VIOMMU_ALLOC");
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_VIOMMU_ALLOC: the IOMMU of device %" PRIu32 " has no vIOMMU of type %" PRIu32 " (0x%" PRIx32 "); see libiommu_dev_get_hw_info() for what it is",
+			       dev->id, type, type);
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "IOMMU_VIOMMU_ALLOC: device %" PRIu32 " or HWPT %" PRIu32 " does not exist in the kernel any more",
+			       dev->id, hwpt_id);
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_VIOMMU_ALLOC: the kernel rejected a vIOMMU of type %" PRIu32 " on HWPT %" PRIu32 " for device %" PRIu32 ": invalid driver data (%" PRIu32 " bytes), or a HWPT that is not a nest parent",
+			       type, hwpt_id, dev->id, data_len);
+	default:
+		return lu_fail(ctx, rc, "IOMMU_VIOMMU_ALLOC for device %" PRIu32 " failed: %s",
+			       dev->id, strerror(-rc));
+	}
+}
+
+/* IOMMU_DESTROY of a @what with id @id: quiet (context free) or explained. */
+static int destroy_explained(struct libiommu_ctx *ctx, uint32_t id,
+			     const char *what, const char *users, bool quiet)
+{
+	int rc = destroy_object(ctx, id);
+
+	if (quiet)
+		return rc == -ENOENT ? 0 : rc;
+	if (rc == -EBUSY)
+		return lu_fail(ctx, -EBUSY,
+			       "IOMMU_DESTROY: the kernel says %s %" PRIu32 " is still in use: %s made outside this library",
+			       what, id, users);
+	if (rc == -ENOENT) {
+		lu_warn(ctx, "IOMMU_DESTROY: %s %" PRIu32 " was already destroyed outside the library",
+			what, id);
+		return 0;
+	}
+	if (lu_refused(rc))
+		return lu_fail_refused(ctx, rc, "IOMMU_DESTROY");
+	if (rc)
+		return lu_fail(ctx, rc, "IOMMU_DESTROY of %s %" PRIu32 " failed: %s",
+			       what, id, strerror(-rc));
+	return 0;
+}
+
+static int ifd_viommu_destroy(struct libiommu_viommu *viommu, bool quiet)
+{
+	return destroy_explained(viommu->ctx, viommu->id, "vIOMMU",
+				 "a mapping of its region (munmap it), or a vDEVICE, vEVENTQ, HW queue or nested HWPT",
+				 quiet);
+}
+
+static int ifd_viommu_invalidate(struct libiommu_viommu *viommu,
+				 uint32_t data_type, const void *entries,
+				 uint32_t entry_len, uint32_t *entry_num)
+{
+	return invalidate(viommu->ctx, viommu->id, "vIOMMU", data_type,
+			  entries, entry_len, entry_num);
+}
+
+static int ifd_viommu_mmap(struct libiommu_viommu *viommu, uint64_t offset,
+			   size_t length, int prot, void **addr)
+{
+	struct libiommu_ctx *ctx = viommu->ctx;
+	void *p;
+
+	if (offset > (uint64_t)INT64_MAX)
+		return lu_fail(ctx, -EINVAL,
+			       "mmap of vIOMMU %" PRIu32 ": offset 0x%" PRIx64 " is not one the driver gives",
+			       viommu->id, offset);
+	p = mmap(NULL, length, prot, MAP_SHARED, ctx->fd, (off_t)offset);
+	if (p == MAP_FAILED) {
+		int rc = -errno;
+
+		return lu_fail(ctx, rc,
+			       "mmap of vIOMMU %" PRIu32 " (offset 0x%" PRIx64 ", length %zu) on the iommufd failed: %s (offset and length must be exactly those the driver returned in its data)",
+			       viommu->id, offset, length, strerror(-rc));
+	}
+	*addr = p;
+	return 0;
+}
+
+static int ifd_vdevice_alloc(struct libiommu_viommu *viommu,
+			     struct libiommu_dev *dev, uint64_t virt_id,
+			     uint32_t *out_id)
+{
+	struct lx_iommu_vdevice_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = viommu->ctx;
+	int rc;
+
+	cmd.viommu_id = viommu->id;
+	cmd.dev_id = dev->id;
+	cmd.virt_id = virt_id;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_VDEVICE_ALLOC, &cmd);
+	switch (-rc) {
+	case 0:
+		*out_id = cmd.out_vdevice_id;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_VDEVICE_ALLOC",
+				   LIBIOMMU_FEAT_VDEVICE);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_VDEVICE_ALLOC");
+	case EEXIST:
+		return lu_fail(ctx, -EEXIST,
+			       "IOMMU_VDEVICE_ALLOC: device %" PRIu32 " already has a vDEVICE, or virtual id 0x%" PRIx64 " is taken in vIOMMU %" PRIu32 " (made outside this library)",
+			       dev->id, virt_id, viommu->id);
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_VDEVICE_ALLOC: device %" PRIu32 " is not behind the IOMMU of vIOMMU %" PRIu32 ", or virtual id 0x%" PRIx64 " is out of range",
+			       dev->id, viommu->id, virt_id);
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "IOMMU_VDEVICE_ALLOC: device %" PRIu32 " or vIOMMU %" PRIu32 " does not exist in the kernel any more",
+			       dev->id, viommu->id);
+	default:
+		return lu_fail(ctx, rc, "IOMMU_VDEVICE_ALLOC of device %" PRIu32 " in vIOMMU %" PRIu32 " failed: %s",
+			       dev->id, viommu->id, strerror(-rc));
+	}
+}
+
+static int ifd_veventq_alloc(struct libiommu_viommu *viommu, uint32_t type,
+			     uint32_t depth, uint32_t *out_id, int *out_fd)
+{
+	struct lx_iommu_veventq_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = viommu->ctx;
+	int rc;
+
+	cmd.viommu_id = viommu->id;
+	cmd.type = type;
+	cmd.veventq_depth = depth;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_VEVENTQ_ALLOC, &cmd);
+	switch (-rc) {
+	case 0:
+		/* iommufd opens it O_CLOEXEC */
+		*out_id = cmd.out_veventq_id;
+		*out_fd = (int)cmd.out_veventq_fd;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_VEVENTQ_ALLOC",
+				   LIBIOMMU_FEAT_VEVENTQ);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_VEVENTQ_ALLOC");
+	case EEXIST:
+		return lu_fail(ctx, -EEXIST,
+			       "IOMMU_VEVENTQ_ALLOC: vIOMMU %" PRIu32 " has a vEVENTQ of type %" PRIu32 " (0x%" PRIx32 ") already (made outside this library); one per type",
+			       viommu->id, type, type);
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_VEVENTQ_ALLOC: the kernel refused vEVENTQ type %" PRIu32 " (0x%" PRIx32 ")",
+			       type, type);
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_VEVENTQ_ALLOC: the kernel rejected depth %" PRIu32 " for vIOMMU %" PRIu32,
+			       depth, viommu->id);
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "IOMMU_VEVENTQ_ALLOC: vIOMMU %" PRIu32 " does not exist in the kernel any more",
+			       viommu->id);
+	case EMFILE:
+	case ENFILE:
+		return lu_fail(ctx, rc,
+			       "IOMMU_VEVENTQ_ALLOC: no file descriptor left for the queue's fd (%s)",
+			       strerror(-rc));
+	default:
+		return lu_fail(ctx, rc, "IOMMU_VEVENTQ_ALLOC on vIOMMU %" PRIu32 " failed: %s",
+			       viommu->id, strerror(-rc));
+	}
+}
+
+static int ifd_veventq_destroy(struct libiommu_veventq *q, bool quiet)
+{
+	return destroy_explained(q->viommu->ctx, q->id, "vEVENTQ",
+				 "an object", quiet);
+}
+
+static int ifd_hw_queue_alloc(struct libiommu_viommu *viommu, uint32_t type,
+			      uint32_t index, uint64_t iova, uint64_t length,
+			      uint32_t *out_id)
+{
+	struct lx_iommu_hw_queue_alloc cmd = { .size = sizeof(cmd) };
+	struct libiommu_ctx *ctx = viommu->ctx;
+	int rc;
+
+	cmd.viommu_id = viommu->id;
+	cmd.type = type;
+	cmd.index = index;
+	cmd.nesting_parent_iova = iova;
+	cmd.length = length;
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HW_QUEUE_ALLOC, &cmd);
+	switch (-rc) {
+	case 0:
+		*out_id = cmd.out_hw_queue_id;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HW_QUEUE_ALLOC",
+				   LIBIOMMU_FEAT_HW_QUEUE);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_HW_QUEUE_ALLOC");
+	case EOPNOTSUPP:
+		return lu_fail(ctx, -EOPNOTSUPP,
+			       "IOMMU_HW_QUEUE_ALLOC: vIOMMU %" PRIu32 " has no HW queue of type %" PRIu32 " (0x%" PRIx32 ")",
+			       viommu->id, type, type);
+	case EEXIST:
+		return lu_fail(ctx, -EEXIST,
+			       "IOMMU_HW_QUEUE_ALLOC: vIOMMU %" PRIu32 " has a HW queue at index %" PRIu32 " already",
+			       viommu->id, index);
+	case ENOENT:
+	case ERANGE:
+	case EOVERFLOW:
+		return lu_fail(ctx, rc,
+			       "IOMMU_HW_QUEUE_ALLOC: [0x%" PRIx64 ", +0x%" PRIx64 ") is not mapped in the IOAS of vIOMMU %" PRIu32 "'s parent (%s); map the guest memory first",
+			       iova, length, viommu->id, strerror(-rc));
+	case EFAULT:
+		return lu_fail(ctx, -EFAULT,
+			       "IOMMU_HW_QUEUE_ALLOC: the memory at 0x%" PRIx64 " (+0x%" PRIx64 ") is not physically contiguous, or not where the driver reads it",
+			       iova, length);
+	case EIO:
+	case EINVAL:
+		return lu_fail(ctx, rc,
+			       "IOMMU_HW_QUEUE_ALLOC: the driver refused index %" PRIu32 " or length 0x%" PRIx64 " on vIOMMU %" PRIu32 " (%s; a queue may need the one before it)",
+			       index, length, viommu->id, strerror(-rc));
+	default:
+		return lu_fail(ctx, rc, "IOMMU_HW_QUEUE_ALLOC on vIOMMU %" PRIu32 " failed: %s",
+			       viommu->id, strerror(-rc));
+	}
+}
+
+static int ifd_hw_queue_destroy(struct libiommu_hw_queue *q, bool quiet)
+{
+	return destroy_explained(q->viommu->ctx, q->id, "HW queue",
+				 "a HW queue that depends on it, or one",
+				 quiet);
+}
+
+static int ifd_fault_queue_alloc(struct libiommu_ctx *ctx, uint32_t *out_id,
+				 int *out_fd)
+{
+	struct lx_iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int rc = lu_ioctl(ctx->fd, LX_IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	switch (-rc) {
+	case 0:
+		/* iommufd opens it O_CLOEXEC */
+		*out_id = cmd.out_fault_id;
+		*out_fd = (int)cmd.out_fault_fd;
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_FAULT_QUEUE_ALLOC",
+				   LIBIOMMU_FEAT_FAULT_QUEUE);
+	case EPERM:
+	case EACCES:
+		return lu_fail_refused(ctx, rc, "IOMMU_FAULT_QUEUE_ALLOC");
+	case EMFILE:
+	case ENFILE:
+		return lu_fail(ctx, rc,
+			       "IOMMU_FAULT_QUEUE_ALLOC: no file descriptor left for the queue's fd (%s)",
+			       strerror(-rc));
+	default:
+		return lu_fail(ctx, rc, "IOMMU_FAULT_QUEUE_ALLOC failed: %s",
+			       strerror(-rc));
+	}
+}
+
+static int ifd_fault_queue_destroy(struct libiommu_fault_queue *fq,
+				   bool quiet)
+{
+	return destroy_explained(fq->ctx, fq->id, "fault queue",
+				 "a HWPT or a duplicate of its fd", quiet);
+}
+
+static int ifd_fault_queue_respond(struct libiommu_fault_queue *fq,
+				   uint32_t cookie, uint32_t code)
+{
+	struct lx_iommu_hwpt_page_response r = { .cookie = cookie,
+						 .code = code };
+	ssize_t n;
+
+	do {
+		n = write(fq->fd, &r, sizeof(r));
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(r))
+		return 0;
+	if (n >= 0)
+		return lu_fail(fq->ctx, -EIO,
+			       "answering fault group %" PRIu32 " on fault queue %" PRIu32 ": a short write (%zd bytes)",
+			       cookie, fq->id, n);
+	/* the code was checked: EINVAL is a cookie no read group has */
+	if (errno == EINVAL)
+		return -ENOENT;
+	return lu_fail(fq->ctx, -errno,
+		       "answering fault group %" PRIu32 " on fault queue %" PRIu32 " (fd %d) failed: %s",
+		       cookie, fq->id, fq->fd, strerror(errno));
+}
+
+static int ifd_vdevice_destroy(struct libiommu_vdevice *vdev, bool quiet)
+{
+	return destroy_explained(vdev->viommu->ctx, vdev->id, "vDEVICE",
+				 "an object", quiet);
 }
 
 /*
@@ -1297,6 +1639,19 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.hwpt_set_dirty = ifd_hwpt_set_dirty,
 	.hwpt_get_dirty = ifd_hwpt_get_dirty,
 	.hwpt_invalidate = ifd_hwpt_invalidate,
+	.viommu_alloc = ifd_viommu_alloc,
+	.viommu_destroy = ifd_viommu_destroy,
+	.viommu_invalidate = ifd_viommu_invalidate,
+	.viommu_mmap = ifd_viommu_mmap,
+	.vdevice_alloc = ifd_vdevice_alloc,
+	.vdevice_destroy = ifd_vdevice_destroy,
+	.veventq_alloc = ifd_veventq_alloc,
+	.veventq_destroy = ifd_veventq_destroy,
+	.hw_queue_alloc = ifd_hw_queue_alloc,
+	.hw_queue_destroy = ifd_hw_queue_destroy,
+	.fault_queue_alloc = ifd_fault_queue_alloc,
+	.fault_queue_destroy = ifd_fault_queue_destroy,
+	.fault_queue_respond = ifd_fault_queue_respond,
 	.why_not = {
 		[LU_OP_DEV_OPEN_GROUP] =
 			"VFIO groups belong to the legacy container interface: create the context with LIBIOMMU_BACKEND_TYPE1 or LIBIOMMU_BACKEND_IOMMUFD_COMPAT, or open the device's cdev with libiommu_dev_open()",

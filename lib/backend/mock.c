@@ -41,6 +41,12 @@ struct mk_hwpt {
 	bool enforce;	/* fixed at allocation */
 	bool auto_made; /* made by an attach to the IOAS */
 	bool nested, dirty_cap, dirty_on;
+	/*
+	 * Not a HWPT but a vIOMMU (on HWPT @parent_id) or a vDEVICE (in
+	 * vIOMMU @parent_id): listed with the HWPTs, so that the stats count
+	 * them and a HWPT nested on a vIOMMU finds its parent.
+	 */
+	bool viommu, vdevice;
 	unsigned int refs; /* attachments and nested children */
 	uint64_t *dirty;   /* IOVAs of dirty pages */
 	size_t nr_dirty, cap_dirty;
@@ -588,8 +594,10 @@ static void put_hwpt(struct mk_state *st, uint32_t id)
 
 static int mk_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 			 uint32_t flags, uint32_t data_type, const void *data,
-			 uint32_t data_len, bool nested, uint32_t *out_id)
+			 uint32_t data_len, bool nested, uint32_t fault_id,
+			 uint32_t *out_id)
 {
+	(void)fault_id; /* no fault queues here (LU_OP_FAULT_QUEUE_ALLOC) */
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct mk_state *st = mk(ctx);
 	struct mk_hwpt *h, *parent = NULL;
@@ -615,7 +623,7 @@ static int mk_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 		rc = lu_fail(ctx, -EOPNOTSUPP,
 			     "mock: IOMMU_HWPT_ALLOC: the IOMMU of device %" PRIu32 " has no dirty tracking",
 			     dev->id);
-	} else if (nested && (parent->nested || !data_type ||
+	} else if (nested && (parent->nested || parent->vdevice || !data_type ||
 			      parent->iommu != d->cfg.iommu)) {
 		rc = lu_fail(ctx, -EINVAL,
 			     "mock: IOMMU_HWPT_ALLOC: HWPT %" PRIu32 " cannot be a parent for device %" PRIu32,
@@ -657,7 +665,7 @@ static int mk_hwpt_destroy(struct libiommu_hwpt *hwpt, bool quiet)
 	} else if (h->refs) {
 		rc = -EBUSY;
 	} else {
-		if (h->nested) {
+		if (h->nested || h->viommu || h->vdevice) {
 			struct mk_hwpt *p = find_hwpt(st, h->parent_id, NULL);
 
 			if (p && p->refs)
@@ -676,6 +684,103 @@ static int mk_hwpt_destroy(struct libiommu_hwpt *hwpt, bool quiet)
 		return lu_fail(ctx, rc, "mock: IOMMU_DESTROY of HWPT %" PRIu32 ": %s",
 			       hwpt->id, strerror(-rc));
 	return rc;
+}
+
+/* ---- vIOMMUs and vDEVICEs: objects on a parent (st->lock not held) -------- */
+
+static int mk_child_alloc(struct libiommu_ctx *ctx, const char *cmd,
+			  uint32_t parent_id, bool viommu, uint32_t *out_id)
+{
+	struct mk_state *st = mk(ctx);
+	struct mk_hwpt *p, *h;
+	int rc = 0;
+
+	pthread_mutex_lock(&st->lock);
+	p = find_hwpt(st, parent_id, NULL);
+	if (inject(st)) {
+		rc = injected(ctx, cmd);
+	} else if (!p || (viommu ? p->nested || p->viommu || p->vdevice
+				 : !p->viommu)) {
+		rc = lu_fail(ctx, -EINVAL, "mock: %s: object %" PRIu32 " is no %s",
+			     cmd, parent_id, viommu ? "paging HWPT" : "vIOMMU");
+	} else if ((rc = new_hwpt(st, &h))) {
+		rc = lu_fail(ctx, rc, "mock: %s: out of memory", cmd);
+	} else {
+		h->viommu = viommu;
+		h->vdevice = !viommu;
+		h->parent_id = p->id;
+		h->iommu = p->iommu;
+		h->enforce = p->enforce; /* a vIOMMU has its parent's */
+		p->refs++;
+		*out_id = h->id;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+static int mk_viommu_alloc(struct libiommu_dev *dev, uint32_t hwpt_id,
+			   uint32_t type, void *data, uint32_t data_len,
+			   uint32_t *out_id)
+{
+	(void)data;
+	(void)data_len;
+	if (type != LIBIOMMU_VIOMMU_TYPE_SELFTEST)
+		return lu_fail(dev->ctx, -EOPNOTSUPP,
+			       "mock: IOMMU_VIOMMU_ALLOC: no vIOMMU of type %" PRIu32,
+			       type);
+	return mk_child_alloc(dev->ctx, "IOMMU_VIOMMU_ALLOC", hwpt_id, true,
+			      out_id);
+}
+
+static int mk_vdevice_alloc(struct libiommu_viommu *viommu,
+			    struct libiommu_dev *dev, uint64_t virt_id,
+			    uint32_t *out_id)
+{
+	(void)dev;
+	(void)virt_id;
+	return mk_child_alloc(viommu->ctx, "IOMMU_VDEVICE_ALLOC", viommu->id,
+			      false, out_id);
+}
+
+/* IOMMU_DESTROY of a vIOMMU or vDEVICE: the HWPT path's bookkeeping. */
+static int mk_object_destroy(struct libiommu_ctx *ctx, uint32_t id, bool quiet)
+{
+	struct libiommu_hwpt h = { .ctx = ctx, .id = id };
+
+	return mk_hwpt_destroy(&h, quiet);
+}
+
+static int mk_viommu_destroy(struct libiommu_viommu *viommu, bool quiet)
+{
+	return mk_object_destroy(viommu->ctx, viommu->id, quiet);
+}
+
+static int mk_vdevice_destroy(struct libiommu_vdevice *vdev, bool quiet)
+{
+	return mk_object_destroy(vdev->viommu->ctx, vdev->id, quiet);
+}
+
+static int mk_viommu_invalidate(struct libiommu_viommu *viommu,
+				uint32_t data_type, const void *entries,
+				uint32_t entry_len, uint32_t *entry_num)
+{
+	(void)data_type;
+	(void)entries;
+	(void)entry_len;
+	*entry_num = 0;
+	return lu_fail(viommu->ctx, -EOPNOTSUPP,
+		       "mock: IOMMU_HWPT_INVALIDATE: the mock vIOMMU has no caches");
+}
+
+static int mk_viommu_mmap(struct libiommu_viommu *viommu, uint64_t offset,
+			  size_t length, int prot, void **addr)
+{
+	(void)offset;
+	(void)length;
+	(void)prot;
+	(void)addr;
+	return lu_fail(viommu->ctx, -ENXIO,
+		       "mock: mmap: the mock vIOMMU has no region");
 }
 
 static int mk_hwpt_set_dirty(struct libiommu_hwpt *hwpt, bool enable)
@@ -1286,11 +1391,20 @@ const struct lu_backend_ops lu_backend_mock = {
 	.hwpt_set_dirty = mk_hwpt_set_dirty,
 	.hwpt_get_dirty = mk_hwpt_get_dirty,
 	.hwpt_invalidate = mk_hwpt_invalidate,
+	.viommu_alloc = mk_viommu_alloc,
+	.viommu_destroy = mk_viommu_destroy,
+	.viommu_invalidate = mk_viommu_invalidate,
+	.viommu_mmap = mk_viommu_mmap,
+	.vdevice_alloc = mk_vdevice_alloc,
+	.vdevice_destroy = mk_vdevice_destroy,
 	.why_not = {
 		[LU_OP_DEV_OPEN_FD] = "mock devices are opened by name (\"mock:NAME\")",
 		[LU_OP_DEV_OPEN_GROUP] = "it has no VFIO groups",
 		[LU_OP_MEMLOCK_MODE] = "it pins no memory",
 		[LU_OP_DEV_IOCTL] = "mock devices have only regions (no device info, interrupts, reset or dma-buf)",
 		[LU_OP_HOT_RESET] = "mock devices have no PCI slot or bus to reset",
+		[LU_OP_VEVENTQ_ALLOC] = "its vIOMMUs report no events (the kernel's selftest mock does)",
+		[LU_OP_HW_QUEUE_ALLOC] = "its vIOMMUs take no HW queues (the kernel's selftest mock does)",
+		[LU_OP_FAULT_QUEUE_ALLOC] = "it simulates no page faults (the kernel's selftest mock does)",
 	},
 };

@@ -62,5 +62,9 @@ void lu_result_copy(void *dst, size_t dst_sz, const void *src,
 NO_PADDING(libiommu_ctx_opts, backend);
 NO_PADDING(libiommu_ioas_opts, reserved);
 NO_PADDING(libiommu_dev_opts, reserved);
-NO_PADDING(libiommu_hwpt_opts, data_len);
+NO_PADDING(libiommu_hwpt_opts, fault_queue);
 NO_PADDING(libiommu_kvm_opts, kvm_vfio_fd);
+NO_PADDING(libiommu_viommu_opts, data_len);
+NO_PADDING(libiommu_veventq_opts, flags);
+NO_PADDING(libiommu_vevent, data);
+NO_PADDING(libiommu_hw_queue_opts, length);
