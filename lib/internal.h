@@ -129,10 +129,27 @@ static inline void lu_unlock(struct libiommu_ctx *ctx)
 struct libiommu_ioas {
 	struct libiommu_ctx *ctx;
 	uint32_t id;
-	unsigned int users;  /* attached devices and HWPTs made from it */
-	uint32_t coh_flags;  /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
-	bool kernel_hwpt;    /* LIBIOMMU_IOAS_KERNEL_HWPT: the kernel places */
+	unsigned int users; /* attached devices and HWPTs made from it */
+	uint32_t coh_flags; /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
+	bool kernel_hwpt;   /* LIBIOMMU_IOAS_KERNEL_HWPT: the kernel places */
+	/* made by another (libiommu_ioas_adopt_id): ctx free leaves it */
+	bool adopted;
 	struct lu_list node; /* ctx->ioas_list */
+	/*
+	 * The mappings of process memory made through this handle
+	 * (libiommu_ioas_map(), and copies of them), so that a refused
+	 * IOMMU_IOAS_CHANGE_PROCESS can name one.  Its own lock: the map
+	 * path takes no other.
+	 */
+	pthread_mutex_t anon_lock;
+	struct lu_anon_map *anon;
+	size_t nr_anon, cap_anon;
+};
+
+/* One mapping of process memory: IOVA range and where it came from. */
+struct lu_anon_map {
+	uint64_t iova, length;
+	uintptr_t vaddr; /* 0 for a copy */
 };
 
 /* LU_ENF_* (util/kmod.h), and: a device's capability not asked yet */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,17 +45,135 @@ static bool aligned(uint64_t v, uint64_t align)
 
 /* ---- handle list ---------------------------------------------------------- */
 
+/* A new handle on @ctx, not listed, no id yet; NULL (logged) on ENOMEM. */
+static struct libiommu_ioas *ioas_new(struct libiommu_ctx *ctx, const char *fn)
+{
+	struct libiommu_ioas *ioas = calloc(1, sizeof(*ioas));
+
+	if (!ioas) {
+		lu_fail(ctx, -ENOMEM, "%s: out of memory", fn);
+		return NULL;
+	}
+	ioas->ctx = ctx;
+	lu_list_init(&ioas->node);
+	pthread_mutex_init(&ioas->anon_lock, NULL);
+	return ioas;
+}
+
+static void ioas_free_mem(struct libiommu_ioas *ioas)
+{
+	pthread_mutex_destroy(&ioas->anon_lock);
+	free(ioas->anon);
+	free(ioas);
+}
+
 void lu_ioas_free_all(struct libiommu_ctx *ctx)
 {
 	struct libiommu_ioas *ioas, *tmp;
 
 	lu_list_for_each_safe(ioas, tmp, &ctx->ioas_list, node) {
-		/* In another process: the memory only (lu_foreign()). */
-		if (ctx->ops->ioas_release && !lu_foreign(ctx))
+		/*
+		 * In another process: the memory only (lu_foreign()).  An
+		 * adopted IOAS is its maker's to destroy.
+		 */
+		if (ctx->ops->ioas_release && !lu_foreign(ctx) && !ioas->adopted)
 			ctx->ops->ioas_release(ioas);
 		lu_list_unlink(&ioas->node);
-		free(ioas);
+		ioas_free_mem(ioas);
 	}
+}
+
+/* ---- mappings of process memory (for IOMMU_IOAS_CHANGE_PROCESS) ----------- */
+
+/*
+ * Record [iova, iova + length) as process memory.  Best effort: without
+ * memory for the record a refused CHANGE_PROCESS names no mapping.
+ */
+static void anon_add(struct libiommu_ioas *ioas, uint64_t iova,
+		     uint64_t length, uintptr_t vaddr)
+{
+	struct lu_anon_map *p;
+
+	pthread_mutex_lock(&ioas->anon_lock);
+	if (ioas->nr_anon == ioas->cap_anon) {
+		size_t cap = ioas->cap_anon ? ioas->cap_anon * 2 : 4;
+
+		p = realloc(ioas->anon, cap * sizeof(*p));
+		if (!p) {
+			pthread_mutex_unlock(&ioas->anon_lock);
+			return;
+		}
+		ioas->anon = p;
+		ioas->cap_anon = cap;
+	}
+	ioas->anon[ioas->nr_anon++] = (struct lu_anon_map){ iova, length, vaddr };
+	pthread_mutex_unlock(&ioas->anon_lock);
+}
+
+/* Forget the records inside [iova, iova + length); length 0: all. */
+static void anon_del(struct libiommu_ioas *ioas, uint64_t iova,
+		     uint64_t length)
+{
+	size_t i = 0;
+
+	pthread_mutex_lock(&ioas->anon_lock);
+	while (i < ioas->nr_anon) {
+		const struct lu_anon_map *m = &ioas->anon[i];
+
+		if (length == 0 || (m->iova >= iova &&
+				    m->iova + m->length - 1 <= iova + length - 1))
+			ioas->anon[i] = ioas->anon[--ioas->nr_anon];
+		else
+			i++;
+	}
+	pthread_mutex_unlock(&ioas->anon_lock);
+}
+
+/* Does [iova, iova + length) of @ioas hold process memory we mapped? */
+static bool anon_overlaps(struct libiommu_ioas *ioas, uint64_t iova,
+			  uint64_t length)
+{
+	bool hit = false;
+	size_t i;
+
+	pthread_mutex_lock(&ioas->anon_lock);
+	for (i = 0; i < ioas->nr_anon && !hit; i++) {
+		const struct lu_anon_map *m = &ioas->anon[i];
+
+		hit = m->iova <= iova + length - 1 &&
+		      iova <= m->iova + m->length - 1;
+	}
+	pthread_mutex_unlock(&ioas->anon_lock);
+	return hit;
+}
+
+/* Name the first recorded mapping of process memory in @ctx (locked). */
+static bool anon_describe(struct libiommu_ctx *ctx, char *buf, size_t len)
+{
+	struct libiommu_ioas *ioas;
+	bool found = false;
+
+	lu_list_for_each(ioas, &ctx->ioas_list, node) {
+		pthread_mutex_lock(&ioas->anon_lock);
+		if (ioas->nr_anon) {
+			const struct lu_anon_map *m = &ioas->anon[0];
+
+			if (m->vaddr)
+				snprintf(buf, len,
+					 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (process memory at 0x%" PRIxPTR ")",
+					 ioas->id, m->iova, m->iova + m->length - 1,
+					 m->vaddr);
+			else
+				snprintf(buf, len,
+					 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (a copy of process memory)",
+					 ioas->id, m->iova, m->iova + m->length - 1);
+			found = true;
+		}
+		pthread_mutex_unlock(&ioas->anon_lock);
+		if (found)
+			break;
+	}
+	return found;
 }
 
 /* ---- argument checks ------------------------------------------------- */
@@ -129,13 +248,11 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 			       "%s: LIBIOMMU_IOAS_KERNEL_HWPT cannot go with a coherency policy: the kernel would choose HWPTs the policy must choose (it reuses any compatible one, enforcing or not)",
 			       __func__);
 
-	ioas = calloc(1, sizeof(*ioas));
+	ioas = ioas_new(ctx, __func__);
 	if (!ioas)
-		return lu_fail(ctx, -ENOMEM, "%s: out of memory", __func__);
-	ioas->ctx = ctx;
+		return lu_ret(-ENOMEM);
 	ioas->coh_flags = flags & LU_IOAS_COH_FLAGS;
 	ioas->kernel_hwpt = flags & LIBIOMMU_IOAS_KERNEL_HWPT;
-	lu_list_init(&ioas->node);
 
 	lu_lock(ctx);
 	rc = ctx->ops->ioas_alloc(ioas, flags);
@@ -143,7 +260,7 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 		lu_list_push(&ctx->ioas_list, &ioas->node);
 	lu_unlock(ctx);
 	if (rc) {
-		free(ioas);
+		ioas_free_mem(ioas);
 		return rc;
 	}
 	lu_dbg(ctx, "allocated IOAS %" PRIu32 " (%s backend)", ioas->id,
@@ -177,9 +294,76 @@ out:
 	if (rc)
 		return rc;
 	id = ioas->id;
-	free(ioas);
+	ioas_free_mem(ioas);
 	lu_dbg(ctx, "destroyed IOAS %" PRIu32, id);
 	return 0;
+}
+
+LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
+					uint32_t ioas_id,
+					struct libiommu_ioas **out)
+{
+	struct libiommu_ioas *ioas, *i;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return lu_ret(-EINVAL);
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	LU_OWNER_CHECK(ctx, __func__);
+	rc = lu_backend_need(ctx, LU_OP_IOAS_ADOPT_ID, __func__);
+	if (rc)
+		return rc;
+	if (ioas_id == 0)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: 0 is not an iommufd object id", __func__);
+	ioas = ioas_new(ctx, __func__);
+	if (!ioas)
+		return lu_ret(-ENOMEM);
+	ioas->adopted = true;
+	lu_lock(ctx);
+	lu_list_for_each(i, &ctx->ioas_list, node) {
+		if (i->id == ioas_id) {
+			rc = lu_fail(ctx, -EEXIST,
+				     "%s: IOAS %" PRIu32 " already has a handle in this context",
+				     __func__, ioas_id);
+			break;
+		}
+	}
+	if (rc == 0)
+		rc = ctx->ops->ioas_adopt_id(ioas, ioas_id);
+	if (rc == 0)
+		lu_list_push(&ctx->ioas_list, &ioas->node);
+	lu_unlock(ctx);
+	if (rc) {
+		ioas_free_mem(ioas);
+		return lu_ret(rc);
+	}
+	lu_dbg(ctx, "adopted IOAS %" PRIu32, ioas_id);
+	*out = ioas;
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx)
+{
+	char anon[160];
+	int rc;
+
+	if (!ctx)
+		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(ctx, __func__);
+	rc = lu_backend_need(ctx, LU_OP_CHANGE_PROCESS, __func__);
+	if (rc)
+		return rc;
+	lu_lock(ctx);
+	rc = ctx->ops->change_process(ctx, anon_describe(ctx, anon, sizeof(anon)) ? anon : NULL);
+	lu_unlock(ctx);
+	if (rc == 0)
+		lu_dbg(ctx, "moved the iommufd's pinned pages to process %ld",
+		       (long)getpid());
+	return lu_ret(rc);
 }
 
 LIBIOMMU_API uint32_t libiommu_ioas_id(const struct libiommu_ioas *ioas)
@@ -235,7 +419,11 @@ LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 	rc = check_span(ctx, __func__, "vaddr", (uintptr_t)vaddr, length);
 	if (rc)
 		return rc;
-	return lu_ret(ctx->ops->map(ioas, vaddr, length, iova, flags));
+	rc = ctx->ops->map(ioas, vaddr, length, iova, flags);
+	if (rc)
+		return lu_ret(rc);
+	anon_add(ioas, *iova, length, (uintptr_t)vaddr);
+	return 0;
 }
 
 /* What a file descriptor is, for a message: "a pipe", "a regular file on ext4 (...)". */
@@ -365,7 +553,12 @@ LIBIOMMU_API int libiommu_ioas_copy(struct libiommu_ioas *dst,
 	rc = check_span(ctx, __func__, "source IOVA", src_iova, length);
 	if (rc)
 		return rc;
-	return lu_ret(ctx->ops->copy(dst, src, src_iova, length, dst_iova, flags));
+	rc = ctx->ops->copy(dst, src, src_iova, length, dst_iova, flags);
+	if (rc)
+		return lu_ret(rc);
+	if (anon_overlaps(src, src_iova, length))
+		anon_add(dst, *dst_iova, length, 0);
+	return 0;
 }
 
 /* ---- unmapping ------------------------------------------------------------ */
@@ -385,6 +578,7 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	rc = ctx->ops->unmap(ioas, iova, length, &n);
 	if (rc)
 		return rc;
+	anon_del(ioas, iova, length);
 	if (unmapped)
 		*unmapped = n;
 	return 0;
@@ -400,6 +594,7 @@ LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,
 	rc = ioas->ctx->ops->unmap_all(ioas, &n);
 	if (rc)
 		return rc;
+	anon_del(ioas, 0, 0);
 	if (unmapped)
 		*unmapped = n;
 	return 0;

@@ -1242,6 +1242,46 @@ LIBIOMMU_API int libiommu_kvm_noncoherent(struct libiommu_kvm *kvm,
 /* Hand-over, live update, migration, DMA logging                           */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * Wrap a VFIO device cdev fd that is already bound to @ctx's iommufd (by a
+ * parent process, before an exec, ...) together with its iommufd device id
+ * @dev_id: the handle has every function of an opened one (attach, regions,
+ * KVM).  @mode says whether it owns or borrows @fd; on failure an owned fd
+ * is NOT closed.  Freeing it detaches what it attached; closing an owned fd
+ * unbinds the device only when no other process holds the file.
+ * Errors: -EBADF (fd not open), -ENOTTY (not a VFIO device fd), -EINVAL
+ * (the device is not bound yet: libiommu_dev_open_fd(); bad args),
+ * -ENOENT (@dev_id is not a device of the iommufd), -EEXIST (a handle of
+ * @ctx has @dev_id), -EOPNOTSUPP (legacy backends), -ECHILD, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_dev_adopt_fd(struct libiommu_ctx *ctx, int fd,
+				       enum libiommu_fd_mode mode,
+				       uint32_t dev_id,
+				       struct libiommu_dev **out);
+
+/**
+ * Wrap IOAS @ioas_id of @ctx's iommufd, made by another (a parent process,
+ * the previous VMM before a live update).  Freeing @ctx leaves the IOAS to
+ * its maker; libiommu_ioas_destroy() destroys it.  Errors: -ENOENT (not an
+ * IOAS of the iommufd), -EEXIST (a handle of @ctx has it), -EINVAL,
+ * -EOPNOTSUPP (legacy backends), -ECHILD, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
+					uint32_t ioas_id,
+					struct libiommu_ioas **out);
+
+/**
+ * Live update: IOMMU_IOAS_CHANGE_PROCESS moves the pinned pages of every
+ * IOAS of @ctx's iommufd to the calling process (its memlock accounting
+ * and mm) without unmapping anything: devices keep DMA throughout.  The
+ * kernel moves file mappings only (libiommu_ioas_map_file(): memfd guest
+ * RAM); one mapping of process memory anywhere in the iommufd makes it
+ * fail with -EINVAL, naming the mapping when it was made through @ctx.
+ * Errors: -EINVAL, -EBUSY, -ENOMEM (memlock limit of this process),
+ * -EOPNOTSUPP (kernel without the command; legacy backends), -ECHILD.
+ */
+LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx);
+
 /* ------------------------------------------------------------------------ */
 /* Bindings and tools                                                       */
 /* ------------------------------------------------------------------------ */

@@ -41,6 +41,9 @@ enum lu_op {
 	LU_OP_HW_INFO,
 	LU_OP_HWPT_ALLOC,
 	LU_OP_MEMLOCK_MODE,
+	LU_OP_DEV_ADOPT_FD,
+	LU_OP_IOAS_ADOPT_ID,
+	LU_OP_CHANGE_PROCESS,
 	LU_OP__COUNT
 };
 
@@ -94,6 +97,15 @@ struct lu_backend_ops {
 	int (*ioas_alloc)(struct libiommu_ioas *ioas, uint32_t flags);
 	int (*ioas_destroy)(struct libiommu_ioas *ioas);
 	void (*ioas_release)(struct libiommu_ioas *ioas); /* ctx free, quiet */
+	/* fills ioas->id from @id once it is shown to be an IOAS of the ctx */
+	int (*ioas_adopt_id)(struct libiommu_ioas *ioas, uint32_t id);
+	/*
+	 * Move the pinned pages of every IOAS of the ctx to the calling
+	 * process (ctx->lock held).  @anon: the first mapping of process
+	 * memory the library knows of ("IOAS 3 IOVA 0x...": the kernel moves
+	 * file mappings only), or NULL; for the message.
+	 */
+	int (*change_process)(struct libiommu_ctx *ctx, const char *anon);
 	int (*map)(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 		   uint64_t *iova, uint32_t flags);
 	int (*map_file)(struct libiommu_ioas *ioas, int fd, uint64_t offset,
@@ -138,6 +150,12 @@ struct lu_backend_ops {
 			      const struct libiommu_dev_opts *opts);
 	/* fills dev->id from @dev_id once it is shown to be a bound device */
 	int (*dev_adopt_id)(struct libiommu_dev *dev, uint32_t dev_id);
+	/*
+	 * As dev_adopt_id, and @fd (checked open) must be a VFIO device fd
+	 * that is bound: fills dev->fd and owns_fd too.
+	 */
+	int (*dev_adopt_fd)(struct libiommu_dev *dev, int fd, bool owns_fd,
+			    uint32_t dev_id);
 	/*
 	 * Attach/replace the RID to @ioas or @hwpt; *hwpt_id: HWPT in use.
 	 * @quiet: an IOMMU refusing the HWPT (-EINVAL) is not logged (the

@@ -31,6 +31,9 @@ static const size_t op_offset[LU_OP__COUNT] = {
 	[LU_OP_HW_INFO] = offsetof(struct lu_backend_ops, hw_info),
 	[LU_OP_HWPT_ALLOC] = offsetof(struct lu_backend_ops, hwpt_alloc),
 	[LU_OP_MEMLOCK_MODE] = offsetof(struct lu_backend_ops, memlock_mode),
+	[LU_OP_DEV_ADOPT_FD] = offsetof(struct lu_backend_ops, dev_adopt_fd),
+	[LU_OP_IOAS_ADOPT_ID] = offsetof(struct lu_backend_ops, ioas_adopt_id),
+	[LU_OP_CHANGE_PROCESS] = offsetof(struct lu_backend_ops, change_process),
 };
 
 bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op)

@@ -355,6 +355,55 @@ static int ifd_ioas_destroy(struct libiommu_ioas *ioas)
 	return 0;
 }
 
+static int ifd_ioas_adopt_id(struct libiommu_ioas *ioas, uint32_t id)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint32_t nr = 0;
+	int rc;
+
+	/* A read only an IOAS answers: EMSGSIZE (or 0) with no room given. */
+	rc = query_ranges(ctx, id, NULL, &nr, NULL);
+	if (rc == -ENOENT)
+		return lu_fail(ctx, -ENOENT,
+			       "libiommu_ioas_adopt_id: object %" PRIu32 " of this context's iommufd is not an IOAS (IOMMU_IOAS_IOVA_RANGES: no such IOAS); pass the id the IOAS's maker got from IOMMU_IOAS_ALLOC or libiommu_ioas_id()",
+			       id);
+	if (rc && rc != -EMSGSIZE)
+		return fail_generic(ctx, rc, "IOMMU_IOAS_IOVA_RANGES (libiommu_ioas_adopt_id checks that the id is an IOAS with it)",
+				    id);
+	ioas->id = id;
+	return 0;
+}
+
+static int ifd_change_process(struct libiommu_ctx *ctx, const char *anon)
+{
+	struct lx_iommu_ioas_change_process cmd = { .size = sizeof(cmd) };
+	int rc;
+
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_CHANGE_PROCESS, &cmd);
+	switch (-rc) {
+	case 0:
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_IOAS_CHANGE_PROCESS",
+				   LIBIOMMU_FEAT_IOAS_CHANGE_PROCESS);
+	case EINVAL:
+		if (anon)
+			return lu_fail(ctx, -EINVAL,
+				       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, made with libiommu_ioas_map_file()), and %s maps process memory (libiommu_ioas_map()); unmap it, or map guest memory from a memfd",
+				       anon);
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, libiommu_ioas_map_file()), and an IOAS of this iommufd maps process memory: a mapping not made through this context (by the iommufd's previous user, or a copy of one); unmap it there, or map guest memory from a memfd");
+	case EBUSY:
+		return lu_fail(ctx, -EBUSY,
+			       "IOMMU_IOAS_CHANGE_PROCESS: an IOAS of this iommufd has an area whose pages are not held (a mapping being unmapped, or an in-kernel access); try again once it is done");
+	case ENOMEM:
+		return lu_fail(ctx, -ENOMEM,
+			       "IOMMU_IOAS_CHANGE_PROCESS: the pinned pages cannot be charged to this process (RLIMIT_MEMLOCK, or the iommufd's accounting mode's limit, is lower than what is pinned), or the kernel is out of memory; raise the limit of the new process");
+	default:
+		return fail_generic(ctx, rc, "IOMMU_IOAS_CHANGE_PROCESS", 0);
+	}
+}
+
 static void ifd_ioas_release(struct libiommu_ioas *ioas)
 {
 	/*
@@ -910,7 +959,7 @@ static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 	case EINVAL:
 		if (fd_has_access(fd))
 			return lu_fail(ctx, -EINVAL,
-				       "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
+				       "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be adopted with libiommu_dev_adopt_fd() and its device id",
 				       what);
 		if (token)
 			return lu_fail(ctx, -EINVAL,
@@ -1196,7 +1245,9 @@ static int ifd_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
 	return 0;
 }
 
-static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
+/* Is @dev_id a device bound to this iommufd?  @fn: the public function. */
+static int check_dev_id(struct libiommu_dev *dev, uint32_t dev_id,
+			const char *fn)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct lu_hw_info_out out;
@@ -1207,15 +1258,51 @@ static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
 	rc = ifd_hw_info(dev, 0, NULL, 0, &out, LU_QUIET);
 	if (rc == -ENOENT)
 		return lu_fail(ctx, -ENOENT,
-			       "libiommu_dev_adopt_id: object %" PRIu32 " of this context's iommufd is not a bound device",
-			       dev_id);
+			       "%s: object %" PRIu32 " of this context's iommufd is not a bound device (IOMMU_GET_HW_INFO: no such device); pass the id VFIO_DEVICE_BIND_IOMMUFD gave the device (libiommu_dev_id() of its handle)",
+			       fn, dev_id);
 	if (lu_refused(rc))
-		return lu_fail_refused(ctx, rc,
-				       "IOMMU_GET_HW_INFO (libiommu_dev_adopt_id checks that the id is a bound device with it)");
+		return lu_fail_refused(ctx, rc, "IOMMU_GET_HW_INFO (the library checks that the id is a bound device with it)");
 	/*
 	 * Other answers (a device without IOMMU info, a kernel without the
 	 * command) still prove it is one, or cannot tell.
 	 */
+	return 0;
+}
+
+static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
+{
+	return check_dev_id(dev, dev_id, "libiommu_dev_adopt_id");
+}
+
+static int ifd_dev_adopt_fd(struct libiommu_dev *dev, int fd, bool owns_fd,
+			    uint32_t dev_id)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	uint32_t flags;
+	int rc;
+
+	rc = check_dev_id(dev, dev_id, "libiommu_dev_adopt_fd");
+	if (rc)
+		return rc;
+	dev->fd = fd;
+	/* VFIO answers GET_INFO on a cdev fd only once it is bound. */
+	rc = lu_vfio_dev_info_flags(dev, &flags);
+	if (rc) {
+		dev->fd = -1;
+		if (rc == -EINVAL)
+			return lu_fail(ctx, -EINVAL,
+				       "VFIO_DEVICE_GET_INFO on fd %d: the VFIO device is not bound to an iommufd yet; bind it with libiommu_dev_open_fd()",
+				       fd);
+		if (rc == -ENOTTY)
+			return lu_fail(ctx, -ENOTTY,
+				       "VFIO_DEVICE_GET_INFO on fd %d: not a VFIO device fd (a VFIO device cdev, /dev/vfio/devices/vfioN, bound to this context's iommufd)",
+				       fd);
+		if (lu_refused(rc))
+			return lu_fail_refused(ctx, rc, "VFIO_DEVICE_GET_INFO");
+		return lu_fail(ctx, rc, "VFIO_DEVICE_GET_INFO on fd %d failed: %s",
+			       fd, strerror(-rc));
+	}
+	dev->owns_fd = owns_fd;
 	return 0;
 }
 
@@ -1227,6 +1314,8 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.ioas_alloc = ifd_ioas_alloc,
 	.ioas_destroy = ifd_ioas_destroy,
 	.ioas_release = ifd_ioas_release,
+	.ioas_adopt_id = ifd_ioas_adopt_id,
+	.change_process = ifd_change_process,
 	.map = ifd_map,
 	.map_file = ifd_map_file,
 	.copy = ifd_copy,
@@ -1241,6 +1330,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.dev_open = ifd_dev_open,
 	.dev_open_fd = ifd_dev_open_fd,
 	.dev_adopt_id = ifd_dev_adopt_id,
+	.dev_adopt_fd = ifd_dev_adopt_fd,
 	.dev_attach = ifd_dev_attach,
 	.dev_detach = ifd_dev_detach,
 	.dev_pasid_attach = ifd_dev_pasid_attach,

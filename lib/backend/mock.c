@@ -1277,5 +1277,8 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_DEV_OPEN_FD] = "mock devices are opened by name (\"mock:NAME\")",
 		[LU_OP_DEV_OPEN_GROUP] = "it has no VFIO groups",
 		[LU_OP_MEMLOCK_MODE] = "it pins no memory",
+		[LU_OP_DEV_ADOPT_FD] = "mock devices have no VFIO fd",
+		[LU_OP_IOAS_ADOPT_ID] = "it has no IOAS made outside the library",
+		[LU_OP_CHANGE_PROCESS] = "it pins no memory",
 	},
 };
