@@ -539,6 +539,8 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_dev_adopt_fd, dev_adopt_fd),
 	FN(libiommu_ioas_adopt_id, ioas_adopt_id),
 	FN(libiommu_ctx_change_process, ctx_change_process),
+	FN(libiommu_kvm_add_file, kvm_add_dev),
+	FN(libiommu_kvm_take_dev, kvm_add_dev),
 };
 
 /* The public structs have no implicit padding (see libiommu.h). */

@@ -1282,6 +1282,27 @@ LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
  */
 LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx);
 
+/**
+ * KVM before bind (QEMU's order; some drivers need the kvm pointer when
+ * the device is opened): give KVM a VFIO file @fd the caller opened and
+ * has not bound yet (KVM_DEV_VFIO_FILE_ADD), then bind it
+ * (libiommu_dev_open_fd()) and register the device with
+ * libiommu_kvm_take_dev().  @fd is borrowed; KVM holds its own reference
+ * to the file until deleted.  Errors: -EBADF, -EINVAL (not a VFIO file),
+ * -EEXIST (already in the kvm-vfio device), -ENOMEM, -ECHILD.
+ */
+LIBIOMMU_API int libiommu_kvm_add_file(struct libiommu_kvm *kvm, int fd);
+
+/**
+ * As libiommu_kvm_add_dev(), and a device whose file is already in the
+ * kvm-vfio device (libiommu_kvm_add_file(), or the caller's own
+ * KVM_DEV_VFIO_FILE_ADD) is registered instead of refused with -EEXIST:
+ * the handle then counts it as added (coherency reports, delete on free).
+ * Errors: -EXDEV, -EBADF (adopted by id), -EINVAL, -ENOMEM, -ECHILD.
+ */
+LIBIOMMU_API int libiommu_kvm_take_dev(struct libiommu_kvm *kvm,
+				       struct libiommu_dev *dev);
+
 /* ------------------------------------------------------------------------ */
 /* Bindings and tools                                                       */
 /* ------------------------------------------------------------------------ */
