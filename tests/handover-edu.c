@@ -469,6 +469,8 @@ START_TEST(an_adopted_ioas_outlives_the_context_that_adopted_it)
 	struct libiommu_ctx_opts opts = tu_ctx_opts(&lg, LIBIOMMU_LOG_DEBUG, NULL);
 	struct libiommu_ctx *c2 = NULL;
 	struct libiommu_ioas *a = NULL, *b = NULL;
+	uint8_t *buf = xbuf(pgsz());
+	uint64_t iova = 0;
 	uint32_t id;
 
 	ctx = new_ctx(&lg);
@@ -479,9 +481,12 @@ START_TEST(an_adopted_ioas_outlives_the_context_that_adopted_it)
 					   LIBIOMMU_FD_BORROW, &opts, &c2));
 	expect_ok(libiommu_ioas_adopt_id(c2, id, &b));
 	libiommu_ctx_free(c2);
+	/* still there: the kernel maps into it */
+	expect_ok(libiommu_ioas_map(a, buf, pgsz(), &iova, RW));
 	expect_ok(libiommu_ioas_destroy(a));
 	libiommu_ctx_free(ctx);
 	ctx = NULL;
+	munmap(buf, pgsz());
 }
 END_TEST
 
