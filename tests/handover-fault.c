@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The hand-over and live-update calls under kernel fault injection (VM
- * tier, edu): libiommu_dev_adopt_fd(), libiommu_ioas_adopt_id() and
- * libiommu_ctx_change_process() (with memfd guest RAM mapped and the edu
- * attached, so that there are pinned pages to move).
+ * The hand-over, live-update and KVM-before-bind calls under kernel fault
+ * injection (VM tier, edu, /dev/kvm): libiommu_dev_adopt_fd(),
+ * libiommu_ioas_adopt_id(), libiommu_ctx_change_process() (with memfd
+ * guest RAM mapped and the edu attached, so that there are pinned pages),
+ * libiommu_kvm_add_file() and libiommu_kvm_take_dev().
  *
  * For N = 1, 2, ... the Nth fault point the calling thread passes in the
  * kernel fails (/proc/thread-self/fail-nth, faultutil.h), until the call
@@ -15,20 +16,30 @@
 #include <sys/mman.h>
 
 #include "faultutil.h"
+#include "kmodutil.h"
 #include "test-dev.h"
+#include "uapi/kvm.h"
 
 #define RAM_IOVA UINT64_C(0x100000)
 #define MAX_N 2000
 
-enum step { ADOPT_FD,
-	    ADOPT_IOAS,
-	    CHANGE_PROCESS,
-	    NR_STEPS };
-static const char *const step_name[NR_STEPS] = { "dev_adopt_fd", "ioas_adopt_id",
-						 "ctx_change_process" };
+enum step {
+	ADOPT_FD,
+	ADOPT_IOAS,
+	CHANGE_PROCESS,
+	KVM_ADD_FILE,
+	KVM_TAKE_DEV,
+	NR_STEPS
+};
+static const char *const step_name[NR_STEPS] = {
+	"dev_adopt_fd", "ioas_adopt_id", "ctx_change_process", "kvm_add_file",
+	"kvm_take_dev"
+};
 
 static struct libiommu_ctx *c2; /* a second context on the same iommufd */
 static struct libiommu_dev *dev;
+static struct libiommu_kvm *kvm;
+static int vm = -1;
 static struct edu edu;
 static uint8_t *ram;
 static int memfd, fail_nth, fds_before;
@@ -54,13 +65,17 @@ static void setup(void)
 	expect_ok(edu_init(&edu, dev));
 	expect_ok(libiommu_ctx_new_from_fd(libiommu_ctx_fd(ctx), LIBIOMMU_FD_BORROW,
 					   &opts, &c2));
+	vm = ku_kvm_new_vm();
+	ck_assert_int_ge(vm, 0);
+	expect_ok(libiommu_kvm_new(ctx, vm, NULL, &kvm));
 }
 
 static void teardown(void)
 {
 	edu_fini(&edu);
 	libiommu_ctx_free(c2);
-	ioas_teardown();
+	ioas_teardown(); /* frees the KVM handle too */
+	close(vm);
 	munmap(ram, 2 * pgsz());
 	close(memfd);
 	close(fail_nth);
@@ -90,17 +105,29 @@ static int call(enum step step, void **out)
 	case ADOPT_IOAS:
 		return libiommu_ioas_adopt_id(c2, libiommu_ioas_id(ioas),
 					      (struct libiommu_ioas **)out);
-	default:
+	case CHANGE_PROCESS:
 		return libiommu_ctx_change_process(c2);
+	case KVM_ADD_FILE:
+		return libiommu_kvm_add_file(kvm, libiommu_dev_fd(dev));
+	default:
+		return libiommu_kvm_take_dev(kvm, dev);
 	}
 }
 
+/* Undo what a successful call did (also: what a failed one may have). */
 static void release(enum step step, void *h)
 {
 	if (step == ADOPT_FD)
 		libiommu_dev_free(h);
 	else if (step == ADOPT_IOAS)
 		libiommu_ctx_free(c2), c2 = NULL; /* an adopted IOAS is left */
+	else if (step == KVM_ADD_FILE)
+		ck_assert_int_eq(ku_kvm_vfio_file(libiommu_kvm_fd(kvm),
+						  LX_KVM_DEV_VFIO_FILE_DEL,
+						  libiommu_dev_fd(dev)),
+				 0);
+	else if (step == KVM_TAKE_DEV)
+		expect_ok(libiommu_kvm_del_dev(kvm, dev));
 }
 
 START_TEST(each_call_fails_cleanly_or_succeeds_and_leaves_a_usable_state)
@@ -135,11 +162,11 @@ START_TEST(each_call_fails_cleanly_or_succeeds_and_leaves_a_usable_state)
 			ck_assert_msg(lg.count > 0 && lg.level == LIBIOMMU_LOG_ERR,
 				      "%s N=%d: failed with %d, nothing logged",
 				      step_name[step], n, rc);
-			if (step != CHANGE_PROCESS)
+			if (step == ADOPT_FD || step == ADOPT_IOAS)
 				ck_assert_ptr_null(h);
 		} else {
 			ck_assert_int_eq(rc, 0);
-			if (step != CHANGE_PROCESS)
+			if (step == ADOPT_FD || step == ADOPT_IOAS)
 				ck_assert_ptr_nonnull(h);
 			release(step, h);
 		}
@@ -167,13 +194,18 @@ END_TEST
 
 int main(void)
 {
-	bool vm = getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1");
+	bool in_vm = getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1");
 	Suite *s = suite_create("handover-fault");
 	TCase *tc;
 
 	tu_require_iommufd();
 	require_edu();
-	fu_setup(vm);
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		printf("%s: no /dev/kvm%s\n", in_vm ? "FAIL" : "SKIP",
+		       in_vm ? " (the VM tier has it)" : ": runs in the VM tier");
+		return in_vm ? 1 : TU_EXIT_SKIP;
+	}
+	fu_setup(in_vm);
 	tc = tu_tcase(s, "calls");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, each_call_fails_cleanly_or_succeeds_and_leaves_a_usable_state,
