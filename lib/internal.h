@@ -180,6 +180,8 @@ struct libiommu_hwpt {
 	 * caller has a handle on it): destroyed with its last device.
 	 */
 	bool managed;
+	/* made by another (libiommu_hwpt_adopt_id): ctx free leaves it */
+	bool adopted;
 	/*
 	 * Does it force snooping (LU_ENF_*)?  iommufd fixes that when it
 	 * allocates a paging HWPT, from the allocating device (its IOMMU's

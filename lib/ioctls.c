@@ -253,6 +253,11 @@ static const struct row ioas_adopt_id[] = {
 	  "whether the id is an IOAS of this iommufd"),
 };
 
+static const struct row hwpt_adopt_id[] = {
+	R(CTX, IOMMU_HWPT_GET_DIRTY_BITMAP, IFD, QUERY, 0,
+	  "of length 0: whether the id is a paging HWPT of this iommufd"),
+};
+
 static const struct row ctx_change_process[] = {
 	R(CTX, IOMMU_IOAS_CHANGE_PROCESS, IFD, 0, 0, NULL),
 };
@@ -538,6 +543,7 @@ static const struct fn_rows functions[] = {
 	/* Hand-over, live update, KVM before bind, migration, DMA logging */
 	FN(libiommu_dev_adopt_fd, dev_adopt_fd),
 	FN(libiommu_ioas_adopt_id, ioas_adopt_id),
+	FN(libiommu_hwpt_adopt_id, hwpt_adopt_id),
 	FN(libiommu_ctx_change_process, ctx_change_process),
 	FN(libiommu_kvm_add_file, kvm_add_dev),
 	FN(libiommu_kvm_take_dev, kvm_add_dev),

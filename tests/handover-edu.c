@@ -490,6 +490,62 @@ START_TEST(an_adopted_ioas_outlives_the_context_that_adopted_it)
 }
 END_TEST
 
+START_TEST(an_adopted_hwpt_takes_the_device_and_its_maker_keeps_it)
+{
+	struct libiommu_ctx_opts opts = tu_ctx_opts(&lg, LIBIOMMU_LOG_DEBUG, NULL);
+	struct libiommu_ctx *c2 = NULL;
+	struct libiommu_ioas *a = NULL, *a2 = NULL;
+	struct libiommu_hwpt *h = NULL, *h2 = NULL, *h3 = NULL;
+	struct libiommu_dev *d = NULL, *d2 = NULL;
+	uint8_t *ram = xbuf(2 * pgsz());
+	uint64_t iova = RAM_IOVA;
+	struct edu e;
+
+	/* the maker: IOAS, mapping, a paging HWPT for the edu */
+	ctx = new_ctx(&lg);
+	expect_ok(libiommu_ioas_alloc(ctx, NULL, &a));
+	expect_ok(libiommu_ioas_map(a, ram, 2 * pgsz(), &iova, RW | FIXED));
+	d = open_edu(ctx);
+	expect_ok(libiommu_hwpt_alloc(d, a, NULL, &h));
+	/* the taker, on the same iommufd */
+	expect_ok(libiommu_ctx_new_from_fd(libiommu_ctx_fd(ctx),
+					   LIBIOMMU_FD_BORROW, &opts, &c2));
+	expect_ok(libiommu_ioas_adopt_id(c2, libiommu_ioas_id(a), &a2));
+	expect_err(libiommu_hwpt_adopt_id(a2, libiommu_ioas_id(a), &h2), -ENOENT,
+		   "is not a paging HWPT");
+	ck_assert_ptr_null(h2);
+	expect_err(libiommu_hwpt_adopt_id(a2, libiommu_dev_id(d), &h2), -ENOENT,
+		   "is not a paging HWPT");
+	expect_ok(libiommu_hwpt_adopt_id(a2, libiommu_hwpt_id(h), &h2));
+	ck_assert_uint_eq(libiommu_hwpt_id(h2), libiommu_hwpt_id(h));
+	expect_err(libiommu_hwpt_adopt_id(a2, libiommu_hwpt_id(h), &h3), -EEXIST,
+		   "already has a handle");
+	expect_err(libiommu_ioas_destroy(a2), -EBUSY, "still attached");
+	expect_ok(libiommu_dev_adopt_fd(c2, libiommu_dev_fd(d), LIBIOMMU_FD_BORROW,
+					libiommu_dev_id(d), &d2));
+	expect_ok(libiommu_dev_attach_hwpt(d2, h2));
+	expect_ok(edu_init(&e, d2));
+	pattern(ram, 53);
+	memset(ram + pgsz(), 0, pgsz());
+	ck_assert_int_eq(edu_dma_from_ram(&e, RAM_IOVA, LEN), 0);
+	ck_assert_int_eq(edu_dma_to_ram(&e, RAM_IOVA + pgsz(), LEN), 0);
+	ck_assert_msg(memcmp(ram, ram + pgsz(), LEN) == 0,
+		      "DMA through the adopted HWPT corrupted data");
+	edu_fini(&e);
+	/* a borrowing context leaves what it adopted: the maker destroys it */
+	libiommu_ctx_free(c2);
+	expect_ok(libiommu_ctx_new_from_fd(libiommu_ctx_fd(ctx),
+					   LIBIOMMU_FD_BORROW, &opts, &c2));
+	expect_ok(libiommu_ioas_adopt_id(c2, libiommu_ioas_id(a), &a2));
+	expect_ok(libiommu_hwpt_adopt_id(a2, libiommu_hwpt_id(h), &h2));
+	libiommu_ctx_free(c2);
+	expect_ok(libiommu_hwpt_destroy(h));
+	libiommu_ctx_free(ctx);
+	ctx = NULL;
+	munmap(ram, 2 * pgsz());
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("handover-edu");
@@ -507,5 +563,6 @@ int main(void)
 	tcase_add_test(tc, a_child_in_own_mode_leaves_its_ioas_in_the_shared_iommufd);
 	tcase_add_test(tc, a_child_in_borrow_mode_destroys_its_ioas_when_it_frees_the_context);
 	tcase_add_test(tc, an_adopted_ioas_outlives_the_context_that_adopted_it);
+	tcase_add_test(tc, an_adopted_hwpt_takes_the_device_and_its_maker_keeps_it);
 	return tu_run(s);
 }

@@ -1271,6 +1271,19 @@ LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
 					struct libiommu_ioas **out);
 
 /**
+ * Wrap paging HWPT @hwpt_id of @ioas (made by another process) so that
+ * devices can be attached to it (libiommu_dev_attach_hwpt()).  Its flags
+ * and snoop enforcement are not readable from the kernel: the coherency
+ * report says "unknown" for it.  Freeing the context leaves it;
+ * libiommu_hwpt_destroy() destroys it.  Errors: -ENOENT (not a paging
+ * HWPT of the iommufd), -EEXIST, -EINVAL, -EOPNOTSUPP (legacy backends;
+ * kernel without IOMMU_HWPT_GET_DIRTY_BITMAP), -ECHILD, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_hwpt_adopt_id(struct libiommu_ioas *ioas,
+					uint32_t hwpt_id,
+					struct libiommu_hwpt **out);
+
+/**
  * Live update: IOMMU_IOAS_CHANGE_PROCESS moves the pinned pages of every
  * IOAS of @ctx's iommufd to the calling process (its memlock accounting
  * and mm) without unmapping anything: devices keep DMA throughout.  The

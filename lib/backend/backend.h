@@ -44,6 +44,7 @@ enum lu_op {
 	LU_OP_DEV_ADOPT_FD,
 	LU_OP_IOAS_ADOPT_ID,
 	LU_OP_CHANGE_PROCESS,
+	LU_OP_HWPT_ADOPT_ID,
 	LU_OP__COUNT
 };
 
@@ -196,6 +197,8 @@ struct lu_backend_ops {
 			  uint32_t flags, uint32_t data_type, const void *data,
 			  uint32_t data_len, bool nested, uint32_t *out_id);
 	int (*hwpt_destroy)(struct libiommu_hwpt *hwpt, bool quiet);
+	/* 0 when @id is a paging HWPT of the ctx (then sets hwpt->id) */
+	int (*hwpt_adopt_id)(struct libiommu_hwpt *hwpt, uint32_t id);
 	int (*hwpt_set_dirty)(struct libiommu_hwpt *hwpt, bool enable);
 	int (*hwpt_get_dirty)(struct libiommu_hwpt *hwpt, uint64_t iova,
 			      uint64_t length, uint64_t page_size,

@@ -775,6 +775,43 @@ static int ifd_hwpt_get_dirty(struct libiommu_hwpt *hwpt, uint64_t iova,
 	return hwpt_dirty_read(hwpt, iova, length, page_size, bitmap, flags);
 }
 
+static int ifd_hwpt_adopt_id(struct libiommu_hwpt *hwpt, uint32_t id)
+{
+	struct lx_iommu_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+	};
+	struct libiommu_ctx *ctx = hwpt->ctx;
+	int rc;
+
+	/*
+	 * Only a paging HWPT gets past the lookup, to the check that
+	 * refuses a length of 0 (EINVAL): a read that changes nothing.
+	 */
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+	switch (-rc) {
+	case EINVAL:
+		hwpt->id = id;
+		return 0;
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "libiommu_hwpt_adopt_id: object %" PRIu32 " of this context's iommufd is not a paging HWPT (IOMMU_HWPT_GET_DIRTY_BITMAP: no such HWPT; nested HWPTs are not adopted)",
+			       id);
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HWPT_GET_DIRTY_BITMAP (libiommu_hwpt_adopt_id checks the id with it)",
+				   LIBIOMMU_FEAT_DIRTY_TRACKING);
+	case 0:
+		return lu_fail(ctx, -EPROTO,
+			       "IOMMU_HWPT_GET_DIRTY_BITMAP of length 0 on object %" PRIu32 " succeeded: the kernel does not check what the library relies on to tell a HWPT",
+			       id);
+	default:
+		if (lu_refused(rc))
+			return lu_fail_refused(ctx, rc, "IOMMU_HWPT_GET_DIRTY_BITMAP (libiommu_hwpt_adopt_id checks the id with it)");
+		return lu_fail(ctx, rc, "IOMMU_HWPT_GET_DIRTY_BITMAP on object %" PRIu32 " failed: %s",
+			       id, strerror(-rc));
+	}
+}
+
 static int ifd_hwpt_invalidate(struct libiommu_hwpt *hwpt, uint32_t data_type,
 			       const void *entries, uint32_t entry_len,
 			       uint32_t *entry_num)
@@ -1343,6 +1380,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.dev_info_flags = lu_vfio_dev_info_flags,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,
+	.hwpt_adopt_id = ifd_hwpt_adopt_id,
 	.hwpt_set_dirty = ifd_hwpt_set_dirty,
 	.hwpt_get_dirty = ifd_hwpt_get_dirty,
 	.hwpt_invalidate = ifd_hwpt_invalidate,
