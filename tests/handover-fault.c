@@ -4,7 +4,8 @@
  * injection (VM tier, edu, /dev/kvm): libiommu_dev_adopt_fd(),
  * libiommu_ioas_adopt_id(), libiommu_ctx_change_process() (with memfd
  * guest RAM mapped and the edu attached, so that there are pinned pages),
- * libiommu_kvm_add_file() and libiommu_kvm_take_dev().
+ * libiommu_kvm_add_file(), libiommu_kvm_take_dev() and
+ * libiommu_hwpt_adopt_id() (of the HWPT the edu is placed on).
  *
  * For N = 1, 2, ... the Nth fault point the calling thread passes in the
  * kernel fails (/proc/thread-self/fail-nth, faultutil.h), until the call
@@ -29,15 +30,18 @@ enum step {
 	CHANGE_PROCESS,
 	KVM_ADD_FILE,
 	KVM_TAKE_DEV,
+	HWPT_ADOPT,
 	NR_STEPS
 };
 static const char *const step_name[NR_STEPS] = {
 	"dev_adopt_fd", "ioas_adopt_id", "ctx_change_process", "kvm_add_file",
-	"kvm_take_dev"
+	"kvm_take_dev", "hwpt_adopt_id"
 };
 
-static struct libiommu_ctx *c2; /* a second context on the same iommufd */
+static struct libiommu_ctx *c2;	 /* a second context on the same iommufd */
+static struct libiommu_ioas *a2; /* the IOAS adopted in c2 (HWPT_ADOPT) */
 static struct libiommu_dev *dev;
+static uint32_t hwpt_id; /* the HWPT the library placed the edu on */
 static struct libiommu_kvm *kvm;
 static int vm = -1;
 static struct edu edu;
@@ -62,6 +66,9 @@ static void setup(void)
 	expect_ok(libiommu_ioas_map_file(ioas, memfd, 0, 2 * pgsz(), &iova,
 					 RW | FIXED));
 	expect_ok(libiommu_dev_attach_ioas(dev, ioas));
+	ck_assert_int_eq(libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, NULL,
+						   NULL, &hwpt_id),
+			 1);
 	expect_ok(edu_init(&edu, dev));
 	expect_ok(libiommu_ctx_new_from_fd(libiommu_ctx_fd(ctx), LIBIOMMU_FD_BORROW,
 					   &opts, &c2));
@@ -74,6 +81,7 @@ static void teardown(void)
 {
 	edu_fini(&edu);
 	libiommu_ctx_free(c2);
+	a2 = NULL;
 	ioas_teardown(); /* frees the KVM handle too */
 	close(vm);
 	munmap(ram, 2 * pgsz());
@@ -109,9 +117,19 @@ static int call(enum step step, void **out)
 		return libiommu_ctx_change_process(c2);
 	case KVM_ADD_FILE:
 		return libiommu_kvm_add_file(kvm, libiommu_dev_fd(dev));
-	default:
+	case KVM_TAKE_DEV:
 		return libiommu_kvm_take_dev(kvm, dev);
+	default:
+		return libiommu_hwpt_adopt_id(a2, hwpt_id,
+					      (struct libiommu_hwpt **)out);
 	}
+}
+
+/* Before the call, without faults: what it needs in c2. */
+static void prepare(enum step step)
+{
+	if (step == HWPT_ADOPT && !a2)
+		expect_ok(libiommu_ioas_adopt_id(c2, libiommu_ioas_id(ioas), &a2));
 }
 
 /* Undo what a successful call did (also: what a failed one may have). */
@@ -119,8 +137,8 @@ static void release(enum step step, void *h)
 {
 	if (step == ADOPT_FD)
 		libiommu_dev_free(h);
-	else if (step == ADOPT_IOAS)
-		libiommu_ctx_free(c2), c2 = NULL; /* an adopted IOAS is left */
+	else if (step == ADOPT_IOAS || step == HWPT_ADOPT)
+		libiommu_ctx_free(c2), c2 = NULL, a2 = NULL; /* leaves them */
 	else if (step == KVM_ADD_FILE)
 		ck_assert_int_eq(ku_kvm_vfio_file(libiommu_kvm_fd(kvm),
 						  LX_KVM_DEV_VFIO_FILE_DEL,
@@ -146,6 +164,7 @@ START_TEST(each_call_fails_cleanly_or_succeeds_and_leaves_a_usable_state)
 	fds = tu_count_fds();
 	for (n = 1; n <= MAX_N; n++) {
 		h = (void *)(uintptr_t)0x5e5e5e50;
+		prepare(step);
 		log_reset(&lg);
 		armed = fu_arm(fail_nth, n);
 		errno = 0;
@@ -162,11 +181,13 @@ START_TEST(each_call_fails_cleanly_or_succeeds_and_leaves_a_usable_state)
 			ck_assert_msg(lg.count > 0 && lg.level == LIBIOMMU_LOG_ERR,
 				      "%s N=%d: failed with %d, nothing logged",
 				      step_name[step], n, rc);
-			if (step == ADOPT_FD || step == ADOPT_IOAS)
+			if (step == ADOPT_FD || step == ADOPT_IOAS ||
+			    step == HWPT_ADOPT)
 				ck_assert_ptr_null(h);
 		} else {
 			ck_assert_int_eq(rc, 0);
-			if (step == ADOPT_FD || step == ADOPT_IOAS)
+			if (step == ADOPT_FD || step == ADOPT_IOAS ||
+			    step == HWPT_ADOPT)
 				ck_assert_ptr_nonnull(h);
 			release(step, h);
 		}
@@ -175,6 +196,7 @@ START_TEST(each_call_fails_cleanly_or_succeeds_and_leaves_a_usable_state)
 			expect_ok(libiommu_ctx_new_from_fd(libiommu_ctx_fd(ctx),
 							   LIBIOMMU_FD_BORROW,
 							   &opts, &c2));
+		prepare(step);
 		expect_ok(call(step, &h));
 		release(step, h);
 		if (!c2)
