@@ -136,20 +136,15 @@ struct libiommu_ioas {
 	bool adopted;
 	struct lu_list node; /* ctx->ioas_list */
 	/*
-	 * The mappings of process memory made through this handle
-	 * (libiommu_ioas_map(), and copies of them), so that a refused
-	 * IOMMU_IOAS_CHANGE_PROCESS can name one.  Its own lock: the map
-	 * path takes no other.
+	 * The last mapping of process memory made through this handle
+	 * (libiommu_ioas_map(), or a copy of one) while it is mapped
+	 * (length 0: none), so that a refused IOMMU_IOAS_CHANGE_PROCESS can
+	 * name one.  One slot, relaxed atomic stores: the map path takes no
+	 * lock and stays within its instruction budget; a racing map may
+	 * leave a mixed record, which only a message reads.
 	 */
-	pthread_mutex_t anon_lock;
-	struct lu_anon_map *anon;
-	size_t nr_anon, cap_anon;
-};
-
-/* One mapping of process memory: IOVA range and where it came from. */
-struct lu_anon_map {
-	uint64_t iova, length;
-	uintptr_t vaddr; /* 0 for a copy */
+	uint64_t anon_iova, anon_length;
+	uintptr_t anon_vaddr; /* 0 for a copy */
 };
 
 /* LU_ENF_* (util/kmod.h), and: a device's capability not asked yet */

@@ -56,14 +56,11 @@ static struct libiommu_ioas *ioas_new(struct libiommu_ctx *ctx, const char *fn)
 	}
 	ioas->ctx = ctx;
 	lu_list_init(&ioas->node);
-	pthread_mutex_init(&ioas->anon_lock, NULL);
 	return ioas;
 }
 
 static void ioas_free_mem(struct libiommu_ioas *ioas)
 {
-	pthread_mutex_destroy(&ioas->anon_lock);
-	free(ioas->anon);
 	free(ioas);
 }
 
@@ -85,95 +82,59 @@ void lu_ioas_free_all(struct libiommu_ctx *ctx)
 
 /* ---- mappings of process memory (for IOMMU_IOAS_CHANGE_PROCESS) ----------- */
 
-/*
- * Record [iova, iova + length) as process memory.  Best effort: without
- * memory for the record a refused CHANGE_PROCESS names no mapping.
- */
-static void anon_add(struct libiommu_ioas *ioas, uint64_t iova,
-		     uint64_t length, uintptr_t vaddr)
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* Record [iova, iova + length) as process memory (@vaddr 0: a copy). */
+static inline void anon_set(struct libiommu_ioas *ioas, uint64_t iova,
+			    uint64_t length, uintptr_t vaddr)
 {
-	struct lu_anon_map *p;
-
-	pthread_mutex_lock(&ioas->anon_lock);
-	if (ioas->nr_anon == ioas->cap_anon) {
-		size_t cap = ioas->cap_anon ? ioas->cap_anon * 2 : 4;
-
-		p = realloc(ioas->anon, cap * sizeof(*p));
-		if (!p) {
-			pthread_mutex_unlock(&ioas->anon_lock);
-			return;
-		}
-		ioas->anon = p;
-		ioas->cap_anon = cap;
-	}
-	ioas->anon[ioas->nr_anon++] = (struct lu_anon_map){ iova, length, vaddr };
-	pthread_mutex_unlock(&ioas->anon_lock);
+	STORE(ioas->anon_iova, iova);
+	STORE(ioas->anon_vaddr, vaddr);
+	STORE(ioas->anon_length, length);
 }
 
-/* Forget the records inside [iova, iova + length); length 0: all. */
-static void anon_del(struct libiommu_ioas *ioas, uint64_t iova,
-		     uint64_t length)
+/* An unmap of [iova, iova + length): forget the record inside it. */
+static inline void anon_unmapped(struct libiommu_ioas *ioas, uint64_t iova,
+				 uint64_t length)
 {
-	size_t i = 0;
+	uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
 
-	pthread_mutex_lock(&ioas->anon_lock);
-	while (i < ioas->nr_anon) {
-		const struct lu_anon_map *m = &ioas->anon[i];
-
-		if (length == 0 || (m->iova >= iova &&
-				    m->iova + m->length - 1 <= iova + length - 1))
-			ioas->anon[i] = ioas->anon[--ioas->nr_anon];
-		else
-			i++;
-	}
-	pthread_mutex_unlock(&ioas->anon_lock);
+	if (n && a >= iova && a - iova + n <= length)
+		STORE(ioas->anon_length, 0);
 }
 
-/* Does [iova, iova + length) of @ioas hold process memory we mapped? */
+/* Does [iova, iova + length) of @ioas hold the recorded process memory? */
 static bool anon_overlaps(struct libiommu_ioas *ioas, uint64_t iova,
 			  uint64_t length)
 {
-	bool hit = false;
-	size_t i;
+	uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
 
-	pthread_mutex_lock(&ioas->anon_lock);
-	for (i = 0; i < ioas->nr_anon && !hit; i++) {
-		const struct lu_anon_map *m = &ioas->anon[i];
-
-		hit = m->iova <= iova + length - 1 &&
-		      iova <= m->iova + m->length - 1;
-	}
-	pthread_mutex_unlock(&ioas->anon_lock);
-	return hit;
+	return n && a <= iova + length - 1 && iova <= a + n - 1;
 }
 
-/* Name the first recorded mapping of process memory in @ctx (locked). */
+/* Name a recorded mapping of process memory in @ctx (locked). */
 static bool anon_describe(struct libiommu_ctx *ctx, char *buf, size_t len)
 {
 	struct libiommu_ioas *ioas;
-	bool found = false;
 
 	lu_list_for_each(ioas, &ctx->ioas_list, node) {
-		pthread_mutex_lock(&ioas->anon_lock);
-		if (ioas->nr_anon) {
-			const struct lu_anon_map *m = &ioas->anon[0];
+		uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
+		uintptr_t va = LOAD(ioas->anon_vaddr);
 
-			if (m->vaddr)
-				snprintf(buf, len,
-					 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (process memory at 0x%" PRIxPTR ")",
-					 ioas->id, m->iova, m->iova + m->length - 1,
-					 m->vaddr);
-			else
-				snprintf(buf, len,
-					 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (a copy of process memory)",
-					 ioas->id, m->iova, m->iova + m->length - 1);
-			found = true;
-		}
-		pthread_mutex_unlock(&ioas->anon_lock);
-		if (found)
-			break;
+		if (!n)
+			continue;
+		if (va)
+			snprintf(buf, len,
+				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (process memory at 0x%" PRIxPTR ")",
+				 ioas->id, a, a + n - 1, va);
+		else
+			snprintf(buf, len,
+				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (a copy of process memory)",
+				 ioas->id, a, a + n - 1);
+		return true;
 	}
-	return found;
+	return false;
 }
 
 /* ---- argument checks ------------------------------------------------- */
@@ -422,7 +383,7 @@ LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 	rc = ctx->ops->map(ioas, vaddr, length, iova, flags);
 	if (rc)
 		return lu_ret(rc);
-	anon_add(ioas, *iova, length, (uintptr_t)vaddr);
+	anon_set(ioas, *iova, length, (uintptr_t)vaddr);
 	return 0;
 }
 
@@ -557,7 +518,7 @@ LIBIOMMU_API int libiommu_ioas_copy(struct libiommu_ioas *dst,
 	if (rc)
 		return lu_ret(rc);
 	if (anon_overlaps(src, src_iova, length))
-		anon_add(dst, *dst_iova, length, 0);
+		anon_set(dst, *dst_iova, length, 0);
 	return 0;
 }
 
@@ -578,7 +539,7 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	rc = ctx->ops->unmap(ioas, iova, length, &n);
 	if (rc)
 		return rc;
-	anon_del(ioas, iova, length);
+	anon_unmapped(ioas, iova, length);
 	if (unmapped)
 		*unmapped = n;
 	return 0;
@@ -594,7 +555,7 @@ LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,
 	rc = ioas->ctx->ops->unmap_all(ioas, &n);
 	if (rc)
 		return rc;
-	anon_del(ioas, 0, 0);
+	STORE(ioas->anon_length, 0);
 	if (unmapped)
 		*unmapped = n;
 	return 0;

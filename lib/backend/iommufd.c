@@ -392,7 +392,7 @@ static int ifd_change_process(struct libiommu_ctx *ctx, const char *anon)
 				       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, made with libiommu_ioas_map_file()), and %s maps process memory (libiommu_ioas_map()); unmap it, or map guest memory from a memfd",
 				       anon);
 		return lu_fail(ctx, -EINVAL,
-			       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, libiommu_ioas_map_file()), and an IOAS of this iommufd maps process memory: a mapping not made through this context (by the iommufd's previous user, or a copy of one); unmap it there, or map guest memory from a memfd");
+			       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, libiommu_ioas_map_file()), and an IOAS of this iommufd maps process memory that this context has no record of (a mapping by the iommufd's previous user, or one made here before the last mapping of process memory was unmapped); unmap it, or map guest memory from a memfd");
 	case EBUSY:
 		return lu_fail(ctx, -EBUSY,
 			       "IOMMU_IOAS_CHANGE_PROCESS: an IOAS of this iommufd has an area whose pages are not held (a mapping being unmapped, or an in-kernel access); try again once it is done");
