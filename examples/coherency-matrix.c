@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * coherency-matrix: where each VFIO device sits in the IOMMU-vs-device
  * no-snoop matrix of the /dev/ioasid RFC, what KVM makes of it, and which
@@ -21,7 +22,7 @@
  * the device's box in [brackets], each answer with where it came from
  * (IOMMU_GET_HW_INFO, VFIO, the companion module, config space), the
  * kernel's default WBINVD policy and the possible and impossible policy
- * changes with their reasons.  With /dev/kvm it then creates a VM, gives
+ * changes with their reasons.  With --kvm (and /dev/kvm) it then creates a VM, gives
  * the device to its kvm-vfio device and reads back whether KVM treats the
  * VM's DMA as non-coherent, before and after KVM_DEV_VFIO_FILE_ADD and
  * after KVM_DEV_VFIO_FILE_DEL (that read-back needs the companion module,
@@ -32,8 +33,14 @@
  * the example then creates one simulated device per box, shows all four
  * boxes filled, and performs the policy changes that hardware allows:
  * force-enable (box 1 -> 3, KVM following), clearing and setting the
- * device's Enable No Snoop bit, and the IOAS policy flags.  The simulated
- * devices are removed at the end; --no-sim leaves that part out.
+ * device's Enable No Snoop bit, and the IOAS policy flags.  That part runs
+ * only with --sim; the simulated devices are removed at the end.
+ *
+ * Without --kvm and --sim the program creates nothing outside itself: it
+ * binds each device in turn (a device another process holds fails to
+ * bind and is reported), attaches it to an IOAS of its own and reads.
+ *
+ * Exit status: 0 shown, 1 no /dev/iommu, 2 usage.
  *
  * Build: cc coherency-matrix.c $(pkg-config --cflags --libs libiommu) \
  *           -I$(pkg-config --variable=includedir libiommu)/libiommu
@@ -104,6 +111,8 @@ static void kvm_line(struct libiommu_kvm *kvm, const char *when)
 	libiommu_coherency_free(coh);
 }
 
+static int use_kvm; /* --kvm: create KVM VMs */
+
 static void show_kvm(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 {
 	struct libiommu_coherency *coh = NULL;
@@ -111,6 +120,10 @@ static void show_kvm(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 	enum libiommu_coherency_answer need;
 	int sys, vm;
 
+	if (!use_kvm) {
+		printf("  KVM: left out (--kvm creates a VM to show it)\n");
+		return;
+	}
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (sys < 0) {
 		printf("  KVM: no /dev/kvm (%s): KVM side left out\n", strerror(errno));
@@ -291,6 +304,8 @@ static const char *kvm_says(struct libiommu_ctx *ctx, struct libiommu_dev *dev,
 	int sys, vm, rc = -1;
 
 	snprintf(buf, len, "-");
+	if (!use_kvm)
+		return buf;
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (sys < 0)
 		return buf;
@@ -520,8 +535,32 @@ int main(int argc, char **argv)
 	struct libiommu_ctx *ctx = NULL;
 	struct dirent **names = NULL;
 	struct utsname u;
-	int n, i, rc;
+	int n, i, rc, sim = 0;
 
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kvm")) {
+			use_kvm = 1;
+		} else if (!strcmp(argv[i], "--sim")) {
+			sim = 1;
+		} else if (!strcmp(argv[i], "--no-sim")) {
+			sim = 0; /* the default; accepted for old scripts */
+		} else {
+			int help = !strcmp(argv[i], "--help") ||
+				   !strcmp(argv[i], "-h");
+
+			fprintf(help ? stdout : stderr,
+				"Usage: coherency-matrix [--kvm] [--sim]\n"
+				"Bind each VFIO device cdev to /dev/iommu, attach it to an IOAS and\n"
+				"print its coherency report (the no-snoop matrix, KVM's WBINVD policy,\n"
+				"the possible policy changes).\n"
+				"  --kvm   also create a KVM VM and show what KVM makes of each device\n"
+				"  --sim   also create the companion module's simulated devices (all\n"
+				"          four boxes) and perform the policy changes on them\n"
+				"  --help  print this help\n"
+				"Exit status: 0 shown, 1 no /dev/iommu, 2 usage.\n");
+			return help ? 0 : 2;
+		}
+	}
 	/* Whole lines, so that the library's messages on stderr do not cut ours. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	uname(&u);
@@ -550,7 +589,9 @@ int main(int argc, char **argv)
 		free(names[i]);
 	}
 	free(names);
-	if ((argc < 2 || strcmp(argv[1], "--no-sim")) && sim_available()) {
+	if (sim && !sim_available())
+		printf("--sim: the companion module's simulated hardware is not available\n");
+	if (sim && sim_available()) {
 		show_simulated(ctx);
 		show_shared(ctx);
 		libiommu_ctx_free(ctx); /* closes the devices first */

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * dev-info: what the IOMMU behind each VFIO device can do, and a DMA that
  * proves a mapping works.
  *
- * Opens /dev/iommu, binds every VFIO device cdev in /dev/vfio/devices/ to
- * it and prints the device's IOMMU capabilities decoded from
- * IOMMU_GET_HW_INFO.  For QEMU's edu device (1234:11e8) it then maps two
- * buffers below 256 MiB IOVA, enables bus mastering, and has the device
- * copy RAM -> device -> RAM through the IOMMU.
+ * Opens /dev/iommu, binds each VFIO device cdev in /dev/vfio/devices/ (or
+ * the ones named) that no other process holds, and prints the device's
+ * IOMMU capabilities decoded from IOMMU_GET_HW_INFO; binding changes
+ * nothing on the device.  A device another process holds (a running VM) is
+ * not touched: libiommu-ls(1) shows it.  With --dma, for QEMU's edu device
+ * (1234:11e8) it then maps two buffers below 256 MiB IOVA, enables bus
+ * mastering, and has the device copy RAM -> device -> RAM through the
+ * IOMMU.
  *
- *   # ./dev-info
+ *   # ./dev-info --dma
  *   vfio0: device 2, IOMMU intel-vtd
  *     snoop control: yes   dirty tracking: no (kernel: no)   nesting: no
  *     PASID: IOMMU no, device 0 bits   ATS: no   PRI: no
@@ -17,11 +21,15 @@
  *     VT-d cap 0x... ecap 0x...
  *     edu: DMA round trip: 4095 bytes OK
  *
- * Build: cc dev-info.c ../tests/edu.c -I../tests $(pkg-config --cflags --libs libiommu)
+ * Exit status: 0 shown, 1 a failure (no /dev/iommu, a device that could
+ * not be read, a failed DMA), 2 usage.
+ *
+ * Build: cc dev-info.c $(pkg-config --cflags --libs libiommu)
  */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +38,7 @@
 
 #include <libiommu/libiommu.h>
 
-#include "edu.h"
+#include "edu-dma.h"
 
 #define SRC_IOVA UINT64_C(0x100000) /* below edu's 256 MiB DMA limit */
 #define DST_IOVA UINT64_C(0x200000)
@@ -112,7 +120,7 @@ static int edu_round_trip(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	struct libiommu_ioas *ioas = NULL;
-	struct edu edu = { 0 };
+	struct ex_edu edu = { 0 };
 	uint64_t src_iova = SRC_IOVA, dst_iova = DST_IOVA;
 	uint8_t *src, *dst;
 	int rc, i;
@@ -137,20 +145,20 @@ static int edu_round_trip(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 	if (!rc)
 		rc = libiommu_dev_attach_ioas(dev, ioas);
 	if (!rc)
-		rc = edu_init(&edu, dev);
+		rc = ex_edu_init(&edu, dev);
 	if (!rc)
-		rc = edu_dma_from_ram(&edu, SRC_IOVA, EDU_MAX_DMA);
+		rc = ex_edu_dma(&edu, SRC_IOVA, EX_EDU_MAX_DMA, 0);
 	if (!rc)
-		rc = edu_dma_to_ram(&edu, DST_IOVA, EDU_MAX_DMA);
+		rc = ex_edu_dma(&edu, DST_IOVA, EX_EDU_MAX_DMA, 1);
 	if (rc)
 		printf("  edu: DMA setup failed: %s\n", strerror(-rc));
-	else if (memcmp(src, dst, EDU_MAX_DMA) != 0) {
+	else if (memcmp(src, dst, EX_EDU_MAX_DMA) != 0) {
 		printf("  edu: DMA round trip: data differs\n");
 		rc = -EIO;
 	} else
-		printf("  edu: DMA round trip: %u bytes OK\n", EDU_MAX_DMA);
+		printf("  edu: DMA round trip: %u bytes OK\n", EX_EDU_MAX_DMA);
 
-	edu_fini(&edu);
+	ex_edu_fini(&edu);
 	if (libiommu_dev_get_attached(dev, LIBIOMMU_NO_PASID, NULL, NULL, NULL) == 1)
 		libiommu_dev_detach(dev);
 	libiommu_ioas_destroy(ioas); /* unmaps everything */
@@ -158,7 +166,74 @@ static int edu_round_trip(struct libiommu_ctx *ctx, struct libiommu_dev *dev)
 	return rc;
 }
 
-int main(void)
+/* The pid of another process holding /dev/vfio/devices/@name, or 0. */
+static int holder(const char *name, char *comm, size_t len)
+{
+	char want[300], p[300], target[PATH_MAX];
+	struct dirent *pe, *fe;
+	DIR *pd, *fd;
+	int found = 0;
+
+	snprintf(want, sizeof(want), "/dev/vfio/devices/%s", name);
+	pd = opendir("/proc");
+	while (pd && !found && (pe = readdir(pd))) {
+		int pid = atoi(pe->d_name);
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/fd", pid);
+		fd = opendir(p);
+		while (fd && !found && (fe = readdir(fd))) {
+			ssize_t n;
+
+			snprintf(p, sizeof(p), "/proc/%d/fd/%s", pid, fe->d_name);
+			n = readlink(p, target, sizeof(target) - 1);
+			if (n > 0) {
+				target[n] = '\0';
+				found = strcmp(target, want) ? 0 : pid;
+			}
+		}
+		if (fd)
+			closedir(fd);
+	}
+	if (pd)
+		closedir(pd);
+	comm[0] = '\0';
+	if (found) {
+		FILE *f;
+
+		snprintf(p, sizeof(p), "/proc/%d/comm", found);
+		f = fopen(p, "re");
+		if (f && fgets(comm, (int)len, f))
+			comm[strcspn(comm, "\n")] = '\0';
+		if (f)
+			fclose(f);
+	}
+	return found;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: dev-info [--dma] [vfioN...]\n"
+		   "Bind each VFIO device cdev (or the named ones) that no other process\n"
+		   "holds to /dev/iommu and print its IOMMU capabilities.\n"
+		   "  --dma   also run a DMA round trip on QEMU's edu device (writes to it)\n"
+		   "  --help  print this help\n"
+		   "Exit status: 0 shown, 1 a failure (also: no device could be bound),\n"
+		   "2 usage.\n");
+}
+
+static int is_named(const char *name, int argc, char **argv, int first)
+{
+	if (first >= argc)
+		return 1;
+	for (int i = first; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct libiommu_ctx_opts opts = {
 		.sz = sizeof(opts),
@@ -166,8 +241,21 @@ int main(void)
 	};
 	struct libiommu_ctx *ctx = NULL;
 	struct dirent **ents = NULL;
-	int rc, n, ndev = 0, nbound = 0, status = EXIT_SUCCESS;
+	int rc, n, ndev = 0, nbound = 0, nheld = 0, status = EXIT_SUCCESS;
+	int first = 1, dma = 0;
 
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (!strcmp(argv[first], "--dma")) {
+			dma = 1;
+		} else if (!strcmp(argv[first], "--help") ||
+			   !strcmp(argv[first], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
 	rc = libiommu_ctx_new(&opts, &ctx);
 	if (rc) {
 		fprintf(stderr, "cannot open /dev/iommu: %s\n", strerror(-rc));
@@ -183,26 +271,36 @@ int main(void)
 	for (int i = 0; i < n; i++) {
 		struct libiommu_dev *dev = NULL;
 		const char *name = ents[i]->d_name;
-		char path[300];
+		char path[300], comm[64];
+		int pid;
 
-		if (strncmp(name, "vfio", 4) != 0)
+		if (strncmp(name, "vfio", 4) != 0 ||
+		    !is_named(name, argc, argv, first))
 			continue;
 		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
 		ndev++;
+		pid = holder(name, comm, sizeof(comm));
+		if (pid) {
+			printf("%s: held by pid %d (%s): not touched (libiommu-ls shows it)\n",
+			       name, pid, comm);
+			nheld++;
+			continue;
+		}
 		rc = libiommu_dev_open(ctx, path, NULL, &dev);
 		if (rc) {
 			/*
 			 * Not an error of this program: e.g. a device whose
 			 * IOMMU group is not viable.  The log callback said why.
 			 */
-			printf("%s: cannot bind (%s), skipped\n", name, strerror(-rc));
+			printf("%s: cannot bind (%s), skipped\n", name,
+			       strerror(-rc));
 			continue;
 		}
 		nbound++;
 		printf("%s: device %" PRIu32, name, libiommu_dev_id(dev));
 		if (print_info(dev))
 			status = EXIT_FAILURE;
-		if (edu_is_edu(name) && edu_round_trip(ctx, dev))
+		if (dma && ex_edu_is_edu(name) && edu_round_trip(ctx, dev))
 			status = EXIT_FAILURE;
 		libiommu_dev_free(dev);
 	}
@@ -211,7 +309,7 @@ int main(void)
 	free(ents);
 	if (!ndev)
 		printf("no VFIO device cdevs in /dev/vfio/devices\n");
-	else if (!nbound)
+	else if (!nbound && !nheld)
 		status = EXIT_FAILURE; /* devices exist but none could be used */
 	libiommu_ctx_free(ctx);
 	return status;

@@ -25,7 +25,7 @@
  *   new: IOMMU_IOAS_CHANGE_PROCESS: guest RAM now charged to this image
  *   new: DMA after CHANGE_PROCESS: OK
  *
- * Build: cc live-update.c ../tests/edu.c -I../tests $(pkg-config --cflags --libs libiommu)
+ * Build: cc live-update.c $(pkg-config --cflags --libs libiommu)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,12 +38,27 @@
 
 #include <libiommu/libiommu.h>
 
-#include "edu.h"
+#include "edu-dma.h"
 
 #define RAM_IOVA UINT64_C(0x100000) /* below edu's 256 MiB DMA limit */
 #define ANON_IOVA UINT64_C(0x400000)
 
 static long pg;
+
+/* The first VFIO cdev that is QEMU's edu, into @path. */
+static int edu_find(char *path, size_t len)
+{
+	char name[32];
+
+	for (int i = 0; i < 256; i++) {
+		snprintf(name, sizeof(name), "vfio%d", i);
+		if (ex_edu_is_edu(name)) {
+			snprintf(path, len, "/dev/vfio/devices/%s", name);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
 
 static int fail(const char *who, const char *what, int rc)
 {
@@ -52,17 +67,17 @@ static int fail(const char *who, const char *what, int rc)
 }
 
 /* Guest RAM page 0 -> edu -> page 1; 0 when page 1 then equals page 0. */
-static int dma_check(struct edu *edu, uint8_t *ram, unsigned int seed)
+static int dma_check(struct ex_edu *edu, uint8_t *ram, unsigned int seed)
 {
 	int rc;
 
 	for (long i = 0; i < pg; i++)
 		ram[i] = (uint8_t)(i * 7 + seed);
 	memset(ram + pg, 0, pg);
-	rc = edu_dma_from_ram(edu, RAM_IOVA, EDU_MAX_DMA);
+	rc = ex_edu_dma(edu, RAM_IOVA, EX_EDU_MAX_DMA, 0);
 	if (!rc)
-		rc = edu_dma_to_ram(edu, RAM_IOVA + pg, EDU_MAX_DMA);
-	if (!rc && memcmp(ram, ram + pg, EDU_MAX_DMA))
+		rc = ex_edu_dma(edu, RAM_IOVA + pg, EX_EDU_MAX_DMA, 1);
+	if (!rc && memcmp(ram, ram + pg, EX_EDU_MAX_DMA))
 		rc = -EIO;
 	return rc;
 }
@@ -84,7 +99,7 @@ static int resume(char **argv, bool anon)
 	struct libiommu_ctx *ctx = NULL;
 	struct libiommu_ioas *ioas = NULL;
 	struct libiommu_dev *dev = NULL;
-	struct edu edu;
+	struct ex_edu edu;
 	uint8_t *ram;
 	int rc;
 
@@ -104,7 +119,7 @@ static int resume(char **argv, bool anon)
 	ram = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (ram == MAP_FAILED)
 		return fail("new", "mmap of the guest RAM memfd", -errno);
-	rc = edu_init(&edu, dev);
+	rc = ex_edu_init(&edu, dev);
 	if (rc)
 		return fail("new", "edu_init", rc);
 	rc = dma_check(&edu, ram, 17);
@@ -138,7 +153,7 @@ static int resume(char **argv, bool anon)
 	if (rc)
 		return fail("new", "DMA after CHANGE_PROCESS", rc);
 	printf("new: DMA after CHANGE_PROCESS: OK\n");
-	edu_fini(&edu);
+	ex_edu_fini(&edu);
 	munmap(ram, 2 * pg);
 	close(memfd);
 	libiommu_ctx_free(ctx); /* the last holder: the kernel tears it all down */
@@ -156,7 +171,7 @@ int main(int argc, char **argv)
 	bool anon = (argc > 1 && !strcmp(argv[argc - 1], "--anon")) ||
 		    (getenv("LIVE_UPDATE_ANON") && !strcmp(getenv("LIVE_UPDATE_ANON"), "1"));
 	char path[64], a[5][24];
-	struct edu edu;
+	struct ex_edu edu;
 	uint8_t *ram;
 	int memfd, rc;
 
@@ -206,7 +221,7 @@ int main(int argc, char **argv)
 	rc = libiommu_dev_attach_ioas(dev, ioas);
 	if (rc)
 		return fail("old", "libiommu_dev_attach_ioas", rc);
-	rc = edu_init(&edu, dev);
+	rc = ex_edu_init(&edu, dev);
 	if (!rc)
 		rc = dma_check(&edu, ram, 3);
 	if (rc)
@@ -214,7 +229,7 @@ int main(int argc, char **argv)
 	printf("old: IOAS %" PRIu32 ", device %" PRIu32 ", guest RAM memfd 2 pages at IOVA 0x%" PRIx64 "\n",
 	       libiommu_ioas_id(ioas), libiommu_dev_id(dev), RAM_IOVA);
 	printf("old: DMA round trip %u bytes OK; exec()ing the new image\n",
-	       EDU_MAX_DMA);
+	       EX_EDU_MAX_DMA);
 	fflush(stdout);
 	if (keep_over_exec(libiommu_ctx_fd(ctx)) ||
 	    keep_over_exec(libiommu_dev_fd(dev)) || keep_over_exec(memfd))

@@ -20,7 +20,7 @@
  * the parent adopts it (libiommu_ioas_adopt_id(3)) and destroys it.
  * With LIBIOMMU_FD_BORROW the child's libiommu_ctx_free() would destroy it.
  *
- * Build: cc privsep.c ../tests/edu.c -I../tests $(pkg-config --cflags --libs libiommu)
+ * Build: cc privsep.c $(pkg-config --cflags --libs libiommu)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +34,7 @@
 
 #include <libiommu/libiommu.h>
 
-#include "edu.h"
+#include "edu-dma.h"
 
 #define SRC_IOVA UINT64_C(0x100000) /* below edu's 256 MiB DMA limit */
 #define DST_IOVA UINT64_C(0x200000)
@@ -81,6 +81,21 @@ static int recv_fds(int sock, int *ifd, int *dfd, uint32_t *dev_id)
 	return 0;
 }
 
+/* The first VFIO cdev that is QEMU's edu, into @path. */
+static int edu_find(char *path, size_t len)
+{
+	char name[32];
+
+	for (int i = 0; i < 256; i++) {
+		snprintf(name, sizeof(name), "vfio%d", i);
+		if (ex_edu_is_edu(name)) {
+			snprintf(path, len, "/dev/vfio/devices/%s", name);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static int fail(const char *who, const char *what, int rc)
 {
 	fprintf(stderr, "%s: %s: %s\n", who, what, strerror(-rc));
@@ -98,7 +113,7 @@ static int child(int sock)
 	uint64_t src_iova = SRC_IOVA, dst_iova = DST_IOVA;
 	long pg = sysconf(_SC_PAGESIZE);
 	uint8_t *src, *dst;
-	struct edu edu;
+	struct ex_edu edu;
 	int ifd, dfd, rc;
 	uint32_t id;
 
@@ -131,24 +146,24 @@ static int child(int sock)
 	rc = libiommu_dev_attach_ioas(dev, ioas);
 	if (rc)
 		return fail("child", "libiommu_dev_attach_ioas", rc);
-	rc = edu_init(&edu, dev);
+	rc = ex_edu_init(&edu, dev);
 	if (!rc)
-		rc = edu_dma_from_ram(&edu, SRC_IOVA, EDU_MAX_DMA);
+		rc = ex_edu_dma(&edu, SRC_IOVA, EX_EDU_MAX_DMA, 0);
 	if (!rc)
-		rc = edu_dma_to_ram(&edu, DST_IOVA, EDU_MAX_DMA);
+		rc = ex_edu_dma(&edu, DST_IOVA, EX_EDU_MAX_DMA, 1);
 	if (rc)
 		return fail("child", "edu DMA", rc);
-	if (memcmp(src, dst, EDU_MAX_DMA)) {
+	if (memcmp(src, dst, EX_EDU_MAX_DMA)) {
 		fprintf(stderr, "child: DMA round trip: data differs\n");
 		return 1;
 	}
 	printf("child: adopted device %u on fd %d, IOAS %u, DMA round trip %u bytes OK\n",
-	       id, dfd, libiommu_ioas_id(ioas), EDU_MAX_DMA);
+	       id, dfd, libiommu_ioas_id(ioas), EX_EDU_MAX_DMA);
 	printf("child: exits; the parent's iommufd still holds IOAS %u (OWN mode)\n",
 	       libiommu_ioas_id(ioas));
 	fflush(stdout);
 	id = libiommu_ioas_id(ioas);
-	edu_fini(&edu);
+	ex_edu_fini(&edu);
 	libiommu_ctx_free(ctx); /* detaches; closes its copies of both fds */
 	return write(sock, &id, sizeof(id)) == sizeof(id) ? 0 : 1;
 }

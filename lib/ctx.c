@@ -128,6 +128,7 @@ int lu_ctx_create(const struct libiommu_ctx *logctx, int fd, bool owns_fd,
 	ctx->owns_fd = owns_fd;
 	ctx->memlock_mode = owns_fd ? LIBIOMMU_MEMLOCK_USER : -1;
 	ctx->ops = ops;
+	ctx->page_mask = lu_page_size() - 1;
 	owner_init(ctx);
 	pthread_mutexattr_init(&attr);
 	/* recursive: a report holds it while it reports on each device */

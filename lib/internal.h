@@ -5,7 +5,8 @@
  *
  * Layers (calls run downwards only; HACKING.md):
  *   public entry points and handle logic   lib/ctx.c ioas.c dev.c hwpt.c
- *                                           kvm.c region.c hwinfo.c,
+ *                                           kvm.c region.c hwinfo.c
+ *                                           migration.c,
  *                                           lib/coherency/
  *   backends                                lib/backend/ (backend.h)
  *   utilities                               lib/util/
@@ -60,6 +61,9 @@ struct libiommu_ctx {
 	 * may have been set by its owner.
 	 */
 	int memlock_mode;
+
+	/* The system page size less one, read once at creation (map's checks). */
+	uint64_t page_mask;
 
 	/*
 	 * Serialises the handles' lifetimes: the four lists, every use
@@ -136,12 +140,13 @@ struct libiommu_ioas {
 	bool adopted;
 	struct lu_list node; /* ctx->ioas_list */
 	/*
-	 * The last mapping of process memory made through this handle
-	 * (libiommu_ioas_map(), or a copy of one) while it is mapped
-	 * (length 0: none), so that a refused IOMMU_IOAS_CHANGE_PROCESS can
-	 * name one.  One slot, relaxed atomic stores: the map path takes no
-	 * lock and stays within its instruction budget; a racing map may
-	 * leave a mixed record, which only a message reads.
+	 * The iommufd backend's record of the last mapping of process
+	 * memory made through this handle (libiommu_ioas_map(), or a copy of
+	 * one) while it is mapped (length 0: none), so that a refused
+	 * IOMMU_IOAS_CHANGE_PROCESS can name one.  One slot, relaxed atomic
+	 * stores after a successful ioctl: no lock on the map path, and a
+	 * few instructions; a racing map may leave a mixed record, which
+	 * only a message reads.
 	 */
 	uint64_t anon_iova, anon_length;
 	uintptr_t anon_vaddr; /* 0 for a copy */

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,11 +36,6 @@
 			return lu_ret(-EINVAL); \
 		LU_OWNER_CHECK((ioas)->ctx, fn); \
 	} while (0)
-
-static bool aligned(uint64_t v, uint64_t align)
-{
-	return (v & (align - 1)) == 0;
-}
 
 /* ---- handle list ---------------------------------------------------------- */
 
@@ -80,63 +74,6 @@ void lu_ioas_free_all(struct libiommu_ctx *ctx)
 	}
 }
 
-/* ---- mappings of process memory (for IOMMU_IOAS_CHANGE_PROCESS) ----------- */
-
-#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-
-/* Record [iova, iova + length) as process memory (@vaddr 0: a copy). */
-static inline void anon_set(struct libiommu_ioas *ioas, uint64_t iova,
-			    uint64_t length, uintptr_t vaddr)
-{
-	STORE(ioas->anon_iova, iova);
-	STORE(ioas->anon_vaddr, vaddr);
-	STORE(ioas->anon_length, length);
-}
-
-/* An unmap of [iova, iova + length): forget the record inside it. */
-static inline void anon_unmapped(struct libiommu_ioas *ioas, uint64_t iova,
-				 uint64_t length)
-{
-	uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
-
-	if (n && a >= iova && a - iova + n <= length)
-		STORE(ioas->anon_length, 0);
-}
-
-/* Does [iova, iova + length) of @ioas hold the recorded process memory? */
-static bool anon_overlaps(struct libiommu_ioas *ioas, uint64_t iova,
-			  uint64_t length)
-{
-	uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
-
-	return n && a <= iova + length - 1 && iova <= a + n - 1;
-}
-
-/* Name a recorded mapping of process memory in @ctx (locked). */
-static bool anon_describe(struct libiommu_ctx *ctx, char *buf, size_t len)
-{
-	struct libiommu_ioas *ioas;
-
-	lu_list_for_each(ioas, &ctx->ioas_list, node) {
-		uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
-		uintptr_t va = LOAD(ioas->anon_vaddr);
-
-		if (!n)
-			continue;
-		if (va)
-			snprintf(buf, len,
-				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (process memory at 0x%" PRIxPTR ")",
-				 ioas->id, a, a + n - 1, va);
-		else
-			snprintf(buf, len,
-				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (a copy of process memory)",
-				 ioas->id, a, a + n - 1);
-		return true;
-	}
-	return false;
-}
-
 /* ---- argument checks ------------------------------------------------- */
 
 static int check_map_flags(struct libiommu_ctx *ctx, const char *fn,
@@ -152,19 +89,32 @@ static int check_map_flags(struct libiommu_ctx *ctx, const char *fn,
 	return 0;
 }
 
-/* length non-zero and page aligned, [start, start + length) not wrapping. */
-static int check_span(struct libiommu_ctx *ctx, const char *fn,
-		      const char *what, uint64_t start, uint64_t length)
+/*
+ * Is [start, start + length) a non-empty run of whole pages that does not
+ * wrap?  The hot path's one test (map, unmap); check_span() works out
+ * which rule failed and says so.
+ */
+static inline bool span_ok(const struct libiommu_ctx *ctx, uint64_t start,
+			   uint64_t length)
 {
-	uint64_t ps = lu_page_size();
+	return length && !((start | length) & ctx->page_mask) &&
+	       start + length - 1 >= start;
+}
+
+/* length non-zero and page aligned, [start, start + length) not wrapping. */
+static __attribute__((cold)) int check_span(struct libiommu_ctx *ctx,
+					    const char *fn, const char *what,
+					    uint64_t start, uint64_t length)
+{
+	uint64_t ps = ctx->page_mask + 1;
 
 	if (length == 0)
 		return lu_fail(ctx, -EINVAL, "%s: length is 0", fn);
-	if (!aligned(length, ps))
+	if (length & ctx->page_mask)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: length 0x%" PRIx64 " is not a multiple of the page size (0x%" PRIx64 ")",
 			       fn, length, ps);
-	if (!aligned(start, ps))
+	if (start & ctx->page_mask)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: %s 0x%" PRIx64 " is not page aligned (page size 0x%" PRIx64 ")",
 			       fn, what, start, ps);
@@ -309,7 +259,6 @@ LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
 
 LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx)
 {
-	char anon[160];
 	int rc;
 
 	if (!ctx)
@@ -319,7 +268,7 @@ LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx)
 	if (rc)
 		return rc;
 	lu_lock(ctx);
-	rc = ctx->ops->change_process(ctx, anon_describe(ctx, anon, sizeof(anon)) ? anon : NULL);
+	rc = ctx->ops->change_process(ctx);
 	lu_unlock(ctx);
 	if (rc == 0)
 		lu_dbg(ctx, "moved the iommufd's pinned pages to process %ld",
@@ -363,6 +312,21 @@ static int check_dst(struct libiommu_ctx *ctx, const char *fn,
 	return 0;
 }
 
+/* Every check of libiommu_ioas_map(), in order, each with its message. */
+static __attribute__((cold, noinline)) int
+check_map(struct libiommu_ctx *ctx, const char *fn, void *vaddr,
+	  uint64_t length, const uint64_t *iova, uint32_t flags)
+{
+	int rc;
+
+	if (!vaddr)
+		return lu_fail(ctx, -EINVAL, "%s: vaddr is NULL", fn);
+	rc = check_dst(ctx, fn, length, iova, flags);
+	if (rc)
+		return rc;
+	return check_span(ctx, fn, "vaddr", (uintptr_t)vaddr, length);
+}
+
 LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 				   uint64_t length, uint64_t *iova,
 				   uint32_t flags)
@@ -372,19 +336,22 @@ LIBIOMMU_API int libiommu_ioas_map(struct libiommu_ioas *ioas, void *vaddr,
 
 	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
-	if (!vaddr)
-		return lu_fail(ctx, -EINVAL, "%s: vaddr is NULL", __func__);
-	rc = check_dst(ctx, __func__, length, iova, flags);
-	if (rc)
-		return rc;
-	rc = check_span(ctx, __func__, "vaddr", (uintptr_t)vaddr, length);
-	if (rc)
-		return rc;
-	rc = ctx->ops->map(ioas, vaddr, length, iova, flags);
-	if (rc)
-		return lu_ret(rc);
-	anon_set(ioas, *iova, length, (uintptr_t)vaddr);
-	return 0;
+	/*
+	 * The hot path: all of check_map() in one test, which works out
+	 * the message only when an argument is wrong.
+	 */
+	if (__builtin_expect(
+		    !vaddr || !iova || (flags & ~MAP_KNOWN_FLAGS) ||
+			    !(flags & (LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE)) ||
+			    !span_ok(ctx, (uintptr_t)vaddr, length) ||
+			    ((flags & LIBIOMMU_MAP_FIXED_IOVA) &&
+			     !span_ok(ctx, *iova, length)),
+		    0)) {
+		rc = check_map(ctx, __func__, vaddr, length, iova, flags);
+		if (rc)
+			return rc;
+	}
+	return lu_ret(ctx->ops->map(ioas, vaddr, length, iova, flags));
 }
 
 /* What a file descriptor is, for a message: "a pipe", "a regular file on ext4 (...)". */
@@ -514,12 +481,7 @@ LIBIOMMU_API int libiommu_ioas_copy(struct libiommu_ioas *dst,
 	rc = check_span(ctx, __func__, "source IOVA", src_iova, length);
 	if (rc)
 		return rc;
-	rc = ctx->ops->copy(dst, src, src_iova, length, dst_iova, flags);
-	if (rc)
-		return lu_ret(rc);
-	if (anon_overlaps(src, src_iova, length))
-		anon_set(dst, *dst_iova, length, 0);
-	return 0;
+	return lu_ret(ctx->ops->copy(dst, src, src_iova, length, dst_iova, flags));
 }
 
 /* ---- unmapping ------------------------------------------------------------ */
@@ -528,21 +490,17 @@ LIBIOMMU_API int libiommu_ioas_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 				     uint64_t length, uint64_t *unmapped)
 {
 	struct libiommu_ctx *ctx;
-	uint64_t n = 0;
 	int rc;
 
 	CHECK_IOAS(ioas, __func__);
 	ctx = ioas->ctx;
-	rc = check_span(ctx, __func__, "IOVA", iova, length);
-	if (rc)
-		return rc;
-	rc = ctx->ops->unmap(ioas, iova, length, &n);
-	if (rc)
-		return rc;
-	anon_unmapped(ioas, iova, length);
-	if (unmapped)
-		*unmapped = n;
-	return 0;
+	if (__builtin_expect(!span_ok(ctx, iova, length), 0)) {
+		rc = check_span(ctx, __func__, "IOVA", iova, length);
+		if (rc)
+			return rc;
+	}
+	/* the backend writes *unmapped on success only */
+	return ctx->ops->unmap(ioas, iova, length, unmapped);
 }
 
 LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,
@@ -555,7 +513,6 @@ LIBIOMMU_API int libiommu_ioas_unmap_all(struct libiommu_ioas *ioas,
 	rc = ioas->ctx->ops->unmap_all(ioas, &n);
 	if (rc)
 		return rc;
-	STORE(ioas->anon_length, 0);
 	if (unmapped)
 		*unmapped = n;
 	return 0;

@@ -337,6 +337,48 @@ static const struct row dev_region[] = {
 	  "once per region and handle (the answer is kept)"),
 };
 
+/* ---- migration and DMA logging (lib/migration.c) -------------------------- */
+
+static const struct row dev_get_migration[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, QUERY, 0, "GET of VFIO_DEVICE_FEATURE_MIGRATION"),
+};
+
+static const struct row dev_get_mig_state[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, QUERY, 0, "GET of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE"),
+};
+
+static const struct row dev_set_mig_state[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, 0, 0, "SET of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE"),
+};
+
+static const struct row dev_get_mig_data_size[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, QUERY, 0, "GET of VFIO_DEVICE_FEATURE_MIG_DATA_SIZE"),
+};
+
+static const struct row dev_get_precopy_info[] = {
+	R(MIG, VFIO_MIG_GET_PRECOPY_INFO, ALL, QUERY, 0, NULL),
+};
+
+static const struct row dev_dma_log_start[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, 0, 0, "SET of VFIO_DEVICE_FEATURE_DMA_LOGGING_START"),
+};
+
+static const struct row dev_dma_log_stop[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, 0, 0, "SET of VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP"),
+};
+
+static const struct row dev_dma_log_report[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, 0, 0, "GET of VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT (clears what it reads)"),
+};
+
+static const struct row ioas_get_dirty_merged[] = {
+	R(CTX, IOMMU_HWPT_GET_DIRTY_BITMAP, IFD, 0, 0,
+	  "each HWPT of the IOAS allocated with LIBIOMMU_HWPT_DIRTY_TRACKING, unless LIBIOMMU_DIRTY_DEVICES_ONLY"),
+	R(CTX, VFIO_IOMMU_DIRTY_PAGES, T1, 0, 0, "unless LIBIOMMU_DIRTY_DEVICES_ONLY"),
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, 0, 0,
+	  "GET of VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, on each device given"),
+};
+
 static const struct row dev_get_hw_info[] = {
 	R(CTX, IOMMU_GET_HW_INFO, IFD, QUERY, 0, NULL),
 };
@@ -547,6 +589,18 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_ctx_change_process, ctx_change_process),
 	FN(libiommu_kvm_add_file, kvm_add_dev),
 	FN(libiommu_kvm_take_dev, kvm_add_dev),
+	/* Bindings and tools */
+	NONE(libiommu_last_error),
+	/* migration and DMA logging */
+	FN(libiommu_dev_get_migration, dev_get_migration),
+	FN(libiommu_dev_get_mig_state, dev_get_mig_state),
+	FN(libiommu_dev_set_mig_state, dev_set_mig_state),
+	FN(libiommu_dev_get_mig_data_size, dev_get_mig_data_size),
+	FN(libiommu_dev_get_precopy_info, dev_get_precopy_info),
+	FN(libiommu_dev_dma_log_start, dev_dma_log_start),
+	FN(libiommu_dev_dma_log_stop, dev_dma_log_stop),
+	FN(libiommu_dev_dma_log_report, dev_dma_log_report),
+	FN(libiommu_ioas_get_dirty_merged, ioas_get_dirty_merged),
 };
 
 /* The public structs have no implicit padding (see libiommu.h). */

@@ -14,4 +14,6 @@ bash tests/vm/setup-host.sh
 for d in "${demos[@]}"; do
 	[ -f "examples/$d.c" ] && avail+=("$d")
 done
+# libiommu against raw ioctls, side by side (bench/iommu-bench.c), short
+[ -f bench/iommu-bench.c ] && avail+=("iommu-bench:IOMMU_BENCH_QUICK=1")
 exec bash tests/vm/run.sh --show --no-kselftest "$@" "${avail[@]}"

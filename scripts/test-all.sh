@@ -52,7 +52,10 @@ fi
 # On an early exit (a failed host tier), stop them and their guests.
 kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null || true; }
 trap 'for p in ${vm_pid:-} ${debug_pid:-} ${san_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
-bash tests/vm/run.sh > build/vm.out 2>&1 &
+# (its guests' console logs kept in build/vm-logs: the JSON libiommu-ls
+# printed there is checked against its schema below)
+rm -rf build/vm-logs
+bash tests/vm/run.sh --keep build/vm-logs > build/vm.out 2>&1 &
 vm_pid=$!
 # the modules' tests and the programs that drive them through the library,
 # on the debug kernel: one boot; KASAN, lockdep and kmemleak see a path on
@@ -117,6 +120,18 @@ vm_stage() {
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 }
 vm_stage "VM tier" "$vm_pid" build/vm.out
+# libiommu-ls --json as the guests printed it (tests/tools-held), against
+# the shipped schema: the guest has no python
+for log in build/vm-logs/console-snoop-*.log; do
+	sed -n '/^--- libiommu-ls --json ---/,/^--- end ---/p' "$log" | tr -d '\r' |
+		sed '1d;$d' > "${log%.log}.ls.json"
+	if [ -s "${log%.log}.ls.json" ] && python3 tests/json-schema-check.py \
+		tools/libiommu-ls.schema.json "${log%.log}.ls.json"; then
+		echo "PASS: libiommu-ls --json of ${log##*/} follows its schema"; tp=$((tp + 1))
+	else
+		echo "FAIL: libiommu-ls --json of ${log##*/} (missing, or not following tools/libiommu-ls.schema.json)"; tf=$((tf + 1))
+	fi
+done
 vm_stage "VM tier on the debug kernel" "$debug_pid" build/vm-debug.out
 vm_stage "VM tier under ASan/UBSan" "$san_pid" build/vm-san.out
 

@@ -74,6 +74,9 @@ static int kind_of(int fd, char *path, size_t len)
 		return LIBIOMMU_IOCTL_FD_KVM_VM;
 	if (!strcmp(path, "anon_inode:kvm-vfio"))
 		return LIBIOMMU_IOCTL_FD_KVM_DEV;
+	/* a migration data fd: drivers name them, e.g. libiommu_sim_mig_save */
+	if (!strncmp(path, "anon_inode:", 11) && strstr(path, "_mig"))
+		return LIBIOMMU_IOCTL_FD_MIG;
 	return -1;
 }
 

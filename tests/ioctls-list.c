@@ -77,6 +77,8 @@ static const struct {
 	K(VFIO_IOMMU_MAP_DMA),
 	K(VFIO_IOMMU_UNMAP_DMA),
 	K(VFIO_IOMMU_DIRTY_PAGES),
+	K(VFIO_DEVICE_FEATURE),
+	K(VFIO_MIG_GET_PRECOPY_INFO),
 	K(KVM_CHECK_EXTENSION),
 	K(KVM_CREATE_DEVICE),
 	K(KVM_SET_DEVICE_ATTR),
@@ -345,6 +347,7 @@ static const char *fd_word(uint32_t fd)
 		[LIBIOMMU_IOCTL_FD_KVM_VM] = "VM",
 		[LIBIOMMU_IOCTL_FD_KVM_DEV] = "kvm-vfio",
 		[LIBIOMMU_IOCTL_FD_MODULE] = "module",
+		[LIBIOMMU_IOCTL_FD_MIG] = "data fd",
 	};
 
 	return fd < ARRAY_LEN(w) ? w[fd] : "?";

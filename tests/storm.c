@@ -831,6 +831,9 @@ static void storm_pure(void)
 		if (!s || (i >= 4 && strcmp(s, "unknown")))
 			bad("returned \"%s\"", s ? s : "(null)");
 	}
+	CALLT(const char *, s, libiommu_last_error, );
+	if (!s)
+		bad("returned NULL");
 	for (i = 0; i < ARRAY_LEN(out_of_range); i++) {
 		int v = out_of_range[i];
 
@@ -2827,6 +2830,201 @@ static void storm_ioctls(void)
 	ERR(NULL, -E2BIG, libiommu_ioctls, "libiommu_ioas_map", &big.o, 0, NULL);
 }
 
+/* VFIO migration v2 and DMA logging: the edu has neither. */
+static void storm_migration(void)
+{
+	const size_t mi_sz = sizeof(struct libiommu_mig_info);
+	const size_t pi_sz = sizeof(struct libiommu_precopy_info);
+	struct libiommu_iova_range r = { MAP_IOVA, MAP_IOVA + 4095 };
+	enum libiommu_mig_state st = (enum libiommu_mig_state)SENT32;
+	uint64_t v = SENT64, ps = 4096, bm[1];
+	struct libiommu_dev *devs[1];
+	struct sizecase sc[16];
+	union rawbuf u;
+	size_t n, i;
+	int fd;
+
+	/* no handle: no context to log to */
+	result_of(&u, mi_sz);
+	ERR(NULL, -EINVAL, libiommu_dev_get_migration, NULL, (void *)&u);
+	result_check(&u, mi_sz, false, 8);
+	ERR(NULL, -EINVAL, libiommu_dev_get_mig_state, NULL, &st);
+	fd = 5;
+	ERR(NULL, -EINVAL, libiommu_dev_set_mig_state, NULL, LIBIOMMU_MIG_STATE_STOP, &fd);
+	IS(fd, -1);
+	ERR(NULL, -EINVAL, libiommu_dev_get_mig_data_size, NULL, &v);
+	result_of(&u, pi_sz);
+	ERR(NULL, -EINVAL, libiommu_dev_get_precopy_info, NULL, F.memfd, (void *)&u);
+	ERR(NULL, -EINVAL, libiommu_dev_dma_log_start, NULL, &ps, &r, 1);
+	ERR(NULL, -EINVAL, libiommu_dev_dma_log_stop, NULL);
+	ERR(NULL, -EINVAL, libiommu_dev_dma_log_report, NULL, MAP_IOVA, 4096, 4096, bm);
+	ERR(NULL, -EINVAL, libiommu_ioas_get_dirty_merged, NULL, NULL, 0, MAP_IOVA, 4096,
+	    4096, bm, 0);
+
+	/* migration */
+	n = sizes(OFFEND(struct libiommu_mig_info, states), mi_sz, sc);
+	for (i = 0; i < n; i++) {
+		if (sc[i].kind != SZ_OK && sc[i].kind != SZ_BAD)
+			continue;
+		result_of(&u, sc[i].sz);
+		ERR(&lgA, sc[i].kind == SZ_BAD ? -EINVAL : -EOPNOTSUPP,
+		    libiommu_dev_get_migration, F.dev, (void *)&u);
+		result_check(&u, mi_sz, false, 8);
+	}
+	note[0] = 0;
+	ERR(&lgA, -EINVAL, libiommu_dev_get_migration, F.dev, NULL);
+	ERR(&lgA, -EINVAL, libiommu_dev_get_mig_state, F.dev, NULL);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_get_mig_state, F.dev, &st);
+	SAME(st, (enum libiommu_mig_state)SENT32);
+	{
+		static const uint32_t badst[] = { LIBIOMMU_MIG_STATE_ERROR, 8, 1000, UINT32_MAX };
+
+		for (i = 0; i < ARRAY_LEN(badst); i++) {
+			NOTE("state %u", badst[i]);
+			fd = 5;
+			ERR(&lgA, -EINVAL, libiommu_dev_set_mig_state, F.dev,
+			    (enum libiommu_mig_state)badst[i], &fd);
+			IS(fd, -1);
+		}
+		for (i = LIBIOMMU_MIG_STATE_STOP; i <= LIBIOMMU_MIG_STATE_PRE_COPY_P2P; i++) {
+			NOTE("state %zu", i);
+			fd = 5;
+			ERR(&lgA, -EOPNOTSUPP, libiommu_dev_set_mig_state, F.dev,
+			    (enum libiommu_mig_state)i, &fd);
+			IS(fd, -1);
+		}
+	}
+	note[0] = 0;
+	ERR(&lgA, -EINVAL, libiommu_dev_set_mig_state, F.dev, LIBIOMMU_MIG_STATE_STOP, NULL);
+	ERR(&lgA, -EINVAL, libiommu_dev_get_mig_data_size, F.dev, NULL);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_get_mig_data_size, F.dev, &v);
+	SAME(v, SENT64);
+
+	/* PRE_COPY info: no struct, bad sizes, fds that are no PRE_COPY data fd */
+	ERR(&lgA, -EINVAL, libiommu_dev_get_precopy_info, F.dev, F.memfd, NULL);
+	n = sizes(OFFEND(struct libiommu_precopy_info, dirty_bytes), pi_sz, sc);
+	for (i = 0; i < n; i++) {
+		if (sc[i].kind != SZ_BAD)
+			continue;
+		result_of(&u, sc[i].sz);
+		ERR(&lgA, -EINVAL, libiommu_dev_get_precopy_info, F.dev, F.memfd, (void *)&u);
+		result_check(&u, pi_sz, false, 8);
+	}
+	note[0] = 0;
+	result_of(&u, pi_sz);
+	ERR(&lgA, -EBADF, libiommu_dev_get_precopy_info, F.dev, -1, (void *)&u);
+	ERR(&lgA, -EBADF, libiommu_dev_get_precopy_info, F.dev, CLOSED_FD, (void *)&u);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_get_precopy_info, F.dev, F.memfd, (void *)&u);
+	result_check(&u, pi_sz, false, 8);
+
+	/* DMA logging: bad arguments, then the edu's answer */
+	ERR(&lgA, -EINVAL, libiommu_dev_dma_log_start, F.dev, NULL, &r, 1);
+	ERR(&lgA, -EINVAL, libiommu_dev_dma_log_start, F.dev, &ps, NULL, 1);
+	ERR(&lgA, -EINVAL, libiommu_dev_dma_log_start, F.dev, &ps, &r, 0);
+	{
+		static const struct {
+			uint64_t ps, start, last;
+		} l[] = {
+			{ 0, 0, 4095 },
+			{ 512, 0, 4095 },
+			{ 4097, 0, 4095 },
+			{ 4096, 1, 4095 },
+			{ 4096, 0, 4094 },
+			{ 4096, 8192, 4095 },
+			{ 4096, 0, UINT64_MAX },
+		};
+
+		for (i = 0; i < ARRAY_LEN(l); i++) {
+			struct libiommu_iova_range x = { l[i].start, l[i].last };
+
+			NOTE("page size %#llx range [%#llx, %#llx]", (unsigned long long)l[i].ps,
+			     (unsigned long long)l[i].start, (unsigned long long)l[i].last);
+			ps = l[i].ps;
+			ERR(&lgA, -EINVAL, libiommu_dev_dma_log_start, F.dev, &ps, &x, 1);
+			SAME(ps, l[i].ps);
+		}
+	}
+	note[0] = 0;
+	ps = 4096;
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_dma_log_start, F.dev, &ps, &r, 1);
+	SAME(ps, 4096);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_dma_log_stop, F.dev);
+	{
+		static const struct {
+			uint64_t iova, len, pgsz;
+			bool nobm;
+		} d[] = {
+			{ 0, 4096, 4096, true },
+			{ 0, 4096, 0, false },
+			{ 0, 4096, 3, false },
+			{ 0, 4096, 1024, false },
+			{ 1, 4096, 4096, false },
+			{ 0, 4095, 4096, false },
+			{ 0, 0, 4096, false },
+			{ UINT64_MAX - 4095, 8192, 4096, false },
+		};
+
+		for (i = 0; i < ARRAY_LEN(d); i++) {
+			NOTE("iova %#llx length %#llx page size %#llx%s",
+			     (unsigned long long)d[i].iova, (unsigned long long)d[i].len,
+			     (unsigned long long)d[i].pgsz, d[i].nobm ? " NULL bitmap" : "");
+			bm[0] = SENT64;
+			ERR(&lgA, -EINVAL, libiommu_dev_dma_log_report, F.dev, d[i].iova,
+			    d[i].len, d[i].pgsz, d[i].nobm ? NULL : bm);
+			SAME(bm[0], SENT64);
+		}
+	}
+	note[0] = 0;
+	/* well-formed: the page says the bitmap is zeroed first */
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_dma_log_report, F.dev, MAP_IOVA, 4096, 4096, bm);
+
+	/* the merged bitmap */
+	devs[0] = F.dev;
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, MAP_IOVA, 4096,
+	    4096, NULL, LIBIOMMU_DIRTY_DEVICES_ONLY);
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, MAP_IOVA, 4096,
+	    4096, bm, 1u << 7);
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, MAP_IOVA, 4096,
+	    4096, bm, LIBIOMMU_DIRTY_NO_CLEAR);
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, NULL, 1, MAP_IOVA, 4096,
+	    4096, bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, devs, 0, MAP_IOVA, 4096,
+	    4096, bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, 1, 4096, 4096, bm,
+	    LIBIOMMU_DIRTY_DEVICES_ONLY);
+	devs[0] = NULL;
+	ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, MAP_IOVA, 4096,
+	    4096, bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+	devs[0] = F.dev;
+	ERR(&lgA, -EOPNOTSUPP, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, MAP_IOVA,
+	    4096, 4096, bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+	/* no device: libiommu_ioas_get_dirty_bitmap()'s answers */
+	ERR(&lgA, t1 ? -EINVAL : -EOPNOTSUPP, libiommu_ioas_get_dirty_merged, F.ioas, NULL, 0,
+	    MAP_IOVA, 4096, 4096, bm, 0);
+	if (ifd) {
+		/* a device of another context, and one not attached to the IOAS */
+		devs[0] = F.devB;
+		ERR(&lgA, -EXDEV, libiommu_ioas_get_dirty_merged, F.ioas, devs, 1, MAP_IOVA,
+		    4096, 4096, bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+		devs[0] = F.dev;
+		ERR(&lgA, -EINVAL, libiommu_ioas_get_dirty_merged, F.ioasM, devs, 1, 1u << 24,
+		    4096, 4096, bm, LIBIOMMU_DIRTY_DEVICES_ONLY);
+		/* adopted by id: no device fd */
+		result_of(&u, mi_sz);
+		ERR(&lgA, -EBADF, libiommu_dev_get_migration, F.adopted, (void *)&u);
+		ERR(&lgA, -EBADF, libiommu_dev_get_mig_state, F.adopted, &st);
+		fd = 5;
+		ERR(&lgA, -EBADF, libiommu_dev_set_mig_state, F.adopted, LIBIOMMU_MIG_STATE_STOP,
+		    &fd);
+		IS(fd, -1);
+		ERR(&lgA, -EBADF, libiommu_dev_get_mig_data_size, F.adopted, &v);
+		ERR(&lgA, -EBADF, libiommu_dev_dma_log_start, F.adopted, &ps, &r, 1);
+		ERR(&lgA, -EBADF, libiommu_dev_dma_log_stop, F.adopted);
+		ERR(&lgA, -EBADF, libiommu_dev_dma_log_report, F.adopted, MAP_IOVA, 4096, 4096,
+		    bm);
+	}
+}
+
 struct group {
 	const char *name;
 	void (*run)(void);
@@ -2846,6 +3044,7 @@ static const struct group groups[] = {
 	{ "HWPTs", storm_hwpt, true },
 	{ "coherency", storm_coherency, true },
 	{ "KVM", storm_kvm, true },
+	{ "migration and DMA logging", storm_migration, true },
 };
 
 static void run_group(const struct group *g)

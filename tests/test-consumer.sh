@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Install into a scratch DESTDIR and build a C and a C++ program against the
-# installed header and library, found through the installed libiommu.pc, as
-# a user would.  Works in a VPATH build with a read-only source tree
+# Install into a scratch DESTDIR and build a C and a C++ program, and every
+# example, against the installed header and library, found through the
+# installed libiommu.pc, as a user would; check that the tools, their man
+# pages and JSON schemas are installed.  Works in a VPATH build with a read-only source tree
 # (make distcheck): everything is written under a temporary directory.
 set -eu
 : "${top_srcdir:=.}" "${top_builddir:=.}" "${CC:=cc}" "${CXX:=c++}"
@@ -60,6 +61,36 @@ san=${SAN_CFLAGS:-}
 $CC -std=c99 -Wall -Wextra -Werror -pedantic $san $cflags \
 	-o "$tmp/consumer-c" "$top_srcdir/tests/consumer.c" $libs
 run consumer-c
+
+# The examples, built the way their header comments say, from the
+# installed copy of their sources (docdir/examples) and pkg-config alone;
+# the module's uAPI header the coherency example uses is installed next
+# to libiommu.h.
+incdir=$($PKG_CONFIG --variable=includedir libiommu)
+case "$incdir" in "$dest"*) ;; *) incdir=$dest$incdir ;; esac
+exdir=$(find "$dest" -type d -path '*/doc/*/examples' | head -n 1)
+[ -n "$exdir" ] || { echo "FAIL: the examples' sources are not installed"; exit 1; }
+[ -n "$(find "$dest" -name libiommu-examples.7)" ] || { echo "FAIL: libiommu-examples(7) not installed"; exit 1; }
+cp -r "$exdir" "$tmp/examples"
+for src in "$tmp"/examples/*.c; do
+	ex=${src%.c}
+	# shellcheck disable=SC2086
+	$CC -std=gnu11 -Wall -Wextra -Werror $san $cflags -I"$incdir/libiommu" \
+		-o "$ex" "$src" $libs || { echo "FAIL: ${src##*/} does not build against the installed libiommu"; exit 1; }
+	LD_LIBRARY_PATH=$libdir "$ex" --help > "$tmp/help.out" ||
+		{ echo "FAIL: ${ex##*/} --help exited $?"; exit 1; }
+	grep -q '^Usage: ' "$tmp/help.out" || { echo "FAIL: ${ex##*/} --help prints no usage"; exit 1; }
+done
+echo "examples built against the installed libiommu: $(cd "$tmp/examples" && ls ./*.c | tr '\n' ' ')"
+
+# The tools: installed with their man pages and JSON schemas.
+bindir=$(find "$dest" -path '*/bin/libiommu-ls' | head -n 1)
+[ -n "$bindir" ] || { echo "FAIL: libiommu-ls not installed"; exit 1; }
+for f in bin/libiommu-validate man/man1/libiommu-ls.1 man/man1/libiommu-validate.1 \
+	libiommu/libiommu-ls.schema.json libiommu/libiommu-validate.schema.json; do
+	[ -n "$(find "$dest" -path "*/$f" | head -n 1)" ] || { echo "FAIL: $f not installed"; exit 1; }
+done
+"$bindir" --help | grep -q '^Usage: libiommu-ls' || { echo "FAIL: the installed libiommu-ls --help"; exit 1; }
 
 if ! echo 'int main(){return 0;}' > "$tmp/t.cc" ||
    ! $CXX -o "$tmp/t" "$tmp/t.cc" > /dev/null 2>&1; then

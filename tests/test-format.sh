@@ -13,7 +13,8 @@ if ! command -v "$CLANG_FORMAT" >/dev/null 2>&1; then
 fi
 cd "$top_srcdir" || exit 1
 files=$(ls lib/*.c lib/*.h lib/backend/*.[ch] lib/coherency/*.[ch] lib/util/*.[ch] \
-	include/libiommu/*.h tests/*.c tests/*.h examples/*.c bench/*.c)
+	include/libiommu/*.h tests/*.c tests/*.h examples/*.c examples/*.h bench/*.c \
+	tools/*.c tools/*.h)
 bad=0
 for f in $files; do
 	if ! "$CLANG_FORMAT" --dry-run -Werror "$f" >/dev/null 2>&1; then

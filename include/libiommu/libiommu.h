@@ -234,6 +234,7 @@ enum libiommu_ioctl_fd {
 	LIBIOMMU_IOCTL_FD_KVM_VM = 3,  /* the caller's KVM VM fd */
 	LIBIOMMU_IOCTL_FD_KVM_DEV = 4, /* the kvm-vfio device fd (libiommu_kvm_fd()) */
 	LIBIOMMU_IOCTL_FD_MODULE = 5,  /* /dev/libiommu(-sim), the companion modules */
+	LIBIOMMU_IOCTL_FD_MIG = 6,     /* a migration data fd (libiommu_dev_set_mig_state()) */
 	LIBIOMMU_IOCTL_FD__COUNT       /* not a file; may grow */
 };
 
@@ -1315,10 +1316,122 @@ LIBIOMMU_API int libiommu_kvm_add_file(struct libiommu_kvm *kvm, int fd);
  */
 LIBIOMMU_API int libiommu_kvm_take_dev(struct libiommu_kvm *kvm,
 				       struct libiommu_dev *dev);
+/* ---- VFIO migration v2 and device DMA logging ---- */
+
+/* A device's migration states (the kernel's numbers). */
+enum libiommu_mig_state {
+	LIBIOMMU_MIG_STATE_ERROR = 0,
+	LIBIOMMU_MIG_STATE_STOP = 1,
+	LIBIOMMU_MIG_STATE_RUNNING = 2,
+	LIBIOMMU_MIG_STATE_STOP_COPY = 3,
+	LIBIOMMU_MIG_STATE_RESUMING = 4,
+	LIBIOMMU_MIG_STATE_RUNNING_P2P = 5,
+	LIBIOMMU_MIG_STATE_PRE_COPY = 6,
+	LIBIOMMU_MIG_STATE_PRE_COPY_P2P = 7,
+};
+
+/* libiommu_mig_info.flags (the kernel's VFIO_MIGRATION_* bits) */
+#define LIBIOMMU_MIG_STOP_COPY (1u << 0) /* STOP, RUNNING, STOP_COPY, RESUMING */
+#define LIBIOMMU_MIG_P2P (1u << 1)	 /* RUNNING_P2P */
+#define LIBIOMMU_MIG_PRE_COPY (1u << 2)	 /* PRE_COPY (and PRE_COPY_P2P with P2P) */
+
+struct libiommu_mig_info {
+	size_t sz;
+	/** LIBIOMMU_MIG_* the device supports. */
+	uint64_t flags;
+	/** Bit (1 << LIBIOMMU_MIG_STATE_*) for each state it can be put in. */
+	uint32_t states;
+};
+
+/**
+ * Whether and how the device migrates (VFIO_DEVICE_FEATURE_MIGRATION).
+ * -EOPNOTSUPP when its driver has no VFIO migration.
+ */
+LIBIOMMU_API int libiommu_dev_get_migration(struct libiommu_dev *dev,
+					    struct libiommu_mig_info *info);
+
+/** The device's migration state now (VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE). */
+LIBIOMMU_API int libiommu_dev_get_mig_state(struct libiommu_dev *dev,
+					    enum libiommu_mig_state *state);
+
+/**
+ * Move the device to @state.  *data_fd gets the data fd the transition
+ * opens (STOP_COPY and PRE_COPY: read the device state from it;
+ * RESUMING: write it), owned by the caller, or -1.  A transition the
+ * device does not support is -EINVAL saying why.
+ */
+LIBIOMMU_API int libiommu_dev_set_mig_state(struct libiommu_dev *dev,
+					    enum libiommu_mig_state state,
+					    int *data_fd);
+
+/** Bytes the device estimates STOP_COPY will produce. */
+LIBIOMMU_API int libiommu_dev_get_mig_data_size(struct libiommu_dev *dev,
+						uint64_t *stop_copy_length);
+
+struct libiommu_precopy_info {
+	size_t sz;
+	/** Bytes of the initial state still to be read. */
+	uint64_t initial_bytes;
+	/** Bytes of state that changed since, as far as the device knows. */
+	uint64_t dirty_bytes;
+};
+
+/** VFIO_MIG_GET_PRECOPY_INFO on a PRE_COPY data fd of @dev. */
+LIBIOMMU_API int libiommu_dev_get_precopy_info(struct libiommu_dev *dev,
+					       int data_fd,
+					       struct libiommu_precopy_info *info);
+
+/**
+ * Start device DMA logging of @nr ranges of IOVA (inclusive @last) at
+ * *page_size granularity; the device may change *page_size.
+ */
+LIBIOMMU_API int libiommu_dev_dma_log_start(struct libiommu_dev *dev,
+					    uint64_t *page_size,
+					    const struct libiommu_iova_range *ranges,
+					    uint32_t nr);
+
+/** Stop device DMA logging. */
+LIBIOMMU_API int libiommu_dev_dma_log_stop(struct libiommu_dev *dev);
+
+/**
+ * Read and clear the pages of [iova, iova + length) the device wrote
+ * since logging started or the last report; @bitmap as for
+ * libiommu_hwpt_get_dirty_bitmap() (zeroed first).
+ */
+LIBIOMMU_API int libiommu_dev_dma_log_report(struct libiommu_dev *dev,
+					     uint64_t iova, uint64_t length,
+					     uint64_t page_size,
+					     uint64_t *bitmap);
+
+/* libiommu_ioas_get_dirty_merged() flags, besides LIBIOMMU_DIRTY_NO_CLEAR */
+#define LIBIOMMU_DIRTY_DEVICES_ONLY (1u << 1) /* not the IOMMU's dirty bits */
+
+/**
+ * One bitmap of the pages of [iova, iova + length) written through @ioas:
+ * the IOMMU's dirty tracking (libiommu_ioas_get_dirty_bitmap()) ORed with
+ * the DMA logs of the @nr_devs devices in @devs.
+ */
+LIBIOMMU_API int libiommu_ioas_get_dirty_merged(struct libiommu_ioas *ioas,
+						struct libiommu_dev *const *devs,
+						uint32_t nr_devs, uint64_t iova,
+						uint64_t length,
+						uint64_t page_size,
+						uint64_t *bitmap,
+						uint32_t flags);
 
 /* ------------------------------------------------------------------------ */
 /* Bindings and tools                                                       */
 /* ------------------------------------------------------------------------ */
+
+/**
+ * The message of the last error the library logged in the calling thread
+ * (the text a log callback gets at LIBIOMMU_LOG_ERR), whether or not a
+ * callback is installed; "" before the first one.  For callers that cannot
+ * take a callback (bindings): read it right after a call returned a
+ * negative errno.  A later success does not clear it.  The string belongs
+ * to the thread and stays valid until its next libiommu call.
+ */
+LIBIOMMU_API const char *libiommu_last_error(void);
 
 #ifdef __cplusplus
 }

@@ -329,7 +329,8 @@ static int sim_get_version(void *arg)
 		return -EOPNOTSUPP;
 	v->out_version = LIBIOMMU_KMOD_VERSION;
 	v->out_features = LIBIOMMU_KMOD_FEAT_SIM |
-			  LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA;
+			  LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA |
+			  LIBIOMMU_KMOD_FEAT_SIM_MIGRATION;
 	return 0;
 }
 

@@ -27,14 +27,9 @@
 /* Registers live below this offset of BAR0; the rest reads as zero. */
 #define SIM_REG_SPAN 0x40
 
-struct sim_vdev {
-	struct vfio_device vdev;	/* first: vfio_alloc_device() wants it */
-	struct sim_dev *sdev;
-};
-
 static struct sim_dev *vdev_to_sim(struct vfio_device *vdev)
 {
-	return container_of(vdev, struct sim_vdev, vdev)->sdev;
+	return lisim_vdev_to_sim(vdev);
 }
 
 /* ---------------------------------------------------------- config space */
@@ -213,6 +208,8 @@ static enum sim_xlate sim_dma_move(struct sim_dev *s, struct sim_domain *sd,
 		}
 		if (x != SIM_XLATE_OK)
 			return x;
+		if (op != LIBIOMMU_KMOD_SIM_DMA_TO_DEV)
+			lisim_log_write(s, dst + done, n);
 		(*chunks)++;
 		done += n;
 		cond_resched();
@@ -406,6 +403,10 @@ static ssize_t sim_vfio_rw(struct vfio_device *vdev, char __user *buf,
 		return -EINVAL;
 	if (READ_ONCE(s->dying))
 		return -ENODEV;
+	/* a stopped device changes nothing (its state may be being saved) */
+	if (write && READ_ONCE(s->mig_state) != VFIO_DEVICE_STATE_RUNNING &&
+	    READ_ONCE(s->mig_state) != VFIO_DEVICE_STATE_PRE_COPY)
+		return -EBUSY;
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		return sim_cfg_rw(s, buf, count, off, write);
@@ -488,6 +489,7 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return -EINVAL;
 	case VFIO_DEVICE_RESET:
+		lisim_mig_reset(s);
 		mutex_lock(&s->lock);
 		sim_dev_reset(s);
 		mutex_unlock(&s->lock);
@@ -505,10 +507,17 @@ static int sim_vfio_open(struct vfio_device *vdev)
 	/* an fd opened after SIM_DEV_DESTROY's check: the device is gone */
 	if (READ_ONCE(s->dying))
 		return -ENODEV;
+	lisim_mig_reset(s);
 	mutex_lock(&s->lock);
 	sim_dev_reset(s);
 	mutex_unlock(&s->lock);
 	return 0;
+}
+
+/* The last fd closed: data fds end, logging stops. */
+static void sim_vfio_close(struct vfio_device *vdev)
+{
+	lisim_mig_reset(vdev_to_sim(vdev));
 }
 
 /*
@@ -530,6 +539,7 @@ static void sim_vfio_request(struct vfio_device *vdev, unsigned int count)
 static const struct vfio_device_ops sim_vfio_ops = {
 	.name = "libiommu-sim",
 	.open_device = sim_vfio_open,
+	.close_device = sim_vfio_close,
 	.request = sim_vfio_request,
 	.bind_iommufd = vfio_iommufd_physical_bind,
 	.unbind_iommufd = vfio_iommufd_physical_unbind,
@@ -555,6 +565,11 @@ static int sim_drv_probe(struct device *dev)
 		goto err;
 	}
 	sv->sdev = s;
+	/* migration v2 (STOP_COPY, PRE_COPY) and DMA logging: mig.c */
+	sv->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
+				   VFIO_MIGRATION_PRE_COPY;
+	sv->vdev.mig_ops = &lisim_mig_ops;
+	sv->vdev.log_ops = &lisim_log_ops;
 	ret = vfio_register_group_dev(&sv->vdev);
 	if (ret) {
 		vfio_put_device(&sv->vdev);
@@ -592,6 +607,8 @@ static void sim_dev_release(struct device *dev)
 {
 	struct sim_dev *s = to_sim_dev(dev);
 
+	xa_destroy(&s->log_pages);
+	mutex_destroy(&s->mig_lock);
 	kvfree(s->mem);
 	lisim_iommu_put(s->iommu);
 	kfree(s);
@@ -612,6 +629,9 @@ struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 		return ERR_PTR(-ENOMEM);
 	}
 	mutex_init(&s->lock);
+	mutex_init(&s->mig_lock);
+	xa_init(&s->log_pages);
+	s->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	INIT_LIST_HEAD(&s->domain_node);
 	s->id = id;
 	s->flags = flags;

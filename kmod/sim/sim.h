@@ -73,6 +73,8 @@ struct sim_domain {
 	struct rcu_head rcu;		/* the last module reference goes here */
 };
 
+struct sim_mig_file;
+
 /* One simulated DMA device. */
 struct sim_dev {
 	struct device dev;		/* on lisim_bus, behind iommu */
@@ -101,7 +103,30 @@ struct sim_dev {
 	} regs;
 	u64 dma_bytes, dma_faults, ns_pages;	/* since creation */
 	u32 last_dma;			/* LIBIOMMU_KMOD_SIM_LAST_DMA_* */
+	/* DMA logging (mig.c): the ranges logged, the pages written */
+	struct {
+		u64 start, last;
+	} log_ranges[LIBIOMMU_KMOD_SIM_LOG_MAX_RANGES];
+	u32 log_nranges;		/* 0: not logging */
+	bool log_lost;			/* a page could not be recorded */
+	struct xarray log_pages;	/* 4 KiB page number -> value 1 */
+
+	/* VFIO migration (mig.c); taken before lock, never inside it */
+	struct mutex mig_lock;
+	enum vfio_device_mig_state mig_state;	/* written under both */
+	struct sim_mig_file *mig_save, *mig_resume;
 };
+
+/* The VFIO device of a sim device (dev.c allocates it). */
+struct sim_vdev {
+	struct vfio_device vdev;	/* first: vfio_alloc_device() wants it */
+	struct sim_dev *sdev;
+};
+
+static inline struct sim_dev *lisim_vdev_to_sim(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct sim_vdev, vdev)->sdev;
+}
 
 #define SIM_CFG_SIZE 4096
 
@@ -168,6 +193,12 @@ static inline bool lisim_dev_is_open(struct sim_dev *sdev)
 }
 
 bool lisim_dev_matches_file(struct sim_dev *sdev, struct file *file);
+
+/* mig.c */
+extern const struct vfio_migration_ops lisim_mig_ops;
+extern const struct vfio_log_ops lisim_log_ops;
+void lisim_mig_reset(struct sim_dev *sdev);
+void lisim_log_write(struct sim_dev *sdev, u64 iova, u64 len);
 void lisim_dev_fill_info(struct sim_dev *sdev,
 			 struct libiommu_kmod_sim_dev_info *info);
 

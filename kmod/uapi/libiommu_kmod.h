@@ -489,6 +489,20 @@ enum {
 #define LIBIOMMU_KMOD_FEAT_SIM (1ULL << 32)
 /* SIM_DEV_INFO reports the last DMA's truth in out_last_dma (size V2). */
 #define LIBIOMMU_KMOD_FEAT_SIM_LAST_DMA (1ULL << 33)
+/*
+ * Sim devices implement VFIO migration v2 (VFIO_MIGRATION_STOP_COPY and
+ * _PRE_COPY: the data fd carries images of their registers, config space
+ * and buffer, PRE_COPY's initial one and STOP_COPY's final one; outside
+ * RUNNING and PRE_COPY writes to config space and BAR0 fail with EBUSY; RESUMING ->
+ * STOP loads a whole stream, fails with EINVAL on a partial or foreign one
+ * and keeps the device's state when nothing was written) and DMA logging
+ * (the pages the DMA engine wrote, 4 KiB granules, at most
+ * LIBIOMMU_KMOD_SIM_LOG_MAX_RANGES ranges - more are combined - of at most
+ * LIBIOMMU_KMOD_SIM_LOG_MAX_LENGTH bytes together, else E2BIG).
+ */
+#define LIBIOMMU_KMOD_FEAT_SIM_MIGRATION (1ULL << 34)
+#define LIBIOMMU_KMOD_SIM_LOG_MAX_RANGES 4
+#define LIBIOMMU_KMOD_SIM_LOG_MAX_LENGTH (1ULL << 30)
 
 #define LIBIOMMU_KMOD_SIM_NAME_LEN 32
 

@@ -102,11 +102,9 @@ struct lu_backend_ops {
 	int (*ioas_adopt_id)(struct libiommu_ioas *ioas, uint32_t id);
 	/*
 	 * Move the pinned pages of every IOAS of the ctx to the calling
-	 * process (ctx->lock held).  @anon: the first mapping of process
-	 * memory the library knows of ("IOAS 3 IOVA 0x...": the kernel moves
-	 * file mappings only), or NULL; for the message.
+	 * process (ctx->lock held: the op may walk the IOAS handles).
 	 */
-	int (*change_process)(struct libiommu_ctx *ctx, const char *anon);
+	int (*change_process)(struct libiommu_ctx *ctx);
 	int (*map)(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 		   uint64_t *iova, uint32_t flags);
 	int (*map_file)(struct libiommu_ioas *ioas, int fd, uint64_t offset,
@@ -114,6 +112,7 @@ struct lu_backend_ops {
 	int (*copy)(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 		    uint64_t src_iova, uint64_t length, uint64_t *dst_iova,
 		    uint32_t flags);
+	/* *unmapped (NULL: not wanted) is written on success only */
 	int (*unmap)(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
 		     uint64_t *unmapped);
 	int (*unmap_all)(struct libiommu_ioas *ioas, uint64_t *unmapped);
@@ -191,6 +190,13 @@ struct lu_backend_ops {
 			   int prot, void **addr);
 	/* VFIO_DEVICE_GET_INFO's flags (LX_VFIO_DEVICE_FLAGS_*); never logs */
 	int (*dev_info_flags)(struct libiommu_dev *dev, uint32_t *flags);
+	/*
+	 * VFIO_DEVICE_FEATURE: @flags (feature id | GET/SET/PROBE) with the
+	 * payload @data of @len bytes, read and written in place; 0 or
+	 * -errno, never logs (lib/migration.c words the errors).
+	 */
+	int (*dev_feature)(struct libiommu_dev *dev, uint32_t flags, void *data,
+			   size_t len);
 
 	/* HWPTs (flags: LIBIOMMU_HWPT_*, checked); @pt_id an IOAS or parent */
 	int (*hwpt_alloc)(struct libiommu_dev *dev, uint32_t pt_id,
@@ -294,6 +300,11 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr);
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
+int lu_vfio_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
+			size_t len);
+/* VFIO_MIG_GET_PRECOPY_INFO on a migration data fd; 0 or -errno, quiet. */
+int lu_vfio_precopy_info(int data_fd, uint64_t *initial_bytes,
+			 uint64_t *dirty_bytes);
 
 /* Is @err (negative) a refusal by the process's policy, not the kernel's answer? */
 static inline bool lu_refused(int err)

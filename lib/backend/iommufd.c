@@ -178,17 +178,22 @@ static int fail_map(struct libiommu_ioas *ioas, int err, const char *cmd,
 	}
 }
 
+/* The kernel's map flags for the library's (checked: no other bits). */
 static uint32_t to_kernel_flags(uint32_t flags)
 {
-	uint32_t k = 0;
+#define K(f) \
+	(((f)&LIBIOMMU_MAP_READ ? LX_IOMMU_IOAS_MAP_READABLE : 0) | \
+	 ((f)&LIBIOMMU_MAP_WRITE ? LX_IOMMU_IOAS_MAP_WRITEABLE : 0) | \
+	 ((f)&LIBIOMMU_MAP_FIXED_IOVA ? LX_IOMMU_IOAS_MAP_FIXED_IOVA : 0))
+	/* one load on the map path instead of three tests */
+	static const uint8_t k[8] = { K(0), K(1), K(2), K(3),
+				      K(4), K(5), K(6), K(7) };
+#undef K
+	_Static_assert((LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE |
+			LIBIOMMU_MAP_FIXED_IOVA) == 7,
+		       "the table covers every map flag");
 
-	if (flags & LIBIOMMU_MAP_READ)
-		k |= LX_IOMMU_IOAS_MAP_READABLE;
-	if (flags & LIBIOMMU_MAP_WRITE)
-		k |= LX_IOMMU_IOAS_MAP_WRITEABLE;
-	if (flags & LIBIOMMU_MAP_FIXED_IOVA)
-		k |= LX_IOMMU_IOAS_MAP_FIXED_IOVA;
-	return k;
+	return k[flags & 7];
 }
 
 /* ---- context ------------------------------------------------------------- */
@@ -355,6 +360,64 @@ static int ifd_ioas_destroy(struct libiommu_ioas *ioas)
 	return 0;
 }
 
+/* ---- the record of process memory (IOMMU_IOAS_CHANGE_PROCESS) -------------- */
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* [iova, iova + length) of @ioas maps process memory (@vaddr 0: a copy). */
+static inline void anon_set(struct libiommu_ioas *ioas, uint64_t iova,
+			    uint64_t length, uintptr_t vaddr)
+{
+	STORE(ioas->anon_iova, iova);
+	STORE(ioas->anon_vaddr, vaddr);
+	STORE(ioas->anon_length, length);
+}
+
+/*
+ * A successful unmap of [iova, iova + length): forget the record when it
+ * starts inside (the kernel unmaps whole mappings only, so all of it went).
+ */
+static inline void anon_unmapped(struct libiommu_ioas *ioas, uint64_t iova,
+				 uint64_t length)
+{
+	if (LOAD(ioas->anon_iova) - iova < length)
+		STORE(ioas->anon_length, 0);
+}
+
+/* Does [iova, iova + length) of @ioas hold the recorded process memory? */
+static bool anon_overlaps(struct libiommu_ioas *ioas, uint64_t iova,
+			  uint64_t length)
+{
+	uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
+
+	return n && a <= iova + length - 1 && iova <= a + n - 1;
+}
+
+/* Name a recorded mapping of process memory in @ctx (ctx->lock held). */
+static bool anon_describe(struct libiommu_ctx *ctx, char *buf, size_t len)
+{
+	struct libiommu_ioas *ioas;
+
+	lu_list_for_each(ioas, &ctx->ioas_list, node) {
+		uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
+		uintptr_t va = LOAD(ioas->anon_vaddr);
+
+		if (!n)
+			continue;
+		if (va)
+			snprintf(buf, len,
+				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (process memory at 0x%" PRIxPTR ")",
+				 ioas->id, a, a + n - 1, va);
+		else
+			snprintf(buf, len,
+				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (a copy of process memory)",
+				 ioas->id, a, a + n - 1);
+		return true;
+	}
+	return false;
+}
+
 static int ifd_ioas_adopt_id(struct libiommu_ioas *ioas, uint32_t id)
 {
 	struct libiommu_ctx *ctx = ioas->ctx;
@@ -374,9 +437,10 @@ static int ifd_ioas_adopt_id(struct libiommu_ioas *ioas, uint32_t id)
 	return 0;
 }
 
-static int ifd_change_process(struct libiommu_ctx *ctx, const char *anon)
+static int ifd_change_process(struct libiommu_ctx *ctx)
 {
 	struct lx_iommu_ioas_change_process cmd = { .size = sizeof(cmd) };
+	char anon[160];
 	int rc;
 
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_CHANGE_PROCESS, &cmd);
@@ -387,7 +451,7 @@ static int ifd_change_process(struct libiommu_ctx *ctx, const char *anon)
 		return fail_no_cmd(ctx, "IOMMU_IOAS_CHANGE_PROCESS",
 				   LIBIOMMU_FEAT_IOAS_CHANGE_PROCESS);
 	case EINVAL:
-		if (anon)
+		if (anon_describe(ctx, anon, sizeof(anon)))
 			return lu_fail(ctx, -EINVAL,
 				       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, made with libiommu_ioas_map_file()), and %s maps process memory (libiommu_ioas_map()); unmap it, or map guest memory from a memfd",
 				       anon);
@@ -414,6 +478,17 @@ static void ifd_ioas_release(struct libiommu_ioas *ioas)
 		destroy_object(ioas->ctx, ioas->id);
 }
 
+/* IOMMU_IOAS_MAP failed: out of line, off the map path. */
+static __attribute__((cold, noinline)) int
+map_failed(struct libiommu_ioas *ioas, int rc,
+	   const struct lx_iommu_ioas_map *cmd)
+{
+	uint32_t flags = (cmd->flags & LX_IOMMU_IOAS_MAP_FIXED_IOVA) ? LIBIOMMU_MAP_FIXED_IOVA : 0;
+
+	return fail_map(ioas, rc, "IOMMU_IOAS_MAP", cmd->iova, cmd->length,
+			flags, ioas_pins(ioas) ? NULL : NOPIN_NO_DOMAIN);
+}
+
 static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 		   uint64_t *iova, uint32_t flags)
 {
@@ -426,10 +501,10 @@ static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 	cmd.length = length;
 	cmd.iova = (flags & LIBIOMMU_MAP_FIXED_IOVA) ? *iova : 0;
 	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_MAP, &cmd);
-	if (rc)
-		return fail_map(ioas, rc, "IOMMU_IOAS_MAP", cmd.iova, length,
-				flags, ioas_pins(ioas) ? NULL : NOPIN_NO_DOMAIN);
+	if (__builtin_expect(rc != 0, 0))
+		return map_failed(ioas, rc, &cmd);
 	*iova = cmd.iova;
+	anon_set(ioas, cmd.iova, length, (uintptr_t)vaddr);
 	return 0;
 }
 
@@ -493,24 +568,20 @@ static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 				: ioas_pins(src) ? "the source IOAS has a device or HWPT, so its pages are pinned and charged already and the copy pins nothing new"
 						 : NULL);
 	*dst_iova = cmd.dst_iova;
+	if (anon_overlaps(src, src_iova, length))
+		anon_set(dst, cmd.dst_iova, length, 0);
 	return 0;
 }
 
-static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
-		     uint64_t length, uint64_t *unmapped)
+/* IOMMU_IOAS_UNMAP of [iova, +length) failed: out of line, off the unmap path. */
+static __attribute__((cold, noinline)) int
+unmap_failed(struct libiommu_ioas *ioas, int rc, uint64_t iova,
+	     uint64_t length)
 {
-	struct lx_iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
 	struct libiommu_ctx *ctx = ioas->ctx;
 	uint64_t last = iova + length - 1;
-	int rc;
 
-	cmd.ioas_id = ioas->id;
-	cmd.iova = iova;
-	cmd.length = length;
-	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
 	switch (-rc) {
-	case 0:
-		break;
 	case ENOENT:
 		/*
 		 * The kernel says ENOENT both for an empty range and for one
@@ -526,7 +597,23 @@ static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	default:
 		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP", ioas->id);
 	}
-	*unmapped = cmd.length;
+}
+
+static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
+		     uint64_t length, uint64_t *unmapped)
+{
+	struct lx_iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
+	int rc;
+
+	cmd.ioas_id = ioas->id;
+	cmd.iova = iova;
+	cmd.length = length;
+	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
+	if (__builtin_expect(rc != 0, 0))
+		return unmap_failed(ioas, rc, iova, length);
+	anon_unmapped(ioas, iova, length);
+	if (unmapped)
+		*unmapped = cmd.length;
 	return 0;
 }
 
@@ -547,6 +634,7 @@ static int ifd_unmap_all(struct libiommu_ioas *ioas, uint64_t *unmapped)
 			       ioas->id);
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP (all)", ioas->id);
+	STORE(ioas->anon_length, 0);
 	*unmapped = cmd.length;
 	return 0;
 }
@@ -1378,6 +1466,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.region_pio = lu_vfio_region_pio,
 	.region_mmap = lu_vfio_region_mmap,
 	.dev_info_flags = lu_vfio_dev_info_flags,
+	.dev_feature = lu_vfio_dev_feature,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,
 	.hwpt_adopt_id = ifd_hwpt_adopt_id,

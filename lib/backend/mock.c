@@ -453,7 +453,8 @@ static int mk_unmap(struct libiommu_ioas *ioas, uint64_t iova, uint64_t length,
 			     iova, length, ioas->id);
 	} else {
 		lu_iova_remove(&a->map, first, n);
-		*unmapped = bytes;
+		if (unmapped)
+			*unmapped = bytes;
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rc;
@@ -1139,6 +1140,17 @@ static int mk_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags)
 	return 0;
 }
 
+/* The mock device has no VFIO device features (no migration, no logging). */
+static int mk_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
+			  size_t len)
+{
+	(void)dev;
+	(void)flags;
+	(void)data;
+	(void)len;
+	return -ENOTTY;
+}
+
 /* ---- controls for the tests ---------------------------------------------------- */
 
 unsigned long lu_mock_fail_nth(struct libiommu_ctx *ctx, unsigned long nth,
@@ -1268,6 +1280,7 @@ const struct lu_backend_ops lu_backend_mock = {
 	.region_pio = mk_region_pio,
 	.region_mmap = mk_region_mmap,
 	.dev_info_flags = mk_dev_info_flags,
+	.dev_feature = mk_dev_feature,
 	.hwpt_alloc = mk_hwpt_alloc,
 	.hwpt_destroy = mk_hwpt_destroy,
 	.hwpt_set_dirty = mk_hwpt_set_dirty,

@@ -509,7 +509,8 @@ static int t1_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 				ioctl_prefix(t), k, iova, last, total);
 	}
 	lu_iova_remove(&t->map, i, n);
-	*unmapped = total;
+	if (unmapped)
+		*unmapped = total;
 out:
 	pthread_mutex_unlock(&t->lock);
 	return rc;
@@ -1022,6 +1023,7 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	.region_pio = lu_vfio_region_pio, \
 	.region_mmap = lu_vfio_region_mmap, \
 	.dev_info_flags = lu_vfio_dev_info_flags, \
+	.dev_feature = lu_vfio_dev_feature, \
 	.ctx_fini = t1_ctx_fini
 
 #define T1_WHY_NOT \

@@ -2,9 +2,11 @@
 /*
  * The VFIO device fd, the same on every kernel backend (a cdev bound to an
  * iommufd, or a device fd from a VFIO group): region info, region I/O by
- * pread/pwrite and mmap, the device's info flags.  Never logs: the region
+ * pread/pwrite and mmap, the device's info flags, VFIO_DEVICE_FEATURE
+ * (and the PRE_COPY query on a migration data fd it returned).  Never logs: the region
  * code of the handle layer (lib/region.c) words the errors.
  */
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -71,4 +73,40 @@ int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags)
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev)
 {
 	return dev->fd;
+}
+
+int lu_vfio_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
+			size_t len)
+{
+	struct lx_vfio_device_feature *f;
+	size_t sz = sizeof(*f) + len;
+	int rc;
+
+	if (len > UINT32_MAX - sizeof(*f))
+		return -EINVAL;
+	f = calloc(1, sz);
+	if (!f)
+		return -ENOMEM;
+	f->argsz = (uint32_t)sz;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, data, len);
+	rc = lu_ioctl(dev->fd, LX_VFIO_DEVICE_FEATURE, f);
+	if (rc >= 0 && len)
+		memcpy(data, f->data, len);
+	free(f);
+	return rc < 0 ? rc : 0;
+}
+
+int lu_vfio_precopy_info(int data_fd, uint64_t *initial_bytes,
+			 uint64_t *dirty_bytes)
+{
+	struct lx_vfio_precopy_info info = { .argsz = sizeof(info) };
+	int rc = lu_ioctl(data_fd, LX_VFIO_MIG_GET_PRECOPY_INFO, &info);
+
+	if (rc < 0)
+		return rc;
+	*initial_bytes = info.initial_bytes;
+	*dirty_bytes = info.dirty_bytes;
+	return 0;
 }

@@ -6,16 +6,6 @@
 
 #include "ioctl.h"
 
-int lu_ioctl(int fd, unsigned long req, void *arg)
-{
-	int rc;
-
-	do {
-		rc = ioctl(fd, req, arg);
-	} while (rc < 0 && errno == EINTR);
-	return rc < 0 ? -errno : rc;
-}
-
 unsigned long lu_page_size(void)
 {
 	static unsigned long cached;

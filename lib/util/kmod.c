@@ -8,6 +8,8 @@
 #include "util/ioctl.h"
 #include "util/kmod.h"
 
+#define SIM_NOT_TRIED (-2)
+
 /* Open @node and read its features: the fd, or -errno. */
 static int node_open(const char *node, uint64_t *features)
 {
@@ -40,10 +42,24 @@ int lu_kmod_open(struct lu_kmod *km)
 		return fd;
 	}
 	km->fd = fd;
-	/* the simulator is optional: without it, its commands are EOPNOTSUPP */
-	fd = node_open(LIBIOMMU_KMOD_SIM_DEVNODE, &km->features);
-	km->sim_fd = fd >= 0 ? fd : -1;
+	km->sim_fd = SIM_NOT_TRIED;
 	return 0;
+}
+
+/*
+ * The simulator's node, opened when a command first needs it (a KVM
+ * read-back never does): its fd, or -EOPNOTSUPP when it is not loaded.
+ */
+static int sim_fd(struct lu_kmod *km)
+{
+	if (km->sim_fd == SIM_NOT_TRIED) {
+		int fd = node_open(LIBIOMMU_KMOD_SIM_DEVNODE, &km->features);
+
+		km->sim_fd = fd >= 0 ? fd : -1;
+	}
+	if (km->sim_fd < 0 || !(km->features & LIBIOMMU_KMOD_FEAT_SIM))
+		return -EOPNOTSUPP;
+	return km->sim_fd;
 }
 
 void lu_kmod_close(struct lu_kmod *km)
@@ -114,26 +130,29 @@ int lu_kmod_dev_info(struct lu_kmod *km, int vfio_fd,
 int lu_kmod_sim_info_fd(struct lu_kmod *km, int vfio_fd,
 			struct libiommu_kmod_sim_dev_info *si)
 {
-	if (!(km->features & LIBIOMMU_KMOD_FEAT_SIM) || km->sim_fd < 0)
-		return -EOPNOTSUPP;
+	int fd = sim_fd(km);
+
+	if (fd < 0)
+		return fd;
 	memset(si, 0, sizeof(*si));
 	si->size = sizeof(*si);
 	si->flags = LIBIOMMU_KMOD_SIM_INFO_BY_FD;
 	si->vfio_fd = vfio_fd;
-	return lu_ioctl(km->sim_fd, LIBIOMMU_KMOD_SIM_DEV_INFO, si);
+	return lu_ioctl(fd, LIBIOMMU_KMOD_SIM_DEV_INFO, si);
 }
 
 int lu_kmod_sim_set(struct lu_kmod *km, uint32_t dev_id, uint32_t dev_flags)
 {
 	struct libiommu_kmod_sim_dev_set s;
+	int fd = sim_fd(km);
 
-	if (!(km->features & LIBIOMMU_KMOD_FEAT_SIM) || km->sim_fd < 0)
-		return -EOPNOTSUPP;
+	if (fd < 0)
+		return fd;
 	memset(&s, 0, sizeof(s));
 	s.size = sizeof(s);
 	s.dev_id = dev_id;
 	s.dev_flags = dev_flags;
-	return lu_ioctl(km->sim_fd, LIBIOMMU_KMOD_SIM_DEV_SET, &s);
+	return lu_ioctl(fd, LIBIOMMU_KMOD_SIM_DEV_SET, &s);
 }
 
 int lu_kmod_kvm(struct lu_kmod *km, int vm_fd,

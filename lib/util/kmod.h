@@ -24,8 +24,8 @@
 
 struct lu_kmod {
 	int fd;		   /* /dev/libiommu */
-	int sim_fd;	   /* /dev/libiommu-sim, or -1 when not loaded */
-	uint64_t features; /* LIBIOMMU_KMOD_FEAT_* of both nodes */
+	int sim_fd;	   /* /dev/libiommu-sim: -1 not loaded, -2 not tried */
+	uint64_t features; /* LIBIOMMU_KMOD_FEAT_* of the nodes opened so far */
 };
 
 /*

@@ -10,6 +10,7 @@
 #define LIBIOMMU_UTIL_LOG_H
 
 #include <errno.h>
+#include <stdbool.h>
 
 #include "libiommu/libiommu.h"
 
@@ -32,7 +33,25 @@ void lu_log(const struct libiommu_ctx *ctx, enum libiommu_log_level level,
 #define lu_err(ctx, ...) lu_log(ctx, LIBIOMMU_LOG_ERR, __VA_ARGS__)
 #define lu_warn(ctx, ...) lu_log(ctx, LIBIOMMU_LOG_WARN, __VA_ARGS__)
 #define lu_info(ctx, ...) lu_log(ctx, LIBIOMMU_LOG_INFO, __VA_ARGS__)
-#define lu_dbg(ctx, ...) lu_log(ctx, LIBIOMMU_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * Would a message at @level reach @ctx's callback?  Inline, so that a
+ * debug line on a frequent path (IOAS alloc and destroy) costs one test
+ * when nobody listens, and its arguments are not evaluated.
+ */
+static inline bool lu_log_on(const struct libiommu_ctx *ctx,
+			     enum libiommu_log_level level)
+{
+	const struct lu_logger *lg = (const struct lu_logger *)(const void *)ctx;
+
+	return lg && lg->fn && level <= lg->level;
+}
+
+#define lu_dbg(ctx, ...) \
+	do { \
+		if (lu_log_on(ctx, LIBIOMMU_LOG_DEBUG)) \
+			lu_log(ctx, LIBIOMMU_LOG_DEBUG, __VA_ARGS__); \
+	} while (0)
 
 /* Set errno from a negative @err and return it (0 and positives unchanged). */
 static inline int lu_ret(int err)

@@ -51,11 +51,33 @@ rm -rf "$build/progs"
 mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 for p in $progs; do
 	case "$p" in
-	tests/*) cp "$p" "$build/progs/tests/" ;;
+	tests/* | tools/*) cp "$p" "$build/progs/tests/" ;;
 	examples/*) cp "$p" "$build/progs/examples/" ;;
 	bench/*) cp "$p" "$build/progs/bench/" ;;
 	esac
 done
+
+# The Rust bindings' test program (bindings/rust/libiommu/tests/vm.rs) as
+# rust-libiommu: static (glibc's crt-static) against this build's
+# libiommu.a, offline from Debian's crates (bindings/rust/.cargo/config.toml
+# is read from that directory).  Not in the sanitizer build.
+if [ "$san" = 0 ]; then
+	if ! command -v cargo > /dev/null; then
+		log "WARNING: no cargo: the Rust bindings' test (rust-libiommu) is not built (install cargo, then tests/vm/setup-host.sh)"
+	else
+		command -v "${BINDGEN:-bindgen}" > /dev/null ||
+			die "the Rust bindings need bindgen: run tests/vm/setup-host.sh (Debian's bindgen, librust-libc-dev)"
+		exe=$(cd "$srcdir/bindings/rust" &&
+			CARGO_TARGET_DIR="$build/rust" LIBIOMMU_INCLUDE_DIR="$srcdir/include" \
+			LIBIOMMU_LIB_DIR="$build/obj/lib/.libs" LIBIOMMU_STATIC=1 \
+			RUSTFLAGS="-C target-feature=+crt-static" \
+			cargo test -q --offline --no-run --test vm \
+				--target x86_64-unknown-linux-gnu --message-format=json |
+			sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+		[ -n "$exe" ] && [ -x "$exe" ] || die "cargo built no Rust test program (bindings/rust)"
+		cp "$exe" "$build/progs/tests/rust-libiommu"
+	fi
+fi
 log "$(ls "$build/progs/tests" | wc -l) test programs, $(ls "$build/progs/examples" | wc -l) examples"
 [ "$san" = 1 ] || exit 0
 

@@ -202,6 +202,11 @@ if [ "$san" = 1 ] && [ "$full_each" = 0 ]; then
 	split=1
 	for k in "${!once_in[@]}"; do once_in[$k]=none; done
 fi
+# the examples' options (tests/vm/example-args: they are read-only unless asked)
+declare -A prog_args=()
+if [ -f "$here/example-args" ]; then
+	while read -r n a; do prog_args[$n]=$a; done < <(sed -e 's/#.*//' "$here/example-args" | grep -v '^[[:space:]]*$')
+fi
 for s in "${boots[@]}"; do
 	l=$work/tests.$s
 	: > "$l"
@@ -209,7 +214,7 @@ for s in "${boots[@]}"; do
 		if [ "$split" = 1 ] && [ -n "${once_in[$t]:-}" ] && [ "${once_in[$t]}" != "$s" ]; then
 			echo "$kind $t:LIBIOMMU_TEST_LIFECYCLE=0" >> "$l"
 		else
-			echo "$kind $t" >> "$l"
+			echo "$kind $t${prog_args[$t]:+ ${prog_args[$t]}}" >> "$l"
 		fi
 	done
 	if [ "$kselftest" = 1 ] && { [ "$split" = 0 ] || [ "${once_in[kselftest]}" = "$s" ]; }; then

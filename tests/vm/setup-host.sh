@@ -5,8 +5,12 @@
 # tier.  Idempotent: packages already present are not touched, and apt's
 # package lists are refreshed only when something has to be installed.
 #
-# Usage: tests/vm/setup-host.sh [--build-only]
+# Usage: tests/vm/setup-host.sh [--build-only | --rust]
 #   --build-only   only what building the library and its host tests needs
+#   --rust         that, and what the Rust bindings (bindings/rust) need to
+#                  build offline: Debian's bindgen, its crates as a
+#                  directory registry, and cargo unless one is on PATH
+#   (no option)    everything, the VM tier and the Rust bindings included
 set -euo pipefail
 
 build_pkgs=(build-essential autoconf automake libtool pkg-config check
@@ -14,8 +18,15 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config check
 vm_pkgs=(qemu-system-x86 busybox-static cpio bc bison flex libelf-dev
          libssl-dev libcap-dev rsync xz-utils dwarves python3 kmod procps)
 
+rust_pkgs=(bindgen librust-libc-dev)
+command -v cargo > /dev/null || rust_pkgs+=(cargo)
+
 pkgs=("${build_pkgs[@]}")
-[ "${1:-}" = "--build-only" ] || pkgs+=("${vm_pkgs[@]}")
+case "${1:-}" in
+--build-only) ;;
+--rust) pkgs+=("${rust_pkgs[@]}") ;;
+*) pkgs+=("${vm_pkgs[@]}" "${rust_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do
