@@ -307,11 +307,25 @@ LIBIOMMU_API int libiommu_dev_open_group_fd(struct libiommu_ctx *ctx,
 			  mode == LIBIOMMU_FD_OWN, name, opts, out);
 }
 
+/* -EEXIST, logged, when a handle of @ctx has @dev_id (ctx->lock held). */
+static int check_no_handle(struct libiommu_ctx *ctx, const char *fn,
+			   uint32_t dev_id)
+{
+	struct libiommu_dev *d;
+
+	lu_list_for_each(d, &ctx->dev_list, node)
+		if (d->id == dev_id)
+			return lu_fail(ctx, -EEXIST,
+				       "%s: device %" PRIu32 " already has a handle in this context",
+				       fn, dev_id);
+	return 0;
+}
+
 LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 				       uint32_t dev_id,
 				       struct libiommu_dev **out)
 {
-	struct libiommu_dev *dev, *d;
+	struct libiommu_dev *dev;
 	int rc;
 
 	rc = check_new(ctx, __func__, NULL, out);
@@ -327,16 +341,9 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 	if (!dev)
 		return lu_ret(-ENOMEM);
 	lu_lock(ctx);
-	lu_list_for_each(d, &ctx->dev_list, node) {
-		if (d->id == dev_id) {
-			lu_unlock(ctx);
-			free(dev);
-			return lu_fail(ctx, -EEXIST,
-				       "%s: device %" PRIu32 " already has a handle in this context",
-				       __func__, dev_id);
-		}
-	}
-	rc = ctx->ops->dev_adopt_id(dev, dev_id);
+	rc = check_no_handle(ctx, __func__, dev_id);
+	if (rc == 0)
+		rc = ctx->ops->dev_adopt_id(dev, dev_id);
 	if (rc == 0)
 		lu_list_push(&ctx->dev_list, &dev->node);
 	lu_unlock(ctx);
@@ -345,6 +352,46 @@ LIBIOMMU_API int libiommu_dev_adopt_id(struct libiommu_ctx *ctx,
 		return lu_ret(rc);
 	}
 	lu_dbg(ctx, "adopted device %" PRIu32, dev_id);
+	*out = dev;
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_dev_adopt_fd(struct libiommu_ctx *ctx, int fd,
+				       enum libiommu_fd_mode mode,
+				       uint32_t dev_id,
+				       struct libiommu_dev **out)
+{
+	struct libiommu_dev *dev;
+	int rc;
+
+	rc = check_new(ctx, __func__, NULL, out);
+	if (rc)
+		return rc;
+	rc = lu_backend_need(ctx, LU_OP_DEV_ADOPT_FD, __func__);
+	if (rc)
+		return rc;
+	rc = check_mode(ctx, __func__, mode, fd);
+	if (rc)
+		return rc;
+	if (dev_id == 0)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: 0 is not an iommufd object id", __func__);
+	dev = dev_new(ctx);
+	if (!dev)
+		return lu_ret(-ENOMEM);
+	lu_lock(ctx);
+	rc = check_no_handle(ctx, __func__, dev_id);
+	if (rc == 0)
+		rc = ctx->ops->dev_adopt_fd(dev, fd, mode == LIBIOMMU_FD_OWN,
+					    dev_id);
+	if (rc == 0)
+		lu_list_push(&ctx->dev_list, &dev->node);
+	lu_unlock(ctx);
+	if (rc) {
+		free(dev);
+		return lu_ret(rc);
+	}
+	lu_dbg(ctx, "adopted device %" PRIu32 " on fd %d", dev_id, fd);
 	*out = dev;
 	return 0;
 }

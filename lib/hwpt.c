@@ -63,7 +63,7 @@ static void free_all(struct libiommu_ctx *ctx, bool viommu_children)
 		 * On a borrowed fd the kernel objects outlive the context; in
 		 * another process they are not this process's to destroy.
 		 */
-		if (kernel)
+		if (kernel && !hwpt->adopted)
 			ctx->ops->hwpt_destroy(hwpt, LU_QUIET);
 		release(hwpt);
 	}
@@ -264,6 +264,62 @@ int lu_hwpt_nested_opts(struct libiommu_ctx *ctx, const char *fn,
 		return lu_fail(ctx, -EINVAL,
 			       "%s: only LIBIOMMU_HWPT_PASID applies to a nested HWPT (flags 0x%" PRIx32 ")",
 			       fn, req->flags);
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_hwpt_adopt_id(struct libiommu_ioas *ioas,
+					uint32_t hwpt_id,
+					struct libiommu_hwpt **out)
+{
+	struct libiommu_hwpt *hwpt, *h;
+	struct libiommu_ctx *ctx;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!ioas)
+		return lu_ret(-EINVAL);
+	ctx = ioas->ctx;
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	LU_OWNER_CHECK(ctx, __func__);
+	rc = lu_backend_need(ctx, LU_OP_HWPT_ADOPT_ID, __func__);
+	if (rc)
+		return rc;
+	if (hwpt_id == 0)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: 0 is not an iommufd object id", __func__);
+	hwpt = calloc(1, sizeof(*hwpt));
+	if (!hwpt)
+		return lu_fail(ctx, -ENOMEM, "out of memory for a HWPT handle");
+	hwpt->ctx = ctx;
+	hwpt->adopted = true;
+	/* what its maker chose is not readable back from the kernel */
+	hwpt->enforce = LU_ENF_UNKNOWN;
+	hwpt->ioas = ioas;
+	lu_lock(ctx);
+	lu_list_for_each(h, &ctx->hwpt_list, node) {
+		if (h->id == hwpt_id) {
+			rc = lu_fail(ctx, -EEXIST,
+				     "%s: HWPT %" PRIu32 " already has a handle in this context",
+				     __func__, hwpt_id);
+			break;
+		}
+	}
+	if (rc == 0)
+		rc = ctx->ops->hwpt_adopt_id(hwpt, hwpt_id);
+	if (rc == 0) {
+		ioas->users++; /* as for a HWPT allocated on it */
+		lu_list_push(&ctx->hwpt_list, &hwpt->node);
+	}
+	lu_unlock(ctx);
+	if (rc) {
+		free(hwpt);
+		return lu_ret(rc);
+	}
+	lu_dbg(ctx, "adopted HWPT %" PRIu32 " of IOAS %" PRIu32, hwpt_id,
+	       ioas->id);
+	*out = hwpt;
 	return 0;
 }
 

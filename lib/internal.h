@@ -137,10 +137,23 @@ static inline void lu_unlock(struct libiommu_ctx *ctx)
 struct libiommu_ioas {
 	struct libiommu_ctx *ctx;
 	uint32_t id;
-	unsigned int users;  /* attached devices and HWPTs made from it */
-	uint32_t coh_flags;  /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
-	bool kernel_hwpt;    /* LIBIOMMU_IOAS_KERNEL_HWPT: the kernel places */
+	unsigned int users; /* attached devices and HWPTs made from it */
+	uint32_t coh_flags; /* LIBIOMMU_IOAS_NONCOHERENT / _REQUIRE_COHERENT */
+	bool kernel_hwpt;   /* LIBIOMMU_IOAS_KERNEL_HWPT: the kernel places */
+	/* made by another (libiommu_ioas_adopt_id): ctx free leaves it */
+	bool adopted;
 	struct lu_list node; /* ctx->ioas_list */
+	/*
+	 * The iommufd backend's record of the last mapping of process
+	 * memory made through this handle (libiommu_ioas_map(), or a copy of
+	 * one) while it is mapped (length 0: none), so that a refused
+	 * IOMMU_IOAS_CHANGE_PROCESS can name one.  One slot, relaxed atomic
+	 * stores after a successful ioctl: no lock on the map path, and a
+	 * few instructions; a racing map may leave a mixed record, which
+	 * only a message reads.
+	 */
+	uint64_t anon_iova, anon_length;
+	uintptr_t anon_vaddr; /* 0 for a copy */
 };
 
 /* LU_ENF_* (util/kmod.h), and: a device's capability not asked yet */
@@ -171,6 +184,8 @@ struct libiommu_hwpt {
 	 * caller has a handle on it): destroyed with its last device.
 	 */
 	bool managed;
+	/* made by another (libiommu_hwpt_adopt_id): ctx free leaves it */
+	bool adopted;
 	/*
 	 * Does it force snooping (LU_ENF_*)?  iommufd fixes that when it
 	 * allocates a paging HWPT, from the allocating device (its IOMMU's

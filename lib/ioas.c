@@ -39,16 +39,38 @@
 
 /* ---- handle list ---------------------------------------------------------- */
 
+/* A new handle on @ctx, not listed, no id yet; NULL (logged) on ENOMEM. */
+static struct libiommu_ioas *ioas_new(struct libiommu_ctx *ctx, const char *fn)
+{
+	struct libiommu_ioas *ioas = calloc(1, sizeof(*ioas));
+
+	if (!ioas) {
+		lu_fail(ctx, -ENOMEM, "%s: out of memory", fn);
+		return NULL;
+	}
+	ioas->ctx = ctx;
+	lu_list_init(&ioas->node);
+	return ioas;
+}
+
+static void ioas_free_mem(struct libiommu_ioas *ioas)
+{
+	free(ioas);
+}
+
 void lu_ioas_free_all(struct libiommu_ctx *ctx)
 {
 	struct libiommu_ioas *ioas, *tmp;
 
 	lu_list_for_each_safe(ioas, tmp, &ctx->ioas_list, node) {
-		/* In another process: the memory only (lu_foreign()). */
-		if (ctx->ops->ioas_release && !lu_foreign(ctx))
+		/*
+		 * In another process: the memory only (lu_foreign()).  An
+		 * adopted IOAS is its maker's to destroy.
+		 */
+		if (ctx->ops->ioas_release && !lu_foreign(ctx) && !ioas->adopted)
 			ctx->ops->ioas_release(ioas);
 		lu_list_unlink(&ioas->node);
-		free(ioas);
+		ioas_free_mem(ioas);
 	}
 }
 
@@ -137,13 +159,11 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 			       "%s: LIBIOMMU_IOAS_KERNEL_HWPT cannot go with a coherency policy: the kernel would choose HWPTs the policy must choose (it reuses any compatible one, enforcing or not)",
 			       __func__);
 
-	ioas = calloc(1, sizeof(*ioas));
+	ioas = ioas_new(ctx, __func__);
 	if (!ioas)
-		return lu_fail(ctx, -ENOMEM, "%s: out of memory", __func__);
-	ioas->ctx = ctx;
+		return lu_ret(-ENOMEM);
 	ioas->coh_flags = flags & LU_IOAS_COH_FLAGS;
 	ioas->kernel_hwpt = flags & LIBIOMMU_IOAS_KERNEL_HWPT;
-	lu_list_init(&ioas->node);
 
 	lu_lock(ctx);
 	rc = ctx->ops->ioas_alloc(ioas, flags);
@@ -151,7 +171,7 @@ LIBIOMMU_API int libiommu_ioas_alloc(struct libiommu_ctx *ctx,
 		lu_list_push(&ctx->ioas_list, &ioas->node);
 	lu_unlock(ctx);
 	if (rc) {
-		free(ioas);
+		ioas_free_mem(ioas);
 		return rc;
 	}
 	lu_dbg(ctx, "allocated IOAS %" PRIu32 " (%s backend)", ioas->id,
@@ -185,9 +205,75 @@ out:
 	if (rc)
 		return rc;
 	id = ioas->id;
-	free(ioas);
+	ioas_free_mem(ioas);
 	lu_dbg(ctx, "destroyed IOAS %" PRIu32, id);
 	return 0;
+}
+
+LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
+					uint32_t ioas_id,
+					struct libiommu_ioas **out)
+{
+	struct libiommu_ioas *ioas, *i;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return lu_ret(-EINVAL);
+	if (!out)
+		return lu_fail(ctx, -EINVAL, "%s: out is NULL", __func__);
+	LU_OWNER_CHECK(ctx, __func__);
+	rc = lu_backend_need(ctx, LU_OP_IOAS_ADOPT_ID, __func__);
+	if (rc)
+		return rc;
+	if (ioas_id == 0)
+		return lu_fail(ctx, -EINVAL,
+			       "%s: 0 is not an iommufd object id", __func__);
+	ioas = ioas_new(ctx, __func__);
+	if (!ioas)
+		return lu_ret(-ENOMEM);
+	ioas->adopted = true;
+	lu_lock(ctx);
+	lu_list_for_each(i, &ctx->ioas_list, node) {
+		if (i->id == ioas_id) {
+			rc = lu_fail(ctx, -EEXIST,
+				     "%s: IOAS %" PRIu32 " already has a handle in this context",
+				     __func__, ioas_id);
+			break;
+		}
+	}
+	if (rc == 0)
+		rc = ctx->ops->ioas_adopt_id(ioas, ioas_id);
+	if (rc == 0)
+		lu_list_push(&ctx->ioas_list, &ioas->node);
+	lu_unlock(ctx);
+	if (rc) {
+		ioas_free_mem(ioas);
+		return lu_ret(rc);
+	}
+	lu_dbg(ctx, "adopted IOAS %" PRIu32, ioas_id);
+	*out = ioas;
+	return 0;
+}
+
+LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx)
+{
+	int rc;
+
+	if (!ctx)
+		return lu_ret(-EINVAL);
+	LU_OWNER_CHECK(ctx, __func__);
+	rc = lu_backend_need(ctx, LU_OP_CHANGE_PROCESS, __func__);
+	if (rc)
+		return rc;
+	lu_lock(ctx);
+	rc = ctx->ops->change_process(ctx);
+	lu_unlock(ctx);
+	if (rc == 0)
+		lu_dbg(ctx, "moved the iommufd's pinned pages to process %ld",
+		       (long)getpid());
+	return lu_ret(rc);
 }
 
 LIBIOMMU_API uint32_t libiommu_ioas_id(const struct libiommu_ioas *ioas)

@@ -240,6 +240,28 @@ static const struct row dev_adopt_id[] = {
 	  "whether the id is a device bound to this iommufd"),
 };
 
+/* Hand-over and live update */
+static const struct row dev_adopt_fd[] = {
+	R(CTX, IOMMU_GET_HW_INFO, IFD, QUERY, 0,
+	  "whether the id is a device bound to this iommufd"),
+	R(DEV, VFIO_DEVICE_GET_INFO, IFD, QUERY, 0,
+	  "whether the fd is a bound VFIO device"),
+};
+
+static const struct row ioas_adopt_id[] = {
+	R(CTX, IOMMU_IOAS_IOVA_RANGES, IFD, QUERY, 0,
+	  "whether the id is an IOAS of this iommufd"),
+};
+
+static const struct row hwpt_adopt_id[] = {
+	R(CTX, IOMMU_HWPT_GET_DIRTY_BITMAP, IFD, QUERY, 0,
+	  "of length 0: whether the id is a paging HWPT of this iommufd"),
+};
+
+static const struct row ctx_change_process[] = {
+	R(CTX, IOMMU_IOAS_CHANGE_PROCESS, IFD, 0, 0, NULL),
+};
+
 static const struct row dev_free[] = {
 	R(KVM_DEV, KVM_SET_DEVICE_ATTR, ALL, 0, 0,
 	  "KVM_DEV_VFIO_FILE_DEL, when a KVM handle of the context added the device"),
@@ -673,6 +695,13 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_dev_get_hot_reset_info, dev_get_hot_reset_info),
 	FN(libiommu_dev_hot_reset, dev_hot_reset),
 	FN(libiommu_dev_dmabuf_export, dev_dmabuf_export),
+	/* Hand-over, live update, KVM before bind, migration, DMA logging */
+	FN(libiommu_dev_adopt_fd, dev_adopt_fd),
+	FN(libiommu_ioas_adopt_id, ioas_adopt_id),
+	FN(libiommu_hwpt_adopt_id, hwpt_adopt_id),
+	FN(libiommu_ctx_change_process, ctx_change_process),
+	FN(libiommu_kvm_add_file, kvm_add_dev),
+	FN(libiommu_kvm_take_dev, kvm_add_dev),
 	/* Bindings and tools */
 	NONE(libiommu_last_error),
 	/* migration and DMA logging */

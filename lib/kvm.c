@@ -290,8 +290,13 @@ static ssize_t find_dev(const struct libiommu_kvm *kvm,
 	return -1;
 }
 
-/* ctx->lock held. */
-static int add_locked(struct libiommu_kvm *kvm, struct libiommu_dev *dev)
+/*
+ * ctx->lock held.  @take: a file KVM already has (added by other means:
+ * the caller's KVM_DEV_VFIO_FILE_ADD, before the bind as QEMU does) is
+ * recorded as if added here.
+ */
+static int add_locked(struct libiommu_kvm *kvm, struct libiommu_dev *dev,
+		      bool take)
 {
 	struct libiommu_ctx *ctx = kvm->ctx;
 	int rc;
@@ -310,9 +315,11 @@ static int add_locked(struct libiommu_kvm *kvm, struct libiommu_dev *dev)
 	}
 	/* A legacy group already given to KVM for another of its devices. */
 	rc = file_users(kvm, dev_file(dev)) ? 0 : vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_ADD, dev_file(dev));
+	if (rc == -EEXIST && take)
+		rc = 0;
 	if (rc == -EEXIST)
 		return lu_fail(ctx, -EEXIST,
-			       "KVM_DEV_VFIO_FILE_ADD: device %" PRIu32 "'s file is already in this VM's kvm-vfio device (added by other means)",
+			       "KVM_DEV_VFIO_FILE_ADD: device %" PRIu32 "'s file is already in this VM's kvm-vfio device (added by other means); register it with libiommu_kvm_take_dev()",
 			       dev->id);
 	if (rc)
 		return lu_fail(ctx, rc,
@@ -324,8 +331,45 @@ static int add_locked(struct libiommu_kvm *kvm, struct libiommu_dev *dev)
 	return 0;
 }
 
+static int add_dev(struct libiommu_kvm *kvm, struct libiommu_dev *dev,
+		   bool take, const char *fn)
+{
+	struct libiommu_ctx *ctx;
+	int rc;
+
+	if (!kvm)
+		return lu_ret(-EINVAL);
+	ctx = kvm->ctx;
+	LU_OWNER_CHECK(ctx, fn);
+	if (!dev)
+		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", fn);
+	if (dev->ctx != ctx)
+		return lu_fail(ctx, -EXDEV,
+			       "%s: device %" PRIu32 " belongs to another context",
+			       fn, dev->id);
+	if (dev->fd < 0)
+		return lu_fail(ctx, -EBADF,
+			       "%s: device %" PRIu32 " was adopted by id: it has no VFIO file to give KVM",
+			       fn, dev->id);
+	lu_lock(ctx);
+	rc = add_locked(kvm, dev, take);
+	lu_unlock(ctx);
+	return lu_ret(rc);
+}
+
 LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
 				      struct libiommu_dev *dev)
+{
+	return add_dev(kvm, dev, false, __func__);
+}
+
+LIBIOMMU_API int libiommu_kvm_take_dev(struct libiommu_kvm *kvm,
+				       struct libiommu_dev *dev)
+{
+	return add_dev(kvm, dev, true, __func__);
+}
+
+LIBIOMMU_API int libiommu_kvm_add_file(struct libiommu_kvm *kvm, int fd)
 {
 	struct libiommu_ctx *ctx;
 	int rc;
@@ -334,20 +378,27 @@ LIBIOMMU_API int libiommu_kvm_add_dev(struct libiommu_kvm *kvm,
 		return lu_ret(-EINVAL);
 	ctx = kvm->ctx;
 	LU_OWNER_CHECK(ctx, __func__);
-	if (!dev)
-		return lu_fail(ctx, -EINVAL, "%s: dev is NULL", __func__);
-	if (dev->ctx != ctx)
-		return lu_fail(ctx, -EXDEV,
-			       "%s: device %" PRIu32 " belongs to another context",
-			       __func__, dev->id);
-	if (dev->fd < 0)
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
 		return lu_fail(ctx, -EBADF,
-			       "%s: device %" PRIu32 " was adopted by id: it has no VFIO file to give KVM",
-			       __func__, dev->id);
-	lu_lock(ctx);
-	rc = add_locked(kvm, dev);
-	lu_unlock(ctx);
-	return lu_ret(rc);
+			       "%s: fd %d is not an open file descriptor",
+			       __func__, fd);
+	rc = vfio_file(kvm->dev_fd, LX_KVM_DEV_VFIO_FILE_ADD, fd);
+	switch (-rc) {
+	case 0:
+		lu_dbg(ctx, "fd %d added to kvm-vfio fd %d", fd, kvm->dev_fd);
+		return 0;
+	case EEXIST:
+		return lu_fail(ctx, -EEXIST,
+			       "KVM_DEV_VFIO_FILE_ADD: the file of fd %d is already in this VM's kvm-vfio device",
+			       fd);
+	case EINVAL:
+		return lu_fail(ctx, -EINVAL,
+			       "KVM_DEV_VFIO_FILE_ADD: fd %d is not a VFIO file (a device cdev /dev/vfio/devices/vfioN or a VFIO group /dev/vfio/N)",
+			       fd);
+	default:
+		return lu_fail(ctx, rc, "KVM_DEV_VFIO_FILE_ADD of fd %d failed: %s",
+			       fd, strerror(-rc));
+	}
 }
 
 static int del_at(struct libiommu_kvm *kvm, size_t i)

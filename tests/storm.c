@@ -2219,7 +2219,7 @@ static void storm_hwpt(void)
 	ERR(&lgB, -EXDEV, libiommu_hwpt_alloc, F.devB, F.ioas, NULL, &h);
 	NULL_OUT(h);
 	ERR(&lgA, -EINVAL, libiommu_hwpt_alloc, F.dev, F.ioas, NULL, NULL);
-	n = sizes(OFFEND(struct libiommu_hwpt_opts, data_len), sizeof(ho), sc);
+	n = sizes(OFFEND(struct libiommu_hwpt_opts, fault_queue), sizeof(ho), sc);
 	for (i = 0; i < n; i++) {
 		void *op = opts_of(&u, &ho, sizeof(ho), &sc[i]);
 		int want = opts_want(&sc[i], ifd ? 0 : -EOPNOTSUPP);

@@ -1742,6 +1742,79 @@ LIBIOMMU_API int libiommu_dev_dmabuf_export(struct libiommu_dev *dev,
 /* Hand-over, live update, migration, DMA logging                           */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * Wrap a VFIO device cdev fd that is already bound to @ctx's iommufd (by a
+ * parent process, before an exec, ...) together with its iommufd device id
+ * @dev_id: the handle has every function of an opened one (attach, regions,
+ * KVM).  @mode says whether it owns or borrows @fd; on failure an owned fd
+ * is NOT closed.  Freeing it detaches what it attached; closing an owned fd
+ * unbinds the device only when no other process holds the file.
+ * Errors: -EBADF (fd not open), -ENOTTY (not a VFIO device fd), -EINVAL
+ * (the device is not bound yet: libiommu_dev_open_fd(); bad args),
+ * -ENOENT (@dev_id is not a device of the iommufd), -EEXIST (a handle of
+ * @ctx has @dev_id), -EOPNOTSUPP (legacy backends), -ECHILD, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_dev_adopt_fd(struct libiommu_ctx *ctx, int fd,
+				       enum libiommu_fd_mode mode,
+				       uint32_t dev_id,
+				       struct libiommu_dev **out);
+
+/**
+ * Wrap IOAS @ioas_id of @ctx's iommufd, made by another (a parent process,
+ * the previous VMM before a live update).  Freeing @ctx leaves the IOAS to
+ * its maker; libiommu_ioas_destroy() destroys it.  Errors: -ENOENT (not an
+ * IOAS of the iommufd), -EEXIST (a handle of @ctx has it), -EINVAL,
+ * -EOPNOTSUPP (legacy backends), -ECHILD, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_ioas_adopt_id(struct libiommu_ctx *ctx,
+					uint32_t ioas_id,
+					struct libiommu_ioas **out);
+
+/**
+ * Wrap paging HWPT @hwpt_id of @ioas (made by another process) so that
+ * devices can be attached to it (libiommu_dev_attach_hwpt()).  Its flags
+ * and snoop enforcement are not readable from the kernel: the coherency
+ * report says "unknown" for it.  Freeing the context leaves it;
+ * libiommu_hwpt_destroy() destroys it.  Errors: -ENOENT (not a paging
+ * HWPT of the iommufd), -EEXIST, -EINVAL, -EOPNOTSUPP (legacy backends;
+ * kernel without IOMMU_HWPT_GET_DIRTY_BITMAP), -ECHILD, -ENOMEM.
+ */
+LIBIOMMU_API int libiommu_hwpt_adopt_id(struct libiommu_ioas *ioas,
+					uint32_t hwpt_id,
+					struct libiommu_hwpt **out);
+
+/**
+ * Live update: IOMMU_IOAS_CHANGE_PROCESS moves the pinned pages of every
+ * IOAS of @ctx's iommufd to the calling process (its memlock accounting
+ * and mm) without unmapping anything: devices keep DMA throughout.  The
+ * kernel moves file mappings only (libiommu_ioas_map_file(): memfd guest
+ * RAM); one mapping of process memory anywhere in the iommufd makes it
+ * fail with -EINVAL, naming the mapping when it was made through @ctx.
+ * Errors: -EINVAL, -EBUSY, -ENOMEM (memlock limit of this process),
+ * -EOPNOTSUPP (kernel without the command; legacy backends), -ECHILD.
+ */
+LIBIOMMU_API int libiommu_ctx_change_process(struct libiommu_ctx *ctx);
+
+/**
+ * KVM before bind (QEMU's order; some drivers need the kvm pointer when
+ * the device is opened): give KVM a VFIO file @fd the caller opened and
+ * has not bound yet (KVM_DEV_VFIO_FILE_ADD), then bind it
+ * (libiommu_dev_open_fd()) and register the device with
+ * libiommu_kvm_take_dev().  @fd is borrowed; KVM holds its own reference
+ * to the file until deleted.  Errors: -EBADF, -EINVAL (not a VFIO file),
+ * -EEXIST (already in the kvm-vfio device), -ENOMEM, -ECHILD.
+ */
+LIBIOMMU_API int libiommu_kvm_add_file(struct libiommu_kvm *kvm, int fd);
+
+/**
+ * As libiommu_kvm_add_dev(), and a device whose file is already in the
+ * kvm-vfio device (libiommu_kvm_add_file(), or the caller's own
+ * KVM_DEV_VFIO_FILE_ADD) is registered instead of refused with -EEXIST:
+ * the handle then counts it as added (coherency reports, delete on free).
+ * Errors: -EXDEV, -EBADF (adopted by id), -EINVAL, -ENOMEM, -ECHILD.
+ */
+LIBIOMMU_API int libiommu_kvm_take_dev(struct libiommu_kvm *kvm,
+				       struct libiommu_dev *dev);
 /* ---- VFIO migration v2 and device DMA logging ---- */
 
 /* A device's migration states (the kernel's numbers). */

@@ -48,6 +48,10 @@ enum lu_op {
 	LU_OP_VEVENTQ_ALLOC,
 	LU_OP_FAULT_QUEUE_ALLOC,
 	LU_OP_HW_QUEUE_ALLOC,
+	LU_OP_DEV_ADOPT_FD,
+	LU_OP_IOAS_ADOPT_ID,
+	LU_OP_CHANGE_PROCESS,
+	LU_OP_HWPT_ADOPT_ID,
 	LU_OP__COUNT
 };
 
@@ -101,6 +105,13 @@ struct lu_backend_ops {
 	int (*ioas_alloc)(struct libiommu_ioas *ioas, uint32_t flags);
 	int (*ioas_destroy)(struct libiommu_ioas *ioas);
 	void (*ioas_release)(struct libiommu_ioas *ioas); /* ctx free, quiet */
+	/* fills ioas->id from @id once it is shown to be an IOAS of the ctx */
+	int (*ioas_adopt_id)(struct libiommu_ioas *ioas, uint32_t id);
+	/*
+	 * Move the pinned pages of every IOAS of the ctx to the calling
+	 * process (ctx->lock held: the op may walk the IOAS handles).
+	 */
+	int (*change_process)(struct libiommu_ctx *ctx);
 	int (*map)(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 		   uint64_t *iova, uint32_t flags);
 	int (*map_file)(struct libiommu_ioas *ioas, int fd, uint64_t offset,
@@ -146,6 +157,12 @@ struct lu_backend_ops {
 			      const struct libiommu_dev_opts *opts);
 	/* fills dev->id from @dev_id once it is shown to be a bound device */
 	int (*dev_adopt_id)(struct libiommu_dev *dev, uint32_t dev_id);
+	/*
+	 * As dev_adopt_id, and @fd (checked open) must be a VFIO device fd
+	 * that is bound: fills dev->fd and owns_fd too.
+	 */
+	int (*dev_adopt_fd)(struct libiommu_dev *dev, int fd, bool owns_fd,
+			    uint32_t dev_id);
 	/*
 	 * Attach/replace the RID to @ioas or @hwpt; *hwpt_id: HWPT in use.
 	 * @quiet: an IOMMU refusing the HWPT (-EINVAL) is not logged (the
@@ -209,6 +226,8 @@ struct lu_backend_ops {
 			  uint32_t data_len, bool nested, uint32_t fault_id,
 			  uint32_t *out_id);
 	int (*hwpt_destroy)(struct libiommu_hwpt *hwpt, bool quiet);
+	/* 0 when @id is a paging HWPT of the ctx (then sets hwpt->id) */
+	int (*hwpt_adopt_id)(struct libiommu_hwpt *hwpt, uint32_t id);
 	int (*hwpt_set_dirty)(struct libiommu_hwpt *hwpt, bool enable);
 	int (*hwpt_get_dirty)(struct libiommu_hwpt *hwpt, uint64_t iova,
 			      uint64_t length, uint64_t page_size,

@@ -38,6 +38,10 @@ static const size_t op_offset[LU_OP__COUNT] = {
 	[LU_OP_VEVENTQ_ALLOC] = offsetof(struct lu_backend_ops, veventq_alloc),
 	[LU_OP_FAULT_QUEUE_ALLOC] = offsetof(struct lu_backend_ops, fault_queue_alloc),
 	[LU_OP_HW_QUEUE_ALLOC] = offsetof(struct lu_backend_ops, hw_queue_alloc),
+	[LU_OP_DEV_ADOPT_FD] = offsetof(struct lu_backend_ops, dev_adopt_fd),
+	[LU_OP_IOAS_ADOPT_ID] = offsetof(struct lu_backend_ops, ioas_adopt_id),
+	[LU_OP_CHANGE_PROCESS] = offsetof(struct lu_backend_ops, change_process),
+	[LU_OP_HWPT_ADOPT_ID] = offsetof(struct lu_backend_ops, hwpt_adopt_id),
 };
 
 bool lu_backend_has(const struct lu_backend_ops *ops, enum lu_op op)

@@ -365,6 +365,114 @@ static int ifd_ioas_destroy(struct libiommu_ioas *ioas)
 	return 0;
 }
 
+/* ---- the record of process memory (IOMMU_IOAS_CHANGE_PROCESS) -------------- */
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* [iova, iova + length) of @ioas maps process memory (@vaddr 0: a copy). */
+static inline void anon_set(struct libiommu_ioas *ioas, uint64_t iova,
+			    uint64_t length, uintptr_t vaddr)
+{
+	STORE(ioas->anon_iova, iova);
+	STORE(ioas->anon_vaddr, vaddr);
+	STORE(ioas->anon_length, length);
+}
+
+/*
+ * A successful unmap of [iova, iova + length): forget the record when it
+ * starts inside (the kernel unmaps whole mappings only, so all of it went).
+ */
+static inline void anon_unmapped(struct libiommu_ioas *ioas, uint64_t iova,
+				 uint64_t length)
+{
+	if (LOAD(ioas->anon_iova) - iova < length)
+		STORE(ioas->anon_length, 0);
+}
+
+/* Does [iova, iova + length) of @ioas hold the recorded process memory? */
+static bool anon_overlaps(struct libiommu_ioas *ioas, uint64_t iova,
+			  uint64_t length)
+{
+	uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
+
+	return n && a <= iova + length - 1 && iova <= a + n - 1;
+}
+
+/* Name a recorded mapping of process memory in @ctx (ctx->lock held). */
+static bool anon_describe(struct libiommu_ctx *ctx, char *buf, size_t len)
+{
+	struct libiommu_ioas *ioas;
+
+	lu_list_for_each(ioas, &ctx->ioas_list, node) {
+		uint64_t a = LOAD(ioas->anon_iova), n = LOAD(ioas->anon_length);
+		uintptr_t va = LOAD(ioas->anon_vaddr);
+
+		if (!n)
+			continue;
+		if (va)
+			snprintf(buf, len,
+				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (process memory at 0x%" PRIxPTR ")",
+				 ioas->id, a, a + n - 1, va);
+		else
+			snprintf(buf, len,
+				 "IOAS %" PRIu32 " IOVA [0x%" PRIx64 ", 0x%" PRIx64 "] (a copy of process memory)",
+				 ioas->id, a, a + n - 1);
+		return true;
+	}
+	return false;
+}
+
+static int ifd_ioas_adopt_id(struct libiommu_ioas *ioas, uint32_t id)
+{
+	struct libiommu_ctx *ctx = ioas->ctx;
+	uint32_t nr = 0;
+	int rc;
+
+	/* A read only an IOAS answers: EMSGSIZE (or 0) with no room given. */
+	rc = query_ranges(ctx, id, NULL, &nr, NULL);
+	if (rc == -ENOENT)
+		return lu_fail(ctx, -ENOENT,
+			       "libiommu_ioas_adopt_id: object %" PRIu32 " of this context's iommufd is not an IOAS (IOMMU_IOAS_IOVA_RANGES: no such IOAS); pass the id the IOAS's maker got from IOMMU_IOAS_ALLOC or libiommu_ioas_id()",
+			       id);
+	if (rc && rc != -EMSGSIZE)
+		return fail_generic(ctx, rc, "IOMMU_IOAS_IOVA_RANGES (libiommu_ioas_adopt_id checks that the id is an IOAS with it)",
+				    id);
+	ioas->id = id;
+	return 0;
+}
+
+static int ifd_change_process(struct libiommu_ctx *ctx)
+{
+	struct lx_iommu_ioas_change_process cmd = { .size = sizeof(cmd) };
+	char anon[160];
+	int rc;
+
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_IOAS_CHANGE_PROCESS, &cmd);
+	switch (-rc) {
+	case 0:
+		return 0;
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_IOAS_CHANGE_PROCESS",
+				   LIBIOMMU_FEAT_IOAS_CHANGE_PROCESS);
+	case EINVAL:
+		if (anon_describe(ctx, anon, sizeof(anon)))
+			return lu_fail(ctx, -EINVAL,
+				       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, made with libiommu_ioas_map_file()), and %s maps process memory (libiommu_ioas_map()); unmap it, or map guest memory from a memfd",
+				       anon);
+		return lu_fail(ctx, -EINVAL,
+			       "IOMMU_IOAS_CHANGE_PROCESS: the kernel moves only mappings of files (memfd, libiommu_ioas_map_file()), and an IOAS of this iommufd maps process memory that this context has no record of (a mapping by the iommufd's previous user, or one made here before the last mapping of process memory was unmapped); unmap it, or map guest memory from a memfd");
+	case EBUSY:
+		return lu_fail(ctx, -EBUSY,
+			       "IOMMU_IOAS_CHANGE_PROCESS: an IOAS of this iommufd has an area whose pages are not held (a mapping being unmapped, or an in-kernel access); try again once it is done");
+	case ENOMEM:
+		return lu_fail(ctx, -ENOMEM,
+			       "IOMMU_IOAS_CHANGE_PROCESS: the pinned pages cannot be charged to this process (RLIMIT_MEMLOCK, or the iommufd's accounting mode's limit, is lower than what is pinned), or the kernel is out of memory; raise the limit of the new process");
+	default:
+		return fail_generic(ctx, rc, "IOMMU_IOAS_CHANGE_PROCESS", 0);
+	}
+}
+
 static void ifd_ioas_release(struct libiommu_ioas *ioas)
 {
 	/*
@@ -401,6 +509,7 @@ static int ifd_map(struct libiommu_ioas *ioas, void *vaddr, uint64_t length,
 	if (__builtin_expect(rc != 0, 0))
 		return map_failed(ioas, rc, &cmd);
 	*iova = cmd.iova;
+	anon_set(ioas, cmd.iova, length, (uintptr_t)vaddr);
 	return 0;
 }
 
@@ -464,6 +573,8 @@ static int ifd_copy(struct libiommu_ioas *dst, struct libiommu_ioas *src,
 				: ioas_pins(src) ? "the source IOAS has a device or HWPT, so its pages are pinned and charged already and the copy pins nothing new"
 						 : NULL);
 	*dst_iova = cmd.dst_iova;
+	if (anon_overlaps(src, src_iova, length))
+		anon_set(dst, cmd.dst_iova, length, 0);
 	return 0;
 }
 
@@ -505,6 +616,7 @@ static int ifd_unmap(struct libiommu_ioas *ioas, uint64_t iova,
 	rc = lu_ioctl(ioas->ctx->fd, LX_IOMMU_IOAS_UNMAP, &cmd);
 	if (__builtin_expect(rc != 0, 0))
 		return unmap_failed(ioas, rc, iova, length);
+	anon_unmapped(ioas, iova, length);
 	if (unmapped)
 		*unmapped = cmd.length;
 	return 0;
@@ -527,6 +639,7 @@ static int ifd_unmap_all(struct libiommu_ioas *ioas, uint64_t *unmapped)
 			       ioas->id);
 	if (rc)
 		return fail_generic(ctx, rc, "IOMMU_IOAS_UNMAP (all)", ioas->id);
+	STORE(ioas->anon_length, 0);
 	*unmapped = cmd.length;
 	return 0;
 }
@@ -758,6 +871,43 @@ static int ifd_hwpt_get_dirty(struct libiommu_hwpt *hwpt, uint64_t iova,
 {
 	memset(bitmap, 0, bitmap_bytes(length, page_size));
 	return hwpt_dirty_read(hwpt, iova, length, page_size, bitmap, flags);
+}
+
+static int ifd_hwpt_adopt_id(struct libiommu_hwpt *hwpt, uint32_t id)
+{
+	struct lx_iommu_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+	};
+	struct libiommu_ctx *ctx = hwpt->ctx;
+	int rc;
+
+	/*
+	 * Only a paging HWPT gets past the lookup, to the check that
+	 * refuses a length of 0 (EINVAL): a read that changes nothing.
+	 */
+	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+	switch (-rc) {
+	case EINVAL:
+		hwpt->id = id;
+		return 0;
+	case ENOENT:
+		return lu_fail(ctx, -ENOENT,
+			       "libiommu_hwpt_adopt_id: object %" PRIu32 " of this context's iommufd is not a paging HWPT (IOMMU_HWPT_GET_DIRTY_BITMAP: no such HWPT; nested HWPTs are not adopted)",
+			       id);
+	case ENOTTY:
+		return fail_no_cmd(ctx, "IOMMU_HWPT_GET_DIRTY_BITMAP (libiommu_hwpt_adopt_id checks the id with it)",
+				   LIBIOMMU_FEAT_DIRTY_TRACKING);
+	case 0:
+		return lu_fail(ctx, -EPROTO,
+			       "IOMMU_HWPT_GET_DIRTY_BITMAP of length 0 on object %" PRIu32 " succeeded: the kernel does not check what the library relies on to tell a HWPT",
+			       id);
+	default:
+		if (lu_refused(rc))
+			return lu_fail_refused(ctx, rc, "IOMMU_HWPT_GET_DIRTY_BITMAP (libiommu_hwpt_adopt_id checks the id with it)");
+		return lu_fail(ctx, rc, "IOMMU_HWPT_GET_DIRTY_BITMAP on object %" PRIu32 " failed: %s",
+			       id, strerror(-rc));
+	}
 }
 
 /* IOMMU_HWPT_INVALIDATE on object @id, a @what (a nested HWPT or a vIOMMU). */
@@ -1280,7 +1430,7 @@ static int fail_bind(struct libiommu_ctx *ctx, int rc, int fd, const char *what,
 	case EINVAL:
 		if (fd_has_access(fd))
 			return lu_fail(ctx, -EINVAL,
-				       "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be wrapped with libiommu_dev_adopt_id()",
+				       "VFIO_DEVICE_BIND_IOMMUFD on %s: the fd is already bound to an iommufd, or was obtained from a VFIO group (legacy); a device bound to this context by other means can be adopted with libiommu_dev_adopt_fd() and its device id",
 				       what);
 		if (token)
 			return lu_fail(ctx, -EINVAL,
@@ -1566,7 +1716,9 @@ static int ifd_hw_info(struct libiommu_dev *dev, uint32_t type, void *data,
 	return 0;
 }
 
-static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
+/* Is @dev_id a device bound to this iommufd?  @fn: the public function. */
+static int check_dev_id(struct libiommu_dev *dev, uint32_t dev_id,
+			const char *fn)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	struct lu_hw_info_out out;
@@ -1577,15 +1729,51 @@ static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
 	rc = ifd_hw_info(dev, 0, NULL, 0, &out, LU_QUIET);
 	if (rc == -ENOENT)
 		return lu_fail(ctx, -ENOENT,
-			       "libiommu_dev_adopt_id: object %" PRIu32 " of this context's iommufd is not a bound device",
-			       dev_id);
+			       "%s: object %" PRIu32 " of this context's iommufd is not a bound device (IOMMU_GET_HW_INFO: no such device); pass the id VFIO_DEVICE_BIND_IOMMUFD gave the device (libiommu_dev_id() of its handle)",
+			       fn, dev_id);
 	if (lu_refused(rc))
-		return lu_fail_refused(ctx, rc,
-				       "IOMMU_GET_HW_INFO (libiommu_dev_adopt_id checks that the id is a bound device with it)");
+		return lu_fail_refused(ctx, rc, "IOMMU_GET_HW_INFO (the library checks that the id is a bound device with it)");
 	/*
 	 * Other answers (a device without IOMMU info, a kernel without the
 	 * command) still prove it is one, or cannot tell.
 	 */
+	return 0;
+}
+
+static int ifd_dev_adopt_id(struct libiommu_dev *dev, uint32_t dev_id)
+{
+	return check_dev_id(dev, dev_id, "libiommu_dev_adopt_id");
+}
+
+static int ifd_dev_adopt_fd(struct libiommu_dev *dev, int fd, bool owns_fd,
+			    uint32_t dev_id)
+{
+	struct libiommu_ctx *ctx = dev->ctx;
+	uint32_t flags;
+	int rc;
+
+	rc = check_dev_id(dev, dev_id, "libiommu_dev_adopt_fd");
+	if (rc)
+		return rc;
+	dev->fd = fd;
+	/* VFIO answers GET_INFO on a cdev fd only once it is bound. */
+	rc = lu_vfio_dev_info_flags(dev, &flags);
+	if (rc) {
+		dev->fd = -1;
+		if (rc == -EINVAL)
+			return lu_fail(ctx, -EINVAL,
+				       "VFIO_DEVICE_GET_INFO on fd %d: the VFIO device is not bound to an iommufd yet; bind it with libiommu_dev_open_fd()",
+				       fd);
+		if (rc == -ENOTTY)
+			return lu_fail(ctx, -ENOTTY,
+				       "VFIO_DEVICE_GET_INFO on fd %d: not a VFIO device fd (a VFIO device cdev, /dev/vfio/devices/vfioN, bound to this context's iommufd)",
+				       fd);
+		if (lu_refused(rc))
+			return lu_fail_refused(ctx, rc, "VFIO_DEVICE_GET_INFO");
+		return lu_fail(ctx, rc, "VFIO_DEVICE_GET_INFO on fd %d failed: %s",
+			       fd, strerror(-rc));
+	}
+	dev->owns_fd = owns_fd;
 	return 0;
 }
 
@@ -1607,6 +1795,8 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.ioas_alloc = ifd_ioas_alloc,
 	.ioas_destroy = ifd_ioas_destroy,
 	.ioas_release = ifd_ioas_release,
+	.ioas_adopt_id = ifd_ioas_adopt_id,
+	.change_process = ifd_change_process,
 	.map = ifd_map,
 	.map_file = ifd_map_file,
 	.copy = ifd_copy,
@@ -1621,6 +1811,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.dev_open = ifd_dev_open,
 	.dev_open_fd = ifd_dev_open_fd,
 	.dev_adopt_id = ifd_dev_adopt_id,
+	.dev_adopt_fd = ifd_dev_adopt_fd,
 	.dev_attach = ifd_dev_attach,
 	.dev_detach = ifd_dev_detach,
 	.dev_pasid_attach = ifd_dev_pasid_attach,
@@ -1636,6 +1827,7 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.dev_feature = lu_vfio_dev_feature,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,
+	.hwpt_adopt_id = ifd_hwpt_adopt_id,
 	.hwpt_set_dirty = ifd_hwpt_set_dirty,
 	.hwpt_get_dirty = ifd_hwpt_get_dirty,
 	.hwpt_invalidate = ifd_hwpt_invalidate,

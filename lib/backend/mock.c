@@ -1406,5 +1406,9 @@ const struct lu_backend_ops lu_backend_mock = {
 		[LU_OP_VEVENTQ_ALLOC] = "its vIOMMUs report no events (the kernel's selftest mock does)",
 		[LU_OP_HW_QUEUE_ALLOC] = "its vIOMMUs take no HW queues (the kernel's selftest mock does)",
 		[LU_OP_FAULT_QUEUE_ALLOC] = "it simulates no page faults (the kernel's selftest mock does)",
+		[LU_OP_DEV_ADOPT_FD] = "mock devices have no VFIO fd",
+		[LU_OP_IOAS_ADOPT_ID] = "it has no IOAS made outside the library",
+		[LU_OP_CHANGE_PROCESS] = "it pins no memory",
+		[LU_OP_HWPT_ADOPT_ID] = "it has no HWPT made outside the library",
 	},
 };

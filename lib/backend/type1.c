@@ -1056,7 +1056,11 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	[LU_OP_VDEVICE_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_VDEVICE_ALLOC)", \
 	[LU_OP_VEVENTQ_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_VEVENTQ_ALLOC)", \
 	[LU_OP_FAULT_QUEUE_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_FAULT_QUEUE_ALLOC)", \
-	[LU_OP_HW_QUEUE_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_HW_QUEUE_ALLOC)"
+	[LU_OP_HW_QUEUE_ALLOC] = NO_IOMMUFD_OBJECTS " (IOMMU_HW_QUEUE_ALLOC)", \
+	[LU_OP_DEV_ADOPT_FD] = "devices have no iommufd id there; a legacy device fd is adopted with its group: libiommu_dev_open_group_fd()", \
+	[LU_OP_IOAS_ADOPT_ID] = "a VFIO container has one address space and no object ids: create the context on the container fd with libiommu_ctx_new_from_fd()", \
+	[LU_OP_HWPT_ADOPT_ID] = NO_IOMMUFD_OBJECTS " (HWPTs)", \
+	[LU_OP_CHANGE_PROCESS] = "a VFIO container pins process memory by address and has no IOMMU_IOAS_CHANGE_PROCESS (its VFIO_UPDATE_VADDR flow is not provided); use the iommufd backend and libiommu_ioas_map_file()"
 
 const struct lu_backend_ops lu_backend_type1 = {
 	.kind = LIBIOMMU_BACKEND_TYPE1,
