@@ -15,6 +15,7 @@
 #define LIBIOMMU_INTERNAL_H
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -350,6 +351,14 @@ struct lu_region {
 	uint64_t offset;
 };
 
+/* What VFIO_DEVICE_GET_IRQ_INFO said of an interrupt index (lib/irq.c). */
+#define LU_IRQ_CACHE 5
+struct lu_irq {
+	bool valid;
+	uint32_t flags; /* LIBIOMMU_IRQ_* */
+	uint32_t count;
+};
+
 struct libiommu_dev {
 	struct libiommu_ctx *ctx;
 	int fd; /* -1: adopted by id */
@@ -360,6 +369,7 @@ struct libiommu_dev {
 	struct lu_attach *pasids; /* attached PASIDs */
 	size_t nr_pasids, cap_pasids;
 	struct lu_region regions[LU_REGION_CACHE]; /* under ctx->lock */
+	struct lu_irq irqs[LU_IRQ_CACHE];	   /* under ctx->lock */
 	/*
 	 * Can its IOMMU force it to snoop (LU_ENF_*, or LU_CAP_UNASKED)?  The
 	 * kernel samples this at bind; asked once, when first needed, with
@@ -375,6 +385,20 @@ struct libiommu_dev {
 };
 
 #define LU_CAP_UNASKED (-2)
+
+/*
+ * 0 when @dev has a VFIO device fd, else -EBADF logged naming @fn: a
+ * handle adopted by id has none (the device side of lib/devinfo.c,
+ * lib/irq.c, lib/reset.c).
+ */
+static inline int lu_dev_need_fd(struct libiommu_dev *dev, const char *fn)
+{
+	if (dev->fd >= 0)
+		return 0;
+	return lu_fail(dev->ctx, -EBADF,
+		       "%s: device %" PRIu32 " was adopted by id and has no VFIO device fd (only the process that bound it can use the device side)",
+		       fn, dev->id);
+}
 
 /* Free every device handle of a ctx (from libiommu_ctx_free, locked). */
 void lu_dev_free_all(struct libiommu_ctx *ctx);

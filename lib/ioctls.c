@@ -390,6 +390,52 @@ static const struct row dev_get_hw_info_raw[] = {
 	  "when a typed request is refused: whether the kernel takes typed requests at all"),
 };
 
+/* ---- the VFIO device side ------------------------------------------------ */
+
+static const struct row dev_get_info[] = {
+	R(DEV, VFIO_DEVICE_GET_INFO, ALL, QUERY, 0,
+	  "then again with room for the capability chain when the device has one"),
+};
+
+static const struct row dev_region_get_caps[] = {
+	R(DEV, VFIO_DEVICE_GET_REGION_INFO, ALL, QUERY, 0,
+	  "then again with room for the capability chain when the region has one"),
+};
+
+static const struct row dev_region_mmap_all[] = {
+	R(DEV, VFIO_DEVICE_GET_REGION_INFO, ALL, QUERY, 0,
+	  "the region's size and flags once per region and handle (kept), then its capability chain (twice more with sparse areas: their number, then the areas)"),
+};
+
+#define T_IRQ_INFO "once per interrupt index and handle (the answer is kept)"
+
+static const struct row dev_get_irq_info[] = {
+	R(DEV, VFIO_DEVICE_GET_IRQ_INFO, ALL, QUERY, 0, T_IRQ_INFO),
+};
+
+static const struct row dev_set_irqs[] = {
+	R(DEV, VFIO_DEVICE_GET_IRQ_INFO, ALL, QUERY, 0, T_IRQ_INFO),
+	R(DEV, VFIO_DEVICE_SET_IRQS, ALL, 0, 0, NULL),
+};
+
+static const struct row dev_reset[] = {
+	R(DEV, VFIO_DEVICE_RESET, ALL, 0, 0, NULL),
+};
+
+static const struct row dev_get_hot_reset_info[] = {
+	R(DEV, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, ALL, QUERY, 0,
+	  "again with more room when more than 8 functions are affected"),
+};
+
+static const struct row dev_hot_reset[] = {
+	R(DEV, VFIO_DEVICE_PCI_HOT_RESET, ALL, 0, 0,
+	  "iommufd: no group fds (the devices bound to it prove ownership); legacy: the fds of every VFIO group of the context"),
+};
+
+static const struct row dev_dmabuf_export[] = {
+	R(DEV, VFIO_DEVICE_FEATURE, ALL, 0, 0, "GET of VFIO_DEVICE_FEATURE_DMA_BUF"),
+};
+
 /* ---- HWPTs --------------------------------------------------------------- */
 
 static const struct row hwpt_alloc[] = {
@@ -634,6 +680,21 @@ static const struct fn_rows functions[] = {
 	FN(libiommu_kvm_add_dev, kvm_add_dev),
 	FN(libiommu_kvm_del_dev, kvm_del_dev),
 	FN(libiommu_kvm_noncoherent, kvm_noncoherent),
+	/* VFIO device side */
+	FN(libiommu_dev_get_info, dev_get_info),
+	FN(libiommu_dev_region_get_caps, dev_region_get_caps),
+	FN(libiommu_dev_region_mmap_all, dev_region_mmap_all),
+	FN(libiommu_dev_get_irq_info, dev_get_irq_info),
+	FN(libiommu_dev_irq_set_eventfds, dev_set_irqs),
+	FN(libiommu_dev_irq_new_eventfds, dev_set_irqs),
+	FN(libiommu_dev_irq_disable, dev_set_irqs),
+	FN(libiommu_dev_irq_mask, dev_set_irqs),
+	FN(libiommu_dev_irq_unmask, dev_set_irqs),
+	FN(libiommu_dev_irq_set_unmask_eventfd, dev_set_irqs),
+	FN(libiommu_dev_reset, dev_reset),
+	FN(libiommu_dev_get_hot_reset_info, dev_get_hot_reset_info),
+	FN(libiommu_dev_hot_reset, dev_hot_reset),
+	FN(libiommu_dev_dmabuf_export, dev_dmabuf_export),
 	/* Hand-over, live update, KVM before bind, migration, DMA logging */
 	FN(libiommu_dev_adopt_fd, dev_adopt_fd),
 	FN(libiommu_ioas_adopt_id, ioas_adopt_id),

@@ -8,7 +8,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
-demos=(dev-info coherency-matrix ioas-ranges viommu privsep live-update)
+demos=(dev-info vfio-device coherency-matrix ioas-ranges viommu privsep live-update)
 avail=()
 bash tests/vm/setup-host.sh
 for d in "${demos[@]}"; do

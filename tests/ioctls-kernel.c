@@ -15,6 +15,7 @@
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ioctlrec.h"
@@ -439,6 +440,72 @@ START_TEST(compat_calls_issue_only_what_they_list)
 }
 END_TEST
 
+START_TEST(vfio_device_side_calls_issue_only_what_they_list)
+{
+	struct libiommu_dev_info di = { .sz = sizeof(di) };
+	struct libiommu_irq_info ii = { .sz = sizeof(ii) };
+	struct libiommu_region_caps rc_caps = { .sz = sizeof(rc_caps) };
+	struct libiommu_dev *dev;
+	void *p = NULL;
+	size_t len = 0;
+	uint32_t flags;
+	int rc, efd = -1, buf = -1;
+
+	ctx = ctx_no_ioctl();
+	TU_REC(rc, IFD, libiommu_dev_open, ctx, edu_path, NULL, &dev);
+	ck_assert_msg(rc == 0, "dev_open: %d; log:\n%s", rc, lg.all);
+	TU_REC(rc, IFD, libiommu_dev_get_info, dev, &di);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_region_get_caps, dev,
+	       LIBIOMMU_PCI_BAR0_REGION, &rc_caps, NULL, 0);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_region_mmap_all, dev,
+	       LIBIOMMU_PCI_BAR0_REGION, LIBIOMMU_REGION_READ, &p, &len);
+	ck_assert_int_eq(rc, 0);
+	munmap(p, len);
+	TU_REC(rc, IFD, libiommu_dev_get_irq_info, dev, LIBIOMMU_PCI_MSI_IRQ, &ii);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_new_eventfds, dev,
+	       LIBIOMMU_PCI_MSI_IRQ, 0, 1, &efd);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_set_eventfds, dev,
+	       LIBIOMMU_PCI_MSI_IRQ, 0, 1, &efd);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_disable, dev, LIBIOMMU_PCI_MSI_IRQ);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_set_eventfds, dev,
+	       LIBIOMMU_PCI_INTX_IRQ, 0, 1, &efd);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_mask, dev, LIBIOMMU_PCI_INTX_IRQ, 0, 1);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_unmask, dev, LIBIOMMU_PCI_INTX_IRQ, 0, 1);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_set_unmask_eventfd, dev,
+	       LIBIOMMU_PCI_INTX_IRQ, 0, efd);
+	ck_assert_int_eq(rc, 0);
+	TU_REC(rc, IFD, libiommu_dev_irq_disable, dev, LIBIOMMU_PCI_INTX_IRQ);
+	ck_assert_int_eq(rc, 0);
+	close(efd);
+	tu_rec_begin("libiommu_dev_reset", IFD);
+	libiommu_dev_reset(dev); /* or -EOPNOTSUPP: the ioctl is issued */
+	TU_REC_CHECK();
+	tu_rec_begin("libiommu_dev_get_hot_reset_info", IFD);
+	libiommu_dev_get_hot_reset_info(dev, &flags, NULL, 0);
+	TU_REC_CHECK();
+	tu_rec_begin("libiommu_dev_hot_reset", IFD);
+	libiommu_dev_hot_reset(dev);
+	TU_REC_CHECK();
+	/* or -EOPNOTSUPP on a kernel without it: the ioctl is issued */
+	TU_REC(rc, IFD, libiommu_dev_dmabuf_export, dev,
+	       LIBIOMMU_PCI_BAR0_REGION, 0, pgsz(), &buf);
+	ck_assert(rc == 0 || rc == -EOPNOTSUPP);
+	if (buf >= 0)
+		close(buf);
+	libiommu_ctx_free(ctx);
+	ctx = NULL;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ioctls-kernel");
@@ -455,6 +522,7 @@ int main(void)
 	tc = tu_tcase(s, "kernel");
 	tcase_add_test(tc, context_and_ioas_calls_issue_only_what_they_list);
 	tcase_add_test(tc, device_calls_issue_only_what_they_list);
+	tcase_add_test(tc, vfio_device_side_calls_issue_only_what_they_list);
 	tcase_add_test(tc, selftest_mock_calls_issue_only_what_they_list);
 	tcase_add_test(tc, type1_calls_issue_only_what_they_list);
 	tcase_add_test(tc, compat_calls_issue_only_what_they_list);

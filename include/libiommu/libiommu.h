@@ -1536,6 +1536,208 @@ LIBIOMMU_API int libiommu_fault_queue_respond(struct libiommu_fault_queue *fq,
 /* VFIO device side: info, regions, interrupts, reset, dma-buf              */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The device itself (VFIO_DEVICE_GET_INFO): libiommu_dev_info.flags are
+ * the kernel's VFIO_DEVICE_FLAGS_* bits.
+ */
+#define LIBIOMMU_DEV_INFO_RESET (1u << 0) /* libiommu_dev_reset() can work */
+#define LIBIOMMU_DEV_INFO_PCI (1u << 1)
+#define LIBIOMMU_DEV_INFO_PLATFORM (1u << 2)
+#define LIBIOMMU_DEV_INFO_AMBA (1u << 3)
+#define LIBIOMMU_DEV_INFO_CCW (1u << 4)
+#define LIBIOMMU_DEV_INFO_AP (1u << 5)
+#define LIBIOMMU_DEV_INFO_FSL_MC (1u << 6)
+#define LIBIOMMU_DEV_INFO_CAPS (1u << 7) /* it has a capability chain */
+#define LIBIOMMU_DEV_INFO_CDX (1u << 8)
+
+/* libiommu_dev_info.pci_atomic: PCIe AtomicOp completer sizes */
+#define LIBIOMMU_DEV_PCI_ATOMIC_COMP32 (1u << 0)
+#define LIBIOMMU_DEV_PCI_ATOMIC_COMP64 (1u << 1)
+#define LIBIOMMU_DEV_PCI_ATOMIC_COMP128 (1u << 2)
+
+struct libiommu_dev_info {
+	size_t sz;	      /* set by the caller: sizeof(struct libiommu_dev_info) */
+	uint32_t flags;	      /* LIBIOMMU_DEV_INFO_* */
+	uint32_t num_regions; /* region indexes 0..num_regions-1 */
+	uint32_t num_irqs;    /* interrupt indexes 0..num_irqs-1 */
+	uint32_t pci_atomic;  /* LIBIOMMU_DEV_PCI_ATOMIC_*, from the chain */
+};
+
+/**
+ * VFIO_DEVICE_GET_INFO with its capability chain decoded.  -EBADF (adopted
+ * device), -EINVAL, -EOPNOTSUPP (mock backend).
+ */
+LIBIOMMU_API int libiommu_dev_get_info(struct libiommu_dev *dev,
+				       struct libiommu_dev_info *info);
+
+/* libiommu_region_caps.flags: what the region's capability chain says */
+#define LIBIOMMU_REGION_CAP_SPARSE (1u << 0)	    /* only the areas may be mmap()ed */
+#define LIBIOMMU_REGION_CAP_TYPE (1u << 1)	    /* type and subtype are set */
+#define LIBIOMMU_REGION_CAP_MSIX_MAPPABLE (1u << 2) /* its MSI-X table too */
+
+/* A part of a region that may be mmap()ed (offsets within the region). */
+struct libiommu_region_area {
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct libiommu_region_caps {
+	size_t sz; /* set by the caller: sizeof(struct libiommu_region_caps) */
+	uint32_t index;
+	uint32_t flags;	   /* LIBIOMMU_REGION_CAP_* */
+	uint32_t type;	   /* e.g. 0x80000000 | PCI vendor id: vendor type */
+	uint32_t subtype;  /* e.g. Intel's IGD OpRegion 1 */
+	uint32_t nr_areas; /* sparse areas (LIBIOMMU_REGION_CAP_SPARSE) */
+	uint32_t reserved;
+};
+
+/**
+ * VFIO_DEVICE_GET_REGION_INFO with the capability chain decoded: sparse
+ * mmap areas (the first @max go to @areas; nr_areas says how many there
+ * are), the region type, MSI-X mappable.  -EINVAL (no such region, or
+ * @areas NULL with @max), -EBADF (adopted), -EOPNOTSUPP (mock).
+ */
+LIBIOMMU_API int libiommu_dev_region_get_caps(struct libiommu_dev *dev,
+					      uint32_t index,
+					      struct libiommu_region_caps *caps,
+					      struct libiommu_region_area *areas,
+					      uint32_t max);
+
+/**
+ * mmap() the whole of region @index as a VMM lays out a BAR: one
+ * reservation of the region's size (rounded up to pages) where the parts
+ * the kernel lets be mapped (the sparse areas, or all of it) are the
+ * device's, shared with @prot, and the rest PROT_NONE (trap it).  *addr and
+ * *len get the reservation; release it with munmap(*addr, *len).
+ */
+LIBIOMMU_API int libiommu_dev_region_mmap_all(struct libiommu_dev *dev,
+					      uint32_t index, uint32_t prot,
+					      void **addr, size_t *len);
+
+/* Interrupt indexes of a vfio-pci device (libiommu_dev_info.num_irqs). */
+#define LIBIOMMU_PCI_INTX_IRQ 0u
+#define LIBIOMMU_PCI_MSI_IRQ 1u
+#define LIBIOMMU_PCI_MSIX_IRQ 2u
+#define LIBIOMMU_PCI_ERR_IRQ 3u /* AER error reporting */
+#define LIBIOMMU_PCI_REQ_IRQ 4u /* the kernel asks for the device back */
+
+/* libiommu_irq_info.flags: the kernel's VFIO_IRQ_INFO_* bits */
+#define LIBIOMMU_IRQ_EVENTFD (1u << 0)	  /* can signal an eventfd */
+#define LIBIOMMU_IRQ_MASKABLE (1u << 1)	  /* mask/unmask work */
+#define LIBIOMMU_IRQ_AUTOMASKED (1u << 2) /* masked when it fires (INTx) */
+#define LIBIOMMU_IRQ_NORESIZE (1u << 3)	  /* vectors fixed once enabled */
+
+struct libiommu_irq_info {
+	size_t sz; /* set by the caller: sizeof(struct libiommu_irq_info) */
+	uint32_t index;
+	uint32_t flags; /* LIBIOMMU_IRQ_* */
+	uint32_t count; /* vectors; 0: the device has none of this type */
+	uint32_t reserved;
+};
+
+/**
+ * VFIO_DEVICE_GET_IRQ_INFO for interrupt @index (the answer is kept per
+ * handle).  -EINVAL for an index the device lacks, -EBADF (adopted).
+ */
+LIBIOMMU_API int libiommu_dev_get_irq_info(struct libiommu_dev *dev,
+					   uint32_t index,
+					   struct libiommu_irq_info *info);
+
+/**
+ * VFIO_DEVICE_SET_IRQS, ACTION_TRIGGER with eventfds: vector @start + i
+ * signals @fds[i] (borrowed; -1 removes that vector's eventfd).  The
+ * first call on an index enables it (MSI, MSI-X: with @start + @count
+ * vectors).  Hand the eventfds to KVM's irqfd, or read them.
+ */
+LIBIOMMU_API int libiommu_dev_irq_set_eventfds(struct libiommu_dev *dev,
+					       uint32_t index, uint32_t start,
+					       uint32_t count, const int *fds);
+
+/**
+ * As libiommu_dev_irq_set_eventfds() with @count new eventfds
+ * (EFD_CLOEXEC | EFD_NONBLOCK), stored in @fds and owned by the caller.
+ * On failure none is left open.
+ */
+LIBIOMMU_API int libiommu_dev_irq_new_eventfds(struct libiommu_dev *dev,
+					       uint32_t index, uint32_t start,
+					       uint32_t count, int *fds);
+
+/** Disable interrupt @index: every vector and its eventfd goes. */
+LIBIOMMU_API int libiommu_dev_irq_disable(struct libiommu_dev *dev,
+					  uint32_t index);
+
+/**
+ * Mask / unmask vectors [@start, @start + @count) of @index
+ * (LIBIOMMU_IRQ_MASKABLE: INTx on vfio-pci; else -EOPNOTSUPP).
+ */
+LIBIOMMU_API int libiommu_dev_irq_mask(struct libiommu_dev *dev,
+				       uint32_t index, uint32_t start,
+				       uint32_t count);
+LIBIOMMU_API int libiommu_dev_irq_unmask(struct libiommu_dev *dev,
+					 uint32_t index, uint32_t start,
+					 uint32_t count);
+
+/**
+ * Unmask vector @start of @index whenever @fd (borrowed; -1 removes it) is
+ * signalled: INTx's resample eventfd for KVM's irqfd.  The index must be
+ * enabled with an eventfd first.
+ */
+LIBIOMMU_API int libiommu_dev_irq_set_unmask_eventfd(struct libiommu_dev *dev,
+						     uint32_t index,
+						     uint32_t start, int fd);
+
+/**
+ * Function reset (VFIO_DEVICE_RESET).  -EOPNOTSUPP when the device has no
+ * reset of its own (no LIBIOMMU_DEV_INFO_RESET).
+ */
+LIBIOMMU_API int libiommu_dev_reset(struct libiommu_dev *dev);
+
+/* libiommu_dev_get_hot_reset_info()'s *flags */
+#define LIBIOMMU_HOT_RESET_DEV_ID (1u << 0) /* ids are iommufd dev ids */
+#define LIBIOMMU_HOT_RESET_OWNED (1u << 1)  /* every device is owned */
+/* libiommu_hot_reset_dev.id of a device the context has not bound */
+#define LIBIOMMU_HOT_RESET_NOT_OWNED 0xffffffffu
+
+/* One PCI function a hot reset of the device's slot or bus resets. */
+struct libiommu_hot_reset_dev {
+	uint32_t id; /* dev id (LIBIOMMU_HOT_RESET_DEV_ID), else group id */
+	uint16_t segment;
+	uint8_t bus;
+	uint8_t devfn;
+};
+
+/**
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: the functions a hot reset affects.
+ * Returns how many (>= 0) and fills the first @max of @devs (may be NULL
+ * when @max is 0); *flags (may be NULL) gets LIBIOMMU_HOT_RESET_*.
+ * -EOPNOTSUPP when the device cannot be hot reset (no slot or bus reset).
+ */
+LIBIOMMU_API int
+libiommu_dev_get_hot_reset_info(struct libiommu_dev *dev, uint32_t *flags,
+				struct libiommu_hot_reset_dev *devs,
+				uint32_t max);
+
+/**
+ * PCI hot reset (VFIO_DEVICE_PCI_HOT_RESET) of the device's slot or bus.
+ * Ownership of every affected device is proven by the context: iommufd
+ * (the devices bound to it), legacy backends (the VFIO groups of its
+ * devices).  -EPERM when an affected device is not owned (the message
+ * names it), -EOPNOTSUPP when no hot reset is possible.
+ */
+LIBIOMMU_API int libiommu_dev_hot_reset(struct libiommu_dev *dev);
+
+/**
+ * Export [@offset, @offset + @len) of region @index (a PCI BAR) as a
+ * dma-buf (VFIO_DEVICE_FEATURE_DMA_BUF); *fd gets it (O_CLOEXEC, owned by
+ * the caller).  Map it into an IOAS with libiommu_ioas_map_file(): the
+ * peer-to-peer path to a BAR, which libiommu_ioas_map() of an mmap()ed BAR
+ * cannot take.  -EOPNOTSUPP (kernel without VFIO dma-buf, or the device
+ * cannot be a P2P provider), -EINVAL (range), -EBADF (adopted).
+ */
+LIBIOMMU_API int libiommu_dev_dmabuf_export(struct libiommu_dev *dev,
+					    uint32_t index, uint64_t offset,
+					    uint64_t len, int *fd);
+
 /* ------------------------------------------------------------------------ */
 /* Hand-over, live update, migration, DMA logging                           */
 /* ------------------------------------------------------------------------ */

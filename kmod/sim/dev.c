@@ -9,9 +9,13 @@
  * a vfio-pci device.  It looks like a PCIe function through VFIO: a config
  * space with a PCI Express capability whose Device Control "Enable No
  * Snoop" bit exists or not, and a BAR0 with a DMA engine that moves data
- * by IOVA through the domain the device is attached to.  The layout is in
+ * by IOVA through the domain the device is attached to, and MSI-X vectors
+ * user space raises through BAR0 and VFIO delivers to eventfds.  The
+ * layout is in
  * libiommu_kmod.h (SIM section, "sim device, hardware").
  */
+#include <linux/eventfd.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci_ids.h>
 #include <linux/pci_regs.h>
@@ -356,6 +360,18 @@ static ssize_t sim_bar0_rw(struct sim_dev *s, char __user *ubuf, size_t count,
 		return sim_buf_rw(s, ubuf, count, off - buf0, write);
 	if (off + count > buf0)
 		return -EINVAL;
+	if (write && off == LIBIOMMU_KMOD_SIM_REG_MSIX_RAISE && count == 4) {
+		u32 v;
+
+		if (copy_from_user(&v, ubuf, 4))
+			return -EFAULT;
+		v = le32_to_cpu((__force __le32)v);
+		mutex_lock(&s->lock);
+		if (v < LIBIOMMU_KMOD_SIM_MSIX_VECTORS && s->msix[v])
+			eventfd_signal(s->msix[v]);
+		mutex_unlock(&s->lock);
+		return count;
+	}
 	if (off >= SIM_REG_SPAN) {
 		/* unimplemented registers: read zero, writes ignored */
 		if (!write && clear_user(ubuf, count))
@@ -429,6 +445,58 @@ static ssize_t sim_vfio_write(struct vfio_device *vdev, const char __user *buf,
 	return sim_vfio_rw(vdev, (char __user *)buf, count, *ppos, true);
 }
 
+/*
+ * BAR0 as a real BAR with registers looks: only the device memory may be
+ * mmap()ed (a sparse mmap area), the registers are trapped.
+ */
+static int sim_bar0_info(struct vfio_region_info *info,
+			 struct vfio_info_cap *caps)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	size_t size = struct_size(sparse, areas, 1);
+	int ret;
+
+	info->size = LIBIOMMU_KMOD_SIM_BAR0_SIZE;
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		      VFIO_REGION_INFO_FLAG_MMAP;
+	sparse = kzalloc(size, GFP_KERNEL);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 1;
+	sparse->areas[0].offset = LIBIOMMU_KMOD_SIM_BUF;
+	sparse->areas[0].size = LIBIOMMU_KMOD_SIM_BUF_SIZE;
+	ret = vfio_info_add_capability(caps, &sparse->header, size);
+	kfree(sparse);
+	return ret;
+}
+
+/* mmap() of BAR0's sparse area: the device memory page itself. */
+static int sim_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	struct sim_dev *s = vdev_to_sim(vdev);
+	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long pfn;
+	void *buf;
+
+	BUILD_BUG_ON(offsetof(struct sim_dev_mem, buf) % PAGE_SIZE ||
+		     LIBIOMMU_KMOD_SIM_BUF_SIZE != PAGE_SIZE);
+	if (READ_ONCE(s->dying))
+		return -ENODEV;
+	if (pos >> SIM_OFFSET_SHIFT != VFIO_PCI_BAR0_REGION_INDEX ||
+	    (pos & SIM_OFFSET_MASK) != LIBIOMMU_KMOD_SIM_BUF ||
+	    vma->vm_end - vma->vm_start != LIBIOMMU_KMOD_SIM_BUF_SIZE ||
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	buf = s->mem->buf;
+	pfn = is_vmalloc_addr(buf) ? vmalloc_to_pfn(buf) :
+				     page_to_pfn(virt_to_page(buf));
+	vm_flags_set(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	return remap_pfn_range(vma, vma->vm_start, pfn, PAGE_SIZE,
+			       vma->vm_page_prot);
+}
+
 static int sim_vfio_region_info(struct vfio_device *vdev,
 				struct vfio_region_info *info,
 				struct vfio_info_cap *caps)
@@ -444,10 +512,85 @@ static int sim_vfio_region_info(struct vfio_device *vdev,
 		info->size = SIM_CFG_SIZE;
 		info->flags = rw;
 	} else if (info->index == VFIO_PCI_BAR0_REGION_INDEX) {
-		info->size = LIBIOMMU_KMOD_SIM_BAR0_SIZE;
-		info->flags = rw;
+		return sim_bar0_info(info, caps);
 	}
 	return 0;
+}
+
+/* Drop every MSI-X eventfd; s->lock held. */
+static void sim_msix_disable(struct sim_dev *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < LIBIOMMU_KMOD_SIM_MSIX_VECTORS; i++) {
+		if (s->msix[i])
+			eventfd_ctx_put(s->msix[i]);
+		s->msix[i] = NULL;
+	}
+}
+
+/*
+ * VFIO_DEVICE_SET_IRQS for MSI-X, the only index with vectors: eventfds
+ * (-1 removes one), NONE with count 0 disables, NONE with a range signals
+ * those vectors (a loopback, as vfio-pci does).
+ */
+static int sim_set_irqs(struct sim_dev *s, void __user *uarg)
+{
+	struct eventfd_ctx *ctx[LIBIOMMU_KMOD_SIM_MSIX_VECTORS] = { NULL };
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	s32 *fds = NULL;
+	unsigned int i;
+	int ret;
+
+	if (copy_from_user(&hdr, uarg, minsz))
+		return -EFAULT;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr,
+			hdr.index == VFIO_PCI_MSIX_IRQ_INDEX ?
+			LIBIOMMU_KMOD_SIM_MSIX_VECTORS : 0,
+			VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret)
+		return ret;
+	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX ||
+	    !(hdr.flags & VFIO_IRQ_SET_ACTION_TRIGGER) ||
+	    (hdr.flags & VFIO_IRQ_SET_DATA_BOOL))
+		return -EINVAL;
+	if (hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		fds = memdup_user(uarg + minsz, data_size);
+		if (IS_ERR(fds))
+			return PTR_ERR(fds);
+		/* take every eventfd first: a bad fd changes nothing */
+		for (i = 0; i < hdr.count; i++) {
+			if (fds[i] < 0)
+				continue;
+			ctx[i] = eventfd_ctx_fdget(fds[i]);
+			if (IS_ERR(ctx[i])) {
+				ret = PTR_ERR(ctx[i]);
+				ctx[i] = NULL;
+				goto put;
+			}
+		}
+	}
+	mutex_lock(&s->lock);
+	if (!(hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
+		if (!hdr.count)
+			sim_msix_disable(s);
+		for (i = 0; i < hdr.count; i++)
+			if (s->msix[hdr.start + i])
+				eventfd_signal(s->msix[hdr.start + i]);
+	} else {
+		for (i = 0; i < hdr.count; i++)
+			swap(s->msix[hdr.start + i], ctx[i]);
+	}
+	mutex_unlock(&s->lock);
+put:
+	/* the replaced eventfds, or the ones taken before a failure */
+	for (i = 0; i < LIBIOMMU_KMOD_SIM_MSIX_VECTORS; i++)
+		if (ctx[i])
+			eventfd_ctx_put(ctx[i]);
+	kfree(fds);
+	return ret;
 }
 
 static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
@@ -481,13 +624,18 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			return -EFAULT;
 		if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 			return -EINVAL;
-		/* no interrupts of any kind */
+		/* MSI-X only */
 		info.flags = 0;
 		info.count = 0;
+		if (info.index == VFIO_PCI_MSIX_IRQ_INDEX) {
+			info.flags = VFIO_IRQ_INFO_EVENTFD |
+				     VFIO_IRQ_INFO_NORESIZE;
+			info.count = LIBIOMMU_KMOD_SIM_MSIX_VECTORS;
+		}
 		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 	}
 	case VFIO_DEVICE_SET_IRQS:
-		return -EINVAL;
+		return sim_set_irqs(s, uarg);
 	case VFIO_DEVICE_RESET:
 		lisim_mig_reset(s);
 		mutex_lock(&s->lock);
@@ -514,10 +662,15 @@ static int sim_vfio_open(struct vfio_device *vdev)
 	return 0;
 }
 
-/* The last fd closed: data fds end, logging stops. */
+/* The last fd closed: data fds end, logging stops, interrupts go. */
 static void sim_vfio_close(struct vfio_device *vdev)
 {
-	lisim_mig_reset(vdev_to_sim(vdev));
+	struct sim_dev *s = vdev_to_sim(vdev);
+
+	lisim_mig_reset(s);
+	mutex_lock(&s->lock);
+	sim_msix_disable(s);
+	mutex_unlock(&s->lock);
 }
 
 /*
@@ -549,6 +702,7 @@ static const struct vfio_device_ops sim_vfio_ops = {
 	.write = sim_vfio_write,
 	.ioctl = sim_vfio_ioctl,
 	.get_region_info_caps = sim_vfio_region_info,
+	.mmap = sim_vfio_mmap,
 };
 
 /* ---------------------------------------------------------- the driver */

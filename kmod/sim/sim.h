@@ -103,6 +103,8 @@ struct sim_dev {
 	} regs;
 	u64 dma_bytes, dma_faults, ns_pages;	/* since creation */
 	u32 last_dma;			/* LIBIOMMU_KMOD_SIM_LAST_DMA_* */
+	/* MSI-X: each vector's eventfd, NULL when it has none */
+	struct eventfd_ctx *msix[LIBIOMMU_KMOD_SIM_MSIX_VECTORS];
 	/* DMA logging (mig.c): the ranges logged, the pages written */
 	struct {
 		u64 start, last;

@@ -418,6 +418,12 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_kvm_noncoherent, out_noncoherent_dma_count, 16);
  * was created NOSNOOP_CAP (matrix column "device may issue no-snoop"),
  * hardwired to 0 otherwise; and a BAR0 region holding a DMA engine
  * (LIBIOMMU_KMOD_SIM_REG_*), accessed with pread/pwrite on the device fd.
+ * BAR0 has a sparse mmap area: the device memory (LIBIOMMU_KMOD_SIM_BUF)
+ * may be mmap()ed, the registers are trapped.
+ * Its interrupts are LIBIOMMU_KMOD_SIM_MSIX_VECTORS MSI-X vectors (VFIO
+ * interrupt index 2, eventfds through VFIO_DEVICE_SET_IRQS, dropped when
+ * the last fd closes) that a write of the vector number to
+ * LIBIOMMU_KMOD_SIM_REG_MSIX_RAISE raises; it has no INTx and no MSI.
  *
  * The engine translates every IOVA through the domain the device is
  * attached to: an unmapped IOVA (or a write to a read-only mapping, or no
@@ -727,6 +733,10 @@ LIBIOMMU_KMOD_OFF(libiommu_kmod_sim_dev_info, out_last_dma, 104);
 #define LIBIOMMU_KMOD_SIM_REG_NS_PAGES	0x30	/* u64 RO: non-snooped pages, total */
 #define LIBIOMMU_KMOD_SIM_REG_PATTERN	0x38	/* u32 RW: fill byte (low 8 bits) */
 #define LIBIOMMU_KMOD_SIM_REG_LAST_NS	0x3c	/* u32 RO: 1 if the last DMA went non-snooped */
+/* u32 WO: raise MSI-X vector n (signals its eventfd, if it has one) */
+#define LIBIOMMU_KMOD_SIM_REG_MSIX_RAISE 0x40
+/* MSI-X vectors (VFIO interrupt index 2); no INTx, no MSI */
+#define LIBIOMMU_KMOD_SIM_MSIX_VECTORS 4
 #define LIBIOMMU_KMOD_SIM_BUF		0x1000	/* device memory */
 #define LIBIOMMU_KMOD_SIM_BUF_SIZE	0x1000
 #define LIBIOMMU_KMOD_SIM_BAR0_SIZE	0x2000

@@ -41,6 +41,8 @@ enum lu_op {
 	LU_OP_HW_INFO,
 	LU_OP_HWPT_ALLOC,
 	LU_OP_MEMLOCK_MODE,
+	LU_OP_DEV_IOCTL,
+	LU_OP_HOT_RESET,
 	LU_OP_VIOMMU_ALLOC,
 	LU_OP_VDEVICE_ALLOC,
 	LU_OP_VEVENTQ_ALLOC,
@@ -191,10 +193,24 @@ struct lu_backend_ops {
 	/* bytes moved (>= 0, maybe short) or -errno; never logs */
 	long (*region_pio)(struct libiommu_dev *dev, void *buf, size_t len,
 			   uint64_t pos, bool write);
+	/* shared; at *addr exactly (MAP_FIXED) when it is not NULL on entry */
 	int (*region_mmap)(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			   int prot, void **addr);
 	/* VFIO_DEVICE_GET_INFO's flags (LX_VFIO_DEVICE_FLAGS_*); never logs */
 	int (*dev_info_flags)(struct libiommu_dev *dev, uint32_t *flags);
+	/*
+	 * Any other ioctl on the VFIO device fd (info, interrupts, reset,
+	 * device features): the same on every kernel backend.  The ioctl's
+	 * return value (>= 0) or -errno; never logs.
+	 */
+	int (*dev_ioctl)(struct libiommu_dev *dev, unsigned long req, void *arg);
+	/*
+	 * The group fds that prove to VFIO_DEVICE_PCI_HOT_RESET that the
+	 * context owns the affected devices: the first @max in @fds, the
+	 * number there are returned (0: the iommufd form, which proves it by
+	 * the devices bound to the iommufd).  Never logs.
+	 */
+	int (*hot_reset_fds)(struct libiommu_ctx *ctx, int32_t *fds, uint32_t max);
 	/*
 	 * VFIO_DEVICE_FEATURE: @flags (feature id | GET/SET/PROBE) with the
 	 * payload @data of @len bytes, read and written in place; 0 or
@@ -341,6 +357,7 @@ int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr);
 int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags);
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev);
+int lu_vfio_dev_ioctl(struct libiommu_dev *dev, unsigned long req, void *arg);
 int lu_vfio_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
 			size_t len);
 /* VFIO_MIG_GET_PRECOPY_INFO on a migration data fd; 0 or -errno, quiet. */

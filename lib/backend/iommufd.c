@@ -164,6 +164,10 @@ static int fail_map(struct libiommu_ioas *ioas, int err, const char *cmd,
 	case ENOMEM:
 		return lu_fail_nomem(ctx, cmd, length, LU_ACCT_IOMMUFD, nopin);
 	case EFAULT:
+		if (strcmp(cmd, "IOMMU_IOAS_MAP") == 0)
+			return lu_fail(ctx, -EFAULT,
+				       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for, or it is device memory that cannot be pinned (an mmap()ed PCI BAR is PFNMAP): for peer-to-peer DMA to a BAR export it with libiommu_dev_dmabuf_export() and map the dma-buf with libiommu_ioas_map_file()",
+				       cmd);
 		return lu_fail(ctx, -EFAULT,
 			       "%s: the memory to map is not (all) mapped in this process, or it is read-only and LIBIOMMU_MAP_WRITE was asked for",
 			       cmd);
@@ -1773,6 +1777,16 @@ static int ifd_dev_adopt_fd(struct libiommu_dev *dev, int fd, bool owns_fd,
 	return 0;
 }
 
+/* Devices bound to the iommufd prove themselves: no group fds. */
+static int ifd_hot_reset_fds(struct libiommu_ctx *ctx, int32_t *fds,
+			     uint32_t max)
+{
+	(void)ctx;
+	(void)fds;
+	(void)max;
+	return 0;
+}
+
 const struct lu_backend_ops lu_backend_iommufd = {
 	.kind = LIBIOMMU_BACKEND_IOMMUFD,
 	.name = "iommufd",
@@ -1808,6 +1822,8 @@ const struct lu_backend_ops lu_backend_iommufd = {
 	.region_pio = lu_vfio_region_pio,
 	.region_mmap = lu_vfio_region_mmap,
 	.dev_info_flags = lu_vfio_dev_info_flags,
+	.dev_ioctl = lu_vfio_dev_ioctl,
+	.hot_reset_fds = ifd_hot_reset_fds,
 	.dev_feature = lu_vfio_dev_feature,
 	.hwpt_alloc = ifd_hwpt_alloc,
 	.hwpt_destroy = ifd_hwpt_destroy,

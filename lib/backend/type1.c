@@ -703,6 +703,19 @@ static int t1_dirty_bitmap(struct libiommu_ioas *ioas, uint64_t iova,
 
 /* ---- groups ----------------------------------------------------------------------- */
 
+/* Every group of the container proves the context owns its devices. */
+static int t1_hot_reset_fds(struct libiommu_ctx *ctx, int32_t *fds,
+			    uint32_t max)
+{
+	struct lu_group *g;
+	int n = 0;
+
+	for (g = t1_of(ctx)->groups; g; g = g->next, n++)
+		if ((uint32_t)n < max)
+			fds[n] = g->fd;
+	return n;
+}
+
 static struct lu_group *find_group(struct lu_type1 *t, dev_t rdev)
 {
 	struct lu_group *g;
@@ -1023,6 +1036,8 @@ static int t1_has_feature(struct libiommu_ctx *ctx, enum libiommu_feature feat)
 	.region_pio = lu_vfio_region_pio, \
 	.region_mmap = lu_vfio_region_mmap, \
 	.dev_info_flags = lu_vfio_dev_info_flags, \
+	.dev_ioctl = lu_vfio_dev_ioctl, \
+	.hot_reset_fds = t1_hot_reset_fds, \
 	.dev_feature = lu_vfio_dev_feature, \
 	.ctx_fini = t1_ctx_fini
 

@@ -3,8 +3,10 @@
  * The VFIO device fd, the same on every kernel backend (a cdev bound to an
  * iommufd, or a device fd from a VFIO group): region info, region I/O by
  * pread/pwrite and mmap, the device's info flags, VFIO_DEVICE_FEATURE
- * (and the PRE_COPY query on a migration data fd it returned).  Never logs: the region
- * code of the handle layer (lib/region.c) words the errors.
+ * (and the PRE_COPY query on a migration data fd it returned), and its
+ * other ioctls (interrupts, reset).  Never logs: the handle layer
+ * (lib/region.c, lib/devinfo.c, lib/irq.c, lib/reset.c, lib/migration.c)
+ * words the errors.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -52,7 +54,8 @@ long lu_vfio_region_pio(struct libiommu_dev *dev, void *buf, size_t len,
 int lu_vfio_region_mmap(struct libiommu_dev *dev, uint64_t pos, size_t len,
 			int prot, void **addr)
 {
-	void *p = mmap(NULL, len, prot, MAP_SHARED, dev->fd, (off_t)pos);
+	void *p = mmap(*addr, len, prot, MAP_SHARED | (*addr ? MAP_FIXED : 0),
+		       dev->fd, (off_t)pos);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -73,6 +76,11 @@ int lu_vfio_dev_info_flags(struct libiommu_dev *dev, uint32_t *flags)
 int lu_vfio_dev_kvm_file(const struct libiommu_dev *dev)
 {
 	return dev->fd;
+}
+
+int lu_vfio_dev_ioctl(struct libiommu_dev *dev, unsigned long req, void *arg)
+{
+	return lu_ioctl(dev->fd, req, arg);
 }
 
 int lu_vfio_dev_feature(struct libiommu_dev *dev, uint32_t flags, void *data,
