@@ -46,6 +46,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/vfio.h>
 
 #ifdef LIK_VFIO_PRIVATE
@@ -55,6 +56,14 @@
 	IS_ENABLED(CONFIG_IOMMUFD) && IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
 #define LIK_ATTACH 1
 #include "drivers/iommu/iommufd/iommufd_private.h" /* HWPT, igroup */
+/*
+ * Older kernels (6.12 LTS; the change came with iommufd's PASID attach,
+ * 6.15 as far as known here) kept the group's one HWPT in igroup->hwpt,
+ * had no PASID attach and no back pointer from the domain.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+#define LIK_HWPT_IN_IGROUP 1
+#endif
 #else
 #define LIK_ATTACH 0
 #endif
@@ -152,13 +161,30 @@ static void devinfo_device(struct device *dev,
 static u32 devinfo_not_attached(struct iommufd_group *igroup,
 				struct iommu_domain *domain)
 {
+#ifndef LIK_HWPT_IN_IGROUP
 	unsigned long pasid = IOMMU_NO_PASID + 1;
+#endif
 
 	if (domain && domain->type != IOMMU_DOMAIN_BLOCKED)
 		return LIBIOMMU_KMOD_ATTACH_OTHER;
+#ifndef LIK_HWPT_IN_IGROUP
 	if (xa_find(&igroup->pasid_attach, &pasid, ULONG_MAX, XA_PRESENT))
 		return LIBIOMMU_KMOD_ATTACH_PASID_ONLY;
+#endif
 	return LIBIOMMU_KMOD_ATTACH_NONE;
+}
+
+/* The iommufd HWPT the requester ID is attached to (@domain), or NULL. */
+static struct iommufd_hw_pagetable *devinfo_hwpt(struct iommufd_group *igroup,
+						 struct iommu_domain *domain)
+{
+#ifdef LIK_HWPT_IN_IGROUP
+	return igroup->hwpt;
+#else
+	if (!domain || domain->cookie_type != IOMMU_COOKIE_IOMMUFD)
+		return NULL;
+	return domain->iommufd_hwpt;
+#endif
 }
 
 /* The HWPT a cdev bound through @df is attached to, and its enforcement. */
@@ -181,11 +207,10 @@ static void devinfo_attach(struct vfio_device_file *df,
 		goto out;
 	mutex_lock(&idev->igroup->lock);
 	domain = iommu_get_domain_for_dev(vdev->dev);
-	if (!domain || domain->cookie_type != IOMMU_COOKIE_IOMMUFD ||
-	    !domain->iommufd_hwpt) {
+	hwpt = devinfo_hwpt(idev->igroup, domain);
+	if (!hwpt) {
 		info->out_attach = devinfo_not_attached(idev->igroup, domain);
 	} else {
-		hwpt = domain->iommufd_hwpt;
 		info->out_attach_hwpt_id = hwpt->obj.id;
 		if (hwpt_is_paging(hwpt)) {
 			info->out_attach = LIBIOMMU_KMOD_ATTACH_PAGING;

@@ -485,6 +485,23 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		info.count = 0;
 		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 	}
+#ifdef LISIM_REGION_INFO_IN_IOCTL
+	case VFIO_DEVICE_GET_REGION_INFO: {
+		/* what the newer VFIO core does around sim_vfio_region_info() */
+		struct vfio_region_info info;
+		int ret;
+
+		minsz = offsetofend(struct vfio_region_info, offset);
+		if (copy_from_user(&info, uarg, minsz))
+			return -EFAULT;
+		if (info.argsz < minsz)
+			return -EINVAL;
+		ret = sim_vfio_region_info(vdev, &info, NULL);
+		if (ret)
+			return ret;
+		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+	}
+#endif
 	case VFIO_DEVICE_SET_IRQS:
 		return -EINVAL;
 	case VFIO_DEVICE_RESET:
@@ -538,7 +555,9 @@ static const struct vfio_device_ops sim_vfio_ops = {
 	.read = sim_vfio_read,
 	.write = sim_vfio_write,
 	.ioctl = sim_vfio_ioctl,
+#ifndef LISIM_REGION_INFO_IN_IOCTL
 	.get_region_info_caps = sim_vfio_region_info,
+#endif
 };
 
 /* ---------------------------------------------------------- the driver */
@@ -629,7 +648,7 @@ struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 		goto err_put;
 
 	/* fwspec naming our IOMMU, then device_add(): probed, then bound */
-	ret = iommu_mock_device_add(&s->dev, &si->iommu);
+	ret = lisim_mock_device_add(&s->dev, &si->iommu);
 	if (ret)
 		goto err_put;
 	if (!s->vdev) {
