@@ -266,6 +266,28 @@ static int devinfo_device_file(struct file *file,
 }
 
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
+/*
+ * The device found is kept by its registration reference, which newer
+ * kernels export (6.15, as far as known here).  6.12 does not: there the
+ * group's device_lock is held until the module is done with the device,
+ * since VFIO takes a device off the group's list under that lock before
+ * it lets it go (and one whose registration count fell to 0 is going).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+static bool lik_vfio_device_get(struct vfio_device *device)
+{
+	return refcount_read(&device->refcount) != 0;
+}
+
+static void lik_vfio_device_put(struct vfio_device *device)
+{
+}
+#else
+#define LIK_VFIO_REGISTRATION 1
+#define lik_vfio_device_get vfio_device_try_get_registration
+#define lik_vfio_device_put vfio_device_put_registration
+#endif
+
 /* A group file plus a device name, as for VFIO_GROUP_GET_DEVICE_FD. */
 static int devinfo_group_file(struct file *file, const char *name,
 			      struct libiommu_kmod_dev_info *info)
@@ -276,19 +298,23 @@ static int devinfo_group_file(struct file *file, const char *name,
 	mutex_lock(&group->device_lock);
 	list_for_each_entry(device, &group->device_list, group_next) {
 		if (!strcmp(dev_name(device->dev), name) &&
-		    vfio_device_try_get_registration(device)) {
+		    lik_vfio_device_get(device)) {
 			found = device;
 			break;
 		}
 	}
+#ifdef LIK_VFIO_REGISTRATION
+	mutex_unlock(&group->device_lock);	/* the reference keeps it */
+#endif
+	if (found) {
+		info->out_flags |= LIBIOMMU_KMOD_DEV_GROUP_FD;
+		devinfo_device(found->dev, info);
+		lik_vfio_device_put(found);
+	}
+#ifndef LIK_VFIO_REGISTRATION
 	mutex_unlock(&group->device_lock);
-	if (!found)
-		return -ENODEV;
-
-	info->out_flags |= LIBIOMMU_KMOD_DEV_GROUP_FD;
-	devinfo_device(found->dev, info);
-	vfio_device_put_registration(found);
-	return 0;
+#endif
+	return found ? 0 : -ENODEV;
 }
 #else
 static int devinfo_group_file(struct file *file, const char *name,
