@@ -5,6 +5,9 @@
 #   host packages → kernels (cached) → host tier (make check, then again
 #   under ASan/UBSan, and the concurrency tests under TSan) → VM tier
 #   (tests/vm/run.sh, both snoop modes, kernel selftest baseline) → the
+#   same static programs on Linux 6.12 LTS, the kernel distributions ship
+#   (tests/vm/run.sh --version 6.12: the library's graceful degradation
+#   where 6.12 lacks newer uAPI, and 6.12's own selftest baseline) → the
 #   companion modules' and coherency programs on the debug kernel (KASAN,
 #   lockdep, kmemleak: tests/vm/run.sh --kernel debug, snoop off) → the VM
 #   tier's programs under ASan/UBSan (tests/vm/run.sh --sanitizers, snoop
@@ -33,10 +36,11 @@ add_counts() { # from automake's "# PASS: n" lines in a make check log
 stage "host packages"
 bash tests/vm/setup-host.sh
 
-stage "kernels for the VM tier (normal, debug)"
+stage "kernels for the VM tier (7.3: normal, debug; 6.12)"
 kdir=$(bash tests/vm/kernel.sh | tail -n1)
 khdr=$kdir/headers/include
 bash tests/vm/kernel.sh --debug > /dev/null
+bash tests/vm/kernel.sh --version 6.12 > /dev/null
 
 # The VM tier (static build, module, initramfs, two guests) and the VM
 # runner's self-tests do not depend on the host tier: they run in the
@@ -51,9 +55,16 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Mak
 fi
 # On an early exit (a failed host tier), stop them and their guests.
 kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null || true; }
-trap 'for p in ${vm_pid:-} ${debug_pid:-} ${san_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
+trap 'for p in ${vm_pid:-} ${vm612_pid:-} ${debug_pid:-} ${san_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
 bash tests/vm/run.sh > build/vm.out 2>&1 &
 vm_pid=$!
+# the same programs on Linux 6.12 LTS, where the library must degrade to
+# -EOPNOTSUPP naming each feature 6.12 lacks (run.sh waits for the run
+# above to have built the programs, and builds only the modules for 6.12);
+# one boot: the snoop mode is QEMU's, not the kernel's, and both modes
+# run on 7.3 above
+bash tests/vm/run.sh --version 6.12 --snoop on > build/vm-6.12.out 2>&1 &
+vm612_pid=$!
 # the modules' tests and the programs that drive them through the library,
 # on the debug kernel: one boot; KASAN, lockdep and kmemleak see a path on
 # its first run, and a run there costs about ten times as much, so the
@@ -117,6 +128,7 @@ vm_stage() {
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 }
 vm_stage "VM tier" "$vm_pid" build/vm.out
+vm_stage "VM tier on Linux 6.12" "$vm612_pid" build/vm-6.12.out
 vm_stage "VM tier on the debug kernel" "$debug_pid" build/vm-debug.out
 vm_stage "VM tier under ASan/UBSan" "$san_pid" build/vm-san.out
 
