@@ -39,6 +39,12 @@ selftest-baseline-6.12.txt on 6.12).
                         kernel selftest and the module loops done once by
                         the normal run (see below) are left out
   --no-kselftest        do not run the kernel's iommufd selftest
+  --no-loops            leave out the module and racing loops (test-kmod's,
+                        test-sim's and kmod-lifecycle's x100 loops,
+                        sim-race's racing loops): every boot runs those
+                        programs as NAME:LIBIOMMU_TEST_LIFECYCLE=0, as the
+                        boot without them does with both boots (a second
+                        kernel's run beside a full one: test-all's 6.12)
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
   --serial-boots        boot the guests one after another (default: side by side)
@@ -72,7 +78,7 @@ Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-empty_build= version=7.3 snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal san=0
+empty_build= no_loops=0 version=7.3 snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal san=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 build=
 tests=()
@@ -82,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift ;;
 	--version) version=$2; shift ;;
 	--no-kselftest) kselftest=0 ;;
+	--no-loops) no_loops=1 ;;
 	--sanitizers) san=1 ;;
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
@@ -236,7 +243,8 @@ for s in "${boots[@]}"; do
 	l=$work/tests.$s
 	: > "$l"
 	for t in ${tests[@]+"${tests[@]}"}; do
-		if [ "$split" = 1 ] && [ -n "${once_in[$t]:-}" ] && [ "${once_in[$t]}" != "$s" ]; then
+		if [ -n "${once_in[$t]:-}" ] && { [ "$no_loops" = 1 ] ||
+			{ [ "$split" = 1 ] && [ "${once_in[$t]}" != "$s" ]; }; }; then
 			echo "$kind $t:LIBIOMMU_TEST_LIFECYCLE=0" >> "$l"
 		else
 			echo "$kind $t" >> "$l"
