@@ -46,6 +46,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/vfio.h>
 
 #ifdef LIK_VFIO_PRIVATE
@@ -55,6 +56,14 @@
 	IS_ENABLED(CONFIG_IOMMUFD) && IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
 #define LIK_ATTACH 1
 #include "drivers/iommu/iommufd/iommufd_private.h" /* HWPT, igroup */
+/*
+ * Older kernels (6.12 LTS; the change came with iommufd's PASID attach,
+ * 6.15 as far as known here) kept the group's one HWPT in igroup->hwpt,
+ * had no PASID attach and no back pointer from the domain.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+#define LIK_HWPT_IN_IGROUP 1
+#endif
 #else
 #define LIK_ATTACH 0
 #endif
@@ -152,13 +161,30 @@ static void devinfo_device(struct device *dev,
 static u32 devinfo_not_attached(struct iommufd_group *igroup,
 				struct iommu_domain *domain)
 {
+#ifndef LIK_HWPT_IN_IGROUP
 	unsigned long pasid = IOMMU_NO_PASID + 1;
+#endif
 
 	if (domain && domain->type != IOMMU_DOMAIN_BLOCKED)
 		return LIBIOMMU_KMOD_ATTACH_OTHER;
+#ifndef LIK_HWPT_IN_IGROUP
 	if (xa_find(&igroup->pasid_attach, &pasid, ULONG_MAX, XA_PRESENT))
 		return LIBIOMMU_KMOD_ATTACH_PASID_ONLY;
+#endif
 	return LIBIOMMU_KMOD_ATTACH_NONE;
+}
+
+/* The iommufd HWPT the requester ID is attached to (@domain), or NULL. */
+static struct iommufd_hw_pagetable *devinfo_hwpt(struct iommufd_group *igroup,
+						 struct iommu_domain *domain)
+{
+#ifdef LIK_HWPT_IN_IGROUP
+	return igroup->hwpt;
+#else
+	if (!domain || domain->cookie_type != IOMMU_COOKIE_IOMMUFD)
+		return NULL;
+	return domain->iommufd_hwpt;
+#endif
 }
 
 /* The HWPT a cdev bound through @df is attached to, and its enforcement. */
@@ -181,11 +207,10 @@ static void devinfo_attach(struct vfio_device_file *df,
 		goto out;
 	mutex_lock(&idev->igroup->lock);
 	domain = iommu_get_domain_for_dev(vdev->dev);
-	if (!domain || domain->cookie_type != IOMMU_COOKIE_IOMMUFD ||
-	    !domain->iommufd_hwpt) {
+	hwpt = devinfo_hwpt(idev->igroup, domain);
+	if (!hwpt) {
 		info->out_attach = devinfo_not_attached(idev->igroup, domain);
 	} else {
-		hwpt = domain->iommufd_hwpt;
 		info->out_attach_hwpt_id = hwpt->obj.id;
 		if (hwpt_is_paging(hwpt)) {
 			info->out_attach = LIBIOMMU_KMOD_ATTACH_PAGING;
@@ -241,6 +266,28 @@ static int devinfo_device_file(struct file *file,
 }
 
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
+/*
+ * The device found is kept by its registration reference, which newer
+ * kernels export (6.15, as far as known here).  6.12 does not: there the
+ * group's device_lock is held until the module is done with the device,
+ * since VFIO takes a device off the group's list under that lock before
+ * it lets it go (and one whose registration count fell to 0 is going).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+static bool lik_vfio_device_get(struct vfio_device *device)
+{
+	return refcount_read(&device->refcount) != 0;
+}
+
+static void lik_vfio_device_put(struct vfio_device *device)
+{
+}
+#else
+#define LIK_VFIO_REGISTRATION 1
+#define lik_vfio_device_get vfio_device_try_get_registration
+#define lik_vfio_device_put vfio_device_put_registration
+#endif
+
 /* A group file plus a device name, as for VFIO_GROUP_GET_DEVICE_FD. */
 static int devinfo_group_file(struct file *file, const char *name,
 			      struct libiommu_kmod_dev_info *info)
@@ -251,19 +298,23 @@ static int devinfo_group_file(struct file *file, const char *name,
 	mutex_lock(&group->device_lock);
 	list_for_each_entry(device, &group->device_list, group_next) {
 		if (!strcmp(dev_name(device->dev), name) &&
-		    vfio_device_try_get_registration(device)) {
+		    lik_vfio_device_get(device)) {
 			found = device;
 			break;
 		}
 	}
+#ifdef LIK_VFIO_REGISTRATION
+	mutex_unlock(&group->device_lock);	/* the reference keeps it */
+#endif
+	if (found) {
+		info->out_flags |= LIBIOMMU_KMOD_DEV_GROUP_FD;
+		devinfo_device(found->dev, info);
+		lik_vfio_device_put(found);
+	}
+#ifndef LIK_VFIO_REGISTRATION
 	mutex_unlock(&group->device_lock);
-	if (!found)
-		return -ENODEV;
-
-	info->out_flags |= LIBIOMMU_KMOD_DEV_GROUP_FD;
-	devinfo_device(found->dev, info);
-	vfio_device_put_registration(found);
-	return 0;
+#endif
+	return found ? 0 : -ENODEV;
 }
 #else
 static int devinfo_group_file(struct file *file, const char *name,

@@ -133,6 +133,26 @@ static inline void log_reset(struct tu_log *log)
 			      #expr, (needle), lg.msg); \
 	} while (0)
 
+/*
+ * IOMMU_IOAS_MAP_FILE is newer than some kernels the VM tier boots (6.12).
+ * Where the library's probe says the kernel lacks it, map_file of @fd must
+ * fail -EOPNOTSUPP with a message naming the feature, and the case that
+ * needs the real thing ends there: the same assertion holds on every
+ * kernel.  Returns true when the feature is absent (and that was checked).
+ */
+#define map_file_absent_says_so(fd) \
+	({ \
+		bool absent_ = libiommu_ctx_has_feature( \
+				       ctx, LIBIOMMU_FEAT_IOAS_MAP_FILE) == 0; \
+		uint64_t aiova_ = 0; \
+		if (absent_) \
+			expect_err(libiommu_ioas_map_file(ioas, (fd), 0, \
+							  pgsz(), &aiova_, \
+							  LIBIOMMU_MAP_READ), \
+				   -EOPNOTSUPP, "feature \"ioas_map_file\""); \
+		absent_; \
+	})
+
 /* The call succeeds (returns 0); on failure show the log. */
 #define expect_ok(expr) \
 	do { \

@@ -104,8 +104,17 @@ static struct row *row;
 
 static char edu_path[64];
 static bool have_kvm, where;
+/* the last fault of the sweep was reported in iommufd_device_bind() */
+static bool prev_in_bind;
 static int fail_nth = -1, kmsg = -1;
 static struct tu_log lg;
+/*
+ * The kernel has IOMMU_IOAS_MAP_FILE (6.12 has not: main() checks that
+ * map_file then fails -EOPNOTSUPP naming the feature, and the map_file
+ * step and level map the memfd by address, through memmap, instead).
+ */
+static bool have_map_file = true;
+static void *memmap;
 
 /* ---- the sequence's state -------------------------------------------------- */
 
@@ -311,6 +320,11 @@ static void up_to(enum level want)
 			break;
 		case L_MAPFILE:
 			v = IOVA_F;
+			if (!have_map_file) {
+				OK(libiommu_ioas_map(S.ioas, memmap, MAP_PAGES * PG, &v,
+						     RW | FIXED));
+				break;
+			}
 			OK(libiommu_ioas_map_file(S.ioas, S.memfd, 0, MAP_PAGES * PG, &v,
 						  RW | FIXED));
 			break;
@@ -465,6 +479,8 @@ static int s_map(void)
 
 static int s_map_file(void)
 {
+	if (!have_map_file)
+		return libiommu_ioas_map(S.ioas, memmap, MAP_PAGES * PG, &iova, RW);
 	return libiommu_ioas_map_file(S.ioas, S.memfd, 0, MAP_PAGES * PG, &iova, RW);
 }
 
@@ -1095,6 +1111,8 @@ static void sweep(const struct step *st)
 
 	for (n = 1; n <= limit; n++) {
 		row->swept = n;
+		if (n == 1)
+			prev_in_bind = false;
 		new_ctx = SENTINEL_PTR(struct libiommu_ctx);
 		new_ioas = SENTINEL_PTR(struct libiommu_ioas);
 		new_dev = SENTINEL_PTR(struct libiommu_dev);
@@ -1129,10 +1147,17 @@ static void sweep(const struct step *st)
 				fflush(stdout);
 				_exit(3);
 			}
-			/* the bound (DEV_OPEN_LIMIT) holds: its faults are the bind's */
-			ck_assert_msg(where || found,
+			/*
+			 * the bound (DEV_OPEN_LIMIT) holds: its faults are the
+			 * bind's.  fail-nth reports no fault in an allocation
+			 * with __GFP_NOWARN (an xarray node): one right after a
+			 * fault reported in the bind is the bind's too (6.12's
+			 * iommufd_device_bind() has one between two reported)
+			 */
+			ck_assert_msg(where || found || prev_in_bind,
 				      "%s, fault %d: no fault injection report to tell where it landed",
 				      st->name, n);
+			prev_in_bind = found && strstr(site, "iommufd_device_bind");
 		}
 		if (getenv("VMM_FAULT_TRACE"))
 			printf("  %s N=%d rc=%d left=%d %s\n", st->name, n, rc, left, lg.msg);
@@ -1213,6 +1238,9 @@ static void setup(void)
 	S.memfd = memfd_create("vmm-fault", MFD_CLOEXEC);
 	ck_assert_int_ge(S.memfd, 0);
 	ck_assert_int_eq(ftruncate(S.memfd, (off_t)(MAP_PAGES * PG)), 0);
+	memmap = mmap(NULL, MAP_PAGES * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      S.memfd, 0);
+	ck_assert(memmap != MAP_FAILED);
 	level = L_NONE;
 }
 
@@ -1222,6 +1250,7 @@ static void teardown(void)
 	if (S.fd >= 0)
 		close(S.fd);
 	S.fd = -1;
+	munmap(memmap, MAP_PAGES * PG);
 	close(S.memfd);
 	munmap(S.buf, (MAP_PAGES + 1) * PG);
 	close(fail_nth);
@@ -1263,6 +1292,44 @@ static bool print_table(void)
 	return !sh->nrows || tot[1];
 }
 
+/*
+ * Whether the kernel has IOMMU_IOAS_MAP_FILE, as the library probes it;
+ * where it has not, map_file must fail -EOPNOTSUPP naming the feature.
+ * Returns nonzero when that check fails.
+ */
+static int check_map_file(void)
+{
+	struct libiommu_ctx_opts o = ctx_opts();
+	struct libiommu_ctx *c = NULL;
+	struct libiommu_ioas *a = NULL;
+	uint64_t at = 0;
+	int fd, rc, bad = 0;
+
+	if (libiommu_ctx_new(&o, &c) != 0 || libiommu_ioas_alloc(c, NULL, &a) != 0) {
+		printf("FAIL: a context and an IOAS to probe map_file: %s\n", lg.msg);
+		return 1;
+	}
+	if (libiommu_ctx_has_feature(c, LIBIOMMU_FEAT_IOAS_MAP_FILE) == 0) {
+		have_map_file = false;
+		fd = memfd_create("vmm-fault-probe", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, (off_t)PG) != 0)
+			bad = 1;
+		rc = bad ? 0 : libiommu_ioas_map_file(a, fd, 0, PG, &at, RW);
+		if (bad || rc != -EOPNOTSUPP || !strstr(lg.msg, "feature \"ioas_map_file\"")) {
+			printf("FAIL: map_file on a kernel without IOMMU_IOAS_MAP_FILE: %d, \"%s\" (want -EOPNOTSUPP naming feature \"ioas_map_file\")\n",
+			       rc, lg.msg);
+			bad = 1;
+		} else {
+			printf("note: the kernel has no IOMMU_IOAS_MAP_FILE: map_file fails as it must (\"%s\"); the map_file step maps the memfd by address\n",
+			       lg.msg);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	libiommu_ctx_free(c);
+	return bad;
+}
+
 int main(void)
 {
 	bool vm = getenv("LIBIOMMU_VM") && !strcmp(getenv("LIBIOMMU_VM"), "1");
@@ -1287,6 +1354,8 @@ int main(void)
 		       vm ? " (the VM tier has it)" : "");
 		return vm ? 1 : TU_EXIT_SKIP;
 	}
+	if (check_map_file())
+		return 1;
 	fu_setup(vm);
 	where = getenv("VMM_FAULT_WHERE") && !strcmp(getenv("VMM_FAULT_WHERE"), "1");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,

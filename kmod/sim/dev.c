@@ -634,6 +634,43 @@ static long sim_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		}
 		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 	}
+#ifdef LISIM_REGION_INFO_IN_IOCTL
+	case VFIO_DEVICE_GET_REGION_INFO: {
+		/* what the newer VFIO core does around sim_vfio_region_info() */
+		struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+		struct vfio_region_info info;
+		int ret;
+
+		minsz = offsetofend(struct vfio_region_info, offset);
+		if (copy_from_user(&info, uarg, minsz))
+			return -EFAULT;
+		if (info.argsz < minsz)
+			return -EINVAL;
+		ret = sim_vfio_region_info(vdev, &info, &caps);
+		if (ret) {
+			kfree(caps.buf);
+			return ret;
+		}
+		if (caps.size) {
+			/* the chain follows the struct, or argsz says how much room */
+			info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+			if (info.argsz < sizeof(info) + caps.size) {
+				info.argsz = sizeof(info) + caps.size;
+				info.cap_offset = 0;
+			} else {
+				vfio_info_cap_shift(&caps, sizeof(info));
+				if (copy_to_user(uarg + sizeof(info), caps.buf,
+						 caps.size)) {
+					kfree(caps.buf);
+					return -EFAULT;
+				}
+				info.cap_offset = sizeof(info);
+			}
+			kfree(caps.buf);
+		}
+		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+	}
+#endif
 	case VFIO_DEVICE_SET_IRQS:
 		return sim_set_irqs(s, uarg);
 	case VFIO_DEVICE_RESET:
@@ -701,7 +738,9 @@ static const struct vfio_device_ops sim_vfio_ops = {
 	.read = sim_vfio_read,
 	.write = sim_vfio_write,
 	.ioctl = sim_vfio_ioctl,
+#ifndef LISIM_REGION_INFO_IN_IOCTL
 	.get_region_info_caps = sim_vfio_region_info,
+#endif
 	.mmap = sim_vfio_mmap,
 };
 
@@ -803,7 +842,7 @@ struct sim_dev *lisim_dev_create(struct sim_iommu *si, u32 id, u32 flags)
 		goto err_put;
 
 	/* fwspec naming our IOMMU, then device_add(): probed, then bound */
-	ret = iommu_mock_device_add(&s->dev, &si->iommu);
+	ret = lisim_mock_device_add(&s->dev, &si->iommu);
 	if (ret)
 		goto err_put;
 	if (!s->vdev) {

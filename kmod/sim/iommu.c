@@ -153,8 +153,10 @@ static int sim_blocked_attach(struct iommu_domain *domain, struct device *dev,
 	return 0;
 }
 
+LISIM_ATTACH_OP(sim_blocked_attach)
+
 static const struct iommu_domain_ops sim_blocked_ops = {
-	.attach_dev = sim_blocked_attach,
+	.attach_dev = LISIM_ATTACH(sim_blocked_attach),
 };
 
 static struct iommu_domain sim_blocked_domain = {
@@ -277,8 +279,10 @@ static void sim_domain_free(struct iommu_domain *domain)
 	call_rcu(&sd->rcu, sim_domain_free_rcu);
 }
 
+LISIM_ATTACH_OP(sim_domain_attach)
+
 static const struct iommu_domain_ops sim_domain_ops = {
-	.attach_dev = sim_domain_attach,
+	.attach_dev = LISIM_ATTACH(sim_domain_attach),
 	.map_pages = sim_map_pages,
 	.unmap_pages = sim_unmap_pages,
 	.iova_to_phys = sim_iova_to_phys,
@@ -381,6 +385,18 @@ sim_domain_alloc_paging_flags(struct device *dev, u32 flags,
 	return &sd->domain;
 }
 
+#ifdef LISIM_HAVE_DOMAIN_ALLOC_USER
+/* the older kernels' op (see compat.h): no nesting, so no parent */
+static struct iommu_domain *
+sim_domain_alloc_user(struct device *dev, u32 flags, struct iommu_domain *parent,
+		      const struct iommu_user_data *user_data)
+{
+	if (parent)
+		return ERR_PTR(-EOPNOTSUPP);
+	return sim_domain_alloc_paging_flags(dev, flags, user_data);
+}
+#endif
+
 /* ---------------------------------------------------------- the DMA walk */
 
 static enum sim_xlate sim_pte_check(void *e, bool write, unsigned long *pfn)
@@ -476,7 +492,11 @@ static struct iommu_device *sim_probe_device(struct device *dev)
 static const struct iommu_ops sim_iommu_ops = {
 	.owner = THIS_MODULE,
 	.capable = sim_capable,
+#ifdef LISIM_HAVE_DOMAIN_ALLOC_USER
+	.domain_alloc_user = sim_domain_alloc_user,
+#else
 	.domain_alloc_paging_flags = sim_domain_alloc_paging_flags,
+#endif
 	.probe_device = sim_probe_device,
 	.device_group = generic_device_group,
 	/* blocked until someone attaches a paging domain, and on release */
@@ -620,5 +640,5 @@ void lisim_iommu_cleanup(void)
 }
 
 /* iova_bitmap_set(), behind iommu_dirty_bitmap_record() */
-MODULE_IMPORT_NS("IOMMUFD");
+LISIM_IMPORT_NS_IOMMUFD;
 

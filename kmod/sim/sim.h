@@ -34,6 +34,8 @@
 
 #include "libiommu_kmod.h"
 
+#include "compat.h"
+
 /*
  * What the simulation needs from the kernel: iommu_device_register_bus()
  * and iommu_mock_device_add() (exported only with CONFIG_IOMMUFD_TEST),

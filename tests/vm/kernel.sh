@@ -9,31 +9,67 @@
 # version, and a hash of the config fragment, the patches and RECIPE below.
 # A second run with the same inputs does nothing but print the directory.
 #
-# Usage: tests/vm/kernel.sh [--debug]
+# Usage: tests/vm/kernel.sh [--version 7.3|6.12] [--debug]
 #   prints, on its last line of stdout, the cache directory holding:
 #     bzImage  build/ (the configured, built tree: KDIR for kmod/)
 #     headers/include (make headers_install)  selftests/ (static binaries)
-#   --debug  the debug kernel: kernel.config, then kernel-debug.config
+#   --version 7.3   the VM tier's main kernel (default): Debian's
+#                   linux-source-7.3 from trixie-backports, kernel.config,
+#                   patches/*.patch
+#   --version 6.12  the LTS kernel that distributions ship (Debian 13
+#                   "trixie" runs it): linux-source-6.12 from trixie,
+#                   kernel.config then kernel-6.12.config (which unsets
+#                   the options 6.12 does not have), patches/6.12/*.patch;
+#                   cached under its own key
+#   --debug  the debug kernel: the fragments above, then kernel-debug.config
 #            (KASAN, lockdep, kmemleak), cached under its own key
 #            (a directory named ...-debug-<hash>)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 # Bump when the build steps below change in a way that changes the output.
+# (It is part of every kernel's key: bumping it rebuilds all of them.)
 RECIPE=3
-SRC_PKG=${LIBIOMMU_KERNEL_PKG:-linux-source-7.3}
-SUITE=${LIBIOMMU_KERNEL_SUITE:-trixie-backports}
+version=7.3 debug=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--version) [ $# -ge 2 ] || { echo "kernel: --version needs 7.3 or 6.12" >&2; exit 2; }
+		version=$2; shift ;;
+	--version=*) version=${1#--version=} ;;
+	--debug) debug=1 ;;
+	*) echo "kernel: usage: kernel.sh [--version 7.3|6.12] [--debug]" >&2; exit 2 ;;
+	esac
+	shift
+done
+# Per kernel: the Debian source package, the suite that carries it, the
+# config fragments (merged in this order, a later fragment's line wins) and
+# the directory of patches.  7.3's inputs are those the cache key has always
+# hashed, so that adding 6.12 did not rebuild 7.3.
+case "$version" in
+7.3)
+	def_pkg=linux-source-7.3 def_suite=trixie-backports
+	def_frags=("$here/kernel.config") patchdir=$here/patches ;;
+6.12)
+	# trixie, not bookworm-security (which has a 6.12 backport too): trixie
+	# is the distribution whose own kernel 6.12 is, the one VMM hosts run,
+	# and the main suite changes only at point releases, so the key (and
+	# the cache) stays put between them.
+	def_pkg=linux-source-6.12 def_suite=trixie
+	def_frags=("$here/kernel.config" "$here/kernel-6.12.config") patchdir=$here/patches/6.12 ;;
+*) echo "kernel: unknown --version '$version' (7.3 or 6.12)" >&2; exit 2 ;;
+esac
+SRC_PKG=${LIBIOMMU_KERNEL_PKG:-$def_pkg}
+SUITE=${LIBIOMMU_KERNEL_SUITE:-$def_suite}
 MIRROR=${LIBIOMMU_MIRROR:-http://deb.debian.org/debian}
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
-FRAGMENT=${LIBIOMMU_KERNEL_FRAGMENT:-$here/kernel.config}
 JOBS=${JOBS:-$(nproc)}
-# merged in this order (a later fragment's lines win)
-fragments=("$FRAGMENT") flavour=
-case "${1:-}" in
-"") ;;
---debug) fragments+=("$here/kernel-debug.config") flavour=debug- ;;
-*) echo "kernel: usage: kernel.sh [--debug]" >&2; exit 2 ;;
-esac
+if [ -n "${LIBIOMMU_KERNEL_FRAGMENT:-}" ]; then
+	fragments=("$LIBIOMMU_KERNEL_FRAGMENT")
+else
+	fragments=("${def_frags[@]}")
+fi
+flavour=
+[ "$debug" = 0 ] || { fragments+=("$here/kernel-debug.config"); flavour=debug-; }
 
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
@@ -74,7 +110,7 @@ ver=$(pkg_version) || die "apt-cache show $SRC_PKG failed (apt state in $aptdir)
 [ -n "$ver" ] || die "$SRC_PKG not found in $SUITE"
 
 key=$( { echo "recipe=$RECIPE pkg=$SRC_PKG ver=$ver"; cat "${fragments[@]}";
-         cat "$here"/patches/*.patch 2>/dev/null; } | sha256sum | cut -c1-16)
+         cat "$patchdir"/*.patch 2>/dev/null || true; } | sha256sum | cut -c1-16)
 out=$CACHE/kernel/${SRC_PKG}_${ver//[~+:]/_}-$flavour$key
 
 exec 8> "$out.lock"
@@ -110,7 +146,7 @@ mv linux-source-* build
 cd build
 
 # --- our patches (see tests/vm/patches/README)
-for p in "$here"/patches/*.patch; do
+for p in "$patchdir"/*.patch; do
 	[ -e "$p" ] || continue
 	log "applying $(basename "$p")"
 	patch -p1 --forward --quiet < "$p" || die "patch $(basename "$p") does not apply"
@@ -120,6 +156,13 @@ done
 make -s tinyconfig >&2
 scripts/kconfig/merge_config.sh -m .config "${fragments[@]}" >/dev/null
 make -s olddefconfig >&2
+# kernel-6.12.config may only unset options the tree does not define at all
+if [ "$version" = 6.12 ] && [ -z "${LIBIOMMU_KERNEL_FRAGMENT:-}" ]; then
+	for opt in $(sed -n 's/^# CONFIG_\([A-Za-z0-9_]*\) is not set$/\1/p' "$here/kernel-6.12.config"); do
+		! grep -rqx --include='Kconfig*' "\(menu\)\?config $opt" . ||
+			die "kernel-6.12.config unsets CONFIG_$opt, but $SRC_PKG $ver defines it: set it in kernel.config's way, or fix its dependencies"
+	done
+fi
 bash "$here/check-config.sh" "${fragments[@]}" .config ||
 	die "the kernel config lost options of ${fragments[*]} (see above)"
 

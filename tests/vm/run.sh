@@ -15,7 +15,16 @@ usage: tests/vm/run.sh [options] [TEST[:VAR=VAL,...]...]
 
 Runs libiommu's test programs (default: all of them) in a QEMU guest on the
 project's own kernel, plus the platform smoke tests and the kernel's iommufd
-selftest (judged against tests/vm/selftest-baseline.txt).
+selftest (judged against tests/vm/selftest-baseline.txt, or
+selftest-baseline-6.12.txt on 6.12).
+
+  --version 7.3|6.12    the guest's Linux version (tests/vm/kernel.sh
+                        --version): 7.3 (default), or 6.12 LTS, the kernel
+                        distributions ship, which lacks newer iommufd uAPI;
+                        the same static programs (built against 7.3's
+                        headers, in the same build dir) run on both, and
+                        the companion modules are built for each kernel
+                        (in BUILD/linux-6.12/ for 6.12)
 
   --snoop on|off|both   VT-d snoop-control of the guest's IOMMU (default both)
   --kernel normal|debug the VM tier's kernel (default) or its debug build
@@ -30,6 +39,12 @@ selftest (judged against tests/vm/selftest-baseline.txt).
                         kernel selftest and the module loops done once by
                         the normal run (see below) are left out
   --no-kselftest        do not run the kernel's iommufd selftest
+  --no-loops            leave out the module and racing loops (test-kmod's,
+                        test-sim's and kmod-lifecycle's x100 loops,
+                        sim-race's racing loops): every boot runs those
+                        programs as NAME:LIBIOMMU_TEST_LIFECYCLE=0, as the
+                        boot without them does with both boots (a second
+                        kernel's run beside a full one: test-all's 6.12)
   --platform-only       run only the platform smoke tests (no test programs)
   --show                print each test's output in the report (demo mode)
   --serial-boots        boot the guests one after another (default: side by side)
@@ -63,7 +78,7 @@ Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
 
-empty_build= snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal san=0
+empty_build= no_loops=0 version=7.3 snoop=both serial_boots=0 full_each=0 smp=1 platform_only=0 kselftest=1 show=0 timeout= boot_timeout=900 brk= keep= quiet=0 kernel=normal san=0
 CACHE=${LIBIOMMU_CACHE:-$HOME/.cache/libiommu}
 build=
 tests=()
@@ -71,7 +86,9 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--snoop) snoop=$2; shift ;;
 	--kernel) kernel=$2; shift ;;
+	--version) version=$2; shift ;;
 	--no-kselftest) kselftest=0 ;;
+	--no-loops) no_loops=1 ;;
 	--sanitizers) san=1 ;;
 	--platform-only) platform_only=1 ;;
 	--show) show=1 ;;
@@ -92,6 +109,11 @@ while [ $# -gt 0 ]; do
 done
 case "$snoop" in on|off|both) ;; *) echo "run.sh: --snoop takes on, off or both" >&2; exit 2 ;; esac
 case "$kernel" in normal|debug) ;; *) echo "run.sh: --kernel takes normal or debug" >&2; exit 2 ;; esac
+case "$version" in 7.3|6.12) ;; *) echo "run.sh: --version takes 7.3 or 6.12" >&2; exit 2 ;; esac
+if [ "$version" != 7.3 ] && { [ "$kernel" = debug ] || [ "$san" = 1 ]; }; then
+	echo "run.sh: --version $version runs the normal kernel and static programs only (no --kernel debug, no --sanitizers)" >&2
+	exit 2
+fi
 # the debug kernel is several times slower under TCG; a sanitizer build
 # costs little in the kernel, but user-space work up to six times
 # (coh-decide: 5 s -> 30 s); the two multiply
@@ -116,8 +138,17 @@ die() { echo "vm: error: $*" >&2; exit 1; }
 
 # --- 1. host packages and kernel (both cached / idempotent)
 bash "$here/setup-host.sh"
-kdir=$(bash "$here/kernel.sh" $kflag | tail -n1)
+kdir=$(bash "$here/kernel.sh" --version "$version" $kflag | tail -n1)
 [ -f "$kdir/bzImage" ] || die "kernel.sh gave no bzImage in '$kdir'"
+# The programs are built against the 7.3 kernel's headers whatever the
+# guest: one set of binaries must run on every kernel (the library probes
+# features at run time).  The modules are built against the guest's kernel
+# (kdir), each in its own directory (kroot).
+hdir=$kdir kroot=$build baseline=$here/selftest-baseline.txt label=
+if [ "$version" != 7.3 ]; then
+	hdir=$(bash "$here/kernel.sh" --version 7.3 | tail -n1)
+	kroot=$build/linux-$version baseline=$here/selftest-baseline-$version.txt label="$version "
+fi
 
 # --- 2. static build of the library, its tests and examples (not needed
 #        when only the platform is tested, e.g. by test-runner.sh)
@@ -126,7 +157,13 @@ if [ "$platform_only" = 1 ]; then
 	empty_build=$build
 	mkdir -p "$build/progs/tests" "$build/progs/examples" "$build/progs/bench"
 else
-	bash "$here/build-progs.sh" $sflag "$build" "$kdir" >&2
+	# Runs on two kernels side by side share the programs of one build
+	# dir: one builds, the other waits for it and finds nothing to do;
+	# the lock is held until the programs are in the initramfs (step 5).
+	mkdir -p "$build"
+	exec 7> "$build/.progs.lock"
+	flock 7
+	bash "$here/build-progs.sh" $sflag "$build" "$hdir" >&2
 fi
 
 # --- 3. the companion modules, when kmod/ has them: libiommu.ko (kmod/)
@@ -134,7 +171,7 @@ fi
 kmods=() test_kmods=
 # (also with --platform-only for --break kernelbugs, which needs a module)
 if [ -f "$srcdir/kmod/Kbuild" ] && { [ "$platform_only" = 0 ] || [ "$brk" = kernelbugs ]; }; then
-	kb=$build/kmod
+	kb=$kroot/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
 	# what changed (the modules' uAPI header is in kmod/uapi)
 	mkdir -p "$kb"
@@ -153,17 +190,17 @@ if [ -f "$srcdir/kmod/Kbuild" ] && { [ "$platform_only" = 0 ] || [ "$brk" = kern
 	#    (LIK_HEADERS_ONLY), as against a distribution's headers package;
 	#  - bugs: a KASAN, a lockdep and a kmemleak bug at load
 	#    (LIK_TEST_BUGS; init's libiommu.break=kernelbugs loads it).
-	mkdir -p "$build/kmod-test"
+	mkdir -p "$kroot/kmod-test"
 	for v in foreign:LIK_TEST_FOREIGN_BUILD=1 headers-only:LIK_HEADERS_ONLY=1 bugs:LIK_TEST_BUGS=1; do
-		kv=$build/kmod-${v%%:*}
+		kv=$kroot/kmod-${v%%:*}
 		mkdir -p "$kv"
 		rsync -a --delete-after --exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild --include=Makefile --exclude='*' \
 			"$srcdir"/kmod/ "$kv"/
 		make -s -C "$kdir/build" M="$kv" "${v#*:}" modules >&2 ||
 			die "building the ${v%%:*} test module against $kdir/build failed"
-		cp "$kv/libiommu.ko" "$build/kmod-test/libiommu-${v%%:*}.ko"
+		cp "$kv/libiommu.ko" "$kroot/kmod-test/libiommu-${v%%:*}.ko"
 	done
-	test_kmods=$build/kmod-test
+	test_kmods=$kroot/kmod-test
 fi
 
 # --- 4. the test list
@@ -211,7 +248,8 @@ for s in "${boots[@]}"; do
 	l=$work/tests.$s
 	: > "$l"
 	for t in ${tests[@]+"${tests[@]}"}; do
-		if [ "$split" = 1 ] && [ -n "${once_in[$t]:-}" ] && [ "${once_in[$t]}" != "$s" ]; then
+		if [ -n "${once_in[$t]:-}" ] && { [ "$no_loops" = 1 ] ||
+			{ [ "$split" = 1 ] && [ "${once_in[$t]}" != "$s" ]; }; }; then
 			echo "$kind $t:LIBIOMMU_TEST_LIFECYCLE=0" >> "$l"
 		else
 			echo "$kind $t${prog_args[$t]:+ ${prog_args[$t]}}" >> "$l"
@@ -237,6 +275,7 @@ fi
 # --- 5. initramfs
 LIBIOMMU_VM_TEST_KMODS=$test_kmods \
 	bash "$here/initramfs.sh" "$work/initramfs.cpio.gz" "$work" "$build/progs" "$kdir" ${kmods[@]+"${kmods[@]}"} >&2
+exec 7>&-	# the programs are in the initramfs: another run may rebuild them
 
 # --- 6. boot(s) and judge
 # Besides the edu on the root bus (the tests' device, vfio0), two edus share
@@ -253,7 +292,7 @@ boot_one() {
 	# check panics ("timer doesn't work through Interrupt-remapped
 	# IO-APIC").  QEMU's timer does work: skip the check.  nowatchdog: no
 	# lockup detector that could judge a starved vCPU as a kernel bug.
-	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 no_timer_check nowatchdog libiommu.snoop=$s libiommu.timeout=$timeout libiommu.kernel=$kernel libiommu.san=$san"
+	append="console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet loglevel=4 no_timer_check nowatchdog libiommu.snoop=$s libiommu.timeout=$timeout libiommu.kernel=$kernel libiommu.san=$san libiommu.version=$version"
 	[ -n "$brk" ] && append="$append libiommu.break=$brk"
 	start=$(date +%s)
 	timeout -s KILL "$boot_timeout" qemu-system-x86_64 \
@@ -279,7 +318,7 @@ boot_one() {
 set +e
 pids=()
 for s in "${boots[@]}"; do
-	say "booting guest (snoop-control=$s)"
+	say "booting ${label}guest (snoop-control=$s)"
 	if [ "$serial_boots" = 1 ]; then boot_one "$s"; else boot_one "$s" & pids+=($!); fi
 done
 [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
@@ -289,12 +328,12 @@ failed=0 npass=0 nfail=0 nskip=0
 for s in "${boots[@]}"; do
 	res=$work/results-snoop-$s.log
 	read -r qrc secs < "$work/boot-$s.rc" || { qrc=1 secs=0; }
-	if bash "$here/judge.sh" "snoop-$s" "$work/console-snoop-$s.log" "$res" "$qrc" "$secs" \
-		"$here/selftest-baseline.txt" "$show" "$quiet" "$work/tests.$s"; then :; else failed=1; fi
+	if bash "$here/judge.sh" "${label}snoop-$s" "$work/console-snoop-$s.log" "$res" "$qrc" "$secs" \
+		"$baseline" "$show" "$quiet" "$work/tests.$s"; then :; else failed=1; fi
 	read -r p f k < "$res.counts" || true
 	npass=$((npass + ${p:-0})) nfail=$((nfail + ${f:-0})) nskip=$((nskip + ${k:-0}))
 done
 
-echo "vm: ${#boots[@]} boot(s): $npass passed, $nfail failed, $nskip skipped"
+echo "vm: ${label:-7.3 }${#boots[@]} boot(s): $npass passed, $nfail failed, $nskip skipped"
 echo "$npass passed, $nfail failed, $nskip skipped"
 exit "$failed"
