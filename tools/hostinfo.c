@@ -293,7 +293,8 @@ static int read_groups(struct hi_host *h)
 	}
 	closedir(d);
 	d = NULL;
-	qsort(ids, nids, sizeof(*ids), cmp_int);
+	if (nids)
+		qsort(ids, nids, sizeof(*ids), cmp_int);
 	h->groups = calloc(nids ? nids : 1, sizeof(*h->groups));
 	if (!h->groups)
 		goto nomem;
@@ -327,7 +328,8 @@ static int read_groups(struct hi_host *h)
 		}
 		if (dd)
 			closedir(dd);
-		qsort(names, nnames, sizeof(*names), cmp_name);
+		if (nnames)
+			qsort(names, nnames, sizeof(*names), cmp_name);
 		for (j = 0; j < nnames; j++) {
 			struct hi_dev *nd =
 				realloc(h->devs, (h->ndevs + 1) * sizeof(*nd));
