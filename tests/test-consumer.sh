@@ -90,7 +90,7 @@ for f in bin/libiommu-validate man/man1/libiommu-ls.1 man/man1/libiommu-validate
 	libiommu/libiommu-ls.schema.json libiommu/libiommu-validate.schema.json; do
 	[ -n "$(find "$dest" -path "*/$f" | head -n 1)" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
-"$bindir" --help | grep -q '^Usage: libiommu-ls' || { echo "FAIL: the installed libiommu-ls --help"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$bindir" --help | grep -q '^Usage: libiommu-ls' || { echo "FAIL: the installed libiommu-ls --help"; exit 1; }
 
 if ! echo 'int main(){return 0;}' > "$tmp/t.cc" ||
    ! $CXX -o "$tmp/t" "$tmp/t.cc" > /dev/null 2>&1; then
