@@ -32,6 +32,9 @@
  *
  * Build: cc live-update.c $(pkg-config --cflags --libs libiommu)
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create() */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
