@@ -20,9 +20,9 @@
  * LIVE_UPDATE_ANON=1 in the environment).
  *
  *   # ./live-update --dma
- *   old: IOAS 2, device 1, guest RAM memfd 2 pages at IOVA 0x100000
+ *   old: IOAS 1, device 2, guest RAM memfd 2 pages at IOVA 0x100000
  *   old: DMA round trip 4095 bytes OK; exec()ing the new image
- *   new: adopted IOAS 2 and device 1; DMA before CHANGE_PROCESS: OK
+ *   new: adopted IOAS 1 and device 2; DMA before CHANGE_PROCESS: OK
  *   new: IOMMU_IOAS_CHANGE_PROCESS: guest RAM now charged to this image
  *   new: DMA after CHANGE_PROCESS: OK
  *
