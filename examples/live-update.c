@@ -3,14 +3,15 @@
  * live-update: a running VMM replaces itself with a new program image
  * (exec) without its device losing a mapping.  Guest RAM is a memfd,
  * mapped into the IOAS with libiommu_ioas_map_file(3); QEMU's edu device is
- * attached and copies guest RAM -> device -> guest RAM.  Then the VMM
- * clears FD_CLOEXEC on the iommufd, the device fd and the memfd, and
- * exec()s itself with their numbers and ids.  The new image creates its
- * context on the inherited iommufd, adopts the IOAS and the device
- * (libiommu_ioas_adopt_id(3), libiommu_dev_adopt_fd(3)), runs a DMA at
- * once (the device was never detached: its mappings never went away),
+ * attached.  Then the VMM clears FD_CLOEXEC on the iommufd, the device fd
+ * and the memfd, and exec()s itself with their numbers and ids.  The new
+ * image creates its context on the inherited iommufd, adopts the IOAS and
+ * the device (libiommu_ioas_adopt_id(3), libiommu_dev_adopt_fd(3)) and
  * moves the pinned guest RAM to its own mm with
- * libiommu_ctx_change_process(3), and runs a DMA again.
+ * libiommu_ctx_change_process(3).  With --dma (it then writes to the
+ * device) the device copies guest RAM -> device -> guest RAM in the old
+ * image, in the new one at once (the device was never detached: its
+ * mappings never went away), and again after the move.
  *
  * Process memory (an anonymous mmap) cannot be handed over this way: the
  * kernel refuses IOMMU_IOAS_CHANGE_PROCESS while any IOAS maps it.  With
@@ -18,15 +19,22 @@
  * the refusal, then unmaps that IOVA range and moves the rest (also with
  * LIVE_UPDATE_ANON=1 in the environment).
  *
- *   # ./live-update
- *   old: IOAS 2, device 1, guest RAM memfd 2 pages at IOVA 0x100000
+ *   # ./live-update --dma
+ *   old: IOAS 1, device 2, guest RAM memfd 2 pages at IOVA 0x100000
  *   old: DMA round trip 4095 bytes OK; exec()ing the new image
- *   new: adopted IOAS 2 and device 1; DMA before CHANGE_PROCESS: OK
+ *   new: adopted IOAS 1 and device 2; DMA before CHANGE_PROCESS: OK
  *   new: IOMMU_IOAS_CHANGE_PROCESS: guest RAM now charged to this image
  *   new: DMA after CHANGE_PROCESS: OK
  *
+ * Exit status: 0 done, 1 a failure (no /dev/iommu, no edu bound to
+ * vfio-pci, a call that failed in either image, a failed DMA, --anon's
+ * move not refused), 2 usage.
+ *
  * Build: cc live-update.c $(pkg-config --cflags --libs libiommu)
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create() */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -89,8 +97,8 @@ static int keep_over_exec(int fd)
 	return fl < 0 || fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) ? -errno : 0;
 }
 
-/* The new image: argv = prog --resume IOMMUFD DEVFD MEMFD IOAS_ID DEV_ID [--anon] */
-static int resume(char **argv, bool anon)
+/* The new image: argv = prog --resume IOMMUFD DEVFD MEMFD IOAS_ID DEV_ID [--anon] [--dma] */
+static int resume(char **argv, bool anon, bool dma)
 {
 	struct libiommu_ctx_opts opts = LIBIOMMU_OPTS(libiommu_ctx_opts,
 						      .log_fn = libiommu_log_stderr);
@@ -119,14 +127,17 @@ static int resume(char **argv, bool anon)
 	ram = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (ram == MAP_FAILED)
 		return fail("new", "mmap of the guest RAM memfd", -errno);
-	rc = ex_edu_init(&edu, dev);
-	if (rc)
-		return fail("new", "edu_init", rc);
-	rc = dma_check(&edu, ram, 17);
-	if (rc)
-		return fail("new", "DMA before CHANGE_PROCESS", rc);
-	printf("new: adopted IOAS %" PRIu32 " and device %" PRIu32 "; DMA before CHANGE_PROCESS: OK\n",
-	       ioas_id, dev_id);
+	if (dma) {
+		rc = ex_edu_init(&edu, dev);
+		if (rc)
+			return fail("new", "edu_init", rc);
+		rc = dma_check(&edu, ram, 17);
+		if (rc)
+			return fail("new", "DMA before CHANGE_PROCESS", rc);
+	}
+	printf("new: adopted IOAS %" PRIu32 " and device %" PRIu32 "%s\n",
+	       ioas_id, dev_id,
+	       dma ? "; DMA before CHANGE_PROCESS: OK" : ", attached all along");
 	fflush(stdout);
 	if (anon) {
 		/* the library's message says what the kernel refused */
@@ -149,15 +160,30 @@ static int resume(char **argv, bool anon)
 	} else {
 		printf("new: IOMMU_IOAS_CHANGE_PROCESS: guest RAM now charged to this image\n");
 	}
-	rc = dma_check(&edu, ram, 29);
-	if (rc)
-		return fail("new", "DMA after CHANGE_PROCESS", rc);
-	printf("new: DMA after CHANGE_PROCESS: OK\n");
-	ex_edu_fini(&edu);
+	if (dma) {
+		rc = dma_check(&edu, ram, 29);
+		if (rc)
+			return fail("new", "DMA after CHANGE_PROCESS", rc);
+		printf("new: DMA after CHANGE_PROCESS: OK\n");
+		ex_edu_fini(&edu);
+	}
 	munmap(ram, 2 * pg);
 	close(memfd);
 	libiommu_ctx_free(ctx); /* the last holder: the kernel tears it all down */
 	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: live-update [--dma] [--anon]\n"
+		   "Maps memfd guest RAM in an IOAS, attaches QEMU's edu device (a VFIO cdev),\n"
+		   "exec()s itself with the fds kept open; the new image adopts the IOAS and\n"
+		   "the device and moves the pinned RAM to its mm (IOMMU_IOAS_CHANGE_PROCESS).\n"
+		   "  --dma   also write to the device: a DMA round trip in the old image, and\n"
+		   "          in the new one before and after the move\n"
+		   "  --anon  also map an anonymous page, which the kernel refuses to move\n"
+		   "          (also LIVE_UPDATE_ANON=1 in the environment)\n"
+		   "Exit status: 0 done, 1 a failure (no edu, a failed call or DMA), 2 usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -168,28 +194,35 @@ int main(int argc, char **argv)
 	struct libiommu_ioas *ioas = NULL;
 	struct libiommu_dev *dev = NULL;
 	uint64_t iova = RAM_IOVA;
-	bool anon = (argc > 1 && !strcmp(argv[argc - 1], "--anon")) ||
-		    (getenv("LIVE_UPDATE_ANON") && !strcmp(getenv("LIVE_UPDATE_ANON"), "1"));
+	bool anon = getenv("LIVE_UPDATE_ANON") && !strcmp(getenv("LIVE_UPDATE_ANON"), "1");
+	bool dma = false;
 	char path[64], a[5][24];
+	int first = 1;
 	struct ex_edu edu;
 	uint8_t *ram;
 	int memfd, rc;
 
 	pg = sysconf(_SC_PAGESIZE);
 	if (argc >= 7 && !strcmp(argv[1], "--resume"))
-		return resume(argv, anon);
-	if (argc > 1 && strcmp(argv[argc - 1], "--anon")) {
-		printf("usage: %s [--anon]\n"
-		       "Maps memfd guest RAM, runs DMA through QEMU's edu device, exec()s itself\n"
-		       "with the fds kept open, and checks DMA again in the new image after\n"
-		       "IOMMU_IOAS_CHANGE_PROCESS.  --anon: also map an anonymous page, which\n"
-		       "the kernel refuses to move.\n",
-		       argv[0]);
-		return strcmp(argv[1], "--help") ? 2 : 0;
+		first = 7; /* the new image: its options follow the five values */
+	for (int i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "--anon")) {
+			anon = true;
+		} else if (!strcmp(argv[i], "--dma")) {
+			dma = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
 	}
+	if (first > 1)
+		return resume(argv, anon, dma);
 	if (edu_find(path, sizeof(path))) {
-		printf("no QEMU edu device (1234:11e8) bound to vfio-pci\n");
-		return 77;
+		fprintf(stderr, "live-update: no QEMU edu device (1234:11e8) bound to vfio-pci\n");
+		return 1;
 	}
 	rc = libiommu_ctx_new(&opts, &ctx);
 	if (!rc)
@@ -221,15 +254,20 @@ int main(int argc, char **argv)
 	rc = libiommu_dev_attach_ioas(dev, ioas);
 	if (rc)
 		return fail("old", "libiommu_dev_attach_ioas", rc);
-	rc = ex_edu_init(&edu, dev);
-	if (!rc)
-		rc = dma_check(&edu, ram, 3);
-	if (rc)
-		return fail("old", "DMA", rc);
+	if (dma) {
+		rc = ex_edu_init(&edu, dev);
+		if (!rc)
+			rc = dma_check(&edu, ram, 3);
+		if (rc)
+			return fail("old", "DMA", rc);
+	}
 	printf("old: IOAS %" PRIu32 ", device %" PRIu32 ", guest RAM memfd 2 pages at IOVA 0x%" PRIx64 "\n",
 	       libiommu_ioas_id(ioas), libiommu_dev_id(dev), RAM_IOVA);
-	printf("old: DMA round trip %u bytes OK; exec()ing the new image\n",
-	       EX_EDU_MAX_DMA);
+	if (dma)
+		printf("old: DMA round trip %u bytes OK; exec()ing the new image\n",
+		       EX_EDU_MAX_DMA);
+	else
+		printf("old: device attached; exec()ing the new image\n");
 	fflush(stdout);
 	if (keep_over_exec(libiommu_ctx_fd(ctx)) ||
 	    keep_over_exec(libiommu_dev_fd(dev)) || keep_over_exec(memfd))
@@ -240,7 +278,15 @@ int main(int argc, char **argv)
 	snprintf(a[3], sizeof(a[3]), "%" PRIu32, libiommu_ioas_id(ioas));
 	snprintf(a[4], sizeof(a[4]), "%" PRIu32, libiommu_dev_id(dev));
 	/* Not libiommu_ctx_free(): the handles' kernel objects live on. */
-	execl("/proc/self/exe", argv[0], "--resume", a[0], a[1], a[2], a[3],
-	      a[4], anon ? "--anon" : NULL, (char *)NULL);
+	{
+		char *nargv[10] = { argv[0], "--resume", a[0], a[1], a[2], a[3], a[4] };
+		int n = 7;
+
+		if (dma)
+			nargv[n++] = "--dma";
+		if (anon)
+			nargv[n++] = "--anon";
+		execv("/proc/self/exe", nargv);
+	}
 	return fail("old", "exec", -errno);
 }

@@ -5,12 +5,13 @@
  * passes both fds and the device id to a child over a UNIX socket
  * (SCM_RIGHTS).  The child, which could drop every privilege first (it
  * opens nothing), creates its context on the received iommufd, adopts the
- * bound device with its id, allocates an IOAS, maps two buffers, attaches
- * the device and has it copy RAM -> device -> RAM through the IOMMU.
+ * bound device with its id, allocates an IOAS, maps two buffers and
+ * attaches the device; with --dma (it then writes to the device) it also
+ * has it copy RAM -> device -> RAM through the IOMMU.
  *
- *   # ./privsep
+ *   # ./privsep --dma
  *   parent: bound /dev/vfio/devices/vfio0 as device 1, sending fds 3 and 4
- *   child: adopted device 1 on fd 7, IOAS 2, DMA round trip 4095 bytes OK
+ *   child: adopted device 1 on fd 7, IOAS 2 attached, DMA round trip 4095 bytes OK
  *   child: exits; the parent's iommufd still holds IOAS 2 (OWN mode)
  *   parent: adopted the child's IOAS 2 and destroyed it
  *
@@ -19,6 +20,10 @@
  * the parent holds the file, and its IOAS stays in the parent's iommufd;
  * the parent adopts it (libiommu_ioas_adopt_id(3)) and destroys it.
  * With LIBIOMMU_FD_BORROW the child's libiommu_ctx_free() would destroy it.
+ *
+ * Exit status: 0 done, 1 a failure (no /dev/iommu, no edu bound to
+ * vfio-pci, a call that failed in the parent or the child, a failed DMA),
+ * 2 usage.
  *
  * Build: cc privsep.c $(pkg-config --cflags --libs libiommu)
  */
@@ -103,7 +108,7 @@ static int fail(const char *who, const char *what, int rc)
 }
 
 /* The unprivileged side: everything through the received fds. */
-static int child(int sock)
+static int child(int sock, int dma)
 {
 	struct libiommu_ctx_opts opts = LIBIOMMU_OPTS(libiommu_ctx_opts,
 						      .log_fn = libiommu_log_stderr);
@@ -114,6 +119,7 @@ static int child(int sock)
 	long pg = sysconf(_SC_PAGESIZE);
 	uint8_t *src, *dst;
 	struct ex_edu edu;
+	char what[64] = "no DMA (--dma runs one)";
 	int ifd, dfd, rc;
 	uint32_t id;
 
@@ -146,26 +152,40 @@ static int child(int sock)
 	rc = libiommu_dev_attach_ioas(dev, ioas);
 	if (rc)
 		return fail("child", "libiommu_dev_attach_ioas", rc);
-	rc = ex_edu_init(&edu, dev);
-	if (!rc)
-		rc = ex_edu_dma(&edu, SRC_IOVA, EX_EDU_MAX_DMA, 0);
-	if (!rc)
-		rc = ex_edu_dma(&edu, DST_IOVA, EX_EDU_MAX_DMA, 1);
-	if (rc)
-		return fail("child", "edu DMA", rc);
-	if (memcmp(src, dst, EX_EDU_MAX_DMA)) {
-		fprintf(stderr, "child: DMA round trip: data differs\n");
-		return 1;
+	if (dma) {
+		rc = ex_edu_init(&edu, dev);
+		if (!rc)
+			rc = ex_edu_dma(&edu, SRC_IOVA, EX_EDU_MAX_DMA, 0);
+		if (!rc)
+			rc = ex_edu_dma(&edu, DST_IOVA, EX_EDU_MAX_DMA, 1);
+		if (rc)
+			return fail("child", "edu DMA", rc);
+		if (memcmp(src, dst, EX_EDU_MAX_DMA)) {
+			fprintf(stderr, "child: DMA round trip: data differs\n");
+			return 1;
+		}
+		ex_edu_fini(&edu);
+		snprintf(what, sizeof(what), "DMA round trip %u bytes OK",
+			 EX_EDU_MAX_DMA);
 	}
-	printf("child: adopted device %u on fd %d, IOAS %u, DMA round trip %u bytes OK\n",
-	       id, dfd, libiommu_ioas_id(ioas), EX_EDU_MAX_DMA);
+	printf("child: adopted device %u on fd %d, IOAS %u attached, %s\n",
+	       id, dfd, libiommu_ioas_id(ioas), what);
 	printf("child: exits; the parent's iommufd still holds IOAS %u (OWN mode)\n",
 	       libiommu_ioas_id(ioas));
 	fflush(stdout);
 	id = libiommu_ioas_id(ioas);
-	ex_edu_fini(&edu);
 	libiommu_ctx_free(ctx); /* detaches; closes its copies of both fds */
 	return write(sock, &id, sizeof(id)) == sizeof(id) ? 0 : 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: privsep [--dma]\n"
+		   "A parent binds QEMU's edu device (a VFIO cdev) and passes the iommufd and\n"
+		   "device fds to a child over a UNIX socket; the child adopts them, maps two\n"
+		   "buffers in an IOAS and attaches the device.\n"
+		   "  --dma  the child also writes to the device: a DMA round trip\n"
+		   "Exit status: 0 done, 1 a failure (no edu, a failed call or DMA), 2 usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -177,19 +197,23 @@ int main(int argc, char **argv)
 	struct libiommu_ioas *left = NULL;
 	char path[64];
 	uint32_t ioas_id;
-	int sv[2], rc, status;
+	int sv[2], rc, status, dma = 0;
 	pid_t pid;
 
-	if (argc > 1) {
-		printf("usage: %s\n"
-		       "Parent binds QEMU's edu device and passes the iommufd and device fds\n"
-		       "to a child over a UNIX socket; the child adopts them and runs DMA.\n",
-		       argv[0]);
-		return strcmp(argv[1], "--help") ? 2 : 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dma")) {
+			dma = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
 	}
 	if (edu_find(path, sizeof(path))) {
-		printf("no QEMU edu device (1234:11e8) bound to vfio-pci\n");
-		return 77;
+		fprintf(stderr, "privsep: no QEMU edu device (1234:11e8) bound to vfio-pci\n");
+		return 1;
 	}
 	rc = libiommu_ctx_new(&opts, &ctx);
 	if (rc)
@@ -208,7 +232,7 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		/* A real VMM would exec an unprivileged program here. */
 		close(sv[0]);
-		_exit(child(sv[1]));
+		_exit(child(sv[1], dma));
 	}
 	close(sv[1]);
 	rc = send_fds(sv[0], libiommu_ctx_fd(ctx), libiommu_dev_fd(dev),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Copyright (C) 2025-2026 The libiommu authors */
 /*
  * viommu: what a VMM does to give its guest an IOMMU with nested
  * translation, on the kernel's iommufd selftest mock.
@@ -11,7 +12,12 @@
  * device raises a page fault that the VMM reads and answers, and the IOMMU
  * reports an event that the VMM reads from its vEVENTQ.
  *
- *   $ ./viommu
+ * Without options it only checks that /dev/iommu has the selftest mock
+ * and creates nothing; with --mock (it then makes a mock device, which
+ * the kernel adds to its device model until the program exits) it runs
+ * the demo:
+ *
+ *   $ ./viommu --mock
  *   IOAS 1, nest parent HWPT 5, vIOMMU 6, vDEVICE 7: device 3 is 0x42
  *   nested HWPT 9 on the vIOMMU, faults to a fault queue (fd 4)
  *   device 3 attached to HWPT 9
@@ -20,11 +26,16 @@
  *   vEVENTQ: event 0 for virtual id 0x42
  *
  * A real VMM has a real device (libiommu_dev_open()) behind an IOMMU with
- * vIOMMUs (ARM SMMUv3): the mock needs test-only commands (tests/mock.c)
- * to make a device, attach it and make it fault; every other step is the
- * library's.  Needs a kernel with CONFIG_IOMMUFD_TEST.
+ * vIOMMUs (ARM SMMUv3): the mock needs test-only commands
+ * (iommufd-selftest.h, beside this file) to make a device, attach it and
+ * make it fault; every other step is the library's.  Needs a kernel with
+ * CONFIG_IOMMUFD_TEST.
  *
- * Build: see Makefile.am (it links tests/mock.c).
+ * Exit status: 0 done (or, without --mock, the mock is there), 1 a
+ * failure (no /dev/iommu, no selftest mock, a call that failed, no fault
+ * or event delivered), 2 usage.
+ *
+ * Build: cc viommu.c $(pkg-config --cflags --libs libiommu)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,7 +47,7 @@
 
 #include <libiommu/libiommu.h>
 
-#include "mock.h"
+#include "iommufd-selftest.h"
 
 #define VIRT_ID 0x42
 #define GUEST_RAM (2u << 20)
@@ -68,13 +79,13 @@ static int run(struct libiommu_ctx *ctx)
 					    .type = LIBIOMMU_VEVENTQ_TYPE_SELFTEST,
 					    .depth = 16 };
 	/* the guest's stage-1 table, in the mock driver's format */
-	struct mock_hwpt_data s1 = { .iotlb = MOCK_IOTLB_DEFAULT };
+	struct ex_mock_hwpt_data s1 = { .iotlb = EX_MOCK_IOTLB_DEFAULT };
 	struct libiommu_hwpt_opts no = { .sz = sizeof(no),
-					 .data_type = MOCK_HWPT_DATA_TYPE,
+					 .data_type = EX_MOCK_HWPT_DATA_TYPE,
 					 .data = &s1,
 					 .data_len = sizeof(s1) };
-	struct mock_viommu_invalidate inv = { .vdev_id = VIRT_ID,
-					      .flags = MOCK_INVALIDATE_ALL };
+	struct ex_mock_viommu_invalidate inv = { .vdev_id = VIRT_ID,
+						 .flags = EX_MOCK_INVALIDATE_ALL };
 	struct libiommu_fault faults[8] = { { .sz = sizeof(faults[0]) } };
 	struct libiommu_vevent ev = { .sz = sizeof(ev) };
 	struct libiommu_hwpt *parent, *nested;
@@ -84,7 +95,7 @@ static int run(struct libiommu_ctx *ctx)
 	struct libiommu_vdevice *vdev;
 	struct libiommu_ioas *ioas;
 	struct libiommu_dev *dev;
-	struct mock_dev md;
+	struct ex_mock_dev md;
 	uint64_t iova = 0;
 	uint32_t n = 1, vid;
 	size_t nr;
@@ -96,11 +107,7 @@ static int run(struct libiommu_ctx *ctx)
 		return fail("libiommu_ioas_alloc", rc);
 
 	/* The device: a mock one (a VMM opens its VFIO device here). */
-	rc = mock_attach(libiommu_ctx_fd(ctx), libiommu_ioas_id(ioas), &md);
-	if (rc == -ENOTTY) {
-		fprintf(stderr, "viommu: the kernel has no iommufd selftest mock (CONFIG_IOMMUFD_TEST)\n");
-		return 1;
-	}
+	rc = ex_mock_dev_new(libiommu_ctx_fd(ctx), libiommu_ioas_id(ioas), &md);
 	if (rc)
 		return fail("making a mock device", rc);
 	rc = libiommu_dev_adopt_id(ctx, md.idev_id, &dev);
@@ -143,23 +150,23 @@ static int run(struct libiommu_ctx *ctx)
 	printf("nested HWPT %" PRIu32 " on the vIOMMU, faults to a fault queue (fd %d)\n",
 	       libiommu_hwpt_id(nested), libiommu_fault_queue_fd(fq));
 	/* (a VMM: libiommu_dev_attach_hwpt(dev, nested)) */
-	rc = mock_replace(libiommu_ctx_fd(ctx), &md, libiommu_hwpt_id(nested));
+	rc = ex_mock_dev_replace(libiommu_ctx_fd(ctx), &md, libiommu_hwpt_id(nested));
 	if (rc)
 		return fail("attaching the mock device", rc);
 	printf("device %" PRIu32 " attached to HWPT %" PRIu32 "\n",
 	       libiommu_dev_id(dev), libiommu_hwpt_id(nested));
 
 	/* The guest invalidates its device's caches through the vIOMMU. */
-	rc = libiommu_viommu_invalidate(viommu, MOCK_VIOMMU_INVALIDATE_DATA_TYPE,
+	rc = libiommu_viommu_invalidate(viommu, EX_MOCK_VIOMMU_INVALIDATE_DATA_TYPE,
 					&inv, sizeof(inv), &n);
 	if (rc)
 		return fail("libiommu_viommu_invalidate", rc);
 	printf("invalidated %" PRIu32 " entry through the vIOMMU\n", n);
 
 	/* A page fault: read the group, answer it. */
-	rc = mock_trigger_iopf(libiommu_ctx_fd(ctx), md.idev_id, 1, 2,
-			       LIBIOMMU_FAULT_PERM_READ | LIBIOMMU_FAULT_PERM_WRITE,
-			       FAULT_ADDR);
+	rc = ex_mock_trigger_iopf(libiommu_ctx_fd(ctx), &md, 1, 2,
+				  LIBIOMMU_FAULT_PERM_READ | LIBIOMMU_FAULT_PERM_WRITE,
+				  FAULT_ADDR);
 	if (rc)
 		return fail("making the device fault", rc);
 	rc = wait_readable(libiommu_fault_queue_fd(fq));
@@ -181,7 +188,7 @@ static int run(struct libiommu_ctx *ctx)
 	rc = libiommu_veventq_alloc(viommu, &qo, &evq);
 	if (rc)
 		return fail("libiommu_veventq_alloc", rc);
-	rc = mock_trigger_vevent(libiommu_ctx_fd(ctx), md.idev_id);
+	rc = ex_mock_trigger_vevent(libiommu_ctx_fd(ctx), &md);
 	if (rc)
 		return fail("making the IOMMU report an event", rc);
 	rc = wait_readable(libiommu_veventq_fd(evq));
@@ -195,33 +202,53 @@ static int run(struct libiommu_ctx *ctx)
 	       vid);
 
 	/* Back on stage 2 only; libiommu_ctx_free() frees the rest. */
-	rc = mock_replace(libiommu_ctx_fd(ctx), &md, libiommu_ioas_id(ioas));
+	rc = ex_mock_dev_replace(libiommu_ctx_fd(ctx), &md, libiommu_ioas_id(ioas));
 	if (rc)
 		return fail("detaching the mock device", rc);
 	return 0;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: viommu [--mock]\n"
+		   "Nested translation through a vIOMMU and a vDEVICE on the kernel's iommufd\n"
+		   "selftest mock (CONFIG_IOMMUFD_TEST), a page fault answered from a fault\n"
+		   "queue, an event read from a vEVENTQ.\n"
+		   "  --mock  make a mock device and run all that on it (without: only check\n"
+		   "          that /dev/iommu has the mock; nothing is created)\n"
+		   "Exit status: 0 done, 1 a failure (no /dev/iommu, no mock), 2 usage.\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct libiommu_ctx *ctx;
-	int rc;
+	int mock = 0, rc;
 
-	if (argc > 1) {
-		int help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
-
-		fprintf(help ? stdout : stderr,
-			"usage: %s\n"
-			"Sets up nested translation through a vIOMMU and a vDEVICE on the\n"
-			"kernel's iommufd selftest mock, answers a page fault from a fault\n"
-			"queue and reads an event from a vEVENTQ.  Needs /dev/iommu and a\n"
-			"kernel with CONFIG_IOMMUFD_TEST.\n",
-			argv[0]);
-		return help ? 0 : 2;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mock")) {
+			mock = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
 	}
 	rc = libiommu_ctx_new(NULL, &ctx);
 	if (rc)
 		return fail("libiommu_ctx_new", rc);
-	rc = run(ctx);
+	rc = ex_mock_probe(libiommu_ctx_fd(ctx));
+	if (rc == -ENOTTY) {
+		fprintf(stderr, "viommu: the kernel has no iommufd selftest mock (CONFIG_IOMMUFD_TEST)\n");
+		rc = 1;
+	} else if (rc) {
+		rc = fail("probing the iommufd selftest mock", rc);
+	} else if (!mock) {
+		printf("the kernel has the iommufd selftest mock: --mock makes a mock device and runs the demo on it\n");
+	} else {
+		rc = run(ctx);
+	}
 	libiommu_ctx_free(ctx);
 	return rc;
 }
