@@ -3022,6 +3022,32 @@ static void storm_viommu(void)
 	IS(addr, NULL);
 	ERR(&lgA, -EINVAL, libiommu_viommu_mmap, v, 0, PG, -1, &addr);
 	IS(addr, NULL);
+	/* the mock's page, where its driver data says */
+	{
+		struct mock_viommu_data dd = { .in_data = 0x5a5a1234 };
+		struct libiommu_viommu_opts od = vo;
+
+		od.data = &dd;
+		od.data_len = sizeof(dd);
+		v2 = NULL;
+		OK(&lgA, libiommu_viommu_alloc, F.adopted, F.parent, &od, &v2);
+		IS(dd.out_data, 0x5a5a1234);
+		addr = NULL;
+		OK(&lgA, libiommu_viommu_mmap, v2, dd.out_mmap_offset, dd.out_mmap_length,
+		   PROT_READ, &addr);
+		if (addr && *(volatile uint32_t *)addr != 0x5a5a1234)
+			bad("the mapped page does not start with the vIOMMU's in_data");
+		/* the mapping holds the vIOMMU */
+		ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v2);
+		end_case();
+		if (addr)
+			munmap(addr, dd.out_mmap_length);
+		addr = SENTPTR;
+		ERR(&lgA, -ENXIO, libiommu_viommu_mmap, v2, dd.out_mmap_offset + PG,
+		    dd.out_mmap_length, PROT_READ, &addr);
+		IS(addr, NULL);
+		OK(&lgA, libiommu_viommu_destroy, v2);
+	}
 
 	/* nested HWPT on it */
 	h = SENTPTR;
@@ -3061,6 +3087,26 @@ static void storm_viommu(void)
 	NULL_OUT(vd2);
 	ERR(&lgA, -EINVAL, libiommu_vdevice_lookup, v, 0x10, NULL);
 	ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v);
+	/* invalidation of the device's cache, by its virtual id */
+	{
+		struct mock_viommu_invalidate inv = { .vdev_id = 0x10, .cache_id = 1 };
+
+		num = 1;
+		OK(&lgA, libiommu_viommu_invalidate, v, MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &inv,
+		   sizeof(inv), &num);
+		IS(num, 1);
+		inv.vdev_id = 0x99;
+		num = 1;
+		ERR(&lgA, -EINVAL, libiommu_viommu_invalidate, v,
+		    MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &inv, sizeof(inv), &num);
+		IS(num, 0);
+		inv.vdev_id = 0x10;
+		inv.flags = 1u << 7;
+		num = 1;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_viommu_invalidate, v,
+		    MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &inv, sizeof(inv), &num);
+		IS(num, 0);
+	}
 
 	/* vEVENTQ */
 	have = libiommu_ctx_has_feature(F.A, LIBIOMMU_FEAT_VEVENTQ);
@@ -3139,6 +3185,29 @@ static void storm_viommu(void)
 		note[0] = 0;
 		ev.sz = sizeof(ev);
 		VAL(&lgA, 0, libiommu_veventq_read, q, &ev);
+		/* events of the mock device behind the vIOMMU (vDEVICE 0x10) */
+		end_case();
+		h = NULL;
+		FIX(libiommu_viommu_alloc_hwpt(v, F.adopted, &ho, &h));
+		FIX(mock_replace(F.fdA, &F.md, libiommu_hwpt_id(h)));
+		FIX(mock_trigger_vevent(F.fdA, F.md.idev_id));
+		FIX(mock_trigger_vevent(F.fdA, F.md.idev_id));
+		memset(&ev, 0, sizeof(ev));
+		ev.sz = sizeof(ev);
+		VAL(&lgA, 1, libiommu_veventq_read, q, &ev);
+		IS(ev.flags, 0);
+		IS(ev.data_len, 4);
+		memcpy(&x, ev.data, sizeof(x));
+		IS(x, 0x10);
+		/* a caller that knows sz only: nothing past it is written */
+		result_of(&u, sizeof(size_t));
+		VAL(&lgA, 1, libiommu_veventq_read, q, (void *)&u);
+		result_check(&u, sizeof(ev), true, 8);
+		note[0] = 0;
+		VAL(&lgA, 0, libiommu_veventq_read, q, &ev);
+		end_case();
+		FIX(mock_replace(F.fdA, &F.md, libiommu_ioas_id(F.ioasM)));
+		FIX(libiommu_hwpt_destroy(h));
 		ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v);
 		OK(&lgA, libiommu_veventq_destroy, q);
 		fds_change();
@@ -3280,9 +3349,8 @@ static void storm_handover(void)
 			 * /dev/kvm and a VFIO container without an IOMMU
 			 * answer VFIO_DEVICE_GET_INFO with EINVAL
 			 */
-			ERR(&lgA, i == U_KVM || i == U_CONTAINER ? -EINVAL : -ENOTTY, libiommu_dev_adopt_fd, F.A, ufd[i],
-			    LIBIOMMU_FD_BORROW,
-			    md2.idev_id, &d);
+			ERR(&lgA, i == U_KVM || i == U_CONTAINER ? -EINVAL : -ENOTTY,
+			    libiommu_dev_adopt_fd, F.A, ufd[i], LIBIOMMU_FD_BORROW, md2.idev_id, &d);
 			NULL_OUT(d);
 		}
 		NOTE("a device cdev not bound yet");
