@@ -3345,12 +3345,7 @@ static void storm_handover(void)
 		for (int i = U_NULL; i < U__COUNT; i++) {
 			NOTE("%s, a mock device's id", ufd_name[i]);
 			d = SENTPTR;
-			/*
-			 * /dev/kvm and a VFIO container without an IOMMU
-			 * answer VFIO_DEVICE_GET_INFO with EINVAL
-			 */
-			ERR(&lgA, i == U_KVM || i == U_CONTAINER ? -EINVAL : -ENOTTY,
-			    libiommu_dev_adopt_fd, F.A, ufd[i], LIBIOMMU_FD_BORROW, md2.idev_id, &d);
+			ERR(&lgA, -ENOTTY, libiommu_dev_adopt_fd, F.A, ufd[i], LIBIOMMU_FD_BORROW, md2.idev_id, &d);
 			NULL_OUT(d);
 		}
 		NOTE("a device cdev not bound yet");
