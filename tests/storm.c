@@ -3278,6 +3278,20 @@ static void storm_viommu(void)
 	OK(&lgA, libiommu_vdevice_alloc, v2, F.adopted, 0x30, &vd);
 }
 
+/* An edu cdev other than the fixture's, opened (not bound), or -1. */
+static int open_other_edu(void)
+{
+	char name[16], p[64];
+
+	for (int i = 0; i < 32; i++) {
+		snprintf(name, sizeof(name), "vfio%d", i);
+		snprintf(p, sizeof(p), "/dev/vfio/devices/%s", name);
+		if (strcmp(p, edu_path) && edu_is_edu(name) == 1)
+			return open(p, O_RDWR | O_CLOEXEC);
+	}
+	return -1;
+}
+
 /*
  * Hand-over: devices, IOAS and HWPTs made by another (here: through A's
  * raw fd), the live update's CHANGE_PROCESS, KVM before bind.  iommufd
@@ -3359,6 +3373,42 @@ static void storm_handover(void)
 		close(ufd2);
 		if (mock_detach(F.fdA, &md2))
 			die("mock_detach: %s", strerror(errno));
+
+		/* another edu, bound to A's iommufd by "another process" */
+		ufd2 = open_other_edu();
+		if (ufd2 >= 0) {
+			struct lx_vfio_device_bind_iommufd b = {
+				.argsz = OFFEND(struct lx_vfio_device_bind_iommufd, out_devid),
+				.iommufd = F.fdA,
+			};
+			struct libiommu_dev *d2;
+			int dupfd;
+
+			if (ioctl(ufd2, LX_VFIO_DEVICE_BIND_IOMMUFD, &b))
+				die("VFIO_DEVICE_BIND_IOMMUFD: %s", strerror(errno));
+			d = NULL;
+			OK(&lgA, libiommu_dev_adopt_fd, F.A, ufd2, LIBIOMMU_FD_OWN, b.out_devid, &d);
+			VAL(&lgA, (long)b.out_devid, libiommu_dev_id, d);
+			VAL(&lgA, ufd2, libiommu_dev_fd, d);
+			end_case();
+			dupfd = dup(ufd2);
+			d2 = SENTPTR;
+			ERR(&lgA, -EEXIST, libiommu_dev_adopt_fd, F.A, dupfd, LIBIOMMU_FD_BORROW,
+			    b.out_devid, &d2);
+			NULL_OUT(d2);
+			end_case();
+			close(dupfd);
+			/* the handle owns the fd: freeing it closes it */
+			libiommu_dev_free(d);
+			if (fcntl(ufd2, F_GETFD) >= 0) {
+				printf("FAIL: libiommu_dev_free of a device adopted with LIBIOMMU_FD_OWN left fd %d open\n",
+				       ufd2);
+				sh->fd_leaks++;
+				close(ufd2);
+			}
+		} else {
+			printf("note: storm: no second edu device: libiommu_dev_adopt_fd has no success case here\n");
+		}
 		note[0] = 0;
 		d = SENTPTR;
 		ERR(&lgA, -EINVAL, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
