@@ -57,6 +57,7 @@
 #include "mock.h"
 #include "testutil.h"
 #include "uapi/iommufd.h"
+#include "uapi/kvm.h"
 #include "uapi/vfio.h"
 
 /* Every LIBIOMMU_API function of include/libiommu/libiommu.h (generated). */
@@ -2778,6 +2779,1062 @@ static void storm_kvm(void)
 	}
 }
 
+/*
+ * vIOMMU, vDEVICE, vEVENTQ, HW queue and fault queue: iommufd only (the
+ * mock's types on the nest parent of the adopted mock device); a kernel
+ * without them answers -EOPNOTSUPP, and so do the legacy backends.
+ */
+static void storm_viommu(void)
+{
+	struct libiommu_viommu_opts vo = LIBIOMMU_OPTS(libiommu_viommu_opts,
+						       .type = LIBIOMMU_VIOMMU_TYPE_SELFTEST);
+	struct libiommu_veventq_opts eo = LIBIOMMU_OPTS(libiommu_veventq_opts,
+							.type = LIBIOMMU_VEVENTQ_TYPE_SELFTEST,
+							.depth = 4),
+				     eoo;
+	struct libiommu_hw_queue_opts qo = LIBIOMMU_OPTS(libiommu_hw_queue_opts,
+							 .type = LIBIOMMU_HW_QUEUE_TYPE_SELFTEST,
+							 .iova = MOCK_APERTURE_START,
+							 .length = PG),
+				      qoo;
+	struct mock_hwpt_data nd = { .iotlb = MOCK_IOTLB_DEFAULT };
+	struct libiommu_hwpt_opts ho = LIBIOMMU_OPTS(libiommu_hwpt_opts,
+						     .data_type = MOCK_HWPT_DATA_TYPE,
+						     .data = &nd, .data_len = sizeof(nd));
+	struct libiommu_viommu *v, *v2;
+	struct libiommu_vdevice *vd, *vd2;
+	struct libiommu_veventq *q, *q2;
+	struct libiommu_hw_queue *hq;
+	struct libiommu_fault_queue *fq;
+	struct libiommu_hwpt *h;
+	struct libiommu_vevent ev;
+	struct libiommu_fault flt[2];
+	struct sizecase sc[16];
+	union rawbuf u;
+	uint32_t num, x = 0;
+	uint64_t iova;
+	size_t n, i, nr;
+	void *addr;
+	int have;
+
+	/* no handle: no context to log to */
+	v = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_viommu_alloc, NULL, F.parent, &vo, &v);
+	NULL_OUT(v);
+	VAL(NULL, 0, libiommu_viommu_destroy, NULL);
+	VAL(NULL, 0, libiommu_viommu_id, NULL);
+	IS(errno, EINVAL);
+	h = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_viommu_alloc_hwpt, NULL, F.adopted, &ho, &h);
+	NULL_OUT(h);
+	num = 1;
+	ERR(NULL, -EINVAL, libiommu_viommu_invalidate, NULL, 0, &x, sizeof(x), &num);
+	addr = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_viommu_mmap, NULL, 0, PG, PROT_READ, &addr);
+	vd = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_vdevice_alloc, NULL, F.adopted, 1, &vd);
+	NULL_OUT(vd);
+	VAL(NULL, 0, libiommu_vdevice_destroy, NULL);
+	VAL(NULL, 0, libiommu_vdevice_id, NULL);
+	IS(errno, EINVAL);
+	vd = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_vdevice_lookup, NULL, 1, &vd);
+	NULL_OUT(vd);
+	q = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_veventq_alloc, NULL, &eo, &q);
+	NULL_OUT(q);
+	VAL(NULL, 0, libiommu_veventq_destroy, NULL);
+	ERR(NULL, -EINVAL, libiommu_veventq_fd, NULL);
+	memset(&ev, SENTBYTE, sizeof(ev));
+	ev.sz = sizeof(ev);
+	ERR(NULL, -EINVAL, libiommu_veventq_read, NULL, &ev);
+	hq = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_hw_queue_alloc, NULL, &qo, &hq);
+	NULL_OUT(hq);
+	VAL(NULL, 0, libiommu_hw_queue_destroy, NULL);
+	fq = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_fault_queue_alloc, NULL, &fq);
+	NULL_OUT(fq);
+	VAL(NULL, 0, libiommu_fault_queue_destroy, NULL);
+	ERR(NULL, -EINVAL, libiommu_fault_queue_fd, NULL);
+	nr = SIZE_MAX;
+	ERR(NULL, -EINVAL, libiommu_fault_queue_read, NULL, flt, 2, &nr);
+	SAME(nr, SIZE_MAX);
+	ERR(NULL, -EINVAL, libiommu_fault_queue_respond, NULL, 1,
+	    LIBIOMMU_FAULT_RESP_SUCCESS);
+
+	/* the device's context logs */
+	v = SENTPTR;
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc, F.dev, NULL, &vo, &v);
+	NULL_OUT(v);
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc, F.dev, F.parent, &vo, NULL);
+	v = SENTPTR;
+	ERR(&lgA, -EXDEV, libiommu_viommu_alloc, F.dev, F.hwptB, &vo, &v);
+	NULL_OUT(v);
+	if (!ifd) {
+		fq = SENTPTR;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_fault_queue_alloc, F.A, &fq);
+		NULL_OUT(fq);
+		ERR(&lgA, -EINVAL, libiommu_fault_queue_alloc, F.A, NULL);
+		return;
+	}
+	v = SENTPTR;
+	ERR(&lgB, -EXDEV, libiommu_viommu_alloc, F.devB, F.parent, &vo, &v);
+	NULL_OUT(v);
+
+	/* fault queue */
+	have = libiommu_ctx_has_feature(F.A, LIBIOMMU_FEAT_FAULT_QUEUE);
+	ERR(&lgA, -EINVAL, libiommu_fault_queue_alloc, F.A, NULL);
+	fq = SENTPTR;
+	if (have != 1) {
+		ERR(&lgA, -EOPNOTSUPP, libiommu_fault_queue_alloc, F.A, &fq);
+		NULL_OUT(fq);
+	} else {
+		OK(&lgA, libiommu_fault_queue_alloc, F.A, &fq);
+		fds_change(); /* the queue's fd */
+		NONNEG(&lgA, libiommu_fault_queue_fd, fq);
+		nr = SIZE_MAX;
+		ERR(&lgA, -EINVAL, libiommu_fault_queue_read, fq, flt, 2, NULL);
+		ERR(&lgA, -EINVAL, libiommu_fault_queue_read, fq, NULL, 2, &nr);
+		SAME(nr, SIZE_MAX);
+		for (i = 0; i < 4; i++) {
+			static const size_t fsz[] = { 0, 1, sizeof(size_t) - 1 };
+
+			if (i < ARRAY_LEN(fsz)) {
+				flt[0].sz = fsz[i];
+				NOTE("faults[0].sz %zu", fsz[i]);
+				ERR(&lgA, -EINVAL, libiommu_fault_queue_read, fq, flt, 2, &nr);
+				SAME(nr, SIZE_MAX);
+			} else {
+				flt[0].sz = sizeof(flt[0]);
+				NOTE("no fault waits");
+				VAL(&lgA, 0, libiommu_fault_queue_read, fq, flt, 2, &nr);
+			}
+		}
+		note[0] = 0;
+		VAL(&lgA, 0, libiommu_fault_queue_read, fq, NULL, 0, &nr);
+		ERR(&lgA, -EINVAL, libiommu_fault_queue_respond, fq, 1, 2);
+		ERR(&lgA, -EINVAL, libiommu_fault_queue_respond, fq, 1, UINT32_MAX);
+		ERR(&lgA, -ENOENT, libiommu_fault_queue_respond, fq, 12345,
+		    LIBIOMMU_FAULT_RESP_SUCCESS);
+		ERR(&lgA, -ENOENT, libiommu_fault_queue_respond, fq, 0,
+		    LIBIOMMU_FAULT_RESP_INVALID);
+		OK(&lgA, libiommu_fault_queue_destroy, fq);
+		fds_change();
+	}
+
+	/* vIOMMU */
+	have = libiommu_ctx_has_feature(F.A, LIBIOMMU_FEAT_VIOMMU);
+	if (have != 1) {
+		v = SENTPTR;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_viommu_alloc, F.adopted, F.parent, &vo, &v);
+		NULL_OUT(v);
+		return;
+	}
+	v = SENTPTR;
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc, F.adopted, F.dirty, &vo,
+	    &v);
+	NULL_OUT(v);
+	v = SENTPTR;
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc, F.adopted, F.nested, &vo, &v);
+	NULL_OUT(v);
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc, F.adopted, F.parent, NULL, &v);
+	{
+		const struct {
+			uint32_t type, flags;
+			void *data;
+			size_t len;
+			int want;
+		} cs_[] = {
+			{ 0, 0, NULL, 0, -EINVAL },
+			{ LIBIOMMU_VIOMMU_TYPE_SELFTEST, 1, NULL, 0, -EINVAL },
+			{ LIBIOMMU_VIOMMU_TYPE_SELFTEST, 1u << 31, NULL, 0, -EINVAL },
+			{ LIBIOMMU_VIOMMU_TYPE_SELFTEST, 0, &x, 0, -EINVAL },
+			{ LIBIOMMU_VIOMMU_TYPE_SELFTEST, 0, NULL, 4, -EINVAL },
+			{ LIBIOMMU_VIOMMU_TYPE_SELFTEST, 0, &x, (size_t)UINT32_MAX + 1, -EINVAL },
+			{ 0x7777, 0, NULL, 0, -EOPNOTSUPP },
+			{ LIBIOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0, NULL, 0, -EOPNOTSUPP },
+		};
+		struct libiommu_viommu_opts oo;
+
+		for (i = 0; i < ARRAY_LEN(cs_); i++) {
+			oo = vo;
+			oo.type = cs_[i].type;
+			oo.flags = cs_[i].flags;
+			oo.data = cs_[i].data;
+			oo.data_len = cs_[i].len;
+			NOTE("type %#x flags %#x data %s data_len %zu", oo.type, oo.flags,
+			     oo.data ? "set" : "NULL", oo.data_len);
+			v = SENTPTR;
+			ERR(&lgA, cs_[i].want, libiommu_viommu_alloc, F.adopted, F.parent, &oo,
+			    &v);
+			NULL_OUT(v);
+		}
+	}
+	n = sizes(OFFEND(struct libiommu_viommu_opts, data_len), sizeof(vo), sc);
+	for (i = 0; i < n; i++) {
+		void *op = opts_of(&u, &vo, sizeof(vo), &sc[i]);
+		int want = opts_want(&sc[i], 0);
+
+		v = SENTPTR;
+		/* sz 8: no type, which a vIOMMU needs */
+		if (want == 0 && sc[i].sz < OFFEND(struct libiommu_viommu_opts, type))
+			want = -EINVAL;
+		if (want) {
+			ERR(&lgA, want, libiommu_viommu_alloc, F.adopted, F.parent, op, &v);
+			NULL_OUT(v);
+		} else {
+			OK(&lgA, libiommu_viommu_alloc, F.adopted, F.parent, op, &v);
+			OK(&lgA, libiommu_viommu_destroy, v);
+		}
+	}
+	note[0] = 0;
+	v = NULL;
+	OK(&lgA, libiommu_viommu_alloc, F.adopted, F.parent, &vo, &v);
+	if (!v)
+		return;
+	NONNEG(&lgA, libiommu_viommu_id, v);
+	if (rv == 0 || (uint32_t)rv == libiommu_hwpt_id(F.parent))
+		bad("the vIOMMU's id is %ld", rv);
+	ERR(&lgA, -EBUSY, libiommu_hwpt_destroy, F.parent);
+
+	/* invalidation through it */
+	ERR(&lgA, -EINVAL, libiommu_viommu_invalidate, v, MOCK_VIOMMU_INVALIDATE_DATA_TYPE,
+	    &x, sizeof(x), NULL);
+	num = 1;
+	ERR(&lgA, -EINVAL, libiommu_viommu_invalidate, v, MOCK_VIOMMU_INVALIDATE_DATA_TYPE,
+	    NULL, sizeof(x), &num);
+	IS(num, 0);
+	num = 1;
+	ERR(&lgA, -EINVAL, libiommu_viommu_invalidate, v, MOCK_VIOMMU_INVALIDATE_DATA_TYPE,
+	    &x, 0, &num);
+	IS(num, 0);
+	num = 0;
+	OK(&lgA, libiommu_viommu_invalidate, v, MOCK_VIOMMU_INVALIDATE_DATA_TYPE, NULL, 0,
+	   &num);
+	IS(num, 0);
+
+	/* its region: bad arguments */
+	ERR(&lgA, -EINVAL, libiommu_viommu_mmap, v, 0, PG, PROT_READ, NULL);
+	ERR(&lgA, -EINVAL, libiommu_viommu_mmap, v, 0, 0, PROT_READ, &addr);
+	IS(addr, NULL);
+	ERR(&lgA, -EINVAL, libiommu_viommu_mmap, v, 0, PG, PROT_EXEC, &addr);
+	IS(addr, NULL);
+	ERR(&lgA, -EINVAL, libiommu_viommu_mmap, v, 0, PG, -1, &addr);
+	IS(addr, NULL);
+	/* the mock's page, where its driver data says */
+	{
+		struct mock_viommu_data dd = { .in_data = 0x5a5a1234 };
+		struct libiommu_viommu_opts od = vo;
+
+		od.data = &dd;
+		od.data_len = sizeof(dd);
+		v2 = NULL;
+		OK(&lgA, libiommu_viommu_alloc, F.adopted, F.parent, &od, &v2);
+		IS(dd.out_data, 0x5a5a1234);
+		addr = NULL;
+		OK(&lgA, libiommu_viommu_mmap, v2, dd.out_mmap_offset, dd.out_mmap_length,
+		   PROT_READ, &addr);
+		if (addr && *(volatile uint32_t *)addr != 0x5a5a1234)
+			bad("the mapped page does not start with the vIOMMU's in_data");
+		/* the mapping holds the vIOMMU */
+		ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v2);
+		end_case();
+		if (addr)
+			munmap(addr, dd.out_mmap_length);
+		addr = SENTPTR;
+		ERR(&lgA, -ENXIO, libiommu_viommu_mmap, v2, dd.out_mmap_offset + PG,
+		    dd.out_mmap_length, PROT_READ, &addr);
+		IS(addr, NULL);
+		OK(&lgA, libiommu_viommu_destroy, v2);
+	}
+
+	/* nested HWPT on it */
+	h = SENTPTR;
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc_hwpt, v, NULL, &ho, &h);
+	NULL_OUT(h);
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc_hwpt, v, F.adopted, &ho, NULL);
+	h = SENTPTR;
+	ERR(&lgA, -EINVAL, libiommu_viommu_alloc_hwpt, v, F.adopted, NULL, &h);
+	NULL_OUT(h);
+	h = NULL;
+	OK(&lgA, libiommu_viommu_alloc_hwpt, v, F.adopted, &ho, &h);
+	ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v);
+	if (h)
+		OK(&lgA, libiommu_hwpt_destroy, h);
+
+	/* vDEVICE */
+	vd = SENTPTR;
+	ERR(&lgA, -EINVAL, libiommu_vdevice_alloc, v, NULL, 0x10, &vd);
+	NULL_OUT(vd);
+	ERR(&lgA, -EINVAL, libiommu_vdevice_alloc, v, F.adopted, 0x10, NULL);
+	vd = SENTPTR;
+	ERR(&lgA, -EXDEV, libiommu_vdevice_alloc, v, F.devB, 0x10, &vd);
+	NULL_OUT(vd);
+	vd = NULL;
+	OK(&lgA, libiommu_vdevice_alloc, v, F.adopted, 0x10, &vd);
+	NONNEG(&lgA, libiommu_vdevice_id, vd);
+	if (rv == 0)
+		bad("the vDEVICE's id is 0");
+	vd2 = SENTPTR;
+	ERR(&lgA, -EEXIST, libiommu_vdevice_alloc, v, F.adopted, 0x20, &vd2);
+	NULL_OUT(vd2);
+	vd2 = SENTPTR;
+	OK(&lgA, libiommu_vdevice_lookup, v, 0x10, &vd2);
+	IS(vd2, vd);
+	vd2 = SENTPTR;
+	ERR(&lgA, -ENOENT, libiommu_vdevice_lookup, v, 0x20, &vd2);
+	NULL_OUT(vd2);
+	ERR(&lgA, -EINVAL, libiommu_vdevice_lookup, v, 0x10, NULL);
+	ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v);
+	/* invalidation of the device's cache, by its virtual id */
+	{
+		struct mock_viommu_invalidate inv = { .vdev_id = 0x10, .cache_id = 1 };
+
+		num = 1;
+		OK(&lgA, libiommu_viommu_invalidate, v, MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &inv,
+		   sizeof(inv), &num);
+		IS(num, 1);
+		inv.vdev_id = 0x99;
+		num = 1;
+		ERR(&lgA, -EINVAL, libiommu_viommu_invalidate, v,
+		    MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &inv, sizeof(inv), &num);
+		IS(num, 0);
+		inv.vdev_id = 0x10;
+		inv.flags = 1u << 7;
+		num = 1;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_viommu_invalidate, v,
+		    MOCK_VIOMMU_INVALIDATE_DATA_TYPE, &inv, sizeof(inv), &num);
+		IS(num, 0);
+	}
+
+	/* vEVENTQ */
+	have = libiommu_ctx_has_feature(F.A, LIBIOMMU_FEAT_VEVENTQ);
+	ERR(&lgA, -EINVAL, libiommu_veventq_alloc, v, &eo, NULL);
+	q = SENTPTR;
+	if (have != 1) {
+		ERR(&lgA, -EOPNOTSUPP, libiommu_veventq_alloc, v, &eo, &q);
+		NULL_OUT(q);
+	} else {
+		const struct {
+			uint32_t type, depth, len, flags;
+		} cs_[] = {
+			{ 0, 4, 0, 0 },
+			{ LIBIOMMU_VEVENTQ_TYPE_SELFTEST, 0, 0, 0 },
+			{ LIBIOMMU_VEVENTQ_TYPE_SELFTEST, (1u << 19) + 1, 0, 0 },
+			{ LIBIOMMU_VEVENTQ_TYPE_SELFTEST, UINT32_MAX, 0, 0 },
+			{ LIBIOMMU_VEVENTQ_TYPE_SELFTEST, 4, 0, 1 },
+			{ LIBIOMMU_VEVENTQ_TYPE_SELFTEST, 4, 3, 0 },
+			{ LIBIOMMU_VEVENTQ_TYPE_SELFTEST, 4, 8, 0 },
+			{ 0x7777, 4, 0, 0 },
+			{ 0x7777, 4, LIBIOMMU_VEVENT_MAX_DATA + 1, 0 },
+		};
+
+		for (i = 0; i < ARRAY_LEN(cs_); i++) {
+			eoo = eo;
+			eoo.type = cs_[i].type;
+			eoo.depth = cs_[i].depth;
+			eoo.event_len = cs_[i].len;
+			eoo.flags = cs_[i].flags;
+			NOTE("type %#x depth %u event_len %u flags %#x", eoo.type, eoo.depth,
+			     eoo.event_len, eoo.flags);
+			q = SENTPTR;
+			ERR(&lgA, -EINVAL, libiommu_veventq_alloc, v, &eoo, &q);
+			NULL_OUT(q);
+		}
+		note[0] = 0;
+		q = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_veventq_alloc, v, NULL, &q);
+		NULL_OUT(q);
+		n = sizes(OFFEND(struct libiommu_veventq_opts, flags), sizeof(eo), sc);
+		for (i = 0; i < n; i++) {
+			void *op = opts_of(&u, &eo, sizeof(eo), &sc[i]);
+			int want = opts_want(&sc[i], 0);
+
+			/* too short to say a type and a depth */
+			if (want == 0 && sc[i].sz < OFFEND(struct libiommu_veventq_opts, depth))
+				want = -EINVAL;
+			q = SENTPTR;
+			if (want) {
+				ERR(&lgA, want, libiommu_veventq_alloc, v, op, &q);
+				NULL_OUT(q);
+			} else {
+				OK(&lgA, libiommu_veventq_alloc, v, op, &q);
+				fds_change(); /* the queue's fd */
+				OK(&lgA, libiommu_veventq_destroy, q);
+				fds_change();
+			}
+		}
+		note[0] = 0;
+		q = NULL;
+		OK(&lgA, libiommu_veventq_alloc, v, &eo, &q);
+		fds_change();
+		q2 = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_veventq_alloc, v, &eo, &q2);
+		NULL_OUT(q2);
+		NONNEG(&lgA, libiommu_veventq_fd, q);
+		ERR(&lgA, -EINVAL, libiommu_veventq_read, q, NULL);
+		for (i = 0; i < 3; i++) {
+			static const size_t esz[] = { 0, 1, sizeof(size_t) - 1 };
+
+			memset(&ev, SENTBYTE, sizeof(ev));
+			ev.sz = esz[i];
+			NOTE("ev.sz %zu", esz[i]);
+			ERR(&lgA, -EINVAL, libiommu_veventq_read, q, &ev);
+		}
+		note[0] = 0;
+		ev.sz = sizeof(ev);
+		VAL(&lgA, 0, libiommu_veventq_read, q, &ev);
+		/* events of the mock device behind the vIOMMU (vDEVICE 0x10) */
+		end_case();
+		h = NULL;
+		FIX(libiommu_viommu_alloc_hwpt(v, F.adopted, &ho, &h));
+		FIX(mock_replace(F.fdA, &F.md, libiommu_hwpt_id(h)));
+		FIX(mock_trigger_vevent(F.fdA, F.md.idev_id));
+		FIX(mock_trigger_vevent(F.fdA, F.md.idev_id));
+		memset(&ev, 0, sizeof(ev));
+		ev.sz = sizeof(ev);
+		VAL(&lgA, 1, libiommu_veventq_read, q, &ev);
+		IS(ev.flags, 0);
+		IS(ev.data_len, 4);
+		memcpy(&x, ev.data, sizeof(x));
+		IS(x, 0x10);
+		/* a caller that knows sz only: nothing past it is written */
+		result_of(&u, sizeof(size_t));
+		VAL(&lgA, 1, libiommu_veventq_read, q, (void *)&u);
+		result_check(&u, sizeof(ev), true, 8);
+		note[0] = 0;
+		VAL(&lgA, 0, libiommu_veventq_read, q, &ev);
+		end_case();
+		FIX(mock_replace(F.fdA, &F.md, libiommu_ioas_id(F.ioasM)));
+		FIX(libiommu_hwpt_destroy(h));
+		ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v);
+		OK(&lgA, libiommu_veventq_destroy, q);
+		fds_change();
+	}
+
+	/* HW queue, on a page of the parent's IOAS */
+	have = libiommu_ctx_has_feature(F.A, LIBIOMMU_FEAT_HW_QUEUE);
+	ERR(&lgA, -EINVAL, libiommu_hw_queue_alloc, v, &qo, NULL);
+	hq = SENTPTR;
+	if (have != 1) {
+		ERR(&lgA, -EOPNOTSUPP, libiommu_hw_queue_alloc, v, &qo, &hq);
+		NULL_OUT(hq);
+	} else {
+		hq = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_hw_queue_alloc, v, NULL, &hq);
+		NULL_OUT(hq);
+		qoo = qo;
+		qoo.type = 0;
+		hq = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_hw_queue_alloc, v, &qoo, &hq);
+		NULL_OUT(hq);
+		qoo = qo;
+		qoo.length = 0;
+		hq = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_hw_queue_alloc, v, &qoo, &hq);
+		NULL_OUT(hq);
+		qoo = qo;
+		qoo.iova = UINT64_MAX - PG + 2;
+		hq = SENTPTR;
+		ERR(&lgA, -EOVERFLOW, libiommu_hw_queue_alloc, v, &qoo, &hq);
+		NULL_OUT(hq);
+		end_case();
+		iova = MOCK_APERTURE_START;
+		FIX(libiommu_ioas_map(F.ioasM, F.buf + 2 * PG, PG, &iova,
+				      RW | FIXED));
+		n = sizes(OFFEND(struct libiommu_hw_queue_opts, length), sizeof(qo), sc);
+		for (i = 0; i < n; i++) {
+			void *op = opts_of(&u, &qo, sizeof(qo), &sc[i]);
+			int want = opts_want(&sc[i], 0);
+
+			/* too short to say a type and a length */
+			if (want == 0 && sc[i].sz < sizeof(qo))
+				want = -EINVAL;
+			hq = SENTPTR;
+			if (want) {
+				ERR(&lgA, want, libiommu_hw_queue_alloc, v, op, &hq);
+				NULL_OUT(hq);
+			} else {
+				OK(&lgA, libiommu_hw_queue_alloc, v, op, &hq);
+				OK(&lgA, libiommu_hw_queue_destroy, hq);
+			}
+		}
+		note[0] = 0;
+		hq = NULL;
+		OK(&lgA, libiommu_hw_queue_alloc, v, &qo, &hq);
+		ERR(&lgA, -EBUSY, libiommu_viommu_destroy, v);
+		OK(&lgA, libiommu_hw_queue_destroy, hq);
+		end_case();
+		FIX(libiommu_ioas_unmap(F.ioasM, MOCK_APERTURE_START, PG, NULL));
+	}
+
+	OK(&lgA, libiommu_vdevice_destroy, vd);
+	OK(&lgA, libiommu_viommu_destroy, v);
+	/* one left for the context to free */
+	v2 = NULL;
+	OK(&lgA, libiommu_viommu_alloc, F.adopted, F.parent, &vo, &v2);
+	vd = NULL;
+	OK(&lgA, libiommu_vdevice_alloc, v2, F.adopted, 0x30, &vd);
+}
+
+/* An edu cdev other than the fixture's, opened (not bound), or -1. */
+static int open_other_edu(void)
+{
+	char name[16], p[64];
+
+	for (int i = 0; i < 32; i++) {
+		snprintf(name, sizeof(name), "vfio%d", i);
+		snprintf(p, sizeof(p), "/dev/vfio/devices/%s", name);
+		if (strcmp(p, edu_path) && edu_is_edu(name) == 1)
+			return open(p, O_RDWR | O_CLOEXEC);
+	}
+	return -1;
+}
+
+/*
+ * Hand-over: devices, IOAS and HWPTs made by another (here: through A's
+ * raw fd), the live update's CHANGE_PROCESS, KVM before bind.  iommufd
+ * only; the legacy backends answer -EOPNOTSUPP.
+ */
+static void storm_handover(void)
+{
+	struct lx_iommu_ioas_alloc ia = { .size = sizeof(ia) };
+	struct lx_iommu_hwpt_alloc ha = { .size = sizeof(ha) };
+	struct libiommu_ioas *io, *io2;
+	struct libiommu_hwpt *h, *h2;
+	struct libiommu_dev *d;
+	int have, efd;
+
+	/* no handle: no context to log to */
+	d = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_dev_adopt_fd, NULL, libiommu_dev_fd(F.dev),
+	    LIBIOMMU_FD_BORROW, 1, &d);
+	NULL_OUT(d);
+	io = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_ioas_adopt_id, NULL, 1, &io);
+	NULL_OUT(io);
+	h = SENTPTR;
+	ERR(NULL, -EINVAL, libiommu_hwpt_adopt_id, NULL, 1, &h);
+	NULL_OUT(h);
+	ERR(NULL, -EINVAL, libiommu_ctx_change_process, NULL);
+	ERR(NULL, -EINVAL, libiommu_kvm_add_file, NULL, libiommu_dev_fd(F.dev));
+	ERR(NULL, -EINVAL, libiommu_kvm_take_dev, NULL, F.dev);
+
+	ERR(&lgA, -EINVAL, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+	    LIBIOMMU_FD_BORROW, libiommu_dev_id(F.dev), NULL);
+	ERR(&lgA, -EINVAL, libiommu_ioas_adopt_id, F.A, libiommu_ioas_id(F.ioas), NULL);
+	ERR(&lgA, -EINVAL, libiommu_hwpt_adopt_id, F.ioas, 1, NULL);
+	if (!ifd) {
+		d = SENTPTR;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+		    LIBIOMMU_FD_BORROW, 1, &d);
+		NULL_OUT(d);
+		io = SENTPTR;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_ioas_adopt_id, F.A, 1, &io);
+		NULL_OUT(io);
+		h = SENTPTR;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_hwpt_adopt_id, F.ioas, 1, &h);
+		NULL_OUT(h);
+		ERR(&lgA, -EOPNOTSUPP, libiommu_ctx_change_process, F.A);
+		ERR(&lgC, -EOPNOTSUPP, libiommu_ctx_change_process, F.C);
+	} else {
+		struct mock_dev md2;
+		int ufd2;
+
+		/* a bound device's fd, with a device id of the iommufd */
+		for (int i = 0; i < U__COUNT; i++) {
+			NOTE("%s", ufd_name[i]);
+			d = SENTPTR;
+			/* no device 12345 in the iommufd */
+			ERR(&lgA, i <= U_CLOSED ? -EBADF : -ENOENT, libiommu_dev_adopt_fd, F.A,
+			    ufd[i], LIBIOMMU_FD_BORROW, 12345, &d);
+			NULL_OUT(d);
+		}
+		end_case();
+		FIX(mock_attach(F.fdA, libiommu_ioas_id(F.ioasM), &md2));
+		ufd2 = open(edu_path, O_RDWR | O_CLOEXEC);
+		if (ufd2 < 0)
+			die("open %s: %s", edu_path, strerror(errno));
+		for (int i = U_NULL; i < U__COUNT; i++) {
+			NOTE("%s, a mock device's id", ufd_name[i]);
+			d = SENTPTR;
+			ERR(&lgA, -ENOTTY, libiommu_dev_adopt_fd, F.A, ufd[i], LIBIOMMU_FD_BORROW, md2.idev_id, &d);
+			NULL_OUT(d);
+		}
+		NOTE("a device cdev not bound yet");
+		d = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_dev_adopt_fd, F.A, ufd2, LIBIOMMU_FD_OWN, md2.idev_id,
+		    &d);
+		NULL_OUT(d);
+		end_case();
+		if (fcntl(ufd2, F_GETFD) < 0)
+			bad("the owned fd was closed though the call failed");
+		close(ufd2);
+		if (mock_detach(F.fdA, &md2))
+			die("mock_detach: %s", strerror(errno));
+
+		/* another edu, bound to A's iommufd by "another process" */
+		ufd2 = open_other_edu();
+		if (ufd2 >= 0) {
+			struct lx_vfio_device_bind_iommufd b = {
+				.argsz = OFFEND(struct lx_vfio_device_bind_iommufd, out_devid),
+				.iommufd = F.fdA,
+			};
+			struct libiommu_dev *d2;
+			int dupfd;
+
+			if (ioctl(ufd2, LX_VFIO_DEVICE_BIND_IOMMUFD, &b))
+				die("VFIO_DEVICE_BIND_IOMMUFD: %s", strerror(errno));
+			d = NULL;
+			OK(&lgA, libiommu_dev_adopt_fd, F.A, ufd2, LIBIOMMU_FD_OWN, b.out_devid, &d);
+			VAL(&lgA, (long)b.out_devid, libiommu_dev_id, d);
+			VAL(&lgA, ufd2, libiommu_dev_fd, d);
+			end_case();
+			dupfd = dup(ufd2);
+			d2 = SENTPTR;
+			ERR(&lgA, -EEXIST, libiommu_dev_adopt_fd, F.A, dupfd, LIBIOMMU_FD_BORROW,
+			    b.out_devid, &d2);
+			NULL_OUT(d2);
+			end_case();
+			close(dupfd);
+			/* the handle owns the fd: freeing it closes it */
+			libiommu_dev_free(d);
+			if (fcntl(ufd2, F_GETFD) >= 0) {
+				printf("FAIL: libiommu_dev_free of a device adopted with LIBIOMMU_FD_OWN left fd %d open\n",
+				       ufd2);
+				sh->fd_leaks++;
+				close(ufd2);
+			}
+		} else {
+			printf("note: storm: no second edu device: libiommu_dev_adopt_fd has no success case here\n");
+		}
+		note[0] = 0;
+		d = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+		    (enum libiommu_fd_mode)99, libiommu_dev_id(F.dev), &d);
+		NULL_OUT(d);
+		d = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+		    (enum libiommu_fd_mode) - 1, libiommu_dev_id(F.dev), &d);
+		NULL_OUT(d);
+		d = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+		    LIBIOMMU_FD_BORROW, 0, &d);
+		NULL_OUT(d);
+		d = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+		    LIBIOMMU_FD_BORROW, libiommu_dev_id(F.dev), &d);
+		NULL_OUT(d);
+		d = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_dev_adopt_fd, F.A, libiommu_dev_fd(F.dev),
+		    LIBIOMMU_FD_OWN, libiommu_dev_id(F.adopted), &d);
+		NULL_OUT(d);
+
+		/* an IOAS made through the raw fd */
+		ERR(&lgA, -EINVAL, libiommu_ioas_adopt_id, F.A, 0, &io);
+		NULL_OUT(io);
+		io = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_ioas_adopt_id, F.A, libiommu_ioas_id(F.ioas), &io);
+		NULL_OUT(io);
+		io = SENTPTR;
+		ERR(&lgA, -ENOENT, libiommu_ioas_adopt_id, F.A, 99999, &io);
+		NULL_OUT(io);
+		io = SENTPTR;
+		ERR(&lgA, -ENOENT, libiommu_ioas_adopt_id, F.A, libiommu_hwpt_id(F.hwpt), &io);
+		NULL_OUT(io);
+		io = SENTPTR;
+		ERR(&lgB, -ENOENT, libiommu_ioas_adopt_id, F.B, libiommu_ioas_id(F.ioasM), &io);
+		NULL_OUT(io);
+		end_case();
+		if (ioctl(F.fdA, LX_IOMMU_IOAS_ALLOC, &ia))
+			die("IOMMU_IOAS_ALLOC: %s", strerror(errno));
+		io = NULL;
+		OK(&lgA, libiommu_ioas_adopt_id, F.A, ia.out_ioas_id, &io);
+		io2 = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_ioas_adopt_id, F.A, ia.out_ioas_id, &io2);
+		NULL_OUT(io2);
+		OK(&lgA, libiommu_ioas_destroy, io);
+
+		/* a HWPT made through the raw fd */
+		h = SENTPTR;
+		ERR(&lgA, -EINVAL, libiommu_hwpt_adopt_id, F.ioasM, 0, &h);
+		NULL_OUT(h);
+		h = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_hwpt_adopt_id, F.ioasM, libiommu_hwpt_id(F.dirty),
+		    &h);
+		NULL_OUT(h);
+		h = SENTPTR;
+		ERR(&lgA, -ENOENT, libiommu_hwpt_adopt_id, F.ioasM, 99999, &h);
+		NULL_OUT(h);
+		h = SENTPTR;
+		ERR(&lgA, -ENOENT, libiommu_hwpt_adopt_id, F.ioasM, libiommu_ioas_id(F.ioas),
+		    &h);
+		NULL_OUT(h);
+		end_case();
+		ha.dev_id = F.md.idev_id;
+		ha.pt_id = libiommu_ioas_id(F.ioasM);
+		if (ioctl(F.fdA, LX_IOMMU_HWPT_ALLOC, &ha))
+			die("IOMMU_HWPT_ALLOC: %s", strerror(errno));
+		h = NULL;
+		OK(&lgA, libiommu_hwpt_adopt_id, F.ioasM, ha.out_hwpt_id, &h);
+		h2 = SENTPTR;
+		ERR(&lgA, -EEXIST, libiommu_hwpt_adopt_id, F.ioasM, ha.out_hwpt_id, &h2);
+		NULL_OUT(h2);
+		OK(&lgA, libiommu_hwpt_destroy, h);
+
+		/* live update: A maps process memory, C has nothing */
+		have = libiommu_ctx_has_feature(F.A, LIBIOMMU_FEAT_IOAS_CHANGE_PROCESS);
+		if (have != 1) {
+			ERR(&lgA, -EOPNOTSUPP, libiommu_ctx_change_process, F.A);
+			ERR(&lgC, -EOPNOTSUPP, libiommu_ctx_change_process, F.C);
+		} else {
+			ERR(&lgA, -EINVAL, libiommu_ctx_change_process, F.A);
+			OK(&lgC, libiommu_ctx_change_process, F.C);
+		}
+	}
+
+	/* KVM before bind */
+	if (!have_kvm)
+		return;
+	ERR(&lgA, -EINVAL, libiommu_kvm_take_dev, F.kvm, NULL);
+	ERR(&lgA, -EXDEV, libiommu_kvm_take_dev, F.kvm, F.devB);
+	ERR(&lgB, -EXDEV, libiommu_kvm_take_dev, F.kvmB, F.dev);
+	if (ifd)
+		ERR(&lgA, -EBADF, libiommu_kvm_take_dev, F.kvm, F.adopted);
+	ERR(&lgA, -EBADF, libiommu_kvm_add_file, F.kvm, -1);
+	ERR(&lgA, -EBADF, libiommu_kvm_add_file, F.kvm, CLOSED_FD);
+	for (int i = U_NULL; i < U__COUNT; i++) {
+		NOTE("%s", ufd_name[i]);
+		ERR(&lgA, -EINVAL, libiommu_kvm_add_file, F.kvm, ufd[i]);
+	}
+	note[0] = 0;
+	end_case();
+	efd = open(edu_path, O_RDWR | O_CLOEXEC);
+	if (ifd && efd >= 0) {
+		/* a device cdev the context has not bound (busy: A has it) */
+		OK(&lgA, libiommu_kvm_add_file, F.kvm, efd);
+		ERR(&lgA, -EEXIST, libiommu_kvm_add_file, F.kvm, efd);
+		OK(&lgA, libiommu_kvm_take_dev, F.kvm, F.dev);
+		OK(&lgA, libiommu_kvm_take_dev, F.kvm, F.dev);
+		OK(&lgA, libiommu_kvm_del_dev, F.kvm, F.dev);
+		end_case();
+		ku_kvm_vfio_file(libiommu_kvm_fd(F.kvm), LX_KVM_DEV_VFIO_FILE_DEL, efd);
+	} else {
+		OK(&lgA, libiommu_kvm_take_dev, F.kvm, F.dev);
+		OK(&lgA, libiommu_kvm_take_dev, F.kvm, F.dev);
+		OK(&lgA, libiommu_kvm_del_dev, F.kvm, F.dev);
+	}
+	end_case();
+	if (efd >= 0)
+		close(efd);
+}
+
+/* The VFIO device side of the edu: the same on every backend. */
+static bool storm_has_vfio_dmabuf(void)
+{
+	struct {
+		struct lx_vfio_device_feature hdr;
+		struct lx_vfio_device_feature_dma_buf buf;
+		struct lx_vfio_region_dma_range range;
+	} cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.hdr.argsz = sizeof(cmd);
+	cmd.hdr.flags = LX_VFIO_DEVICE_FEATURE_PROBE | LX_VFIO_DEVICE_FEATURE_GET |
+			LX_VFIO_DEVICE_FEATURE_DMA_BUF;
+	return ioctl(libiommu_dev_fd(F.dev), LX_VFIO_DEVICE_FEATURE, &cmd) == 0;
+}
+
+static void storm_devside(void)
+{
+	const size_t di_sz = sizeof(struct libiommu_dev_info);
+	const size_t rc_sz = sizeof(struct libiommu_region_caps);
+	const size_t ii_sz = sizeof(struct libiommu_irq_info);
+	struct libiommu_region_area areas[2];
+	struct libiommu_hot_reset_dev hr[8];
+	struct libiommu_dev_info info;
+	struct sizecase sc[16];
+	union rawbuf u;
+	uint32_t flags;
+	size_t n, i, len;
+	void *addr;
+	int fds[2], efd, fd, closed = CLOSED_FD;
+
+	/* no handle: no context to log to */
+	result_of(&u, di_sz);
+	ERR(NULL, -EINVAL, libiommu_dev_get_info, NULL, (void *)&u);
+	result_check(&u, di_sz, false, 8);
+	result_of(&u, rc_sz);
+	ERR(NULL, -EINVAL, libiommu_dev_region_get_caps, NULL, 0, (void *)&u, areas, 2);
+	result_check(&u, rc_sz, false, 8);
+	addr = SENTPTR;
+	len = 7;
+	ERR(NULL, -EINVAL, libiommu_dev_region_mmap_all, NULL, LIBIOMMU_PCI_BAR0_REGION,
+	    LIBIOMMU_REGION_READ, &addr, &len);
+	result_of(&u, ii_sz);
+	ERR(NULL, -EINVAL, libiommu_dev_get_irq_info, NULL, LIBIOMMU_PCI_INTX_IRQ, (void *)&u);
+	result_check(&u, ii_sz, false, 8);
+	fds[0] = fds[1] = -1;
+	ERR(NULL, -EINVAL, libiommu_dev_irq_set_eventfds, NULL, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    fds);
+	ERR(NULL, -EINVAL, libiommu_dev_irq_new_eventfds, NULL, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    fds);
+	ERR(NULL, -EINVAL, libiommu_dev_irq_disable, NULL, LIBIOMMU_PCI_MSI_IRQ);
+	ERR(NULL, -EINVAL, libiommu_dev_irq_mask, NULL, LIBIOMMU_PCI_INTX_IRQ, 0, 1);
+	ERR(NULL, -EINVAL, libiommu_dev_irq_unmask, NULL, LIBIOMMU_PCI_INTX_IRQ, 0, 1);
+	ERR(NULL, -EINVAL, libiommu_dev_irq_set_unmask_eventfd, NULL, LIBIOMMU_PCI_INTX_IRQ, 0,
+	    -1);
+	ERR(NULL, -EINVAL, libiommu_dev_reset, NULL);
+	flags = SENT32;
+	ERR(NULL, -EINVAL, libiommu_dev_get_hot_reset_info, NULL, &flags, hr, 8);
+	SAME(flags, SENT32);
+	ERR(NULL, -EINVAL, libiommu_dev_hot_reset, NULL);
+	fd = 5;
+	ERR(NULL, -EINVAL, libiommu_dev_dmabuf_export, NULL, LIBIOMMU_PCI_BAR0_REGION, 0, PG,
+	    &fd);
+
+	/* device info */
+	ERR(&lgA, -EINVAL, libiommu_dev_get_info, F.dev, NULL);
+	n = sizes(di_sz, di_sz, sc);
+	for (i = 0; i < n; i++) {
+		if (sc[i].kind != SZ_OK && sc[i].kind != SZ_BAD)
+			continue;
+		result_of(&u, sc[i].sz);
+		if (sc[i].kind == SZ_BAD) {
+			ERR(&lgA, -EINVAL, libiommu_dev_get_info, F.dev, (void *)&u);
+			result_check(&u, di_sz, false, 8);
+		} else {
+			OK(&lgA, libiommu_dev_get_info, F.dev, (void *)&u);
+			result_check(&u, di_sz, true, 8);
+		}
+	}
+	note[0] = 0;
+	info = (struct libiommu_dev_info){ .sz = sizeof(info) };
+	OK(&lgA, libiommu_dev_get_info, F.dev, &info);
+	/* vfio-pci's indexes: INTx, MSI, MSI-X, ERR, REQ (used below) */
+	if (!(info.flags & LIBIOMMU_DEV_INFO_PCI) || info.num_irqs <= LIBIOMMU_PCI_REQ_IRQ)
+		bad("the edu is no PCI device with vfio-pci's interrupt indexes (flags %#x, %u indexes)",
+		    info.flags, info.num_irqs);
+
+	/* region capabilities and the whole-region mmap */
+	ERR(&lgA, -EINVAL, libiommu_dev_region_get_caps, F.dev, 0, NULL, areas, 2);
+	result_of(&u, rc_sz);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_get_caps, F.dev, 99, (void *)&u, areas, 2);
+	result_check(&u, rc_sz, false, 8);
+	result_of(&u, rc_sz);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_get_caps, F.dev, UINT32_MAX, (void *)&u, NULL,
+	    0);
+	result_check(&u, rc_sz, false, 8);
+	result_of(&u, rc_sz);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_get_caps, F.dev, 0, (void *)&u, NULL, 3);
+	result_check(&u, rc_sz, false, 8);
+	n = sizes(rc_sz, rc_sz, sc);
+	for (i = 0; i < n; i++) {
+		if (sc[i].kind != SZ_OK && sc[i].kind != SZ_BAD)
+			continue;
+		result_of(&u, sc[i].sz);
+		if (sc[i].kind == SZ_BAD) {
+			ERR(&lgA, -EINVAL, libiommu_dev_region_get_caps, F.dev,
+			    LIBIOMMU_PCI_BAR0_REGION, (void *)&u, areas, 2);
+			result_check(&u, rc_sz, false, 8);
+		} else {
+			OK(&lgA, libiommu_dev_region_get_caps, F.dev, LIBIOMMU_PCI_BAR0_REGION,
+			   (void *)&u, areas, 2);
+			result_check(&u, rc_sz, true, 8);
+		}
+	}
+	note[0] = 0;
+	ERR(&lgA, -EINVAL, libiommu_dev_region_mmap_all, F.dev, LIBIOMMU_PCI_BAR0_REGION,
+	    LIBIOMMU_REGION_READ, NULL, &len);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_mmap_all, F.dev, LIBIOMMU_PCI_BAR0_REGION,
+	    LIBIOMMU_REGION_READ, &addr, NULL);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_mmap_all, F.dev, LIBIOMMU_PCI_CONFIG_REGION,
+	    LIBIOMMU_REGION_READ, &addr, &len);
+	IS(addr, NULL);
+	IS(len, 0);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_mmap_all, F.dev, 99, LIBIOMMU_REGION_READ,
+	    &addr, &len);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_mmap_all, F.dev, LIBIOMMU_PCI_BAR0_REGION, 8,
+	    &addr, &len);
+	ERR(&lgA, -EINVAL, libiommu_dev_region_mmap_all, F.dev, LIBIOMMU_PCI_BAR0_REGION,
+	    UINT32_MAX, &addr, &len);
+	addr = NULL;
+	len = 0;
+	OK(&lgA, libiommu_dev_region_mmap_all, F.dev, LIBIOMMU_PCI_BAR0_REGION,
+	   LIBIOMMU_REGION_READ | LIBIOMMU_REGION_WRITE, &addr, &len);
+	if (addr && len) {
+		if ((((volatile uint32_t *)addr)[0] & 0xff) != 0xed)
+			bad("the mapping is not the edu's BAR0");
+		munmap(addr, len);
+	}
+
+	/* interrupts */
+	ERR(&lgA, -EINVAL, libiommu_dev_get_irq_info, F.dev, LIBIOMMU_PCI_INTX_IRQ, NULL);
+	result_of(&u, ii_sz);
+	ERR(&lgA, -EINVAL, libiommu_dev_get_irq_info, F.dev, 99, (void *)&u);
+	result_check(&u, ii_sz, false, 8);
+	n = sizes(ii_sz, ii_sz, sc);
+	for (i = 0; i < n; i++) {
+		if (sc[i].kind != SZ_OK && sc[i].kind != SZ_BAD)
+			continue;
+		result_of(&u, sc[i].sz);
+		if (sc[i].kind == SZ_BAD) {
+			ERR(&lgA, -EINVAL, libiommu_dev_get_irq_info, F.dev, LIBIOMMU_PCI_MSI_IRQ,
+			    (void *)&u);
+			result_check(&u, ii_sz, false, 8);
+		} else {
+			OK(&lgA, libiommu_dev_get_irq_info, F.dev, LIBIOMMU_PCI_MSI_IRQ,
+			   (void *)&u);
+			result_check(&u, ii_sz, true, 8);
+		}
+	}
+	note[0] = 0;
+	end_case();
+	efd = eventfd(0, EFD_CLOEXEC);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, 99, 0, 1, &efd);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 0,
+	    &efd);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    NULL);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ,
+	    UINT32_MAX, 1, &efd);
+	fds[0] = fds[1] = -1;
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, 2,
+	    fds);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSIX_IRQ, 0, 1,
+	    &efd);
+	fds[0] = -2;
+	ERR(&lgA, -EBADF, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    fds);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    &closed);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    &ufd[U_NULL]);
+	OK(&lgA, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1, &efd);
+	OK(&lgA, libiommu_dev_irq_disable, F.dev, LIBIOMMU_PCI_MSI_IRQ);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_disable, F.dev, 99);
+	fds[0] = fds[1] = SENT32;
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_new_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1,
+	    NULL);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_new_eventfds, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 0,
+	    fds);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_new_eventfds, F.dev, LIBIOMMU_PCI_MSIX_IRQ, 0, 1,
+	    fds);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_new_eventfds, F.dev, 99, 0, 1, fds);
+	fds[0] = -1;
+	OK(&lgA, libiommu_dev_irq_new_eventfds, F.dev, LIBIOMMU_PCI_REQ_IRQ, 0, 1, fds);
+	fds_change(); /* the caller's eventfd */
+	OK(&lgA, libiommu_dev_irq_disable, F.dev, LIBIOMMU_PCI_REQ_IRQ);
+	end_case();
+	if (fds[0] >= 0)
+		close(fds[0]);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_mask, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, 0);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_unmask, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, 0);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_mask, F.dev, LIBIOMMU_PCI_INTX_IRQ, 1, 1);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_unmask, F.dev, 99, 0, 1);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_irq_mask, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_irq_unmask, F.dev, LIBIOMMU_PCI_MSI_IRQ, 0, 1);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_set_unmask_eventfd, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0,
+	    -2);
+	ERR(&lgA, -EOPNOTSUPP, libiommu_dev_irq_set_unmask_eventfd, F.dev,
+	    LIBIOMMU_PCI_MSI_IRQ, 0, efd);
+	ERR(&lgA, -EINVAL, libiommu_dev_irq_set_unmask_eventfd, F.dev, LIBIOMMU_PCI_INTX_IRQ,
+	    1, efd);
+	OK(&lgA, libiommu_dev_irq_set_eventfds, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, 1, &efd);
+	OK(&lgA, libiommu_dev_irq_mask, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, 1);
+	OK(&lgA, libiommu_dev_irq_unmask, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, 1);
+	OK(&lgA, libiommu_dev_irq_set_unmask_eventfd, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, efd);
+	OK(&lgA, libiommu_dev_irq_set_unmask_eventfd, F.dev, LIBIOMMU_PCI_INTX_IRQ, 0, -1);
+	OK(&lgA, libiommu_dev_irq_disable, F.dev, LIBIOMMU_PCI_INTX_IRQ);
+	end_case();
+	close(efd);
+
+	/* resets */
+	if (info.flags & LIBIOMMU_DEV_INFO_RESET)
+		OK(&lgA, libiommu_dev_reset, F.dev);
+	else
+		ERR(&lgA, -EOPNOTSUPP, libiommu_dev_reset, F.dev);
+	flags = SENT32;
+	ERR(&lgA, -EINVAL, libiommu_dev_get_hot_reset_info, F.dev, &flags, NULL, 2);
+	SAME(flags, SENT32);
+	CALLT(long, rv, libiommu_dev_get_hot_reset_info, F.dev, &flags, hr, 8);
+	if (rv == -EOPNOTSUPP) {
+		ERR(&lgA, -EOPNOTSUPP, libiommu_dev_get_hot_reset_info, F.dev, NULL, NULL, 0);
+		ERR(&lgA, -EOPNOTSUPP, libiommu_dev_hot_reset, F.dev);
+	} else {
+		if (rv < 1)
+			bad("returned %s: not -EOPNOTSUPP nor a count of functions", err_name(rv));
+		n = (size_t)rv;
+		VAL(&lgA, (long)n, libiommu_dev_get_hot_reset_info, F.dev, NULL, NULL, 0);
+		VAL(&lgA, (long)n, libiommu_dev_get_hot_reset_info, F.dev, NULL, hr, 1);
+		/* every affected function owned, or the reset is refused */
+		if (flags & LIBIOMMU_HOT_RESET_OWNED)
+			OK(&lgA, libiommu_dev_hot_reset, F.dev);
+		else
+			ERR(&lgA, -EPERM, libiommu_dev_hot_reset, F.dev);
+	}
+
+	/* dma-buf export */
+	ERR(&lgA, -EINVAL, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION, 0, PG,
+	    NULL);
+	fd = 5;
+	ERR(&lgA, -EINVAL, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION, 1, PG,
+	    &fd);
+	IS(fd, -1);
+	fd = 5;
+	ERR(&lgA, -EINVAL, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION, 0, 0,
+	    &fd);
+	IS(fd, -1);
+	fd = 5;
+	ERR(&lgA, -EINVAL, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION, 0,
+	    PG + 1, &fd);
+	IS(fd, -1);
+	end_case();
+	if (storm_has_vfio_dmabuf()) {
+		fd = 5;
+		ERR(&lgA, -EINVAL, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_CONFIG_REGION, 0,
+		    PG, &fd);
+		IS(fd, -1);
+		ERR(&lgA, -EINVAL, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION, 0,
+		    UINT64_C(1) << 40, &fd);
+		fd = -1;
+		OK(&lgA, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION, 0, PG, &fd);
+		fds_change(); /* the caller's dma-buf */
+		end_case();
+		if (fd >= 0)
+			close(fd);
+	} else {
+		fd = 5;
+		ERR(&lgA, -EOPNOTSUPP, libiommu_dev_dmabuf_export, F.dev, LIBIOMMU_PCI_BAR0_REGION,
+		    0, PG, &fd);
+		IS(fd, -1);
+	}
+
+	/* a device adopted by id has no VFIO fd */
+	if (!ifd)
+		return;
+	info = (struct libiommu_dev_info){ .sz = sizeof(info) };
+	ERR(&lgA, -EBADF, libiommu_dev_get_info, F.adopted, &info);
+	result_of(&u, rc_sz);
+	ERR(&lgA, -EBADF, libiommu_dev_region_get_caps, F.adopted, 0, (void *)&u, NULL, 0);
+	ERR(&lgA, -EBADF, libiommu_dev_region_mmap_all, F.adopted, 0, LIBIOMMU_REGION_READ,
+	    &addr, &len);
+	result_of(&u, ii_sz);
+	ERR(&lgA, -EBADF, libiommu_dev_get_irq_info, F.adopted, 0, (void *)&u);
+	fds[0] = -1;
+	ERR(&lgA, -EBADF, libiommu_dev_irq_set_eventfds, F.adopted, 0, 0, 1, fds);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_new_eventfds, F.adopted, 0, 0, 1, fds);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_disable, F.adopted, 0);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_mask, F.adopted, 0, 0, 1);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_unmask, F.adopted, 0, 0, 1);
+	ERR(&lgA, -EBADF, libiommu_dev_irq_set_unmask_eventfd, F.adopted, 0, 0, -1);
+	ERR(&lgA, -EBADF, libiommu_dev_reset, F.adopted);
+	ERR(&lgA, -EBADF, libiommu_dev_get_hot_reset_info, F.adopted, NULL, NULL, 0);
+	ERR(&lgA, -EBADF, libiommu_dev_hot_reset, F.adopted);
+	ERR(&lgA, -EBADF, libiommu_dev_dmabuf_export, F.adopted, 0, 0, PG, &fd);
+}
+
 /* ---- the program ------------------------------------------------------------ */
 
 /* libiommu_ioctls(): no context, nothing to log to. */
@@ -3045,6 +4102,9 @@ static const struct group groups[] = {
 	{ "coherency", storm_coherency, true },
 	{ "KVM", storm_kvm, true },
 	{ "migration and DMA logging", storm_migration, true },
+	{ "vIOMMU and fault queues", storm_viommu, true },
+	{ "hand-over", storm_handover, true },
+	{ "VFIO device side", storm_devside, true },
 };
 
 static void run_group(const struct group *g)

@@ -1760,6 +1760,13 @@ static int ifd_dev_adopt_fd(struct libiommu_dev *dev, int fd, bool owns_fd,
 	rc = lu_vfio_dev_info_flags(dev, &flags);
 	if (rc) {
 		dev->fd = -1;
+		/*
+		 * Not every other file answers ENOTTY: /dev/kvm and a VFIO
+		 * container without an IOMMU say EINVAL, as an unbound cdev
+		 * does.  Only a VFIO device cdev can be "not bound yet".
+		 */
+		if (rc == -EINVAL && lu_is_vfio_cdev(fd) == 0)
+			rc = -ENOTTY;
 		if (rc == -EINVAL)
 			return lu_fail(ctx, -EINVAL,
 				       "VFIO_DEVICE_GET_INFO on fd %d: the VFIO device is not bound to an iommufd yet; bind it with libiommu_dev_open_fd()",
