@@ -28,7 +28,9 @@
  *
  * Exit status: 0 done, 1 a failure (no /dev/iommu, no edu bound to
  * vfio-pci, a call that failed in either image, a failed DMA, --anon's
- * move not refused), 2 usage.
+ * move not refused), 2 usage, 77 the kernel lacks IOMMU_IOAS_MAP_FILE
+ * (libiommu_ctx_has_feature() "ioas_map_file": Linux 6.12), named on
+ * stdout after the library's message on stderr.
  *
  * Build: cc live-update.c $(pkg-config --cflags --libs libiommu)
  */
@@ -240,6 +242,13 @@ int main(int argc, char **argv)
 	rc = libiommu_ioas_map_file(ioas, memfd, 0, 2 * pg, &iova,
 				    LIBIOMMU_MAP_READ | LIBIOMMU_MAP_WRITE |
 					    LIBIOMMU_MAP_FIXED_IOVA);
+	if (rc == -EOPNOTSUPP &&
+	    libiommu_ctx_has_feature(ctx, LIBIOMMU_FEAT_IOAS_MAP_FILE) == 0) {
+		/* the library said why on stderr (Linux 6.12 has no MAP_FILE) */
+		printf("SKIP: live-update: the running kernel's iommufd lacks the feature \"%s\": guest RAM cannot be mapped by file, so it could not outlive this image's mm\n",
+		       libiommu_feature_name(LIBIOMMU_FEAT_IOAS_MAP_FILE));
+		return 77;
+	}
 	if (rc)
 		return fail("old", "libiommu_ioas_map_file", rc);
 	if (anon) {

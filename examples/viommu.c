@@ -33,7 +33,9 @@
  *
  * Exit status: 0 done (or, without --mock, the mock is there), 1 a
  * failure (no /dev/iommu, no selftest mock, a call that failed, no fault
- * or event delivered), 2 usage.
+ * or event delivered), 2 usage, 77 (--mock) the kernel lacks a feature
+ * the demo needs (libiommu_ctx_has_feature(): Linux 6.12 has no vIOMMU),
+ * named on stdout.
  *
  * Build: cc viommu.c $(pkg-config --cflags --libs libiommu)
  */
@@ -57,6 +59,35 @@ static int fail(const char *what, int rc)
 {
 	fprintf(stderr, "viommu: %s: %s\n", what, strerror(-rc));
 	return 1;
+}
+
+/*
+ * 77 (and why) when the kernel lacks an iommufd command the demo needs
+ * (Linux 6.12 has no vIOMMU, vDEVICE or vEVENTQ), else 0.
+ */
+static int missing(struct libiommu_ctx *ctx)
+{
+	static const enum libiommu_feature need[] = {
+		LIBIOMMU_FEAT_HWPT_ALLOC,
+		LIBIOMMU_FEAT_HWPT_INVALIDATE,
+		LIBIOMMU_FEAT_FAULT_QUEUE,
+		LIBIOMMU_FEAT_VIOMMU,
+		LIBIOMMU_FEAT_VDEVICE,
+		LIBIOMMU_FEAT_VEVENTQ,
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		int has = libiommu_ctx_has_feature(ctx, need[i]);
+
+		if (has < 0)
+			return fail("libiommu_ctx_has_feature", has);
+		if (!has) {
+			printf("SKIP: viommu: the running kernel's iommufd lacks the feature \"%s\" (libiommu_ctx_has_feature()): the demo needs a newer kernel\n",
+			       libiommu_feature_name(need[i]));
+			return 77;
+		}
+	}
+	return 0;
 }
 
 /* Wait up to a second for @fd to be readable. */
@@ -247,7 +278,9 @@ int main(int argc, char **argv)
 	} else if (!mock) {
 		printf("the kernel has the iommufd selftest mock: --mock makes a mock device and runs the demo on it\n");
 	} else {
-		rc = run(ctx);
+		rc = missing(ctx);
+		if (!rc)
+			rc = run(ctx);
 	}
 	libiommu_ctx_free(ctx);
 	return rc;

@@ -409,12 +409,16 @@ static const struct row dev_region_mmap_all[] = {
 
 #define T_IRQ_INFO "once per interrupt index and handle (the answer is kept)"
 
+#define T_IRQ_REFUSED "when VFIO_DEVICE_GET_IRQ_INFO is refused: whether the device has the index (num_irqs); if so it has no vectors"
+
 static const struct row dev_get_irq_info[] = {
 	R(DEV, VFIO_DEVICE_GET_IRQ_INFO, ALL, QUERY, 0, T_IRQ_INFO),
+	R(DEV, VFIO_DEVICE_GET_INFO, ALL, QUERY | ON_FAILURE, 0, T_IRQ_REFUSED),
 };
 
 static const struct row dev_set_irqs[] = {
 	R(DEV, VFIO_DEVICE_GET_IRQ_INFO, ALL, QUERY, 0, T_IRQ_INFO),
+	R(DEV, VFIO_DEVICE_GET_INFO, ALL, QUERY | ON_FAILURE, 0, T_IRQ_REFUSED),
 	R(DEV, VFIO_DEVICE_SET_IRQS, ALL, 0, 0, NULL),
 };
 

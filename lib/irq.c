@@ -30,6 +30,16 @@ static int irq_begin(struct libiommu_dev *dev, const char *fn)
 	return rc ? rc : lu_dev_need_fd(dev, fn);
 }
 
+/* Whether the device counts @index among its num_irqs. */
+static bool irq_index_exists(struct libiommu_dev *dev, uint32_t index)
+{
+	struct lx_vfio_device_info info = { .argsz = sizeof(info) };
+
+	return dev->ctx->ops->dev_ioctl(dev, LX_VFIO_DEVICE_GET_INFO, &info) >=
+		       0 &&
+	       index < info.num_irqs;
+}
+
 /* The index's info, asked once per handle. */
 static int irq_get(struct libiommu_dev *dev, const char *fn, uint32_t index,
 		   struct lu_irq *out)
@@ -53,6 +63,14 @@ static int irq_get(struct libiommu_dev *dev, const char *fn, uint32_t index,
 			return 0;
 	}
 	rc = ctx->ops->dev_ioctl(dev, LX_VFIO_DEVICE_GET_IRQ_INFO, &cmd);
+	if (rc == -EINVAL && irq_index_exists(dev, index)) {
+		/* an index the device has but the kernel will not describe:
+		 * no vectors (6.12's vfio-pci: ERR on a device that is not
+		 * PCIe) */
+		cmd.flags = 0;
+		cmd.count = 0;
+		rc = 0;
+	}
 	if (rc == -EINVAL)
 		return lu_fail(ctx, -EINVAL,
 			       "%s: device %" PRIu32 " has no interrupt index %" PRIu32 " (libiommu_dev_get_info() gives num_irqs)",

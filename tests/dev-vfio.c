@@ -244,8 +244,14 @@ START_TEST(req_and_err_indexes_say_what_they_have)
 	expect_ok(libiommu_dev_irq_new_eventfds(dev, LIBIOMMU_PCI_REQ_IRQ, 0, 1, &efd));
 	expect_ok(libiommu_dev_irq_disable(dev, LIBIOMMU_PCI_REQ_IRQ));
 	close(efd);
-	/* AER needs a PCIe device: edu on q35's root bus has none */
+	/*
+	 * AER needs a PCIe device: edu on q35's root bus has none.  7.3's
+	 * vfio-pci says 1 vector all the same; 6.12's refuses the index
+	 * (EINVAL), which the library answers as count 0, flags 0.
+	 */
 	expect_ok(libiommu_dev_get_irq_info(dev, LIBIOMMU_PCI_ERR_IRQ, &err));
+	if (err.count == 0)
+		ck_assert_uint_eq(err.flags, 0);
 	if (err.count == 0)
 		expect_err(libiommu_dev_irq_new_eventfds(dev, LIBIOMMU_PCI_ERR_IRQ, 0, 1, &efd),
 			   -EINVAL, "has no ERR vectors");
