@@ -120,21 +120,6 @@ static int one_backend(enum libiommu_backend b, const char *cdev,
 	return rc;
 }
 
-/* The first cdev that is QEMU's edu, into @path. */
-static int find_edu(char *path, size_t len)
-{
-	char name[32];
-
-	for (int i = 0; i < 256; i++) {
-		snprintf(name, sizeof(name), "vfio%d", i);
-		if (ex_edu_is_edu(name)) {
-			snprintf(path, len, "/dev/vfio/devices/%s", name);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: backends [--dma] [--device /dev/vfio/devices/vfioN]\n"
@@ -171,7 +156,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!cdev[0] && find_edu(cdev, sizeof(cdev))) {
+	if (!cdev[0] && ex_edu_find(cdev, sizeof(cdev))) {
 		printf("no QEMU edu device bound to vfio-pci: name a device with --device\n");
 		return 1;
 	}

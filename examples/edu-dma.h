@@ -55,6 +55,21 @@ static inline int ex_edu_is_edu(const char *name)
 	return vendor == 0x1234 && device == 0x11e8;
 }
 
+/* The first VFIO cdev that is QEMU's edu, into @path: 0 or -ENOENT. */
+static inline int ex_edu_find(char *path, size_t len)
+{
+	char name[32];
+
+	for (int i = 0; i < 256; i++) {
+		snprintf(name, sizeof(name), "vfio%d", i);
+		if (ex_edu_is_edu(name)) {
+			snprintf(path, len, "/dev/vfio/devices/%s", name);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* Map BAR0, check the identification, enable memory and bus mastering. */
 static inline int ex_edu_init(struct ex_edu *edu, struct libiommu_dev *dev)
 {

@@ -55,21 +55,6 @@
 
 static long pg;
 
-/* The first VFIO cdev that is QEMU's edu, into @path. */
-static int edu_find(char *path, size_t len)
-{
-	char name[32];
-
-	for (int i = 0; i < 256; i++) {
-		snprintf(name, sizeof(name), "vfio%d", i);
-		if (ex_edu_is_edu(name)) {
-			snprintf(path, len, "/dev/vfio/devices/%s", name);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int fail(const char *who, const char *what, int rc)
 {
 	fprintf(stderr, "%s: %s: %s\n", who, what, strerror(-rc));
@@ -222,7 +207,7 @@ int main(int argc, char **argv)
 	}
 	if (first > 1)
 		return resume(argv, anon, dma);
-	if (edu_find(path, sizeof(path))) {
+	if (ex_edu_find(path, sizeof(path))) {
 		fprintf(stderr, "live-update: no QEMU edu device (1234:11e8) bound to vfio-pci\n");
 		return 1;
 	}

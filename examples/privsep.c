@@ -86,21 +86,6 @@ static int recv_fds(int sock, int *ifd, int *dfd, uint32_t *dev_id)
 	return 0;
 }
 
-/* The first VFIO cdev that is QEMU's edu, into @path. */
-static int edu_find(char *path, size_t len)
-{
-	char name[32];
-
-	for (int i = 0; i < 256; i++) {
-		snprintf(name, sizeof(name), "vfio%d", i);
-		if (ex_edu_is_edu(name)) {
-			snprintf(path, len, "/dev/vfio/devices/%s", name);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int fail(const char *who, const char *what, int rc)
 {
 	fprintf(stderr, "%s: %s: %s\n", who, what, strerror(-rc));
@@ -211,7 +196,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (edu_find(path, sizeof(path))) {
+	if (ex_edu_find(path, sizeof(path))) {
 		fprintf(stderr, "privsep: no QEMU edu device (1234:11e8) bound to vfio-pci\n");
 		return 1;
 	}

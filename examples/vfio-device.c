@@ -182,21 +182,6 @@ static void hot_reset_info(struct libiommu_dev *dev)
 	printf("\n");
 }
 
-/* The first edu cdev: 0 or -ENOENT. */
-static int find_edu(char *path, size_t len)
-{
-	char name[32];
-
-	for (int i = 0; i < 256; i++) {
-		snprintf(name, sizeof(name), "vfio%d", i);
-		if (ex_edu_is_edu(name)) {
-			snprintf(path, len, "/dev/vfio/devices/%s", name);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vfio-device [--dma] [vfioN | /dev/vfio/devices/vfioN]\n"
@@ -236,7 +221,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s", name);
 	else if (name)
 		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
-	else if (find_edu(path, sizeof(path))) {
+	else if (ex_edu_find(path, sizeof(path))) {
 		fprintf(stderr, "vfio-device: no QEMU edu device (1234:11e8) bound to vfio-pci\n");
 		return 1;
 	}
