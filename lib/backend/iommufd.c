@@ -705,7 +705,8 @@ static void hwpt_flag_names(uint32_t flags, char *buf, size_t len)
 }
 
 static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
-			   uint32_t pt_id, uint32_t flags, uint32_t data_type)
+			   uint32_t pt_id, uint32_t flags, uint32_t data_type,
+			   bool fault)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
 	char names[64];
@@ -719,6 +720,11 @@ static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
 	case EACCES:
 		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_ALLOC");
 	case EOPNOTSUPP:
+		/* 6.12 takes a fault queue on nested HWPTs only */
+		if (fault && strcmp(what, "paging") == 0)
+			return lu_fail(ctx, -EOPNOTSUPP,
+				       "IOMMU_HWPT_ALLOC: the kernel or the IOMMU of device %" PRIu32 " cannot give a paging HWPT a fault queue (flags [%s ], data type %" PRIu32 "): older kernels (6.12) take a fault queue on nested HWPTs only",
+				       dev->id, names, data_type);
 		return lu_fail(ctx, -EOPNOTSUPP,
 			       "IOMMU_HWPT_ALLOC: the IOMMU of device %" PRIu32 " cannot make a %s HWPT with flags [%s ] and data type %" PRIu32 " (dirty tracking needs hardware dirty bits, nest parent needs nesting support: see libiommu_dev_get_hw_info())",
 			       dev->id, what, names, data_type);
@@ -761,7 +767,7 @@ static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_ALLOC, &cmd);
 	if (rc)
 		return fail_hwpt_alloc(dev, rc, nested ? "nested" : "paging",
-				       pt_id, flags, data_type);
+				       pt_id, flags, data_type, fault_id != 0);
 	*out_id = cmd.out_hwpt_id;
 	return 0;
 }
