@@ -272,7 +272,7 @@ START_TEST(selftest_mock_calls_issue_only_what_they_list)
 	struct libiommu_hwpt_opts nested_o = LIBIOMMU_OPTS(libiommu_hwpt_opts,
 							   .data_type = MOCK_HWPT_DATA_TYPE,
 							   .data = &data,
-							   .data_len = sizeof(data));
+							   .data_len = MOCK_NESTED_DATA_LEN);
 	struct mock_invalidate inv = { .iotlb_id = 1 };
 	struct mock_viommu_invalidate vinv = { .vdev_id = 5, .cache_id = 1 };
 	struct libiommu_viommu_opts vo = LIBIOMMU_OPTS(libiommu_viommu_opts,

@@ -7,6 +7,7 @@
 #ifndef LIBIOMMU_TESTS_MOCK_H
 #define LIBIOMMU_TESTS_MOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The mock domain's aperture (the IOVAs its attached IOAS can still use). */
@@ -43,6 +44,13 @@ int mock_detach(int fd, const struct mock_dev *dev);
  */
 void mock_require(void);
 
+/*
+ * Whether the running kernel is older than @major.@minor: for what the
+ * mock itself can do, which no library feature tells (PASID-capable mock
+ * devices, driver data for paging HWPTs).  An unparsable release is new.
+ */
+bool mock_kernel_before(int major, int minor);
+
 /* ---- HWPT tests (dirty tracking, nesting) ------------------------------- */
 
 /* Mock device flags for mock_attach_flags(). */
@@ -63,6 +71,13 @@ struct mock_hwpt_data {
 	uint32_t iotlb;
 	uint32_t pagetable_type; /* 0: default */
 };
+/*
+ * The length to pass for a nested HWPT: the mock reads its iotlb only.
+ * 6.12's struct has nothing else, and 6.12 refuses data longer than the
+ * kernel's struct (EINVAL) even when the rest is zero; 7.3 takes either.
+ * pagetable_type is for the paging HWPTs of 7.3's mock.
+ */
+#define MOCK_NESTED_DATA_LEN ((uint32_t)sizeof(uint32_t))
 
 /* One invalidation entry (struct iommu_hwpt_invalidate_selftest). */
 struct mock_invalidate {

@@ -161,7 +161,7 @@ static int c_alloc_hwpt(void)
 		.sz = sizeof(o),
 		.data_type = MOCK_HWPT_DATA_TYPE,
 		.data = &nested_data,
-		.data_len = sizeof(nested_data),
+		.data_len = MOCK_NESTED_DATA_LEN,
 	};
 
 	nested = SENTINEL;
@@ -349,7 +349,7 @@ static int c_fq_hwpt(void)
 		.sz = sizeof(o),
 		.data_type = MOCK_HWPT_DATA_TYPE,
 		.data = &nested_data,
-		.data_len = sizeof(nested_data),
+		.data_len = MOCK_NESTED_DATA_LEN,
 		.fault_queue = fq,
 	};
 

@@ -164,7 +164,7 @@ START_TEST(viommu_alloc_errors)
 		.sz = sizeof(ho),
 		.data_type = MOCK_HWPT_DATA_TYPE,
 		.data = &nested_data,
-		.data_len = sizeof(nested_data),
+		.data_len = MOCK_NESTED_DATA_LEN,
 	};
 	struct libiommu_viommu *v = (struct libiommu_viommu *)1;
 	struct libiommu_hwpt *plain = NULL, *nested = NULL;
@@ -380,7 +380,7 @@ START_TEST(nested_hwpt_on_viommu_translates_for_its_vdevice)
 		.sz = sizeof(o),
 		.data_type = MOCK_HWPT_DATA_TYPE,
 		.data = &nested_data,
-		.data_len = sizeof(nested_data),
+		.data_len = MOCK_NESTED_DATA_LEN,
 	};
 	struct libiommu_hwpt *h = (struct libiommu_hwpt *)1, *h2 = NULL;
 	struct libiommu_vdevice *vd;
@@ -449,7 +449,7 @@ START_TEST(ctx_free_with_open_viommu_handles)
 		.sz = sizeof(o),
 		.data_type = MOCK_HWPT_DATA_TYPE,
 		.data = &nested_data,
-		.data_len = sizeof(nested_data),
+		.data_len = MOCK_NESTED_DATA_LEN,
 	};
 	struct libiommu_hwpt_opts po = { .sz = sizeof(o),
 					 .flags = LIBIOMMU_HWPT_NEST_PARENT };
@@ -499,7 +499,7 @@ static struct libiommu_hwpt *put_dev_behind(struct libiommu_viommu *v,
 		.sz = sizeof(o),
 		.data_type = MOCK_HWPT_DATA_TYPE,
 		.data = &nested_data,
-		.data_len = sizeof(nested_data),
+		.data_len = MOCK_NESTED_DATA_LEN,
 	};
 	struct libiommu_hwpt *h = NULL;
 
