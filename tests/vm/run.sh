@@ -74,6 +74,9 @@ racing loops in the snoop-on boot; test-kmod's x100 reload loop (whose KVM
 count of 1 checks more), test-sim's x100 lifecycle loop and kmod-lifecycle
 in the snoop-off boot.  The other boot runs those programs as
 NAME:LIBIOMMU_TEST_LIFECYCLE=0, so the report names what it left out.
+The programs of tests/vm/snoop-free (which nothing of QEMU's VT-d can
+change) run in one of the two boots, taking turns; --sanitizers leaves out
+the pure user-space ones, which the host tier ran under ASan/UBSan.
 Exit status: 0 when every test passed or skipped, 1 otherwise.
 EOF
 }
@@ -239,6 +242,22 @@ if [ "$san" = 1 ] && [ "$full_each" = 0 ]; then
 	split=1
 	for k in "${!once_in[@]}"; do once_in[$k]=none; done
 fi
+# programs the snoop mode cannot change (tests/vm/snoop-free): with both
+# boots each runs in one of them, the boots taking turns down the file;
+# the sanitizer run leaves out the pure ones (the host tier's ASan build
+# runs them)
+declare -A free_kind=() free_boot=()
+if [ -f "$here/snoop-free" ]; then
+	turn=0
+	while read -r n k; do
+		case "$k" in pure|kernel) ;; *) die "tests/vm/snoop-free: $n: kind '$k' is not pure or kernel" ;; esac
+		free_kind[$n]=$k free_boot[$n]=${boots[turn % ${#boots[@]}]}
+		turn=$((turn + 1))
+	done < <(sed -e 's/#.*//' "$here/snoop-free" | grep -v '^[[:space:]]*$')
+fi
+once_free=0; [ "${#boots[@]}" -gt 1 ] && [ "$full_each" = 0 ] && once_free=1
+san_pure=0; [ "$san" = 1 ] && [ "$full_each" = 0 ] && san_pure=1
+left_san= ; declare -A free_said=()
 # the examples' options (tests/vm/example-args: they are read-only unless asked)
 declare -A prog_args=()
 if [ -f "$here/example-args" ]; then
@@ -248,6 +267,15 @@ for s in "${boots[@]}"; do
 	l=$work/tests.$s
 	: > "$l"
 	for t in ${tests[@]+"${tests[@]}"}; do
+		p=${t%%:*}
+		if [ "$san_pure" = 1 ] && [ "${free_kind[$p]:-}" = pure ]; then
+			[ "$s" = "${boots[0]}" ] && left_san="$left_san $t"
+			continue
+		fi
+		if [ "$once_free" = 1 ] && [ -n "${free_boot[$p]:-}" ]; then
+			[ "${free_boot[$p]}" = "$s" ] || continue
+			free_said[$s]="${free_said[$s]:-} $t"
+		fi
 		if [ -n "${once_in[$t]:-}" ] && { [ "$no_loops" = 1 ] ||
 			{ [ "$split" = 1 ] && [ "${once_in[$t]}" != "$s" ]; }; }; then
 			echo "$kind $t:LIBIOMMU_TEST_LIFECYCLE=0" >> "$l"
@@ -271,6 +299,13 @@ elif [ "$split" = 1 ]; then
 	done
 	[ -z "$once" ] || say "snoop-independent work runs once: ${once%; } (--full-each-boot: in both)"
 fi
+for s in "${boots[@]}"; do
+	[ -z "${free_said[$s]:-}" ] ||
+		say "snoop-free programs (tests/vm/snoop-free) in the snoop-$s boot only:${free_said[$s]}"
+done
+[ -z "$left_san" ] ||
+	say "sanitizer run: left out, pure user space that the host tier ran under ASan/UBSan:$left_san"
+
 
 # --- 5. initramfs
 LIBIOMMU_VM_TEST_KMODS=$test_kmods \
