@@ -58,7 +58,21 @@ trap 'for p in ${vm_pid:-} ${vm612_pid:-} ${debug_pid:-} ${san_pid:-} ${runner_p
 # (its guests' console logs kept in build/vm-logs: the JSON libiommu-ls
 # printed there is checked against its schema below)
 rm -rf build/vm-logs
-bash tests/vm/run.sh --keep build/vm-logs > build/vm.out 2>&1 &
+# bg OUT CMD...: run CMD in the background, its output in OUT; OUT.time
+# gets its wall and CPU seconds (its children's user + system time), which
+# the report shows: where a run's time goes
+bg() {
+	local out=$1; shift
+	(
+		s=$(date +%s)
+		"$@" > "$out" 2>&1 && rc=0 || rc=$?
+		times > "$out.times" # (in this shell: a pipe's subshell has no children)
+		cpu=$(tail -n1 "$out.times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }')
+		echo "$(( $(date +%s) - s )) $cpu" > "$out.time"
+		exit "$rc"
+	) &
+}
+bg build/vm.out bash tests/vm/run.sh --keep build/vm-logs
 vm_pid=$!
 # the same programs on Linux 6.12 LTS, where the library must degrade to
 # -EOPNOTSUPP naming each feature 6.12 lacks (run.sh waits for the run
@@ -70,7 +84,7 @@ vm_pid=$!
 # run on 7.3 above; the modules' x100 reload and racing loops are left to
 # 7.3's run (--no-loops: about half a boot), every other case of those
 # programs runs, loading and unloading the modules on 6.12 too
-bash tests/vm/run.sh --version 6.12 --snoop on --no-loops > build/vm-6.12.out 2>&1 &
+bg build/vm-6.12.out bash tests/vm/run.sh --version 6.12 --snoop on --no-loops
 vm612_pid=$!
 # the modules' tests and the programs that drive them through the library,
 # on the debug kernel: one boot; KASAN, lockdep and kmemleak see a path on
@@ -78,10 +92,10 @@ vm612_pid=$!
 # loops are short: racing loops 4 s, kmod-lifecycle 20 load/unload cycles
 # per case, test-kmod's and test-sim's reload loops left to the VM tier
 # above (which runs them x100)
-bash tests/vm/run.sh --kernel debug --snoop off --no-kselftest --quiet \
+bg build/vm-debug.out bash tests/vm/run.sh --kernel debug --snoop off --no-kselftest --quiet \
 	test-kmod:LIBIOMMU_TEST_LIFECYCLE=0 test-sim:LIBIOMMU_TEST_LIFECYCLE=0 \
 	sim-race:LIBIOMMU_TEST_RACE_SECS=4 coh-sim mig-sim dev-sim \
-	kmod-lifecycle:LIBIOMMU_TEST_CYCLES=20 > build/vm-debug.out 2>&1 &
+	kmod-lifecycle:LIBIOMMU_TEST_CYCLES=20
 debug_pid=$!
 # every program of the VM tier again, built with ASan and UBSan (and
 # LeakSanitizer): on the host they skip what needs /dev/iommu, here they
@@ -89,9 +103,9 @@ debug_pid=$!
 # boot above has it off) with two vCPUs, so that ctx-threads' threads run
 # in parallel (as they must to show a race) under ASan; it costs no more
 # time than one vCPU here
-bash tests/vm/run.sh --sanitizers --snoop on --smp 2 --quiet > build/vm-san.out 2>&1 &
+bg build/vm-san.out bash tests/vm/run.sh --sanitizers --snoop on --smp 2 --quiet
 san_pid=$!
-bash tests/vm/test-runner.sh > build/runner.out 2>&1 &
+bg build/runner.out bash tests/vm/test-runner.sh
 runner_pid=$!
 
 configure_in() { # dir, configure args...
@@ -124,12 +138,17 @@ make -s -C build/tsan -j"$JOBS" check TESTS="$TSAN_TESTS" check_PROGRAMS="$TSAN_
 	cat build/tsan/test-suite.log; exit 1; }
 add_counts build/tsan/check.out
 
+took() { # OUT: the wall and CPU time bg() recorded
+	local w c
+	read -r w c < "$1.time" 2>/dev/null && echo "(took ${w}s, ${c}s of CPU)" || true
+}
 # vm_stage NAME PID OUT: report a background VM run, add its counts
 vm_stage() {
 	local rc p f s
 	stage "$1 (ran in the background)"
 	wait "$2" && rc=0 || rc=$?
 	cat "$3"
+	took "$3"
 	[ "$rc" -eq 0 ] || { echo "$1 failed"; exit 1; }
 	read -r p f s < <(tail -n1 "$3" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
@@ -154,6 +173,7 @@ vm_stage "VM tier under ASan/UBSan" "$san_pid" build/vm-san.out
 stage "VM runner self-tests (ran in the background)"
 wait "$runner_pid" && rrc=0 || rrc=$?
 cat build/runner.out
+took build/runner.out
 [ "$rrc" -eq 0 ] || { echo "VM runner self-test failed"; exit 1; }
 read -r p f < <(tail -n1 build/runner.out | sed -E 's/^runner self-test: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
 tp=$((tp + p)) tf=$((tf + f))
