@@ -61,12 +61,13 @@ selftest-baseline-6.12.txt on 6.12).
                         with --kernel debug, build/vm-san with --sanitizers,
                         build/vm-debug-san with both)
   --keep DIR            keep the boot logs in DIR (default: a temp dir, removed)
-  --break MODE          runner self-test only: guest init misbehaves
+  --break MODE[,MODE]   runner self-test only: guest init misbehaves
                         (panic, hang, silent, testhang, testfail, lostresult,
                         kernelbugs: load a libiommu.ko that commits a KASAN,
                         a lockdep and a kmemleak bug; sanreport, with
                         --sanitizers: two tests exit 0 and 77 after a
-                        sanitizer report)
+                        sanitizer report); the modes after silent may be
+                        combined, e.g. testhang,testfail,lostresult
   --quiet               only the summary
 With both boots, work that does not depend on the snoop mode runs once, in
 two halves of about the same length: the kernel selftest and sim-race's
@@ -173,7 +174,8 @@ fi
 #        and the simulator libiommu_sim.ko (kmod/sim/), two Kbuild trees
 kmods=() test_kmods=
 # (also with --platform-only for --break kernelbugs, which needs a module)
-if [ -f "$srcdir/kmod/Kbuild" ] && { [ "$platform_only" = 0 ] || [ "$brk" = kernelbugs ]; }; then
+case ",$brk," in *,kernelbugs,*) brk_kbugs=1 ;; *) brk_kbugs=0 ;; esac
+if [ -f "$srcdir/kmod/Kbuild" ] && { [ "$platform_only" = 0 ] || [ "$brk_kbugs" = 1 ]; }; then
 	kb=$kroot/kmod
 	# rsync keeps the mtimes of unchanged files, so kbuild rebuilds only
 	# what changed (the modules' uAPI header is in kmod/uapi)
@@ -287,7 +289,7 @@ for s in "${boots[@]}"; do
 		echo "kselftest iommufd" >> "$l"
 	fi
 	# runner self-test: a listed test whose result never comes back
-	[ "$brk" = lostresult ] && echo "test vm-break-lost" >> "$l"
+	case ",$brk," in *,lostresult,*) echo "test vm-break-lost" >> "$l" ;; esac
 done
 if [ "$split" = 1 ] && [ "$san" = 1 ]; then
 	say "sanitizer run: the kernel selftest and the module loops are left out, the normal run has them (--full-each-boot: here too)"
