@@ -4,14 +4,16 @@
 # Every test libiommu has, from a fresh Debian machine (as root):
 #   host packages → kernels (cached) → host tier (make check, then again
 #   under ASan/UBSan, and the concurrency tests under TSan) → VM tier
-#   (tests/vm/run.sh, both snoop modes, kernel selftest baseline) → the
+#   (tests/vm/run.sh, static programs, snoop off, kernel selftest
+#   baseline, the module loops) → the
 #   same static programs on Linux 6.12 LTS, the kernel distributions ship
 #   (tests/vm/run.sh --version 6.12: the library's graceful degradation
 #   where 6.12 lacks newer uAPI, and 6.12's own selftest baseline) → the
 #   companion modules' and coherency programs on the debug kernel (KASAN,
 #   lockdep, kmemleak: tests/vm/run.sh --kernel debug, snoop off) → the VM
 #   tier's programs under ASan/UBSan (tests/vm/run.sh --sanitizers, snoop
-#   on) → the VM runner's own self-tests.
+#   on: with the static run, every program in both snoop modes) → the VM
+#   runner's own self-tests.
 # The VM runs and the runner's self-tests run in the background during the
 # host tier (they need only the kernels); each tier is reported in order.
 # CI (.ci/run) runs this, then `make distcheck` (a packaging check that
@@ -57,7 +59,7 @@ kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill 
 trap 'for p in ${vm_pid:-} ${vm612_pid:-} ${debug_pid:-} ${san_pid:-} ${runner_pid:-}; do kill_tree "$p"; done' EXIT
 # (its guests' console logs kept in build/vm-logs: the JSON libiommu-ls
 # printed there is checked against its schema below)
-rm -rf build/vm-logs
+rm -rf build/vm-logs build/vm-san-logs
 # bg OUT CMD...: run CMD in the background, its output in OUT; OUT.time
 # gets its wall and CPU seconds (its children's user + system time), which
 # the report shows: where a run's time goes
@@ -72,7 +74,12 @@ bg() {
 		exit "$rc"
 	) &
 }
-bg build/vm.out bash tests/vm/run.sh --keep build/vm-logs
+# The 7.3 tier: every program, static, with the guest's VT-d snoop control
+# off (the boot where KVM's non-coherent count is 1, which the module tests
+# check more with), with the kernel's selftest and the module loops; the
+# snoop-on side is the sanitizer run's below (the same programs built with
+# ASan/UBSan) and the 6.12 run's (static)
+bg build/vm.out bash tests/vm/run.sh --snoop off --keep build/vm-logs
 vm_pid=$!
 # the same programs on Linux 6.12 LTS, where the library must degrade to
 # -EOPNOTSUPP naming each feature 6.12 lacks (run.sh waits for the run
@@ -89,21 +96,21 @@ vm612_pid=$!
 # the modules' tests and the programs that drive them through the library,
 # on the debug kernel: one boot; KASAN, lockdep and kmemleak see a path on
 # its first run, and a run there costs about ten times as much, so the
-# loops are short: racing loops 4 s, kmod-lifecycle 20 load/unload cycles
+# loops are short: racing loops 2 s, kmod-lifecycle 10 load/unload cycles
 # per case, test-kmod's and test-sim's reload loops left to the VM tier
 # above (which runs them x100)
 bg build/vm-debug.out bash tests/vm/run.sh --kernel debug --snoop off --no-kselftest --quiet \
 	test-kmod:LIBIOMMU_TEST_LIFECYCLE=0 test-sim:LIBIOMMU_TEST_LIFECYCLE=0 \
-	sim-race:LIBIOMMU_TEST_RACE_SECS=4 coh-sim mig-sim dev-sim \
-	kmod-lifecycle:LIBIOMMU_TEST_CYCLES=20
+	sim-race:LIBIOMMU_TEST_RACE_SECS=2 coh-sim mig-sim dev-sim \
+	kmod-lifecycle:LIBIOMMU_TEST_CYCLES=10
 debug_pid=$!
 # every program of the VM tier again, built with ASan and UBSan (and
 # LeakSanitizer): on the host they skip what needs /dev/iommu, here they
-# run the library's real paths; one boot (snoop on: the debug kernel's
-# boot above has it off) with two vCPUs, so that ctx-threads' threads run
-# in parallel (as they must to show a race) under ASan; it costs no more
-# time than one vCPU here
-bg build/vm-san.out bash tests/vm/run.sh --sanitizers --snoop on --smp 2 --quiet
+# run the library's real paths; one boot with snoop on (the static run
+# above has it off: together every program runs in both modes) with two
+# vCPUs, so that ctx-threads' threads run in parallel (as they must to
+# show a race) under ASan; it costs no more time than one vCPU here
+bg build/vm-san.out bash tests/vm/run.sh --sanitizers --snoop on --smp 2 --quiet --keep build/vm-san-logs
 san_pid=$!
 bg build/runner.out bash tests/vm/test-runner.sh
 runner_pid=$!
@@ -154,9 +161,12 @@ vm_stage() {
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 }
 vm_stage "VM tier" "$vm_pid" build/vm.out
+vm_stage "VM tier on Linux 6.12" "$vm612_pid" build/vm-6.12.out
+vm_stage "VM tier on the debug kernel" "$debug_pid" build/vm-debug.out
+vm_stage "VM tier under ASan/UBSan" "$san_pid" build/vm-san.out
 # libiommu-ls --json as the guests printed it (tests/tools-held), against
 # the shipped schema: the guest has no python
-for log in build/vm-logs/console-snoop-*.log; do
+for log in build/vm-logs/console-snoop-*.log build/vm-san-logs/console-snoop-*.log; do
 	sed -n '/^--- libiommu-ls --json ---/,/^--- end ---/p' "$log" | tr -d '\r' |
 		sed '1d;$d' > "${log%.log}.ls.json"
 	if [ -s "${log%.log}.ls.json" ] && python3 tests/json-schema-check.py \
@@ -166,9 +176,6 @@ for log in build/vm-logs/console-snoop-*.log; do
 		echo "FAIL: libiommu-ls --json of ${log##*/} (missing, or not following tools/libiommu-ls.schema.json)"; tf=$((tf + 1))
 	fi
 done
-vm_stage "VM tier on Linux 6.12" "$vm612_pid" build/vm-6.12.out
-vm_stage "VM tier on the debug kernel" "$debug_pid" build/vm-debug.out
-vm_stage "VM tier under ASan/UBSan" "$san_pid" build/vm-san.out
 
 stage "VM runner self-tests (ran in the background)"
 wait "$runner_pid" && rrc=0 || rrc=$?
