@@ -137,6 +137,8 @@ if [ -z "$build" ]; then
 	[ "$kernel" = debug ] && build=$build-debug
 	[ "$san" = 1 ] && build=$build-san
 fi
+# (absolute: the module builds run make -C in the kernel's tree)
+mkdir -p "$build" && build=$(cd "$build" && pwd)
 sflag=; [ "$san" = 1 ] && sflag=--sanitizers
 kflag=; [ "$kernel" = debug ] && kflag=--debug
 case "$smp" in [1-9]|[1-9][0-9]) ;; *) echo "run.sh: --smp takes a number of vCPUs, 1 to 99" >&2; exit 2 ;; esac
@@ -154,6 +156,9 @@ kdir=$(bash "$here/kernel.sh" --version "$version" $kflag | tail -n1)
 # features at run time).  The modules are built against the guest's kernel
 # (kdir), each in its own directory (kroot).
 hdir=$kdir kroot=$build baseline=$here/selftest-baseline.txt label=
+# (the debug kernel's modules apart from the normal kernel's, so that a
+# debug run may share the normal run's build dir: test-all's does)
+[ "$kernel" = debug ] && kroot=$build/linux-debug
 if [ "$version" != 7.3 ]; then
 	hdir=$(bash "$here/kernel.sh" --version 7.3 | tail -n1)
 	kroot=$build/linux-$version baseline=$here/selftest-baseline-$version.txt label="$version "
