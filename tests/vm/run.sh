@@ -152,13 +152,18 @@ bash "$here/setup-host.sh"
 kdir=$(bash "$here/kernel.sh" --version "$version" $kflag | tail -n1)
 [ -f "$kdir/bzImage" ] || die "kernel.sh gave no bzImage in '$kdir'"
 # The programs are built against the 7.3 kernel's headers whatever the
-# guest: one set of binaries must run on every kernel (the library probes
-# features at run time).  The modules are built against the guest's kernel
-# (kdir), each in its own directory (kroot).
+# guest, the debug build's included: one set of binaries must run on every
+# kernel (the library probes features at run time), and runs that share a
+# build dir must not configure it each their own way.  The modules are
+# built against the guest's kernel (kdir), each in its own directory
+# (kroot).
 hdir=$kdir kroot=$build baseline=$here/selftest-baseline.txt label=
 # (the debug kernel's modules apart from the normal kernel's, so that a
 # debug run may share the normal run's build dir: test-all's does)
-[ "$kernel" = debug ] && kroot=$build/linux-debug
+if [ "$kernel" = debug ]; then
+	hdir=$(bash "$here/kernel.sh" --version 7.3 | tail -n1)
+	kroot=$build/linux-debug
+fi
 if [ "$version" != 7.3 ]; then
 	hdir=$(bash "$here/kernel.sh" --version 7.3 | tail -n1)
 	kroot=$build/linux-$version baseline=$here/selftest-baseline-$version.txt label="$version "
