@@ -54,8 +54,7 @@ check_all() { # a case's pattern may have several lines: each must match
 }
 
 # no test programs: the platform smoke tests alone keep the boots short
-# (and 1 GiB of guest memory: a debug kernel's KASAN and kmemleak cost less)
-run=(bash "$here/run.sh" --snoop on --no-kselftest --platform-only --quiet --mem 1G)
+run=(bash "$here/run.sh" --snoop on --no-kselftest --platform-only --quiet)
 expect_fail guest-panic $'HARNESS: the guest kernel panicked .*Kernel panic\n    during test|before any test' "${run[@]}" --break panic
 expect_fail boot-hang 'boot hung: killed by the boot timeout' "${run[@]}" --break hang --boot-timeout 15
 expect_fail no-results 'produced no results at all' "${run[@]}" --break silent
@@ -66,7 +65,7 @@ expect_fail test-failures $'FAIL: vm-break-hang \\(rc=137\nFAIL: vm-break-fail\n
 	"${run[@]}" --break testhang,testfail,lostresult --timeout 5
 # (the debug kernel's checks can fail: each of the three reports)
 expect_fail debug-reports $'FAIL: debug-kasan\nFAIL: debug-lockdep\nFAIL: debug-kmemleak' \
-	bash "$here/run.sh" --kernel debug --snoop on --no-kselftest --platform-only --quiet --mem 1G --break kernelbugs
+	bash "$here/run.sh" --kernel debug --snoop on --no-kselftest --platform-only --quiet --break kernelbugs
 # (a sanitizer report fails a test whatever its exit code)
 expect_fail san-reports $'FAIL: vm-break-asan \\(rc=0\nSANITIZER: vm-break-asan: 1 report file\nFAIL: vm-break-ubsan \\(rc=77\nSANITIZER: vm-break-ubsan: 0 report file\\(s\\), 1 report' \
 	"${run[@]}" --sanitizers --break sanreport
