@@ -704,11 +704,12 @@ static void hwpt_flag_names(uint32_t flags, char *buf, size_t len)
 		 flags & LIBIOMMU_HWPT_PASID ? " PASID" : "");
 }
 
-static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
+static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, bool nested,
 			   uint32_t pt_id, uint32_t flags, uint32_t data_type,
 			   bool fault)
 {
 	struct libiommu_ctx *ctx = dev->ctx;
+	const char *what = nested ? "nested" : "paging";
 	char names[64];
 
 	hwpt_flag_names(flags, names, sizeof(names));
@@ -721,7 +722,7 @@ static int fail_hwpt_alloc(struct libiommu_dev *dev, int rc, const char *what,
 		return lu_fail_refused(ctx, rc, "IOMMU_HWPT_ALLOC");
 	case EOPNOTSUPP:
 		/* 6.12 takes a fault queue on nested HWPTs only */
-		if (fault && strcmp(what, "paging") == 0)
+		if (fault && !nested)
 			return lu_fail(ctx, -EOPNOTSUPP,
 				       "IOMMU_HWPT_ALLOC: the kernel or the IOMMU of device %" PRIu32 " cannot give a paging HWPT a fault queue (flags [%s ], data type %" PRIu32 "): older kernels (6.12) take a fault queue on nested HWPTs only",
 				       dev->id, names, data_type);
@@ -766,8 +767,8 @@ static int ifd_hwpt_alloc(struct libiommu_dev *dev, uint32_t pt_id,
 	}
 	rc = lu_ioctl(ctx->fd, LX_IOMMU_HWPT_ALLOC, &cmd);
 	if (rc)
-		return fail_hwpt_alloc(dev, rc, nested ? "nested" : "paging",
-				       pt_id, flags, data_type, fault_id != 0);
+		return fail_hwpt_alloc(dev, rc, nested, pt_id, flags, data_type,
+				       fault_id != 0);
 	*out_id = cmd.out_hwpt_id;
 	return 0;
 }
